@@ -18,6 +18,7 @@ public struct Image: Equatable, Sendable {
     }
 
     /// Decodes a JPEG or PNG file, recognised by its magic bytes rather than its extension.
+    /// Like `Image.open`, this ignores any EXIF orientation: pixels come in stored order.
     public init(contentsOf url: URL) throws {
         let data: Data
         do {

@@ -118,14 +118,13 @@ public struct ImageProcessor: Equatable, Sendable {
         let tables = valueTables()
         return [Float](unsafeUninitializedCapacity: images.count * perImage) { out, initialized in
             if let base = out.baseAddress {
-                let destination = SendablePointer(base)
                 tables.withUnsafeBufferPointer { tables in
-                    let lookup = SendablePointer(UnsafeMutablePointer(mutating: tables.baseAddress!))
+                    let destination = UncheckedSendable(base), lookup = UncheckedSendable(tables.baseAddress!)
                     if images.count == 1 {
-                        write(images[0], into: destination.pointer, lookup: lookup.pointer)
+                        write(images[0], into: destination.value, lookup: lookup.value)
                     } else {
                         DispatchQueue.concurrentPerform(iterations: images.count) { i in
-                            write(images[i], into: destination.pointer + i * perImage, lookup: lookup.pointer)
+                            write(images[i], into: destination.value + i * perImage, lookup: lookup.value)
                         }
                     }
                 }
@@ -198,8 +197,8 @@ let openAICLIPStd = [0.26862954, 0.26130258, 0.27577711]
 let imageNetStandardMean = [0.5, 0.5, 0.5]
 let imageNetStandardStd = [0.5, 0.5, 0.5]
 
-/// Lets the batch workers share the output buffer; each writes a disjoint slice.
-private struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+/// Lets the batch workers share the output buffer and the tables; each writes a disjoint slice.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

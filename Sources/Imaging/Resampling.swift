@@ -1,10 +1,11 @@
 /// Pillow's `Image.resize` for 8-bit RGB, reproduced bit for bit.
 ///
 /// Convolution filters run Pillow's separable two-pass scheme, each pass clipping to 8 bits after
-/// accumulating 22-bit fixed-point weights. Pillow 13 picks the pass order: vertical first when the
-/// height shrinks by more than twice as many pixels as the width does, horizontal first otherwise;
-/// the order changes the rounding of the 8-bit intermediate, so we follow it. NEAREST goes through
-/// Pillow's affine scaler instead, with its accumulated sample positions.
+/// accumulating 22-bit fixed-point weights. Pillow 13 picks the pass order (python-pillow PR 9549):
+/// vertical first when the height shrinks by more than twice as many pixels as the width does,
+/// horizontal first otherwise. The order changes the rounding of the 8-bit intermediate, so we
+/// follow it; the rule was pinned down against Pillow 13.0.0's output, not read from its source.
+/// NEAREST goes through Pillow's affine scaler instead, with its accumulated sample positions.
 ///
 /// Every output pixel depends only on its own row of weights, so any window of the output can be
 /// computed alone with the same result; the preprocessor uses this to resize only what the center

@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer"),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
+        .target(name: "Experiment"),
+        .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
@@ -33,12 +35,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The chapters: literate programs, one per section of the paper.
+        .executableTarget(name: "data", dependencies: [
+            "Datasets", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "chapters/data"),
+
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
         .target(name: "Experiment"),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
+        .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
@@ -40,6 +41,11 @@ let package = Package(
             "Datasets", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "chapters/data"),
 
+        // The report: figures, paper.md and the diff against the published numbers.
+        .executableTarget(name: "report", dependencies: [
+            "Report", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "chapters/report"),
+
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
@@ -47,6 +53,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -222,14 +222,10 @@ public enum Approach: String, Codable, Sendable, CaseIterable {
 }
 
 /// Table 5's deployment-cost grades.
-public enum CostTier: String, Codable, Sendable, CaseIterable, Comparable {
+public enum CostTier: String, Codable, Sendable, CaseIterable {
     case low = "Low"
     case medium = "Medium"
     case high = "High"
-
-    public static func < (a: CostTier, b: CostTier) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
 }
 
 /// The paper's full configuration projected from this machine's measurements.

@@ -18,7 +18,6 @@ public struct Metric: Sendable, Equatable {
     public let interval: ClosedRange<Double>?
     /// How many images an accuracy was measured on.
     public let images: Int?
-    public let chapter: String
     public let preset: Preset
 
     public var number: Double? {
@@ -31,24 +30,20 @@ extension ResultsFolder {
     /// Every metric of every results file present, in a fixed order.
     public var metrics: [Metric] {
         var all: [Metric] = []
-        if let vit { all += vitMetrics(vit) }
-        if let clip { all += clipMetrics(clip) }
-        if let clipFineTune { all += clipFineTuneMetrics(clipFineTune) }
-        if let cost { all += costMetrics(cost) }
-        if let cifar { all += cifarMetrics(cifar) }
-        if let wiseFT { all += wiseFTMetrics(wiseFT) }
+        if let vit { all += vitMetrics(vit) + [wallTime(vit)] }
+        if let clip { all += clipMetrics(clip) + [wallTime(clip)] }
+        if let clipFineTune { all += clipFineTuneMetrics(clipFineTune) + [wallTime(clipFineTune)] }
+        if let cost { all += costMetrics(cost) + [wallTime(cost)] }
+        if let cifar { all += cifarMetrics(cifar) + [wallTime(cifar)] }
+        if let wiseFT { all += wiseFTMetrics(wiseFT) + [wallTime(wiseFT)] }
         for other in others {
             all += other.numbers.map {
                 Metric(id: "\(other.chapter).\($0.path)", label: "\(other.chapter): \($0.path)", value: .number($0.value),
-                       unit: "", interval: nil, images: nil, chapter: other.chapter, preset: other.preset)
+                       unit: "", interval: nil, images: nil, preset: other.preset)
             }
             all.append(wallTime(other.chapter, other.preset, other.provenance.seconds))
         }
         return all
-    }
-
-    public func metric(_ id: String) -> Metric? {
-        metrics.first { $0.id == id }
     }
 }
 
@@ -68,7 +63,6 @@ private func vitMetrics(_ file: ChapterResultsFile<ViTResults>) -> [Metric] {
     make.count("trainable_parameters", "ViT trainable parameters", r.trainableParameters, unit: "parameters")
     make.finalLoss("ViT", r.lossCurve)
     make.hyperParameters("ViT", r.hyperParameters)
-    make.add("seconds", "vit chapter wall time", .number(file.seconds), unit: "s")
     return make.metrics
 }
 
@@ -82,7 +76,6 @@ private func clipMetrics(_ file: ChapterResultsFile<CLIPZeroShotResults>) -> [Me
         make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
         make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
     }
-    make.add("seconds", "clip chapter wall time", .number(file.seconds), unit: "s")
     return make.metrics
 }
 
@@ -94,7 +87,6 @@ private func clipFineTuneMetrics(_ file: ChapterResultsFile<CLIPFineTuneResults>
     make.count("trainable_parameters", "Fine-tuned CLIP trainable parameters", r.trainableParameters, unit: "parameters")
     make.finalLoss("Fine-tuned CLIP", r.lossCurve)
     make.hyperParameters("CLIP fine-tuning", r.hyperParameters)
-    make.add("seconds", "clip-finetune chapter wall time", .number(file.seconds), unit: "s")
     return make.metrics
 }
 
@@ -110,13 +102,18 @@ private func costMetrics(_ file: ChapterResultsFile<CostResults>) -> [Metric] {
         if let training = cost.trainingImagesPerSecond {
             make.add("\(key).training_images_per_second", "\(cost.name) training throughput here", .number(training), unit: "images/s")
         }
+        if let seconds = cost.chapterWallSeconds {
+            make.add("\(key).chapter_wall_seconds", "\(cost.name) chapter run wall time", .number(seconds), unit: "s")
+        }
+        if let bytes = cost.chapterPeakMemoryBytes {
+            make.add("\(key).chapter_peak_memory_gib", "\(cost.name) chapter run peak memory", .number(Double(bytes) / Double(1 << 30)), unit: "GiB")
+        }
         let projection = cost.projection
         make.add("\(key).projected_training_hours", "\(cost.name) projected training time on \(projection.hardware)",
                  .number(projection.trainingSecondsOnHardware / 3600), unit: "h")
         make.add("\(key).projected_training_hours_here", "\(cost.name) projected training time on this machine",
                  .number(projection.trainingSecondsHere / 3600), unit: "h")
     }
-    make.add("seconds", "cost chapter wall time", .number(file.seconds), unit: "s")
     return make.metrics
 }
 
@@ -132,7 +129,6 @@ private func cifarMetrics(_ file: ChapterResultsFile<CIFARResults>) -> [Metric] 
                  .number(model.validationSecondsPerEpoch), unit: "s")
     }
     make.hyperParameters("CIFAR-10 baseline", file.results.hyperParameters)
-    make.add("seconds", "cifar chapter wall time", .number(file.seconds), unit: "s")
     return make.metrics
 }
 
@@ -143,13 +139,16 @@ private func wiseFTMetrics(_ file: ChapterResultsFile<WiSEFTResults>) -> [Metric
         make.accuracy("alpha_\(alpha).test", "WiSE-FT alpha \(alpha) test accuracy", point.test)
         make.accuracy("alpha_\(alpha).extended", "WiSE-FT alpha \(alpha) extended accuracy", point.extended)
     }
-    make.add("seconds", "wise-ft chapter wall time", .number(file.seconds), unit: "s")
     return make.metrics
+}
+
+private func wallTime<Payload>(_ file: ChapterResultsFile<Payload>) -> Metric {
+    wallTime(file.chapter, file.preset, file.seconds)
 }
 
 private func wallTime(_ chapter: String, _ preset: Preset, _ seconds: Double) -> Metric {
     Metric(id: "\(chapter).seconds", label: "\(chapter) chapter wall time", value: .number(seconds), unit: "s",
-           interval: nil, images: nil, chapter: chapter, preset: preset)
+           interval: nil, images: nil, preset: preset)
 }
 
 /// Builds one chapter's metrics, prefixing ids with the chapter's name.
@@ -166,7 +165,7 @@ private struct MetricMaker {
     mutating func add(_ key: String, _ label: String, _ value: Metric.Value, unit: String,
                       interval: ClosedRange<Double>? = nil, images: Int? = nil) {
         metrics.append(Metric(id: "\(chapter).\(key)", label: label, value: value, unit: unit, interval: interval,
-                              images: images, chapter: chapter, preset: preset))
+                              images: images, preset: preset))
     }
 
     mutating func accuracy(_ key: String, _ label: String, _ accuracy: Accuracy) {

@@ -19,7 +19,7 @@ func trainingLossFigure(results: ResultsFolder) -> Figure {
             let frame = CGRectLike(x: 30 + Double(index) * panelWidth + 62, y: top + 50, width: panelWidth - 90, height: height - top - 126)
             guard let run = panel.run, !run.curve.isEmpty else {
                 canvas.text(panel.title, at: (frame.x, top + 6), size: 14, bold: true, vertical: .top)
-                drawNotRun(canvas, in: frame, what: panel.run == nil ? "results/\(panel.chapter).json is missing" : "no loss was logged")
+                drawNotRun(canvas, in: frame, what: panel.run == nil ? "\(panel.chapter).json is missing" : "no loss was logged")
                 continue
             }
             canvas.text("\(panel.title) (preset \(run.preset.rawValue))", at: (frame.x, top + 6), size: 14, bold: true, vertical: .top)

@@ -79,8 +79,8 @@ struct PaperTables {
         out += "\(presetCaption([CostResults.chapter])), graded from measurements on this machine and projected to the paper's hardware.\n\n"
         var markdown = MarkdownTable(
             ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",
-             "Training images/s here", "Projected training"],
-            alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right])
+             "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training"],
+            alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right])
         let approaches = results.cost?.results.approaches ?? []
         for entry in entries {
             let comparison = comparisons[entry.id]!
@@ -97,6 +97,7 @@ struct PaperTables {
                 measured.map { formatValue($0.flopsPerImage, unit: "FLOPs") } ?? "—",
                 measured.map { formatValue($0.inferenceImagesPerSecond, unit: "images/s") } ?? "—",
                 measured.map { $0.trainingImagesPerSecond.map { formatValue($0, unit: "images/s") } ?? "none" } ?? "—",
+                measured.map(chapterRun) ?? "—",
                 projected ?? "—",
             ])
         }
@@ -109,6 +110,13 @@ struct PaperTables {
             }
         }
         return out
+    }
+
+    /// "2.5 h, 7.9 GiB": what the chapter behind an approach took on this machine.
+    private func chapterRun(_ cost: ApproachCost) -> String {
+        let wall = cost.chapterWallSeconds.map { "\(formatValue($0 / 3600, unit: "h")) h" } ?? "wall time unknown"
+        let memory = cost.chapterPeakMemoryBytes.map { "\(String(format: "%.1f", Double($0) / Double(1 << 30))) GiB" } ?? "memory unknown"
+        return "\(wall), \(memory)"
     }
 
     /// The CIFAR-10 single-block baseline: the published numbers, and this project's when run.
@@ -128,16 +136,16 @@ struct PaperTables {
             let model = ran?.results.models.first { metricSlug($0.name) == slug }
             let notRun = ran == nil ? "not yet run" : "not in results"
             markdown.add([
-                name, published("barghi.\(slug).trainable_parameters"), published("malpure2021.\(slug).validation"),
-                published("barghi.\(slug).validation"), published("barghi.\(slug).train"),
-                "\(published("barghi.\(slug).train_seconds_per_epoch")) / \(published("barghi.\(slug).validation_seconds_per_epoch"))",
+                name, published("cifar_reproduction.\(slug).trainable_parameters"), published("malpure2021.\(slug).validation"),
+                published("cifar_reproduction.\(slug).validation"), published("cifar_reproduction.\(slug).train"),
+                "\(published("cifar_reproduction.\(slug).train_seconds_per_epoch")) / \(published("cifar_reproduction.\(slug).validation_seconds_per_epoch"))",
                 model.map { "\(formatPercent(100 * $0.validation.value)) / \(formatPercent(100 * $0.train.value))" } ?? notRun,
                 model.map { formatNumber(Double($0.trainableParameters)) } ?? notRun,
                 model.map { "\(formatValue($0.trainSecondsPerEpoch, unit: "s")) / \(formatValue($0.validationSecondsPerEpoch, unit: "s"))" } ?? notRun,
             ])
         }
         out += markdown.render()
-        let setup = registry.entries.filter { $0.source == "barghi" && $0.table != "Results" }
+        let setup = registry.entries.filter { $0.source == "cifar_reproduction" && $0.table != "Results" }
         out += "\nPublished setup: " + setup.map { "\($0.row) \(formatPublished($0))" }.joined(separator: ", ") + "."
         if let ran { out += " This project's data: \(ran.results.dataset)." }
         return out + "\n"

@@ -6,7 +6,7 @@ import Foundation
 
 extension PublishedDiff {
     public func markdown(resultsPath: String, presets: [String: Preset]) -> String {
-        var out = "# Reproduced against published: \(resultsPath)\n\n"
+        var out = "# Published numbers against the run in \(resultsPath)\n\n"
         out += presetStatement(presets) + "\n\n"
         var table = MarkdownTable(["Metric", "Source", "Published", "Reproduced", "Preset", "Δ", "Verdict"],
                                   alignments: [.left, .left, .right, .right, .left, .right, .left])

@@ -60,6 +60,9 @@ struct Diff: ParsableCommand {
             let diff = PublishedDiff(registry: try PublishedRegistry.bundled(), results: folder)
             try emit(json ? diff.json(resultsPath: results, presets: folder.presets)
                           : Data(diff.markdown(resultsPath: results, presets: folder.presets).utf8))
+            if strict, diff.comparisons.allSatisfy({ [.notRun, .notPublished, .notInResults, .notComparableMini, .notJudgedHardware].contains($0.verdict) }) {
+                FileHandle.standardError.write(Data("report: --strict: no paper-preset number to judge, so nothing can miss\n".utf8))
+            }
             if strict, diff.failsStrict {
                 let failing = diff.comparisons.filter { $0.verdict.failsStrict }.map(\.entry.id)
                 FileHandle.standardError.write(Data("report: --strict: \(failing.count) published number(s) missed or differ: \(failing.joined(separator: ", "))\n".utf8))

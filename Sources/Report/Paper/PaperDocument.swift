@@ -54,7 +54,7 @@ public struct PaperDocument {
         out += "### 3.\(results.wiseFT == nil ? 4 : 5) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
         out += tables.cifar() + "\n" + chapterWords([results.cifar.map(quote)])
 
-        out += "## 4 Conclusion\n\n" + PaperProse.conclusion(registry) + "\n" + conclusionOfThisRun(diff) + "\n"
+        out += "## 4 Conclusion\n\n" + PaperProse.conclusion + "\n" + conclusionOfThisRun(diff) + "\n"
         out += "## Appendix A: every published number against this run\n\n"
         out += "The table `report diff` prints, judged with these tolerances:\n\n"
         out += PublishedKind.allCases.map { "- \($0.rawValue): \(registry.tolerance($0).rule)" }.joined(separator: "\n") + "\n\n"

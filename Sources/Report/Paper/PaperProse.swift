@@ -77,13 +77,11 @@ enum PaperProse {
             """
     }
 
-    static func conclusion(_ registry: PublishedRegistry) -> String {
-        """
+    static let conclusion = """
         The paper concludes that a fine-tuned ViT suits tasks that need the highest accuracy on a fixed set of \
         classes, that zero-shot CLIP suits tasks that value versatility and low deployment cost, and that \
         fine-tuning CLIP pays only when the dataset is large and cost is no concern, since it gives up most of \
-        CLIP's zero-shot ability for a small gain. \(paperClaims(registry))
+        CLIP's zero-shot ability for a small gain.
 
         """
-    }
 }

@@ -26,12 +26,25 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer"),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
+        .target(name: "Experiment"),
+        .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
+        .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
             "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The chapters: literate programs, one per section of the paper.
+        .executableTarget(name: "data", dependencies: [
+            "Datasets", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "chapters/data"),
+
+        // The report: figures, paper.md and the diff against the published numbers.
+        .executableTarget(name: "report", dependencies: [
+            "Report", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "chapters/report"),
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
@@ -41,6 +54,8 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer"),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: hotLoops),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
@@ -39,6 +40,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,8 +1,9 @@
 // AdamW as torch.optim.AdamW computes it (its single-tensor CPU path), operation by operation in
-// Float32 with the scalars formed in Double as Python forms them, so that trajectories match
-// PyTorch's to rounding:
+// Float32 with the scalars formed in Double as Python forms them, and with the fused
+// multiply-adds of ATen's vectorised lerp and addcmul kernels, so that trajectories match
+// PyTorch's to the last bit but for its square root (Sleef's, within an ulp of the exact one):
 //   p ← p·(1 − lr·wd);  m ← lerp(m, g, 1 − β₁);  v ← v·β₂ + (1 − β₂)·g·g
-//   p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+//   p ← p + (−lr/(1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 import Foundation
 import TensorCore
 
@@ -91,8 +92,8 @@ public final class AdamW {
     private func update(_ tensor: Tensor, grad: Tensor, m: Tensor, v: Tensor, learningRate lr: Double, weightDecay: Double, step: Int) {
         let h = hyperparameters
         let decay = Float(1 - lr * weightDecay), decays = weightDecay != 0
-        // lerp(m, g, w) is m + w·(g − m) for |w| < 0.5 and g − (g − m)·(1 − w) otherwise.
-        let lerpWeight = Float(1 - h.beta1), lerpFromStart = abs(lerpWeight) < 0.5, lerpComplement = 1 - lerpWeight
+        // lerp(m, g, w) is fma(w, g − m, m) for |w| < 0.5 and fma(w − 1, g − m, g) otherwise.
+        let lerpWeight = Float(1 - h.beta1), lerpFromStart = abs(lerpWeight) < 0.5, lerpWeightMinusOne = lerpWeight - 1
         let beta2 = Float(h.beta2), oneMinusBeta2 = Float(1 - h.beta2)
         let biasCorrection1 = 1 - pow(h.beta1, Double(step)), biasCorrection2 = 1 - pow(h.beta2, Double(step))
         let negativeStepSize = Float(-(lr / biasCorrection1)), biasCorrection2Root = Float(biasCorrection2.squareRoot())
@@ -103,12 +104,13 @@ public final class AdamW {
                 var value = p[i]
                 if decays { value *= decay }
                 let gi = g[i]
-                let mi = lerpFromStart ? mp[i] + lerpWeight * (gi - mp[i]) : gi - (gi - mp[i]) * lerpComplement
-                let vi = vp[i] * beta2 + oneMinusBeta2 * gi * gi
+                let difference = gi - mp[i]
+                let mi = lerpFromStart ? mp[i].addingProduct(lerpWeight, difference) : gi.addingProduct(lerpWeightMinusOne, difference)
+                let vi = (vp[i] * beta2).addingProduct(oneMinusBeta2 * gi, gi)
                 mp[i] = mi
                 vp[i] = vi
                 let denominator = vi.squareRoot() / biasCorrection2Root + epsilon
-                p[i] = value + negativeStepSize * (mi / denominator)
+                p[i] = value + negativeStepSize * mi / denominator
             }
         }
     }

@@ -25,13 +25,14 @@ public func gradientNorm(_ tensors: [Tensor]) -> Double {
     return total.squareRoot()
 }
 
-/// Scales the gradients by min(1, maxNorm / (norm + 1e-6)) and returns the norm before clipping.
+/// Scales the gradients by min(1, maxNorm / (norm + 1e-6)), the coefficient formed in Float32 as
+/// torch forms it, and returns the norm before clipping.
 @discardableResult
 public func clipGradientNorm(_ tensors: [Tensor], maxNorm: Double) -> Double {
     let norm = gradientNorm(tensors)
-    let coefficient = maxNorm / (norm + 1e-6)
+    let coefficient = Float(maxNorm) / (Float(norm) + 1e-6)
     if coefficient < 1 {
-        for grad in tensors.compactMap(\.grad) { grad.scaleInPlace(Float(coefficient)) }
+        for grad in tensors.compactMap(\.grad) { grad.scaleInPlace(coefficient) }
     }
     return norm
 }

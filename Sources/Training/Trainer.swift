@@ -103,9 +103,8 @@ public final class Trainer {
 
     /// The examples of `epoch` in the order its batches take them.
     func epochOrder(_ epoch: Int) -> [Int] {
-        var order = configuration.shuffle
-            ? ResumableGenerator(seed: configuration.seed, stream: UInt64(epoch) + 1).permutation(examplesPerEpoch)
-            : Array(0..<examplesPerEpoch)
+        var shuffler = ResumableGenerator(seed: configuration.seed, stream: UInt64(epoch) + 1)
+        var order = configuration.shuffle ? shuffler.permutation(examplesPerEpoch) : Array(0..<examplesPerEpoch)
         if configuration.dropLastPartialBatch { order.removeSubrange((stepsPerEpoch * configuration.batchSize)...) }
         return order
     }

@@ -35,12 +35,13 @@ let package = Package(
         ]),
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -115,3 +115,11 @@ public final class Checkpoint: @unchecked Sendable {
         return dictionary
     }
 }
+
+extension Checkpoint: CustomStringConvertible {
+    /// One line for logs and the command line: type, place, and where the weights are.
+    public var description: String {
+        "\(modelType) checkpoint at \(directory.path): \(fileIndex.count) tensors in "
+            + weightFiles.map(\.lastPathComponent).joined(separator: ", ")
+    }
+}

@@ -37,7 +37,7 @@ public func attention(query q: Tensor, key k: Tensor, value v: Tensor, heads: In
                 let slice = b * length * width + h * headWidth, scores = pp + (b * heads + h) * square
                 gemm(transposeB: true, m: length, n: length, k: headWidth, alpha: scale,
                      qp + slice, lda: width, kp + slice, ldb: width, scores, ldc: length)
-                softmaxRows(scores, rows: length, width: length, allowed: table.baseAddress.map { $0 + b * square })
+                softmaxRows(scores, rows: length, width: length, allowed: table.isEmpty ? nil : table.baseAddress! + b * square)
                 gemm(m: length, n: headWidth, k: length, scores, lda: length, vp + slice, ldb: width, op + slice, ldc: width)
             }
         }

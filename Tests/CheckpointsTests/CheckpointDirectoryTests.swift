@@ -24,6 +24,7 @@ import TensorCore
     @Test func vitFixtureDecodesAsViT() throws {
         let checkpoint = try Checkpoint(directory: Fixtures.model("vit"))
         #expect(checkpoint.modelType == "vit")
+        #expect(checkpoint.description == "vit checkpoint at \(Fixtures.model("vit").path): 40 tensors in model.safetensors")
         #expect(try checkpoint.config(ViTConfig.self).labels.count == 5)
         #expect(checkpoint.shape(of: "classifier.weight") == [5, 32])
         #expect(throws: CheckpointError.missingTensor(name: "vit.pooler.dense.weight", file: Fixtures.model("vit/model.safetensors").path)) {

@@ -1,0 +1,26 @@
+# The README's two commands: `make reproduce` (the main job) and `make test`. Each first installs
+# the Debian packages the build needs when they are missing (as root, or through sudo).
+SWIFT ?= swift
+DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev pkg-config
+# Tests run optimised (they do real numerics) but keep @testable imports working.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+
+.PHONY: deps reproduce test goldens
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+reproduce: deps
+	$(SWIFT) run -c release reproduce
+
+test: deps
+	$(SWIFT) test $(TEST_FLAGS)
+
+# Regenerates the committed reference outputs (needs Python; see scripts/requirements-goldens.txt).
+goldens:
+	scripts/make-goldens

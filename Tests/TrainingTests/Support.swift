@@ -1,25 +1,6 @@
-// Fixtures, scratch directories, and the small models the training tests train.
+// The small data set and models the training tests train.
 import Foundation
 import TensorCore
-
-enum Fixtures {
-    /// Tests/Fixtures/training, found from this source file so that tests run from any directory.
-    static let training = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/training")
-}
-
-/// A fresh directory under the system's temporary directory, removed when the test ends.
-final class ScratchDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("training-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
 
 /// Deterministic values in [-scale, scale).
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {

@@ -26,7 +26,7 @@ public final class FeatureCache {
         case disk(shards: [SafeTensorsFile], itemsPerShard: Int)
     }
 
-    struct Manifest: Codable, Equatable {
+    struct Manifest: Codable {
         static let fileName = "features.json"
         var key: String
         var count: Int
@@ -43,36 +43,40 @@ public final class FeatureCache {
                 shardBytes: Int = 256 << 20, compute: (Range<Int>) throws -> Tensor) throws {
         precondition(count > 0 && batchSize > 0, "FeatureCache: needs items and a positive batch size")
         self.count = count
+        let directory: URL?
+        switch location {
+        case .memory: directory = nil
+        case let .disk(url), let .automatic(url, _): directory = url
+        }
+        if let directory, let manifest = Self.completeManifest(in: directory, key: key, count: count) {
+            itemShape = manifest.itemShape
+            store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: manifest.itemsPerShard)
+            return
+        }
+
         let first = try GradMode.with(enabled: false) { try compute(0..<min(batchSize, count)) }
         let itemShape = Array(first.shape.dropFirst())
         self.itemShape = itemShape
-        let itemCount = itemShape.reduce(1, *)
-
-        var directory: URL?
+        let itemCount = itemShape.reduce(1, *), bytes = count * itemCount * MemoryLayout<Float>.size
+        let onDisk: Bool
         switch location {
-        case .memory: directory = nil
-        case let .disk(url): directory = url
-        case let .automatic(url, budget): directory = count * itemCount * MemoryLayout<Float>.size > budget ? url : nil
+        case .memory: onDisk = false
+        case .disk: onDisk = true
+        case let .automatic(_, budget): onDisk = bytes > budget
         }
-        guard let directory else {
+        if let directory, onDisk {
+            let itemsPerShard = max(1, shardBytes / max(1, itemCount * MemoryLayout<Float>.size))
+            let shards = (0..<((count + itemsPerShard - 1) / itemsPerShard)).map { String(format: "features-%05d.safetensors", $0) }
+            let manifest = Manifest(key: key, count: count, itemShape: itemShape, itemsPerShard: itemsPerShard, shards: shards)
+            try Self.write(manifest, to: directory, batchSize: batchSize, first: first, compute: compute)
+            store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: itemsPerShard)
+        } else {
             let all = Tensor(uninitializedShape: [count] + itemShape)
             try Self.forEachBatch(count: count, batchSize: batchSize, first: first, compute: compute) { range, features in
                 (all.pointer + range.lowerBound * itemCount).update(from: features.pointer, count: range.count * itemCount)
             }
             store = .memory(all)
-            return
         }
-
-        let manifestURL = directory.appendingPathComponent(Manifest.fileName)
-        let itemsPerShard = max(1, shardBytes / max(1, itemCount * MemoryLayout<Float>.size))
-        let shardNames = (0..<((count + itemsPerShard - 1) / itemsPerShard)).map { String(format: "features-%05d.safetensors", $0) }
-        let manifest = Manifest(key: key, count: count, itemShape: itemShape, itemsPerShard: itemsPerShard, shards: shardNames)
-        if let existing = try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL)), existing == manifest {
-            store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: itemsPerShard)
-            return
-        }
-        try Self.write(manifest, to: directory, batchSize: batchSize, first: first, compute: compute)
-        store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: itemsPerShard)
     }
 
     /// The features of `indices`, stacked: [indices.count] + itemShape.
@@ -138,6 +142,14 @@ public final class FeatureCache {
         } catch {
             throw TrainingError.writeFailed(file: manifestURL.path, reason: error.localizedDescription)
         }
+    }
+
+    /// The manifest of a finished cache of `count` items under `key` in `directory`, if any.
+    private static func completeManifest(in directory: URL, key: String, count: Int) -> Manifest? {
+        let url = directory.appendingPathComponent(Manifest.fileName)
+        guard let data = try? Data(contentsOf: url), let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+              manifest.key == key, manifest.count == count else { return nil }
+        return manifest
     }
 
     private static func open(_ manifest: Manifest, in directory: URL) throws -> [SafeTensorsFile] {

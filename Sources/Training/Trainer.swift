@@ -75,13 +75,13 @@ public final class Trainer {
         let end = min(totalSteps, stopStep ?? totalSteps)
         let reporter = ProgressReporter(progress, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, epochs: configuration.epochs)
         defer { reporter.finish() }
-        var order: (epoch: Int, indices: [Int])?
+        var orderEpoch = -1, order: [Int] = []
         while step < end {
             let started = ProcessInfo.processInfo.systemUptime
             let epoch = step / stepsPerEpoch, position = step % stepsPerEpoch
-            if order?.epoch != epoch { order = (epoch, epochOrder(epoch)) }
-            let batchSize = configuration.batchSize, indices = order!.indices
-            let items = Array(indices[(position * batchSize)..<min(indices.count, (position + 1) * batchSize)])
+            if orderEpoch != epoch { (orderEpoch, order) = (epoch, epochOrder(epoch)) }
+            let batchSize = configuration.batchSize
+            let items = Array(order[(position * batchSize)..<min(order.count, (position + 1) * batchSize)])
 
             let meanLoss = try accumulateGradients(items, makeBatch: makeBatch, loss: loss)
             let record = try update(epoch: epoch, loss: meanLoss)

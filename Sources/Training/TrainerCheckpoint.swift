@@ -6,7 +6,7 @@
 //                                     counts, the history, and the name of the weights file.
 // Both are written to temporary files and renamed; the JSON goes last and is the commit point,
 // so a run killed at any moment leaves the previous checkpoint whole. Older weight files are
-// removed once the new JSON is in place.
+// removed once the new JSON is in place. One trainer writes to a directory at a time.
 import Checkpoints
 import Foundation
 import TensorCore
@@ -64,8 +64,10 @@ extension Trainer {
         } catch {
             throw TrainingError.writeFailed(file: stateURL.path, reason: error.localizedDescription)
         }
+        // Earlier weight files, and temporary ones a killed run left half-written.
         for stale in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        where stale.hasPrefix(Self.weightsFilePrefix) && stale.hasSuffix(".safetensors") && stale != weightsFile {
+        where (stale.hasPrefix(Self.weightsFilePrefix) && stale.hasSuffix(".safetensors") && stale != weightsFile)
+            || stale.hasPrefix("." + Self.weightsFilePrefix) {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(stale))
         }
     }

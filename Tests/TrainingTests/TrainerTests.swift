@@ -96,8 +96,10 @@ import TestSupport
         #expect(trainer.history.epochs[2].meanLoss < trainer.history.epochs[0].meanLoss)
     }
 
-    @Test func checkpointsReplaceTheirPredecessor() throws {
+    @Test func checkpointsReplaceTheirPredecessorAndLeftovers() throws {
         let scratch = try ScratchDirectory()
+        let leftover = scratch.url.appendingPathComponent(".trainer-step-00000002.safetensors.tmp-1-2")
+        try Data("half a checkpoint of a killed run".utf8).write(to: leftover)
         let model = ToyEncoder(width: 6, classes: 3, seed: 5)
         let trainer = Trainer(parameters: model.parameters, configuration: ToyRun.configuration(), examplesPerEpoch: 40,
                               checkpoints: CheckpointPolicy(directory: scratch.url, everySteps: 2), progress: .none)

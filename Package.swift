@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "Experiment"),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
         .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: hotLoops),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

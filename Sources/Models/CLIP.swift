@@ -154,9 +154,7 @@ public final class CLIPModel: Module {
 
     /// CLIP's symmetric contrastive loss for matching image-text pairs (item i with text i).
     public func contrastiveLoss(_ pixels: Tensor, _ tokens: TokenBatch) -> Tensor {
-        let logits = logitsPerImage(imageEmbeddings: imageEmbeddings(pixels), textEmbeddings: textEmbeddings(tokens))
-        let diagonal = Array(0..<logits.shape[0])
-        return (crossEntropy(logits, labels: diagonal) + crossEntropy(transposed(logits), labels: diagonal)) * 0.5
+        clipContrastiveLoss(logitsPerImage: logitsPerImage(imageEmbeddings: imageEmbeddings(pixels), textEmbeddings: textEmbeddings(tokens)))
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {

@@ -92,6 +92,8 @@ import Testing
         let otherSeed = MiniFood(seed: 10, sizes: .quick).train.image(at: 0)
         #expect(otherSeed != serial[0])
         #expect(Set(serial.map(\.pixels)).count == serial.count)
+        let kept = quick.train.prerendered()
+        #expect(indices.map { kept.image(at: $0) } == serial)
     }
 
     @Test func imagesShowTheirFoodColour() {

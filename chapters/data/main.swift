@@ -229,7 +229,7 @@ func saveFigure(_ figure: Image, named name: String) throws -> String {
     let file = directory.appendingPathComponent(name)
     try figure.writePNG(to: file)
     run.say("figure \(file.path)")
-    return file.path
+    return options.figures + "/" + name
 }
 
 // ## The command line and the results file

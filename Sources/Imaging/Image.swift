@@ -1,0 +1,57 @@
+import Foundation
+
+/// An 8-bit RGB image, pixels interleaved (HWC) in row-major order: the layout of
+/// `numpy.asarray(PIL.Image.open(path).convert("RGB"))`.
+public struct Image: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    /// `height * width * 3` bytes: R, G, B of pixel (0, 0), then of (0, 1), ...
+    public let pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0, "image dimensions must be positive, got \(width)x\(height)")
+        precondition(pixels.count == width * height * 3,
+                      "\(width)x\(height) RGB image needs \(width * height * 3) bytes, got \(pixels.count)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// Decodes a JPEG or PNG file, recognised by its magic bytes rather than its extension.
+    /// Like `Image.open`, this ignores any EXIF orientation: pixels come in stored order.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ImagingError.unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        try self.init(encoded: data, name: url.path)
+    }
+
+    /// Decodes JPEG or PNG bytes; `name` identifies the source in errors.
+    public init(encoded data: Data, name: String) throws {
+        switch EncodedFormat(sniffing: data) {
+        case .jpeg: self = try decodeJPEG(data, name: name)
+        case .png: self = try decodePNG(data, name: name)
+        case nil: throw ImagingError.unsupportedFormat(file: name)
+        }
+    }
+}
+
+/// The container formats we decode, told apart by their signatures.
+enum EncodedFormat {
+    case jpeg, png
+
+    init?(sniffing data: Data) {
+        let jpegMagic: [UInt8] = [0xFF, 0xD8, 0xFF]
+        let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        if data.starts(with: jpegMagic) {
+            self = .jpeg
+        } else if data.starts(with: pngMagic) {
+            self = .png
+        } else {
+            return nil
+        }
+    }
+}

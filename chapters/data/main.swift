@@ -124,9 +124,9 @@ func describeFood101() throws -> DataResults {
 //
 // MiniFood mirrors Food-101's shape with dishes a caption can describe. A dish is a
 // composition of three attributes: the food's colour (8: red, orange, yellow, green, blue,
-// purple, pink, brown), the pattern of its topping (6: plain, dotted, striped, checkered,
-// zigzag, ringed) and what it is served as (8: soup, pizza, cake, sandwich, skewer, donut,
-// cupcake, popsicle), 384 compositions in all. 101 of them are the downstream "foods"; as in
+// purple, pink, brown), the pattern of its topping (6: plain, dotted, striped, checked,
+// wavy, ringed) and what it is served as (8: soup, pizza, cake, sandwich, kebab, donut,
+// cupcake, lolly), 384 compositions in all. 101 of them are the downstream "foods"; as in
 // Food-101 the first ten are held out, chosen to cover every colour, pattern and dish, and the
 // other 91 are split 0.8:0.2 per class. The remaining 283 compositions are all that
 // pretraining ever shows, in two disjoint corpora: image-caption pairs in varied sentences for

@@ -22,7 +22,7 @@ func renderDish(_ dish: Dish, side: Int, generator g: inout SeededGenerator) -> 
     drawTable(cr, &g)
 
     let radius = g.uniform(0.70, 0.95) * 40
-    let turn = dish.base == .skewer ? g.uniform(-Double.pi / 2, Double.pi / 2) : g.uniform(-0.45, 0.45)
+    let turn = dish.base == .kebab ? g.uniform(-Double.pi / 2, Double.pi / 2) : g.uniform(-0.45, 0.45)
     cairo_save(cr)
     cairo_translate(cr, 50 + g.uniform(-8, 8), 50 + g.uniform(-8, 8))
     cairo_rotate(cr, turn)
@@ -161,7 +161,7 @@ private func dishParts(_ base: DishBase, ceramic: RGB) -> [Part] {
             Part(isFood: false, material: dough) { cr in polygon(cr, [(-1, 0.72), (1, 0.72), (0, -0.95)]) },
             Part(isFood: true) { cr in polygon(cr, [(-0.72, 0.56), (0.72, 0.56), (0, -0.6)]) },
         ]
-    case .skewer:  // three chunks on a stick
+    case .kebab:  // three chunks on a skewer
         return [
             Part(isFood: false, material: wood) { cr in cairo_rectangle(cr, -1.15, -0.04, 2.3, 0.08) },
             Part(isFood: true) { cr in
@@ -182,7 +182,7 @@ private func dishParts(_ base: DishBase, ceramic: RGB) -> [Part] {
                 ellipse(cr, 0, -0.78, 0.2, 0.18)
             },
         ]
-    case .popsicle:  // an ice lolly on its stick
+    case .lolly:  // an ice lolly on its stick
         return [
             Part(isFood: false, material: wood) { cr in roundedRectangle(cr, x: -0.09, y: 0.4, width: 0.18, height: 0.62, radius: 0.08) },
             Part(isFood: true) { cr in roundedRectangle(cr, x: -0.5, y: -0.98, width: 1.0, height: 1.55, radius: 0.45) },
@@ -240,7 +240,7 @@ private func drawTopping(_ cr: OpaquePointer, _ pattern: ToppingPattern, phase: 
     case .striped:
         for x in steps(x1, x2, step: 0.42, offset: phase.0 * 0.42, margin: 0.17) { cairo_rectangle(cr, x, y1, 0.17, y2 - y1) }
         cairo_fill(cr)
-    case .checkered:
+    case .checked:
         let cell = 0.3
         for y in steps(y1, y2, step: cell, offset: phase.1 * cell, margin: cell) {
             for x in steps(x1, x2, step: cell, offset: phase.0 * cell, margin: cell)
@@ -249,15 +249,12 @@ private func drawTopping(_ cr: OpaquePointer, _ pattern: ToppingPattern, phase: 
             }
         }
         cairo_fill(cr)
-    case .zigzag:
+    case .wavy:
         cairo_set_line_width(cr, 0.13)
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER)
-        let xs = steps(x1, x2, step: 0.2, offset: 0, margin: 0.2)
+        let xs = steps(x1, x2, step: 0.48, offset: 0, margin: 0.48)
         for y in steps(y1, y2, step: 0.46, offset: phase.1 * 0.46, margin: 0.2) {
-            for (k, x) in xs.enumerated() {
-                let point = (x, y + (Int(x / 0.2 + 1000.5) % 2 == 0 ? -0.12 : 0.12))
-                if k == 0 { cairo_move_to(cr, point.0, point.1) } else { cairo_line_to(cr, point.0, point.1) }
-            }
+            cairo_move_to(cr, xs[0], y)
+            for x in xs.dropFirst() { cairo_curve_to(cr, x - 0.32, y - 0.5, x - 0.16, y + 0.5, x, y) }
         }
         cairo_stroke(cr)
     case .ringed:

@@ -121,7 +121,7 @@ private func results(in directory: URL) throws -> [String: Any] {
         let payload = try #require(json["results"] as? [String: Any])
         #expect((payload["held_out_classes"] as? [String])?.count == 10 && (payload["train_classes"] as? [String])?.count == 91)
         #expect(payload["counts"] as? [String: Int] == ["train": 728, "validation": 182, "held_out": 50])
-        for figure in ["minifood-contact-sheet.png", "minifood-captions.png", "minifood-train-noise.png"] {
+        for figure in ["minifood-contact-sheet.png", "minifood-captions.png", "minifood-variation.png"] {
             #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("figures/\(figure)").path))
         }
         let paperOnly = try runChapter(["--quick", "--split", "official"], in: work)

@@ -182,28 +182,27 @@ func describeMiniFood() throws -> DataResults {
     }
 
     // The figures: every class once (held-out ones framed), pretraining pairs with their
-    // captions, and training photos under the labels they carry (wrong ones framed).
+    // captions, and ten photos each of six classes to show how much one class varies. They use
+    // photos of their own, so that `--quick` draws the same figures as a full run.
     let classTiles = world.classes.enumerated().map { position, dish in
-        let (dataset, label) = position < world.heldOut.count ? (mini.heldOut, position) : (mini.validation, position - world.heldOut.count)
-        let index = dataset.firstIndexOfEachClass()[label]
-        return ContactSheetTile(image: dataset.image(at: index), caption: dish.name, highlighted: position < world.heldOut.count)
+        ContactSheetTile(image: mini.example(of: dish, number: 0), caption: dish.name, highlighted: position < world.heldOut.count)
     }
-    let captionTiles = stride(from: 0, to: mini.pretrainCaptions.count, by: max(1, mini.pretrainCaptions.count / 24)).prefix(24).map { index in
+    let captionTiles = stride(from: 0, to: mini.pretrainCaptions.count, by: 41).prefix(24).map { index in
         ContactSheetTile(image: mini.pretrainCaptions.image(at: index), caption: mini.pretrainCaptions.caption(at: index))
     }
-    let wrong = mini.train.samples.indices.filter(mini.train.isMislabelled).prefix(10)
-    let noisyTiles = (Array(wrong) + stride(from: 0, to: mini.train.count, by: max(1, mini.train.count / 30)).prefix(30)).sorted().map { index in
-        ContactSheetTile(image: mini.train.image(at: index), caption: mini.train.classNames[mini.train.label(at: index)],
-                         highlighted: mini.train.isMislabelled(at: index))
+    let variationTiles = stride(from: 0, to: world.trained.count, by: 16).map { world.trained[$0] }.flatMap { dish in
+        (0..<10).map { ContactSheetTile(image: mini.example(of: dish, number: $0), caption: dish.name) }
     }
     let figures = try [
         saveFigure(contactSheet(classTiles, columns: 11, tileSide: 96,
                                 title: "MiniFood's 101 classes at 32x32, one photo each; framed: held out (C1..C10) [mini preset, seed \(options.seed)]"),
                    named: "minifood-contact-sheet.png"),
-        saveFigure(contactSheet(captionTiles, columns: 8, tileSide: 96, title: "MiniFood pretraining pairs: image and caption [mini preset]", captionLines: 4),
+        saveFigure(contactSheet(captionTiles, columns: 8, tileSide: 96, title: "MiniFood pretraining pairs: image and caption [mini preset, seed \(options.seed)]",
+                                captionLines: 4),
                    named: "minifood-captions.png"),
-        saveFigure(contactSheet(noisyTiles, columns: 10, tileSide: 96, title: "MiniFood training photos and their labels; framed: wrong label [mini preset]"),
-                   named: "minifood-train-noise.png"),
+        saveFigure(contactSheet(variationTiles, columns: 10, tileSide: 96,
+                                title: "Ten MiniFood photos of each of six classes: table, pose, light, occlusion, noise [mini preset, seed \(options.seed)]"),
+                   named: "minifood-variation.png"),
     ]
 
     return DataResults(
@@ -218,7 +217,8 @@ func describeMiniFood() throws -> DataResults {
             pretrainCaptionPairs: mini.pretrainCaptions.count, pretrainLabelledImages: mini.pretrainLabelled.count,
             mislabelledTrain: mini.train.mislabelledCount, captionTemplates: CaptionTemplates.all,
             zeroShotTemplate: ZeroShotPrompt.template, renderMsPer1000Images: msPer1000.rounded(),
-            listSha256: listChecksums, pixelSha256First256: pixelChecksums))
+            pretrainingListSha256: listChecksums.filter { $0.key.hasPrefix("pretrain") },
+            pixelSha256First256: pixelChecksums))
 }
 
 // ## Writing figures
@@ -297,6 +297,6 @@ struct MiniFoodFacts: Encodable {
     let captionTemplates: [String]
     let zeroShotTemplate: String
     let renderMsPer1000Images: Double
-    let listSha256: [String: String]
+    let pretrainingListSha256: [String: String]
     let pixelSha256First256: [String: String]
 }

@@ -63,12 +63,12 @@ do {
 //
 // Before anything is written, every photo is checked. A training run that meets a truncated
 // JPEG after an hour is an hour lost, and Food-101 copies are often incomplete. The check
-// decodes every photo, on both cores (about 1 ms of CPU per photo: under two minutes for
+// decodes every photo on both cores (about 1 ms of CPU per photo: under two minutes for
 // 101,000, plus reading 5 GB), because a full decode is exactly the test the training loader
-// applies; `--quick` only checks that each
-// file starts and ends with a JPEG's markers, which finds missing and truncated files by
-// reading a few bytes each. An unreadable photo stops the chapter with its name, unless
-// `--skip-unreadable` leaves it out (and counts it in the results).
+// applies. `--quick` only checks that each file starts and ends with a JPEG's markers, which
+// finds missing and truncated files by reading a few bytes of each. An unreadable photo stops
+// the chapter with its name, unless `--skip-unreadable` leaves it out (and counts it in the
+// results).
 func describeFood101() throws -> DataResults {
     guard let directory = options.food101 else {
         throw ChapterError("the paper preset reads Food-101 from --food101 DIR (the directory holding images/ and meta/)")
@@ -109,13 +109,14 @@ func describeFood101() throws -> DataResults {
                                 named: "food101-samples.png")
 
     return DataResults(
-        source: "Food-101 at \(directory)", split: kind.rawValue, validationFraction: Food101Split.validationFraction,
+        source: "Food-101 at \(directory)", split: kind.rawValue,
+        validationFraction: kind == .paper ? Food101Split.validationFraction : nil,
         heldOutClasses: split.heldOutClasses.map { food.classNames[$0] },
         trainClasses: split.trainClasses.map { food.classNames[$0] },
         counts: Counts(train: split.train.count, validation: split.validation.count, heldOut: split.heldOut.count),
-        checksums: ListChecksums(train: SHA256.hex(split.listing(split.train).utf8),
-                                 validation: SHA256.hex(split.listing(split.validation).utf8),
-                                 heldOut: SHA256.hex(split.listing(split.heldOut).utf8)),
+        checksums: ListChecksums(train: SHA256.hex(split.trainSet.listing().utf8),
+                                 validation: SHA256.hex(split.validationSet.listing().utf8),
+                                 heldOut: SHA256.hex(split.heldOutSet.listing().utf8)),
         imageCheck: check.rawValue, unreadableSkipped: unreadable.map(\.reason),
         figures: [figure], miniFood: nil)
 }
@@ -260,7 +261,7 @@ extension Food101SplitKind: ExpressibleByArgument {}
 struct DataResults: Encodable {
     let source: String
     let split: String
-    let validationFraction: Double
+    let validationFraction: Double?
     let heldOutClasses: [String]
     let trainClasses: [String]
     let counts: Counts

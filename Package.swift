@@ -41,11 +41,13 @@ let package = Package(
         ], path: "chapters/data"),
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]

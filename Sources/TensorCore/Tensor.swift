@@ -75,6 +75,12 @@ public final class Tensor: @unchecked Sendable {
         return pointer[0]
     }
 
+    /// The tensor as rows of its last axis (a matrix as an array of rows).
+    public var rows: [[Float]] {
+        let width = shape.last ?? 0
+        return (0..<(count / max(width, 1))).map { Array(buffer[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
     /// A copy that does not take part in autograd.
     public func copy() -> Tensor { Tensor(shape: shape, copying: pointer) }
 

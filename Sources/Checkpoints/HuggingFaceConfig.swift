@@ -1,0 +1,62 @@
+// Reading and writing Hugging Face config.json files. HF saves only the values that differ from its
+// class defaults, so every absent key decodes to HF's default for it.
+import Foundation
+
+public protocol HuggingFaceConfig: Codable, Equatable, Sendable {}
+
+extension HuggingFaceConfig {
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw CheckpointError.cannotOpen(file: url.path, reason: error.localizedDescription)
+        }
+        do {
+            self = try JSONDecoder().decode(Self.self, from: data)
+        } catch let error as DecodingError {
+            throw CheckpointError.badConfig(file: url.path, reason: describe(error))
+        }
+    }
+
+    /// Writes the config as pretty, key-sorted JSON that `from_pretrained` loads.
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(self) + Data("\n".utf8)
+        try writeAtomically(to: url) { try $0.write(data) }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value under `key`, or `fallback` when the key is absent or null.
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+
+    /// Fails when the config declares a `model_type` other than the expected ones.
+    func expectModelType(_ key: Key, in accepted: Set<String>) throws {
+        if let found = try decodeIfPresent(String.self, forKey: key), !accepted.contains(found) {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "model_type is '\(found)', expected \(accepted.sorted().joined(separator: " or "))")
+        }
+    }
+}
+
+private func describe(_ error: DecodingError) -> String {
+    func path(_ codingPath: [CodingKey]) -> String {
+        codingPath.isEmpty ? "the top level" : "'" + codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") + "'"
+    }
+    switch error {
+    case let .typeMismatch(type, context):
+        return "\(path(context.codingPath)) should be \(type)"
+    case let .valueNotFound(type, context):
+        return "\(path(context.codingPath)) should be \(type), found null"
+    case let .keyNotFound(key, context):
+        return "\(path(context.codingPath + [key])) is missing"
+    case let .dataCorrupted(context):
+        return "\(path(context.codingPath)): \(context.debugDescription)"
+    @unknown default:
+        return String(describing: error)
+    }
+}

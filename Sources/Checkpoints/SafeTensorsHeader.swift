@@ -1,0 +1,92 @@
+// The safetensors layout: an 8-byte little-endian header length N, N bytes of JSON mapping each
+// tensor name to {dtype, shape, data_offsets: [begin, end]} (offsets into the data that follows the
+// header) plus an optional "__metadata__" of strings, then the data. Everything is checked once, at
+// open, so that reading a tensor later cannot run past the file.
+import Foundation
+
+struct TensorEntry {
+    let dtype: DType
+    let shape: [Int]
+    /// Byte range relative to the start of the data section.
+    let begin: Int
+    let end: Int
+}
+
+struct SafeTensorsHeader {
+    static let metadataKey = "__metadata__"
+    /// The reference implementation refuses larger headers; so do we, rather than allocate wildly.
+    static let maximumLength = 100_000_000
+
+    let entries: [String: TensorEntry]
+    let metadata: [String: String]
+    /// File offset of the data section.
+    let dataStart: Int
+
+    init(bytes: UnsafeRawPointer, size: Int, file: String) throws {
+        guard size >= 8 else { throw CheckpointError.truncated(file: file, tensor: nil, needed: 8, size: size) }
+        let declared = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        guard declared <= UInt64(Self.maximumLength) else {
+            throw CheckpointError.badHeader(file: file, reason: "declared header length \(declared) exceeds \(Self.maximumLength) bytes")
+        }
+        let length = Int(declared)
+        guard 8 + length <= size else { throw CheckpointError.truncated(file: file, tensor: nil, needed: 8 + length, size: size) }
+        dataStart = 8 + length
+
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: Data(bytes: bytes + 8, count: length))
+        } catch {
+            throw CheckpointError.badHeader(file: file, reason: "header is not valid JSON")
+        }
+        guard let object = json as? [String: Any] else {
+            throw CheckpointError.badHeader(file: file, reason: "header is not a JSON object")
+        }
+
+        var entries: [String: TensorEntry] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in object {
+            if name == Self.metadataKey {
+                guard let strings = value as? [String: String] else {
+                    throw CheckpointError.badHeader(file: file, reason: "\(Self.metadataKey) must map strings to strings")
+                }
+                metadata = strings
+                continue
+            }
+            let entry = try Self.entry(name: name, value: value, file: file)
+            guard dataStart + entry.end <= size else {
+                throw CheckpointError.truncated(file: file, tensor: name, needed: dataStart + entry.end, size: size)
+            }
+            entries[name] = entry
+        }
+        self.entries = entries
+        self.metadata = metadata
+    }
+
+    private static func entry(name: String, value: Any, file: String) throws -> TensorEntry {
+        func bad(_ reason: String) -> CheckpointError {
+            CheckpointError.badHeader(file: file, reason: "tensor '\(name)': \(reason)")
+        }
+        guard let fields = value as? [String: Any] else { throw bad("entry is not an object") }
+        guard let dtypeName = fields["dtype"] as? String else { throw bad("missing dtype") }
+        guard let shape = fields["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
+            throw bad("shape must be a list of non-negative integers")
+        }
+        guard let offsets = fields["data_offsets"] as? [Int], offsets.count == 2, 0 <= offsets[0], offsets[0] <= offsets[1] else {
+            throw bad("data_offsets must be [begin, end] with 0 <= begin <= end")
+        }
+        let dtype = DType(dtypeName)
+        if let byteSize = dtype.byteSize {
+            var elements = 1
+            for dimension in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw bad("shape \(shape) is too large") }
+                elements = product
+            }
+            let (bytes, overflow) = elements.multipliedReportingOverflow(by: byteSize)
+            guard !overflow, bytes == offsets[1] - offsets[0] else {
+                throw bad("data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes, but \(dtypeName) \(shape) needs \(elements) × \(byteSize)")
+            }
+        }
+        return TensorEntry(dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
+    }
+}

@@ -1,0 +1,108 @@
+// The pre-norm transformer encoder layer that ViT and both CLIP towers share:
+//     h = x + Attention(LN₁(x));  y = h + MLP(LN₂(h))
+// The two families differ only in the names Hugging Face gives the same tensors, and in the MLP's
+// activation (ViT: erf GELU; OpenAI CLIP: quick_gelu).
+import TensorCore
+
+/// Where each tensor of an encoder layer lives in a Hugging Face checkpoint.
+public struct EncoderLayerNames: Sendable {
+    var firstNorm, query, key, value, attentionOutput, secondNorm, expand, contract: String
+
+    /// ViTLayer: `vit.encoder.layer.N.attention.attention.query.weight`, ...
+    public static let vit = EncoderLayerNames(
+        firstNorm: "layernorm_before", query: "attention.attention.query", key: "attention.attention.key",
+        value: "attention.attention.value", attentionOutput: "attention.output.dense", secondNorm: "layernorm_after",
+        expand: "intermediate.dense", contract: "output.dense")
+
+    /// CLIPEncoderLayer: `vision_model.encoder.layers.N.self_attn.q_proj.weight`, ...
+    public static let clip = EncoderLayerNames(
+        firstNorm: "layer_norm1", query: "self_attn.q_proj", key: "self_attn.k_proj", value: "self_attn.v_proj",
+        attentionOutput: "self_attn.out_proj", secondNorm: "layer_norm2", expand: "mlp.fc1", contract: "mlp.fc2")
+}
+
+/// The shape of an encoder stack, as every config describes it.
+public struct EncoderGeometry: Sendable {
+    public var width: Int
+    public var depth: Int
+    public var heads: Int
+    public var mlpWidth: Int
+    public var activation: Activation
+    public var layerNormEps: Float
+    /// Whether query, key and value projections carry a bias (ViT's qkv_bias; CLIP always does).
+    public var attentionBias: Bool
+
+    public init(width: Int, depth: Int, heads: Int, mlpWidth: Int, activation: Activation, layerNormEps: Float,
+                attentionBias: Bool = true) {
+        self.width = width
+        self.depth = depth
+        self.heads = heads
+        self.mlpWidth = mlpWidth
+        self.activation = activation
+        self.layerNormEps = layerNormEps
+        self.attentionBias = attentionBias
+    }
+}
+
+public final class EncoderLayer: Module {
+    let names: EncoderLayerNames
+    let heads: Int
+    let activation: Activation
+    public let firstNorm, secondNorm: LayerNorm
+    public let query, key, value, attentionOutput, expand, contract: Linear
+
+    public init(_ geometry: EncoderGeometry, names: EncoderLayerNames) {
+        let width = geometry.width
+        self.names = names
+        heads = geometry.heads
+        activation = geometry.activation
+        firstNorm = LayerNorm(width, eps: geometry.layerNormEps)
+        secondNorm = LayerNorm(width, eps: geometry.layerNormEps)
+        query = Linear(width, width, bias: geometry.attentionBias)
+        key = Linear(width, width, bias: geometry.attentionBias)
+        value = Linear(width, width, bias: geometry.attentionBias)
+        attentionOutput = Linear(width, width)
+        expand = Linear(width, geometry.mlpWidth)
+        contract = Linear(geometry.mlpWidth, width)
+    }
+
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
+        let normed = firstNorm(x)
+        let attended = attention(query: query(normed), key: key(normed), value: value(normed), heads: heads, mask: mask)
+        let h = x + attentionOutput(attended)
+        return h + contract(activation(expand(secondNorm(h))))
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        named(names.firstNorm, firstNorm) + named(names.query, query) + named(names.key, key)
+            + named(names.value, value) + named(names.attentionOutput, attentionOutput)
+            + named(names.secondNorm, secondNorm) + named(names.expand, expand) + named(names.contract, contract)
+    }
+}
+
+/// A stack of encoder layers (`encoder.layer.N` in ViT, `encoder.layers.N` in CLIP).
+public final class Encoder: Module {
+    public let layers: [EncoderLayer]
+    let listName: String
+
+    public init(_ geometry: EncoderGeometry, names: EncoderLayerNames, listName: String) {
+        layers = (0..<geometry.depth).map { _ in EncoderLayer(geometry, names: names) }
+        self.listName = listName
+    }
+
+    /// The output of every layer, in order (the last is the encoder's output).
+    public func hiddenStates(_ x: Tensor, mask: AttentionMask = .none) -> [Tensor] {
+        var states: [Tensor] = []
+        var h = x
+        for layer in layers {
+            h = layer(h, mask: mask)
+            states.append(h)
+        }
+        return states
+    }
+
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
+        layers.reduce(x) { h, layer in layer(h, mask: mask) }
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] { named(listName, layers) }
+}

@@ -1,0 +1,75 @@
+// What the command line and the chapters use: a checkpoint directory turned into a classifier
+// that takes image files, preprocessing included, in memory-bounded batches.
+import Checkpoints
+import Foundation
+import Imaging
+import TensorCore
+import Tokenizer
+
+/// Decodes and preprocesses images in batches of `batchSize`, and hands each batch of pixel values
+/// [B, C, H, W] to `body`.
+func forEachPixelBatch(_ images: [URL], processor: ImageProcessor, batchSize: Int, _ body: (Tensor) throws -> Void) throws {
+    let (height, width) = processor.outputSize
+    for start in stride(from: 0, to: images.count, by: batchSize) {
+        let batch = try images[start..<min(start + batchSize, images.count)].map { try Image(contentsOf: $0) }
+        try body(Tensor(shape: [batch.count, 3, height, width], scalars: processor.pixelValues(batch)))
+    }
+}
+
+/// Zero-shot CLIP: images scored against text prompts.
+public final class ZeroShotClassifier {
+    /// The template OpenAI used for Food-101.
+    public static let foodTemplate = "a photo of {}, a type of food."
+
+    public let model: CLIPModel
+    public let tokenizer: CLIPTokenizer
+    public let processor: ImageProcessor
+    public var batchSize = 32
+
+    public init(checkpoint directory: URL) throws {
+        let checkpoint = try Checkpoint(directory: directory)
+        model = try CLIPModel(try checkpoint.config(CLIPConfig.self))
+        try model.load(from: checkpoint)
+        tokenizer = try CLIPTokenizer(directory: directory)
+        processor = try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json"))
+    }
+
+    /// Normalised text embeddings [labels, P] of `template` filled with each label.
+    public func encodeLabels(_ labels: [String], template: String) -> Tensor {
+        let sequences = labels.map { tokenizer.encode(template.replacingOccurrences(of: "{}", with: $0)) }
+        return model.textEmbeddings(TokenBatch(sequences, padding: tokenizer.padding))
+    }
+
+    /// `logits_per_image` [images][labels] for the given class embeddings.
+    public func logitsPerImage(_ images: [URL], classes: Tensor) throws -> [[Float]] {
+        var rows: [[Float]] = []
+        try forEachPixelBatch(images, processor: processor, batchSize: batchSize) { pixels in
+            let logits = model.logitsPerImage(imageEmbeddings: model.imageEmbeddings(pixels), textEmbeddings: classes)
+            rows += logits.rows
+        }
+        return rows
+    }
+}
+
+/// A fine-tuned ViT classifier.
+public final class ImageClassifier {
+    public let model: ViTForImageClassification
+    public let processor: ImageProcessor
+    public var batchSize = 32
+
+    public init(checkpoint directory: URL) throws {
+        let checkpoint = try Checkpoint(directory: directory)
+        model = try ViTForImageClassification(try checkpoint.config(ViTConfig.self))
+        try model.load(from: checkpoint)
+        processor = try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json"))
+    }
+
+    public var labels: [String] { model.config.labels }
+
+    /// Class logits [images][labels].
+    public func logits(_ images: [URL]) throws -> [[Float]] {
+        var rows: [[Float]] = []
+        try forEachPixelBatch(images, processor: processor, batchSize: batchSize) { pixels in rows += model(pixels).rows }
+        return rows
+    }
+}

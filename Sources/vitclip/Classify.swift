@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Models
+
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Image classification with a fine-tuned ViT (ViTForImageClassification).")
+
+    @OptionGroup var options: CheckpointOptions
+
+    @Option(help: "How many of the best labels the table shows per image.")
+    var top = 5
+
+    @Argument(help: "Images (JPEG or PNG).")
+    var images: [String]
+
+    func validate() throws {
+        if images.isEmpty { throw UsageError("give at least one image") }
+    }
+
+    func run() throws {
+        let classifier = try ImageClassifier(checkpoint: options.directory)
+        let logits = try classifier.logits(images.map(URL.init(fileURLWithPath:)))
+        if options.json {
+            try printJSON(["logits": logits])
+        } else {
+            printTopLabels(logits: logits, labels: classifier.labels, images: images, top: top)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Models
+
+struct ZeroShot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zero-shot",
+        abstract: "Zero-shot classification with CLIP: images against text prompts made from label names.")
+
+    @OptionGroup var options: CheckpointOptions
+
+    @Option(help: "The prompt template; {} stands for the label.")
+    var template = ZeroShotClassifier.foodTemplate
+
+    @Option(name: .customLong("label"), help: "A class name (repeat for each class).")
+    var labels: [String] = []
+
+    @Option(help: "How many of the best labels the table shows per image.")
+    var top = 5
+
+    @Argument(help: "Images (JPEG or PNG).")
+    var images: [String]
+
+    func validate() throws {
+        if labels.isEmpty { throw UsageError("give at least one --label") }
+        if images.isEmpty { throw UsageError("give at least one image") }
+        if !template.contains("{}") { throw UsageError("the template must contain {} where the label goes") }
+    }
+
+    func run() throws {
+        let classifier = try ZeroShotClassifier(checkpoint: options.directory)
+        let classes = classifier.encodeLabels(labels, template: template)
+        let logits = try classifier.logitsPerImage(images.map(URL.init(fileURLWithPath:)), classes: classes)
+        if options.json {
+            try printJSON(["logits_per_image": logits])
+        } else {
+            printTopLabels(logits: logits, labels: labels, images: images, top: top)
+        }
+    }
+}
+
+/// A readable table: for each image its best labels with softmax probabilities.
+func printTopLabels(logits: [[Float]], labels: [String], images: [String], top: Int) {
+    for (image, row) in zip(images, logits) {
+        print(image)
+        let maximum = row.max() ?? 0
+        let weights = row.map { Foundation.exp($0 - maximum) }
+        let total = weights.reduce(0, +)
+        for index in row.indices.sorted(by: { row[$0] > row[$1] }).prefix(top) {
+            print(String(format: "  %6.2f%%  %8.4f  ", 100 * weights[index] / total, row[index]) + labels[index])
+        }
+    }
+}

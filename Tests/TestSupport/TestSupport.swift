@@ -1,0 +1,53 @@
+// What every test target shares: where the fixtures and ../shared are, scratch directories, and
+// the error measure the golden tests state their tolerances in.
+import Foundation
+import TensorCore
+
+public enum Fixtures {
+    /// The repository root, found from this source file so tests run from any directory.
+    public static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Tests/Fixtures/<path>.
+    public static func url(_ path: String) -> URL {
+        repository.appendingPathComponent("Tests/Fixtures").appendingPathComponent(path)
+    }
+
+    /// ../shared/<path> beside the repository, or nil (with a notice) when it is absent: tests
+    /// that need it skip then.
+    public static func shared(_ path: String) -> URL? {
+        let url = repository.deletingLastPathComponent().appendingPathComponent("shared").appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            print("notice: \(url.path) is absent; skipping the checks that need it")
+            return nil
+        }
+        return url
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed when released.
+public final class ScratchDirectory {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("vitclip-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// max |actual − expected| / max |expected|: the error relative to the reference tensor's scale.
+/// Infinite when either side has a NaN or an infinity, so that such values can never pass.
+public func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
+    precondition(actual.count == expected.count, "comparing \(actual.count) values with \(expected.count)")
+    guard (actual + expected).allSatisfy(\.isFinite) else { return .infinity }
+    let scale = expected.reduce(Float(0)) { max($0, abs($1)) }
+    let worst = zip(actual, expected).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+    return worst / max(scale, .leastNormalMagnitude)
+}
+
+public func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
+    precondition(actual.shape == expected.shape, "comparing shape \(actual.shape) with \(expected.shape)")
+    return relativeError(actual.scalars, expected.scalars)
+}

@@ -1,0 +1,75 @@
+// The `vitclip` executable as other tools call it: its JSON contract, and one clear line on
+// stderr with a non-zero exit for bad input.
+import Foundation
+import TestSupport
+import Testing
+
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the `vitclip` built beside this test bundle.
+func vitclip(_ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("vitclip")
+    if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vitclip")
+    }
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    try JSONDecoder().decode(T.self, from: Data(text.utf8))
+}
+
+let clipCheckpoint = Fixtures.url("models/clip").path
+let vitCheckpoint = Fixtures.url("models/vit").path
+let png = Fixtures.url("models/images/edges.png").path
+
+@Suite struct CommandLineContract {
+    @Test func tokenizePrintsIdsFromStartToEnd() throws {
+        let run = try vitclip(["tokenize", "--checkpoint", clipCheckpoint, "--json", "a photo of apple pie, a type of food.", "Hi"])
+        #expect(run.status == 0)
+        let ids = try decodeJSON([String: [[Int]]].self, run.stdout)["ids"]
+        #expect(ids == [[49406, 320, 1125, 539, 3055, 5319, 267, 320, 3877, 539, 1559, 269, 49407], [49406, 1883, 49407]])
+    }
+
+    @Test func zeroShotPrintsLogitsPerImage() throws {
+        let run = try vitclip(["zero-shot", "--checkpoint", clipCheckpoint, "--json", "--label", "apple pie", "--label", "baklava", png, png])
+        #expect(run.status == 0)
+        let logits = try decodeJSON([String: [[Float]]].self, run.stdout)["logits_per_image"]!
+        #expect(logits.count == 2 && logits.allSatisfy { $0.count == 2 } && logits[0] == logits[1])
+        // The golden (end-to-end.json) for edges.png: apple pie 5.33987, baklava 5.98727.
+        #expect(abs(logits[0][0] - 5.339871883) < 1e-3 && abs(logits[0][1] - 5.987269878) < 1e-3)
+    }
+
+    @Test func classifyPrintsLogits() throws {
+        let run = try vitclip(["classify", "--checkpoint", vitCheckpoint, "--json", png])
+        #expect(run.status == 0)
+        let logits = try decodeJSON([String: [[Float]]].self, run.stdout)["logits"]!
+        #expect(logits.count == 1 && logits[0].count == 5)
+    }
+
+    @Test(arguments: [
+        ["classify", "--checkpoint", vitCheckpoint, "/nonexistent/image.jpg"],
+        ["classify", "--checkpoint", "/nonexistent/checkpoint", png],
+        ["zero-shot", "--checkpoint", clipCheckpoint, png],
+        ["zero-shot", "--checkpoint", clipCheckpoint, "--label", "x", Fixtures.url("models/clip/config.json").path],
+        ["tokenize", "--checkpoint", vitCheckpoint, "text"],
+    ])
+    func badInputFailsWithOneLine(arguments: [String]) throws {
+        let run = try vitclip(arguments)
+        #expect(run.status != 0)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+}

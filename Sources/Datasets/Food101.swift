@@ -34,8 +34,7 @@ public struct Food101: Sendable {
         let testFile = meta.appendingPathComponent("test.txt")
         let test = try Self.entries(in: testFile, classIndex: classIndex)
 
-        let populated = Set((train + test).map(\.classIndex))
-        if let empty = classes.indices.first(where: { !populated.contains($0) }) {
+        if let empty = Self.firstEmptyClass(classes.count, train + test) {
             throw DatasetError.emptyClass(name: classes[empty], place: meta.appendingPathComponent("train.txt").path + " or test.txt")
         }
         self.init(root: root, classes: classes, classNames: labels.map { $0.lowercased() },
@@ -62,11 +61,15 @@ public struct Food101: Sendable {
         let reduced = Food101(root: root, classes: classes, classNames: classNames,
                               officialTrain: officialTrain.filter { !excluded.contains($0) },
                               officialTest: officialTest.filter { !excluded.contains($0) })
-        let populated = Set(reduced.allEntries.map(\.classIndex))
-        if let empty = classes.indices.first(where: { !populated.contains($0) }) {
+        if let empty = Self.firstEmptyClass(classes.count, reduced.allEntries) {
             throw DatasetError.emptyClass(name: classes[empty], place: root.appendingPathComponent("images/\(classes[empty])").path + " that can be read")
         }
         return reduced
+    }
+
+    private static func firstEmptyClass(_ classCount: Int, _ entries: [Food101Entry]) -> Int? {
+        let populated = Set(entries.map(\.classIndex))
+        return (0..<classCount).first { !populated.contains($0) }
     }
 
     /// The file's non-blank lines, trimmed, with their 1-based line numbers.

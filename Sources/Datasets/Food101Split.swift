@@ -59,11 +59,6 @@ public struct Food101Split: Sendable {
             throw DatasetError.emptyClass(name: food.classes[empty], place: "the \(kind.rawValue) split's training set")
         }
     }
-
-    /// Each part as one "class/id" line per image, the form the checksums cover.
-    public func listing(_ entries: [Food101Entry]) -> String {
-        entries.map { $0.path + "\n" }.joined()
-    }
 }
 
 /// A part of a Food-101 split as a `Dataset`: labels count from 0 within `classes`.
@@ -86,6 +81,11 @@ public struct Food101Dataset: Dataset {
     public var classNames: [String] { classes.map { food.classNames[$0] } }
     public func label(at index: Int) -> Int { labels[index] }
     public func image(at index: Int) throws -> Image { try Image(contentsOf: food.url(of: entries[index])) }
+
+    /// One "class/id" line per image, the form the checksums in results/data.json cover.
+    public func listing() -> String {
+        entries.map { $0.path + "\n" }.joined()
+    }
 }
 
 extension Food101Split {

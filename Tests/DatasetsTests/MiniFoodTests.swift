@@ -92,6 +92,10 @@ import Testing
         let otherSeed = MiniFood(seed: 10, sizes: .quick).train.image(at: 0)
         #expect(otherSeed != serial[0])
         #expect(Set(serial.map(\.pixels)).count == serial.count)
+        let dish = quick.world.trained[3]
+        #expect(quick.example(of: dish, number: 2) == MiniFood(seed: 9, sizes: .standard).example(of: dish, number: 2))
+        let kept = quick.train.prerendered()
+        #expect(indices.map { kept.image(at: $0) } == serial)
     }
 
     @Test func imagesShowTheirFoodColour() {

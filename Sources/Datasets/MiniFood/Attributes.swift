@@ -2,7 +2,8 @@
 // colour, the pattern of its topping and the dish it is served as ("red dotted soup").
 // Every attribute is chosen to be visible at 32 pixels: eight saturated colours far apart
 // in hue, patterns a few pixels wide, and dishes with distinct silhouettes. The words are
-// plain lower-case English that CLIP's byte-pair tokenizer splits into few tokens.
+// plain lower-case English that CLIP's byte-pair tokenizer keeps whole: every attribute word,
+// and every noun the captions use, is a single token of its vocabulary.
 
 /// The colour of the food itself (the soup, the icing, the pizza's sauce).
 public enum FoodColour: String, CaseIterable, Sendable {
@@ -34,7 +35,7 @@ public enum FoodColour: String, CaseIterable, Sendable {
 
 /// How the topping is laid on the food.
 public enum ToppingPattern: String, CaseIterable, Sendable {
-    case plain, dotted, striped, checkered, zigzag, ringed
+    case plain, dotted, striped, checked, wavy, ringed
 
     /// The adjective used in class names ("dotted").
     public var adjective: String { rawValue }
@@ -45,8 +46,8 @@ public enum ToppingPattern: String, CaseIterable, Sendable {
         case .plain: nil
         case .dotted: "dots"
         case .striped: "stripes"
-        case .checkered: "checks"
-        case .zigzag: "zigzags"
+        case .checked: "checks"
+        case .wavy: "waves"
         case .ringed: "rings"
         }
     }
@@ -54,7 +55,7 @@ public enum ToppingPattern: String, CaseIterable, Sendable {
 
 /// What the food is served as; each has its own silhouette.
 public enum DishBase: String, CaseIterable, Sendable {
-    case soup, pizza, cake, sandwich, skewer, donut, cupcake, popsicle
+    case soup, pizza, cake, sandwich, kebab, donut, cupcake, lolly
 }
 
 /// One composition of the three attributes: a class of MiniFood.

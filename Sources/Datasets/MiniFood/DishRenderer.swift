@@ -17,11 +17,12 @@ func renderDish(_ dish: Dish, side: Int, generator g: inout SeededGenerator) -> 
         cairo_destroy(cr)
         cairo_surface_destroy(surface)
     }
+    cairo_set_tolerance(cr, 0.3)  // curves flattened to within 0.3 pixels: ample for 32 pixels, and fewer edges
     cairo_scale(cr, Double(side) / 100, Double(side) / 100)  // scene units: the photo is 100 x 100
     drawTable(cr, &g)
 
     let radius = g.uniform(0.70, 0.95) * 40
-    let turn = dish.base == .skewer ? g.uniform(-Double.pi / 2, Double.pi / 2) : g.uniform(-0.45, 0.45)
+    let turn = dish.base == .kebab ? g.uniform(-Double.pi / 2, Double.pi / 2) : g.uniform(-0.45, 0.45)
     cairo_save(cr)
     cairo_translate(cr, 50 + g.uniform(-8, 8), 50 + g.uniform(-8, 8))
     cairo_rotate(cr, turn)
@@ -109,7 +110,6 @@ private func drawDish(_ cr: OpaquePointer, _ dish: Dish, _ g: inout SeededGenera
     let food = RGB(base.r * g.uniform(0.9, 1.1), base.g * g.uniform(0.9, 1.1), base.b * g.uniform(0.9, 1.1)).scaled(g.uniform(0.9, 1.08))
     let topping = dish.colour.toppingRGB.scaled(g.uniform(0.94, 1.04))
     let phase = (g.unit(), g.unit())
-    let stripeTurn = g.uniform(-0.5, 0.5)
     for part in parts {
         cairo_set_fill_rule(cr, part.evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
         part.path(cr)
@@ -122,7 +122,7 @@ private func drawDish(_ cr: OpaquePointer, _ dish: Dish, _ g: inout SeededGenera
         cairo_fill_preserve(cr)
         cairo_clip(cr)
         setColour(cr, topping)
-        drawTopping(cr, dish.pattern, phase: phase, stripeTurn: stripeTurn)
+        drawTopping(cr, dish.pattern, phase: phase)
         addHighlight(cr)
         cairo_restore(cr)
     }
@@ -161,7 +161,7 @@ private func dishParts(_ base: DishBase, ceramic: RGB) -> [Part] {
             Part(isFood: false, material: dough) { cr in polygon(cr, [(-1, 0.72), (1, 0.72), (0, -0.95)]) },
             Part(isFood: true) { cr in polygon(cr, [(-0.72, 0.56), (0.72, 0.56), (0, -0.6)]) },
         ]
-    case .skewer:  // three chunks on a stick
+    case .kebab:  // three chunks on a skewer
         return [
             Part(isFood: false, material: wood) { cr in cairo_rectangle(cr, -1.15, -0.04, 2.3, 0.08) },
             Part(isFood: true) { cr in
@@ -182,7 +182,7 @@ private func dishParts(_ base: DishBase, ceramic: RGB) -> [Part] {
                 ellipse(cr, 0, -0.78, 0.2, 0.18)
             },
         ]
-    case .popsicle:  // an ice lolly on its stick
+    case .lolly:  // an ice lolly on its stick
         return [
             Part(isFood: false, material: wood) { cr in roundedRectangle(cr, x: -0.09, y: 0.4, width: 0.18, height: 0.62, radius: 0.08) },
             Part(isFood: true) { cr in roundedRectangle(cr, x: -0.5, y: -0.98, width: 1.0, height: 1.55, radius: 0.45) },
@@ -213,51 +213,56 @@ private func drawDetails(_ cr: OpaquePointer, _ base: DishBase) {
     }
 }
 
-/// The topping, drawn over the whole dish; the caller has clipped it to the food.
-/// Sizes are in dish units (about 11 pixels at 32 x 32): dots and stripes 2 to 3 pixels wide.
-private func drawTopping(_ cr: OpaquePointer, _ pattern: ToppingPattern, phase: (Double, Double), stripeTurn: Double) {
+/// The topping's marks, where the caller's clip (the food) lets them show; only marks that can
+/// reach the clip are drawn, since Cairo's cost grows with the number of shapes. Sizes are in
+/// dish units (about 11 pixels at 32 x 32): dots and stripes 2 to 3 pixels wide.
+private func drawTopping(_ cr: OpaquePointer, _ pattern: ToppingPattern, phase: (Double, Double)) {
+    var x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0
+    cairo_clip_extents(cr, &x1, &y1, &x2, &y2)
+    /// The grid positions k * step + offset that fall within low...high, widened by `margin`.
+    func steps(_ low: Double, _ high: Double, step: Double, offset: Double, margin: Double) -> [Double] {
+        let first = Int(((low - margin - offset) / step).rounded(.down)), last = Int(((high + margin - offset) / step).rounded(.up))
+        return (first...last).map { Double($0) * step + offset }
+    }
     switch pattern {
     case .plain:
         return
     case .dotted:
-        let step = 0.42
-        for row in -4...4 {
-            for column in -4...4 {
-                let x = (Double(column) + phase.0 + (row % 2 == 0 ? 0 : 0.5)) * step
-                let y = (Double(row) + phase.1) * step * 0.9
+        let step = 0.42, radius = 0.13
+        for (row, y) in steps(y1, y2, step: step * 0.9, offset: phase.1 * step, margin: radius).enumerated() {
+            let shift = row % 2 == 0 ? 0 : step / 2
+            for x in steps(x1, x2, step: step, offset: phase.0 * step + shift, margin: radius) {
                 cairo_new_sub_path(cr)
-                cairo_arc(cr, x, y, 0.13, 0, 2 * .pi)
+                cairo_arc(cr, x, y, radius, 0, 2 * .pi)
             }
         }
         cairo_fill(cr)
     case .striped:
-        cairo_rotate(cr, stripeTurn)
-        for k in -6...6 { cairo_rectangle(cr, (Double(k) + phase.0) * 0.42, -2, 0.17, 4) }
+        for x in steps(x1, x2, step: 0.42, offset: phase.0 * 0.42, margin: 0.17) { cairo_rectangle(cr, x, y1, 0.17, y2 - y1) }
         cairo_fill(cr)
-    case .checkered:
+    case .checked:
         let cell = 0.3
-        for row in -6...6 {
-            for column in -6...6 where (row + column) & 1 == 0 {
-                cairo_rectangle(cr, (Double(column) + phase.0) * cell, (Double(row) + phase.1) * cell, cell, cell)
+        for y in steps(y1, y2, step: cell, offset: phase.1 * cell, margin: cell) {
+            for x in steps(x1, x2, step: cell, offset: phase.0 * cell, margin: cell)
+            where Int(((x - phase.0 * cell) / cell).rounded() + ((y - phase.1 * cell) / cell).rounded()) & 1 == 0 {
+                cairo_rectangle(cr, x, y, cell, cell)
             }
         }
         cairo_fill(cr)
-    case .zigzag:
+    case .wavy:
         cairo_set_line_width(cr, 0.13)
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER)
-        for row in -4...4 {
-            let y = (Double(row) + phase.1) * 0.46
-            cairo_move_to(cr, -2, y)
-            for step in 0...20 { cairo_line_to(cr, -2 + Double(step) * 0.2, y + (step % 2 == 0 ? -0.12 : 0.12)) }
+        let xs = steps(x1, x2, step: 0.48, offset: 0, margin: 0.48)
+        for y in steps(y1, y2, step: 0.46, offset: phase.1 * 0.46, margin: 0.2) {
+            cairo_move_to(cr, xs[0], y)
+            for x in xs.dropFirst() { cairo_curve_to(cr, x - 0.32, y - 0.5, x - 0.16, y + 0.5, x, y) }
         }
         cairo_stroke(cr)
     case .ringed:
         cairo_set_line_width(cr, 0.13)
-        var x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0
-        cairo_clip_extents(cr, &x1, &y1, &x2, &y2)
-        for k in 0..<6 {
+        let reach = hypot(x2 - x1, y2 - y1) / 2
+        for radius in stride(from: 0.12 + phase.0 * 0.09, through: reach, by: 0.3) {
             cairo_new_sub_path(cr)
-            cairo_arc(cr, (x1 + x2) / 2, (y1 + y2) / 2, 0.12 + (Double(k) + phase.0 * 0.3) * 0.3, 0, 2 * .pi)
+            cairo_arc(cr, (x1 + x2) / 2, (y1 + y2) / 2, radius, 0, 2 * .pi)
         }
         cairo_stroke(cr)
     }

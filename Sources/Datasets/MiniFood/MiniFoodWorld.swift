@@ -17,8 +17,8 @@ public struct MiniFoodWorld: Sendable {
     /// The compositions the pretraining corpora draw from, sorted by name.
     public let pretraining: [Dish]
 
-    public var heldOut: ArraySlice<Dish> { classes.prefix(Self.heldOutCount) }
-    public var trained: ArraySlice<Dish> { classes.dropFirst(Self.heldOutCount) }
+    public var heldOut: [Dish] { Array(classes.prefix(Self.heldOutCount)) }
+    public var trained: [Dish] { Array(classes.dropFirst(Self.heldOutCount)) }
 
     /// The world every chapter uses.
     public static let standard = MiniFoodWorld(arrangement: 101)

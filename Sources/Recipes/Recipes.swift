@@ -1,0 +1,1 @@
+// The recipes the chapters call (mini pretraining, zero-shot evaluation, fine-tuning, cost).

@@ -1,1 +1,0 @@
-// The recipes the chapters call (mini pretraining, zero-shot evaluation, fine-tuning, cost).

@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: hotLoops),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
-        .target(name: "Tokenizer"),
+        .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
         .target(name: "Experiment"),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
@@ -39,6 +39,7 @@ let package = Package(
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
             "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Experiment",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: hotLoops),
 
         // The command-line tool.
@@ -48,9 +49,7 @@ let package = Package(
         ]),
 
         // The chapters: literate programs, one per section of the paper.
-        .executableTarget(name: "data", dependencies: [
-            "Datasets", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "chapters/data"),
+        .executableTarget(name: "data", dependencies: chapterDependencies, path: "chapters/data"),
 
         .executableTarget(name: "vit", dependencies: chapterDependencies, path: "chapters/vit"),
         .executableTarget(name: "clip", dependencies: chapterDependencies, path: "chapters/clip"),

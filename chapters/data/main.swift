@@ -37,6 +37,7 @@
 
 import ArgumentParser
 import Datasets
+import Recipes
 import Experiment
 import Foundation
 import Imaging
@@ -255,8 +256,6 @@ struct DataOptions: ParsableArguments {
     var skipUnreadable = false
 }
 
-extension Preset: ExpressibleByArgument {}
-extension Food101SplitKind: ExpressibleByArgument {}
 
 struct DataResults: Encodable {
     let source: String

@@ -129,9 +129,12 @@ public struct ViTResults: ChapterPayload, Equatable {
     public var validation: TopKAccuracy
     public var test: TopKAccuracy
     public var lossCurve: [LossPoint]
+    /// The validation accuracy after each epoch, when the chapter evaluated every epoch.
+    public var epochs: [EpochAccuracy]?
 
     public init(summary: String, model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
-                hyperParameters: HyperParameters, validation: TopKAccuracy, test: TopKAccuracy, lossCurve: [LossPoint]) {
+                hyperParameters: HyperParameters, validation: TopKAccuracy, test: TopKAccuracy, lossCurve: [LossPoint],
+                epochs: [EpochAccuracy]? = nil) {
         self.summary = summary
         self.model = model
         self.checkpointSource = checkpointSource
@@ -141,6 +144,22 @@ public struct ViTResults: ChapterPayload, Equatable {
         self.validation = validation
         self.test = test
         self.lossCurve = lossCurve
+        self.epochs = epochs
+    }
+}
+
+/// The evaluation after one epoch of fine-tuning.
+public struct EpochAccuracy: Codable, Sendable, Equatable {
+    /// 1 for the first epoch.
+    public var epoch: Int
+    /// The mean training loss of the epoch's steps.
+    public var meanLoss: Double
+    public var validation: TopKAccuracy
+
+    public init(epoch: Int, meanLoss: Double, validation: TopKAccuracy) {
+        self.epoch = epoch
+        self.meanLoss = meanLoss
+        self.validation = validation
     }
 }
 
@@ -271,10 +290,15 @@ public struct ApproachCost: Codable, Sendable, Equatable {
     public var chapterPeakMemoryBytes: UInt64?
     public var projection: CostProjection
     public var tier: CostTier
+    /// Forward plus backward FLOPs to train on one image; nil for zero-shot.
+    public var trainingFlopsPerImage: Double?
+    /// The same figures for the mini preset's models, when the chapter measured them.
+    public var atMiniSize: ScaledCost?
 
     public init(approach: Approach, name: String, trainableParameters: Int, flopsPerImage: Double,
                 inferenceImagesPerSecond: Double, trainingImagesPerSecond: Double?, chapterWallSeconds: Double?,
-                chapterPeakMemoryBytes: UInt64?, projection: CostProjection, tier: CostTier) {
+                chapterPeakMemoryBytes: UInt64?, projection: CostProjection, tier: CostTier,
+                trainingFlopsPerImage: Double? = nil, atMiniSize: ScaledCost? = nil) {
         self.approach = approach
         self.name = name
         self.trainableParameters = trainableParameters
@@ -285,6 +309,29 @@ public struct ApproachCost: Codable, Sendable, Equatable {
         self.chapterPeakMemoryBytes = chapterPeakMemoryBytes
         self.projection = projection
         self.tier = tier
+        self.trainingFlopsPerImage = trainingFlopsPerImage
+        self.atMiniSize = atMiniSize
+    }
+}
+
+/// An approach's counted and measured figures for a model of another size (the mini preset's).
+public struct ScaledCost: Codable, Sendable, Equatable {
+    /// The model, with its geometry: "mini ViT (width 64, 4 layers, patch 4, 32 px)".
+    public var model: String
+    public var trainableParameters: Int
+    public var flopsPerImage: Double
+    public var trainingFlopsPerImage: Double?
+    public var inferenceImagesPerSecond: Double
+    public var trainingImagesPerSecond: Double?
+
+    public init(model: String, trainableParameters: Int, flopsPerImage: Double, trainingFlopsPerImage: Double?,
+                inferenceImagesPerSecond: Double, trainingImagesPerSecond: Double?) {
+        self.model = model
+        self.trainableParameters = trainableParameters
+        self.flopsPerImage = flopsPerImage
+        self.trainingFlopsPerImage = trainingFlopsPerImage
+        self.inferenceImagesPerSecond = inferenceImagesPerSecond
+        self.trainingImagesPerSecond = trainingImagesPerSecond
     }
 }
 
@@ -296,11 +343,14 @@ public struct CostResults: ChapterPayload, Equatable {
     public var approaches: [ApproachCost]
     /// The rule that turns the projections into Low/Medium/High, in words.
     public var tierRule: String
+    /// How the throughputs were measured (batch, passes, BLAS), and how FLOPs were counted.
+    public var method: String?
 
-    public init(summary: String, approaches: [ApproachCost], tierRule: String) {
+    public init(summary: String, approaches: [ApproachCost], tierRule: String, method: String? = nil) {
         self.summary = summary
         self.approaches = approaches
         self.tierRule = tierRule
+        self.method = method
     }
 }
 
@@ -387,6 +437,8 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Decodable, Sendable {
     public let machine: Machine
     public let started: String
     public let seconds: Double
+    /// The run's peak resident memory; absent from files written before it was recorded.
+    public let peakMemoryBytes: UInt64?
     public let results: Payload
 
     /// Reads `<directory>/<Payload.chapter>.json`; nil when the chapter has not been run.

@@ -30,7 +30,7 @@ public struct ChapterRun: Sendable {
             gitCommit: currentGitCommit(), machine: .current,
             started: ISO8601DateFormatter().string(from: started),
             seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
-            results: payload)
+            peakMemoryBytes: peakResidentMemoryBytes(), results: payload)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -63,5 +63,19 @@ struct ResultsEnvelope<Payload: Encodable>: Encodable {
     let machine: Machine
     let started: String
     let seconds: Double
+    let peakMemoryBytes: UInt64?
     let results: Payload
+}
+
+/// The most resident memory this process has used so far (getrusage's ru_maxrss: kibibytes on
+/// Linux, bytes on macOS), or nil where the system does not say.
+func peakResidentMemoryBytes() -> UInt64? {
+    var usage = rusage()
+    #if os(macOS)
+    guard getrusage(RUSAGE_SELF, &usage) == 0, usage.ru_maxrss > 0 else { return nil }
+    return UInt64(usage.ru_maxrss)
+    #else
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0, usage.ru_maxrss > 0 else { return nil }
+    return UInt64(usage.ru_maxrss) * 1024
+    #endif
 }

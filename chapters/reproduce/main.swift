@@ -1,1 +1,110 @@
-print("under construction")
+// # Reproducing the paper, start to finish
+//
+// One command runs every chapter in the paper's order, then builds the report:
+//
+//   data            Sections 2.1-2.2: Food-101 (or MiniFood), C1..C10 held out, the 0.8:0.2 split
+//   clip            zero-shot CLIP ViT-B/32: Table 3's test and Table 4's extended accuracy
+//   vit             ViT-B/16 fine-tuned with Table 1's settings: Table 3, Figure 4
+//   clip-finetune   CLIP fine-tuned with Table 2's settings: Tables 3 and 4, Figure 4
+//   cost            Table 5, from counted FLOPs and measured throughput
+//   (cifar, lit, wise-ft: the related experiments, when their chapters are built)
+//   report build    figures/ and paper.md, every number beside the published one
+//   report diff     the comparison with the published numbers, printed
+//
+// Each chapter writes results/<chapter>.json and says which preset made every number. The
+// first chapter that fails stops the run, named. With the default preset, mini, nothing is
+// downloaded: MiniFood is rendered, and the mini models are pretrained on first use and kept in
+// cache/ (later runs reuse them while their recipes are unchanged).
+
+import ArgumentParser
+import Experiment
+import Foundation
+import Recipes
+
+let options = ReproduceArguments.parseOrExitInOneLine(chapter: "reproduce")
+let run = ChapterRun(chapter: "reproduce", preset: options.preset, seed: options.seed)
+do {
+    try reproduce()
+} catch {
+    run.fail(error)
+}
+
+func reproduce() throws {
+    let executables = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    if !options.noBuild, let package = ReproduceBuild.package(of: executables) {
+        run.say("bringing the chapters up to date: swift build -c \(package.configuration) in \(package.root.path)")
+        try ReproduceBuild.buildAll(root: package.root, configuration: package.configuration)
+    }
+    let steps = try Reproduction.steps(options.settings, selected: options.chapterList) { name in
+        FileManager.default.isExecutableFile(atPath: executables.appendingPathComponent(name).path)
+    }
+
+    var timings: [(String, Double)] = []
+    for step in steps {
+        run.say("$ \(step.commandLine)")
+        timings.append((step.executable + (step.executable == "report" ? " " + step.arguments[0] : ""),
+                        try Reproduction.run(step, in: executables)))
+    }
+    let total = timings.reduce(0) { $0 + $1.1 }
+    run.say("done in " + String(format: "%.0f s: ", total)
+        + timings.map { String(format: "%@ %.0f s", $0.0, $0.1) }.joined(separator: ", "))
+    run.say("wrote \(options.paper), \(options.figures)/ and \(options.results)/")
+}
+
+// ## The command line
+
+struct ReproduceArguments: ParsableArguments {
+    @Option(help: "mini: MiniFood and the project's own mini models (default, nothing downloaded); paper: Food-101 and Hugging Face checkpoints.")
+    var preset: Preset = .mini
+
+    @Option(help: "The Food-101 directory (images/ and meta/), for the paper preset.")
+    var food101: String?
+
+    @Option(help: "paper preset: paper (the 91 classes re-split 0.8:0.2, default) or official (train.txt / test.txt).")
+    var split: String?
+
+    @Option(help: "The pretrained ViT checkpoint directory for the paper preset (google/vit-base-patch16-224).")
+    var vitCheckpoint: String?
+
+    @Option(help: "The pretrained CLIP checkpoint directory for the paper preset (openai/clip-vit-base-patch32).")
+    var clipCheckpoint: String?
+
+    @Option(help: "Where the chapters write their <chapter>.json.")
+    var results = "results"
+
+    @Option(help: "Where the figures go.")
+    var figures = "figures"
+
+    @Option(help: "Where the mini models and fine-tuned checkpoints are kept.")
+    var cache = "cache"
+
+    @Option(help: "The markdown document the report writes.")
+    var paper = "paper.md"
+
+    @Option(help: "Seeds the data, initialisation and training order of every chapter.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Smoke-test sizes in every chapter: the numbers mean nothing.")
+    var quick = false
+
+    @Option(help: "Run only these chapters, comma-separated (e.g. data,vit,cost), then the report.")
+    var chapters: String?
+
+    @Flag(help: "Do not run swift build first, even from a package's build folder.")
+    var noBuild = false
+
+    func validate() throws {
+        if preset == .mini && (food101 != nil || split != nil || vitCheckpoint != nil || clipCheckpoint != nil) {
+            throw ValidationError("--food101, --split and the checkpoints belong to the paper preset; the mini preset makes its own data and models")
+        }
+    }
+
+    var chapterList: [String]? {
+        chapters.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
+
+    var settings: ReproductionSettings {
+        ReproductionSettings(preset: preset, food101: food101, split: split, vitCheckpoint: vitCheckpoint, clipCheckpoint: clipCheckpoint,
+                             results: results, figures: figures, cache: cache, paper: paper, seed: seed, quick: quick)
+    }
+}

@@ -1,0 +1,92 @@
+// The three approaches' figures at one model size: what each trains, what an image costs in
+// FLOPs, and how fast this machine runs it. The approaches are the paper's:
+//   ViT fine-tuned      ViTForImageClassification with a 91-way head, every parameter trained
+//                       with cross-entropy;
+//   CLIP zero-shot      CLIP's image embedding scored against cached class-prompt embeddings;
+//                       nothing trained;
+//   CLIP fine-tuned     every CLIP parameter trained on image-prompt pairs with the contrastive
+//                       loss (each image's class prompt through the text tower), served like
+//                       zero-shot CLIP.
+import Checkpoints
+import Experiment
+import Foundation
+import Models
+
+public struct ApproachFigures: Sendable {
+    public let approach: Approach
+    public let name: String
+    public let trainableParameters: Int
+    /// Forward FLOPs to classify one image.
+    public let forwardFLOPs: Double
+    /// Forward and backward FLOPs to train on one image; nil when nothing is trained.
+    public let trainingFLOPsPerImage: Double?
+    public let throughput: Throughput
+}
+
+public enum CostStudy {
+    /// The paper's models: ViT-B/16 at 224 pixels with a head for `classes` classes, and CLIP ViT-B/32.
+    public static func paperConfigurations(classes: Int) -> (vit: ViTConfig, clip: CLIPConfig) {
+        var vit = ViTConfig.basePatch16_224
+        vit.labels = ViTConfig.genericLabels(classes)
+        return (vit, .vitBasePatch32)
+    }
+
+    /// Counts and measures the three approaches for these configurations. `vit.labels` sets the
+    /// classes served; `promptTokens` is the length of a class prompt.
+    public static func figures(vit: ViTConfig, clip: CLIPConfig, names: (vit: String, clip: String), promptTokens: Int,
+                               plan: ThroughputPlan, seed: UInt64) throws -> [ApproachFigures] {
+        let classes = vit.labels.count
+        let vitThroughput = try ThroughputMeasurement.vit(vit, plan: plan, seed: seed)
+        let clipThroughput = try ThroughputMeasurement.clip(clip, classes: classes, promptTokens: promptTokens, plan: plan, seed: seed)
+        let vitForward = ForwardFLOPs.vit(vit)
+        let clipForward = ForwardFLOPs.clipImage(clip) + ForwardFLOPs.similarities(clip, classes: classes)
+        let clipPairForward = ForwardFLOPs.clipImage(clip) + ForwardFLOPs.clipText(clip, tokens: promptTokens)
+        return [
+            ApproachFigures(approach: .vit, name: "\(names.vit) fine-tuned", trainableParameters: try ViTForImageClassification(vit).parameterCount,
+                            forwardFLOPs: vitForward, trainingFLOPsPerImage: 3 * vitForward, throughput: vitThroughput),
+            ApproachFigures(approach: .clipZeroShot, name: "\(names.clip) zero-shot", trainableParameters: 0,
+                            forwardFLOPs: clipForward, trainingFLOPsPerImage: nil, throughput: clipThroughput.zeroShot),
+            ApproachFigures(approach: .clipFineTune, name: "\(names.clip) fine-tuned", trainableParameters: try CLIPModel(clip).parameterCount,
+                            forwardFLOPs: clipForward, trainingFLOPsPerImage: 3 * clipPairForward, throughput: clipThroughput.fineTune),
+        ]
+    }
+
+    /// Wall time and peak memory of the chapter behind each approach, from the results files in
+    /// `directory` written at `preset` (a run at the other preset says nothing about this one).
+    public static func chapterRuns(in directory: URL, preset: Preset) throws -> [Approach: (seconds: Double, peakMemoryBytes: UInt64?)] {
+        var runs: [Approach: (seconds: Double, peakMemoryBytes: UInt64?)] = [:]
+        if let file = try ChapterResultsFile<ViTResults>.load(from: directory), file.preset == preset {
+            runs[.vit] = (file.seconds, file.peakMemoryBytes)
+        }
+        if let file = try ChapterResultsFile<CLIPZeroShotResults>.load(from: directory), file.preset == preset {
+            runs[.clipZeroShot] = (file.seconds, file.peakMemoryBytes)
+        }
+        if let file = try ChapterResultsFile<CLIPFineTuneResults>.load(from: directory), file.preset == preset {
+            runs[.clipFineTune] = (file.seconds, file.peakMemoryBytes)
+        }
+        return runs
+    }
+
+    /// Table 5's rows: the paper-size figures, their projection and grade, the chapter runs, and
+    /// the same figures at the mini preset's model sizes when measured.
+    public static func costs(paperSize: [ApproachFigures], miniSize: [ApproachFigures]?, miniNames: [Approach: String],
+                             chapterRuns: [Approach: (seconds: Double, peakMemoryBytes: UInt64?)]) -> [ApproachCost] {
+        let projections = Dictionary(uniqueKeysWithValues: paperSize.map { ($0.approach, PaperProjection.projection($0)) })
+        let tiers = CostTiers.grade(trainingFLOPs: projections.mapValues(\.trainingFlops))
+        return paperSize.map { figures in
+            let mini = miniSize?.first { $0.approach == figures.approach }.map { mini in
+                ScaledCost(model: miniNames[mini.approach] ?? mini.name, trainableParameters: mini.trainableParameters,
+                           flopsPerImage: mini.forwardFLOPs, trainingFlopsPerImage: mini.trainingFLOPsPerImage,
+                           inferenceImagesPerSecond: mini.throughput.inferenceImagesPerSecond,
+                           trainingImagesPerSecond: mini.throughput.trainingImagesPerSecond)
+            }
+            let run = chapterRuns[figures.approach]
+            return ApproachCost(
+                approach: figures.approach, name: figures.name, trainableParameters: figures.trainableParameters,
+                flopsPerImage: figures.forwardFLOPs, inferenceImagesPerSecond: figures.throughput.inferenceImagesPerSecond,
+                trainingImagesPerSecond: figures.throughput.trainingImagesPerSecond, chapterWallSeconds: run?.seconds,
+                chapterPeakMemoryBytes: run?.peakMemoryBytes, projection: projections[figures.approach]!, tier: tiers[figures.approach]!,
+                trainingFlopsPerImage: figures.trainingFLOPsPerImage, atMiniSize: mini)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+// The whole reproduction as a list of commands: every chapter in the paper's order with the
+// flags it takes, then the report. Each chapter is its own executable, run as a child process
+// with the terminal's output, so a failure stops the list with the chapter's own message above.
+import Experiment
+import Foundation
+
+/// What `reproduce` was asked for, forwarded to each chapter as that chapter spells it.
+public struct ReproductionSettings: Sendable {
+    public var preset: Preset
+    public var food101: String?
+    public var split: String?
+    /// The paper preset's pretrained checkpoints: ViT for `vit`, CLIP for `clip` and `clip-finetune`.
+    public var vitCheckpoint: String?
+    public var clipCheckpoint: String?
+    public var results: String
+    public var figures: String
+    public var cache: String
+    public var paper: String
+    public var seed: UInt64
+    public var quick: Bool
+
+    public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
+                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool) {
+        self.preset = preset
+        self.food101 = food101
+        self.split = split
+        self.vitCheckpoint = vitCheckpoint
+        self.clipCheckpoint = clipCheckpoint
+        self.results = results
+        self.figures = figures
+        self.cache = cache
+        self.paper = paper
+        self.seed = seed
+        self.quick = quick
+    }
+}
+
+/// One command of the reproduction: an executable beside `reproduce` and its arguments.
+public struct ReproductionStep: Sendable, Equatable {
+    public var executable: String
+    public var arguments: [String]
+
+    public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
+}
+
+public enum Reproduction {
+    /// The chapters every reproduction runs, in the paper's order: the data, zero-shot CLIP
+    /// (Tables 3 and 4), fine-tuned ViT (Tables 1 and 3), fine-tuned CLIP (Tables 2 to 4), cost
+    /// (Table 5).
+    public static let chapters = ["data", "clip", "vit", "clip-finetune", "cost"]
+    /// Chapters beyond the paper's tables, run when their executables are built.
+    public static let furtherChapters = ["cifar", "lit", "wise-ft"]
+
+    /// The chapters' commands, then `report build`, then `report diff`. `selected` limits the
+    /// chapters (nil: all of `chapters`, and those of `furtherChapters` that `exists` finds).
+    public static func steps(_ settings: ReproductionSettings, selected: [String]?, exists: (String) -> Bool) throws -> [ReproductionStep] {
+        if let selected {
+            let known = Set(chapters + furtherChapters)
+            if let unknown = selected.first(where: { !known.contains($0) }) {
+                throw ChapterError("no chapter named '\(unknown)'; the chapters are \((chapters + furtherChapters).joined(separator: ", "))")
+            }
+        }
+        let names = (chapters + furtherChapters).filter { name in
+            selected.map { $0.contains(name) } ?? (chapters.contains(name) || exists(name))
+        }
+        var steps = try names.map { ReproductionStep(executable: $0, arguments: try arguments(of: $0, settings)) }
+        steps.append(ReproductionStep(executable: "report", arguments: ["build", "--results", settings.results,
+                                                                        "--figures", settings.figures, "--output", settings.paper]))
+        steps.append(ReproductionStep(executable: "report", arguments: ["diff", "--results", settings.results]))
+        return steps
+    }
+
+    /// The flags `chapter` takes, from the settings.
+    static func arguments(of chapter: String, _ s: ReproductionSettings) throws -> [String] {
+        var arguments = ["--preset", s.preset.rawValue, "--results", s.results, "--seed", String(s.seed)]
+        if chapter == "data" {
+            arguments += ["--figures", s.figures]
+        } else {
+            arguments += ["--cache", s.cache]
+        }
+        if s.quick { arguments.append("--quick") }
+        guard s.preset == .paper, chapter != "cost" else { return arguments }
+
+        guard let food101 = s.food101 else { throw ChapterError("the paper preset needs --food101 DIR (Food-101's images/ and meta/)") }
+        arguments += ["--food101", food101]
+        if let split = s.split { arguments += ["--split", split] }
+        switch chapter {
+        case "vit":
+            guard let checkpoint = s.vitCheckpoint else { throw ChapterError("the paper preset needs --vit-checkpoint DIR (e.g. google/vit-base-patch16-224)") }
+            arguments += ["--checkpoint", checkpoint]
+        case "clip", "clip-finetune":
+            guard let checkpoint = s.clipCheckpoint else { throw ChapterError("the paper preset needs --clip-checkpoint DIR (e.g. openai/clip-vit-base-patch32)") }
+            arguments += ["--checkpoint", checkpoint]
+        default:
+            break
+        }
+        return arguments
+    }
+
+    /// Runs `step` from `directory` with this process's terminal; returns its wall time, or
+    /// throws naming the step when it exits non-zero.
+    public static func run(_ step: ReproductionStep, in directory: URL) throws -> Double {
+        let process = Process()
+        process.executableURL = directory.appendingPathComponent(step.executable)
+        process.arguments = step.arguments
+        let started = ContinuousClock.now
+        do {
+            try process.run()
+        } catch {
+            throw ChapterError("cannot start \(process.executableURL!.path): \(error.localizedDescription)")
+        }
+        process.waitUntilExit()
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let how = process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus)"
+            throw ChapterError("\(step.executable) failed (\(how)); its message is above. Command: \(step.commandLine)")
+        }
+        return (ContinuousClock.now - started).inSeconds
+    }
+}

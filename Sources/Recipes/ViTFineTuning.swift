@@ -1,0 +1,162 @@
+// Fine-tuning a pretrained ViT on the 91 trained classes, as Section 2.3 describes and
+// transformers does it with `ViTForImageClassification.from_pretrained(..., num_labels=91,
+// ignore_mismatched_sizes=True)`: the pretrained encoder and final norm, a fresh linear head
+// with one output per class, every parameter trained by AdamW on cross-entropy, the
+// validation images classified after each epoch. A killed run resumes from the trainer's last
+// checkpoint; a finished one leaves a Hugging Face checkpoint directory that `vitclip classify`
+// and transformers load.
+import Checkpoints
+import Datasets
+import Experiment
+import Foundation
+import Imaging
+import Models
+import TensorCore
+import Training
+
+public final class ViTFineTuning {
+    public let model: ViTForImageClassification
+    public let processor: ImageProcessor
+    public let plan: ViTFineTuningPlan
+    public let pretrained: URL
+
+    /// The encoder of the checkpoint in `pretrained` under a fresh head for `classNames`.
+    public init(pretrained: URL, classNames: [String], plan: ViTFineTuningPlan) throws {
+        let checkpoint = try Checkpoint(directory: pretrained)
+        var config = try checkpoint.config(ViTConfig.self)
+        config.labels = classNames
+        config.architectures = ["ViTForImageClassification"]
+        model = try ViTForImageClassification(config)
+        for (name, parameter) in model.namedParameters where !name.hasPrefix("classifier.") {
+            let stored = try checkpoint.tensor(name, shape: parameter.shape)
+            parameter.pointer.update(from: stored.pointer, count: parameter.count)
+        }
+        initialiseFreshHead(model.classifier, standardDeviation: config.initializerRange, seed: plan.training.seed)
+
+        guard let processorFile = checkpoint.fileURL("preprocessor_config.json") else {
+            throw ChapterError("\(pretrained.path) has no preprocessor_config.json: the images' preprocessing is part of a pretrained model")
+        }
+        processor = try ImageProcessor(contentsOf: processorFile)
+        guard processor.outputSize == (config.imageSize, config.imageSize) else {
+            throw ChapterError("\(processorFile.path) makes \(processor.outputSize.height)x\(processor.outputSize.width) images, but the model reads \(config.imageSize)x\(config.imageSize)")
+        }
+        self.pretrained = pretrained
+        self.plan = plan
+    }
+
+    /// Trains on `data.train`, evaluating on `data.validation` after each epoch, then saves the
+    /// fine-tuned model to `output`. Trainer checkpoints go to a directory under `work` named by
+    /// everything that determines the run, so only a killed run of this very configuration is
+    /// resumed; it is removed once the run is complete.
+    public func run(_ data: ExperimentData, work: URL, output: URL, say: (String) -> Void) throws -> ViTFineTuningOutcome {
+        let runDirectory = work.appendingPathComponent("run-" + runKey(data).prefix(16))
+        say("preprocessing \(data.train.count) training and \(data.validation.count) validation images")
+        let trainImages = try PreprocessedImages(data.train, processor: processor)
+        let validationImages = try PreprocessedImages(data.validation, processor: processor)
+
+        let trainer = Trainer(parameters: model.namedParameters, configuration: plan.training, examplesPerEpoch: data.train.count,
+                              checkpoints: CheckpointPolicy(directory: runDirectory, everySteps: plan.checkpointEverySteps))
+        var resumedFromStep: Int?
+        if Trainer.hasCheckpoint(in: runDirectory) {
+            try trainer.restore(from: runDirectory)
+            resumedFromStep = trainer.step
+            say("resuming the interrupted run in \(runDirectory.path) at step \(trainer.step) of \(trainer.totalSteps)")
+        }
+        say("\(trainer.totalSteps) steps: \(plan.training.epochs) epochs of \(trainer.stepsPerEpoch) batches of \(plan.training.batchSize)")
+
+        var latest: ImageHits?
+        let started = ContinuousClock.now
+        try trainer.fit(
+            batch: { indices, _ in (try trainImages.pixels(indices), trainImages.labels(indices)) },
+            loss: { batch in crossEntropy(self.model(batch.0), labels: batch.1) },
+            evaluate: {
+                latest = try evaluate(self.model, on: validationImages, batchSize: self.plan.evaluationBatchSize)
+                return latest!.trainingAccuracy
+            })
+        let trainingSeconds = (ContinuousClock.now - started).inSeconds
+        // A run killed after its last checkpoint but before it was cleared evaluates here.
+        let final = try latest ?? evaluate(model, on: validationImages, batchSize: plan.evaluationBatchSize)
+
+        try save(to: output, checkedOn: validationImages)
+        try? FileManager.default.removeItem(at: runDirectory)
+        return ViTFineTuningOutcome(history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, validation: final,
+                                    trainableParameters: trainer.optimizer.parameters.reduce(0) { $0 + $1.tensor.count },
+                                    resumedFromStep: resumedFromStep, trainingSeconds: trainingSeconds)
+    }
+
+    /// Writes config.json, model.safetensors and preprocessor_config.json into `directory`
+    /// (whole or not at all), then loads them back and checks that they give this model's logits.
+    public func save(to directory: URL, checkedOn images: PreprocessedImages) throws {
+        let manager = FileManager.default
+        let parent = directory.deletingLastPathComponent()
+        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent)-\(UUID().uuidString)")
+        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? manager.removeItem(at: staging) }
+        try model.config.write(to: staging.appendingPathComponent(Checkpoint.configFileName))
+        try writeSafeTensors(Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) }),
+                             metadata: ["format": "pt"], to: staging.appendingPathComponent(Checkpoint.weightsFileName))
+        try processor.write(to: staging.appendingPathComponent("preprocessor_config.json"))
+
+        let reloaded = try ImageClassifier(checkpoint: staging)
+        let sample = try images.pixels(Array(0..<min(8, images.count)))
+        let (expected, actual) = GradMode.with(enabled: false) { (model(sample).scalars, reloaded.model(sample).scalars) }
+        guard expected == actual else { throw ChapterError("the checkpoint written to \(staging.path) does not reproduce the fine-tuned model's logits") }
+
+        if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
+        try manager.moveItem(at: staging, to: directory)
+    }
+
+    /// Everything that determines the run's arithmetic, hashed.
+    private func runKey(_ data: ExperimentData) -> String {
+        let configuration = (try? JSONEncoder().encode(plan.training)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let parts = [pretrained.standardizedFileURL.path, model.config.labels.joined(separator: "|"), data.source,
+                     "\(data.train.count)", "\(data.validation.count)", configuration]
+        return SHA256.hex(parts.joined(separator: "\n").utf8)
+    }
+}
+
+/// What a fine-tuning run measured.
+public struct ViTFineTuningOutcome {
+    public let history: TrainingHistory
+    public let stepsPerEpoch: Int
+    /// The last evaluation: the fine-tuned model on every validation image.
+    public let validation: ImageHits
+    public let trainableParameters: Int
+    /// Where this process took over from an interrupted run, if it did.
+    public let resumedFromStep: Int?
+    /// Training and per-epoch evaluation in this process.
+    public let trainingSeconds: Double
+
+    /// Figure 4's curve: every step's loss and learning rate, against fractional epochs.
+    public var lossCurve: [LossPoint] {
+        history.steps.map { step in
+            LossPoint(step: step.step, epoch: Double(step.step) / Double(stepsPerEpoch), loss: Double(step.loss),
+                      learningRate: step.learningRate)
+        }
+    }
+
+    /// Validation accuracy and mean training loss after each epoch.
+    public var epochs: [EpochAccuracy] {
+        history.epochs.compactMap { record in
+            record.accuracy.map { accuracy in
+                EpochAccuracy(epoch: record.epoch + 1, meanLoss: record.meanLoss,
+                              validation: TopKAccuracy(top1: Experiment.Accuracy(value: accuracy.top1, images: accuracy.count),
+                                                       top5: Experiment.Accuracy(value: accuracy.top5, images: accuracy.count)))
+            }
+        }
+    }
+}
+
+/// A new classification head as transformers initialises one: weights drawn from a normal
+/// distribution of the config's `initializer_range` (torch's truncation at ±2 never bites at
+/// that scale), biases zero.
+func initialiseFreshHead(_ head: Linear, standardDeviation: Double, seed: UInt64) {
+    var generator = SeededGenerator(seed: seed).derived("fresh-head")
+    for i in 0..<head.weight.count {
+        // Box–Muller; 1 - unit() is in (0, 1], so the logarithm is finite.
+        let radius = (-2 * log(1 - generator.unit())).squareRoot()
+        head.weight.pointer[i] = Float(standardDeviation * radius * cos(2 * Double.pi * generator.unit()))
+    }
+    head.bias?.pointer.update(repeating: 0, count: head.bias!.count)
+}

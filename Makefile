@@ -15,15 +15,11 @@ deps:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
 
-# Until the chapters land, the main job runs vitclip end to end on the real Food-101 sample with
-# the random-weight fixture checkpoints (the pipeline, not a result).
-SAMPLE := ../shared/data/food101-sample/images
+# Every chapter in the paper's order, then figures/ and paper.md (the reproduce command builds
+# the chapters first). The mini preset needs nothing downloaded; REPRODUCE_FLAGS passes options,
+# e.g. REPRODUCE_FLAGS="--preset paper --food101 DIR --vit-checkpoint DIR --clip-checkpoint DIR".
 reproduce: deps
-	$(SWIFT) build -c release --product vitclip
-	.build/release/vitclip zero-shot --checkpoint Tests/Fixtures/models/clip \
-		--label "apple pie" --label "baklava" --label "beef tartare" --label "bibimbap" \
-		$(SAMPLE)/apple_pie/1011328.jpg $(SAMPLE)/baklava/1028777.jpg $(SAMPLE)/bibimbap/1001113.jpg
-	.build/release/vitclip classify --checkpoint Tests/Fixtures/models/vit $(SAMPLE)/beef_tartare/101073.jpg
+	$(SWIFT) run -c release reproduce $(REPRODUCE_FLAGS)
 
 test: deps
 	$(SWIFT) test $(TEST_FLAGS)

@@ -74,6 +74,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
+        // The chapters as a user runs them: their executables, built beside the tests.
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -47,15 +47,18 @@ public final class ViTFineTuning {
     /// Trains on `data.train`, evaluating on `data.validation` after each epoch, then saves the
     /// fine-tuned model to `output`. Trainer checkpoints go to a directory under `work` named by
     /// everything that determines the run, so only a killed run of this very configuration is
-    /// resumed; it is removed once the run is complete.
-    public func run(_ data: ExperimentData, work: URL, output: URL, say: (String) -> Void) throws -> ViTFineTuningOutcome {
+    /// resumed; it is removed once the run is complete. With `stopStep`, training stops after
+    /// that step with a checkpoint and nil is returned: a long run can be done in sittings.
+    public func run(_ data: ExperimentData, work: URL, output: URL, stoppingAfter stopStep: Int? = nil,
+                    progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
         let runDirectory = work.appendingPathComponent("run-" + runKey(data).prefix(16))
         say("preprocessing \(data.train.count) training and \(data.validation.count) validation images")
         let trainImages = try PreprocessedImages(data.train, processor: processor)
         let validationImages = try PreprocessedImages(data.validation, processor: processor)
 
         let trainer = Trainer(parameters: model.namedParameters, configuration: plan.training, examplesPerEpoch: data.train.count,
-                              checkpoints: CheckpointPolicy(directory: runDirectory, everySteps: plan.checkpointEverySteps))
+                              checkpoints: CheckpointPolicy(directory: runDirectory, everySteps: plan.checkpointEverySteps),
+                              progress: progress)
         var resumedFromStep: Int?
         if Trainer.hasCheckpoint(in: runDirectory) {
             try trainer.restore(from: runDirectory)
@@ -72,7 +75,13 @@ public final class ViTFineTuning {
             evaluate: {
                 latest = try evaluate(self.model, on: validationImages, batchSize: self.plan.evaluationBatchSize)
                 return latest!.trainingAccuracy
-            })
+            },
+            stoppingAfter: stopStep)
+        if trainer.step < trainer.totalSteps {
+            try trainer.saveCheckpoint(to: runDirectory)
+            say("stopped after step \(trainer.step) of \(trainer.totalSteps); the checkpoint in \(runDirectory.path) continues the run")
+            return nil
+        }
         let trainingSeconds = (ContinuousClock.now - started).inSeconds
         // A run killed after its last checkpoint but before it was cleared evaluates here.
         let final = try latest ?? evaluate(model, on: validationImages, batchSize: plan.evaluationBatchSize)
@@ -109,7 +118,9 @@ public final class ViTFineTuning {
 
     /// Everything that determines the run's arithmetic, hashed.
     private func runKey(_ data: ExperimentData) -> String {
-        let configuration = (try? JSONEncoder().encode(plan.training)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // else the key order changes from process to process
+        let configuration = (try? encoder.encode(plan.training)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let parts = [pretrained.standardizedFileURL.path, model.config.labels.joined(separator: "|"), data.source,
                      "\(data.train.count)", "\(data.validation.count)", configuration]
         return SHA256.hex(parts.joined(separator: "\n").utf8)

@@ -72,10 +72,15 @@ func fineTuneViT() throws {
     //
     // After each epoch the validation images are classified; the trainer checkpoints as it
     // goes, so a run that is killed picks up where it stopped when the chapter is run again.
+    // On a CPU the paper preset's 2,960 steps take days; `--stop-after-step` splits them into
+    // sittings.
     let output = arguments.output.map { URL(fileURLWithPath: $0) }
         ?? options.cacheDirectory.appendingPathComponent("vit-fine-tuned-\(options.preset.rawValue)\(options.quick ? "-quick" : "")")
-    let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"), output: output,
-                                     say: run.say)
+    guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"), output: output,
+                                           stoppingAfter: arguments.stopAfterStep, say: run.say) else {
+        run.say("run the chapter again with the same options to continue; no results are written until the run is complete")
+        return
+    }
     for epoch in outcome.epochs {
         run.say(String(format: "epoch %d: mean training loss %.4f, validation top-1 %.2f%%, top-5 %.2f%%", epoch.epoch, epoch.meanLoss,
                        100 * epoch.validation.top1.value, 100 * epoch.validation.top5.value))
@@ -144,9 +149,13 @@ struct ViTArguments: ParsableArguments {
     @Option(help: "Where the fine-tuned Hugging Face checkpoint goes (default: <cache>/vit-fine-tuned-<preset>).")
     var output: String?
 
+    @Option(help: "Stop after this optimiser step with a checkpoint, to continue the run in a later sitting.")
+    var stopAfterStep: Int?
+
     func validate() throws {
         if schedule == .constant && warmupSteps != 0 { throw ValidationError("--warmup-steps applies to --schedule cosine") }
         if warmupSteps < 0 { throw ValidationError("--warmup-steps must not be negative") }
+        if let stopAfterStep, stopAfterStep < 1 { throw ValidationError("--stop-after-step must be at least 1") }
     }
 
     var learningRateSchedule: LearningRateSchedule {

@@ -1,0 +1,112 @@
+// The vit, cost and reproduce chapters end to end at --quick size: each exits 0 and writes its
+// results file, tagged with its preset, with the numbers the report reads; bad input is one line.
+import Experiment
+import Foundation
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct ViTAndCostChapterTests {
+    @Test func vitFineTunesTheMiniViTAndSavesACheckpoint() throws {
+        let work = try ScratchDirectory()
+        let run = try runChapter("vit", ["--quick", "--results", "results", "--cache", "cache", "--seed", "3"], in: work.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[vit mini]") })
+
+        let json = try resultsJSON(work.url.appendingPathComponent("results/vit.json"))
+        #expect(json["preset"] as? String == "mini" && json["seed"] as? Int == 3)
+        #expect((json["peak_memory_bytes"] as? Int ?? 0) > 0)
+        let file = try ChapterResultsFile<ViTResults>.read(work.url.appendingPathComponent("results/vit.json"))
+        let results = file.results
+        // Two quick epochs of MiniFood's 728 training images in batches of 32.
+        #expect(results.lossCurve.count == 46 && results.lossCurve.allSatisfy { $0.loss.isFinite && $0.loss > 0 })
+        #expect(results.lossCurve.last?.epoch == 2)
+        #expect(results.epochs?.map(\.epoch) == [1, 2])
+        #expect(results.test == results.validation && results.test.top1.images == 182)
+        let top1 = results.test.top1
+        #expect((0...1).contains(top1.value) && top1.value <= results.test.top5.value)
+        #expect(top1.interval.map { $0.low <= top1.value && top1.value <= $0.high } == true)
+        #expect(results.hyperParameters[HyperParameterName.learningRate] == .number(1e-4))
+        #expect(results.hyperParameters["schedule"] == .text("constant"))
+        #expect(results.summary.contains("mini preset"))
+
+        // The fine-tuned model is a Hugging Face checkpoint with the 91 class names.
+        let config = try resultsJSON(work.url.appendingPathComponent("cache/vit-fine-tuned-mini-quick/config.json"))
+        #expect((config["id2label"] as? [String: String])?.count == 91)
+        #expect(FileManager.default.fileExists(atPath: work.url.appendingPathComponent("cache/vit-fine-tuned-mini-quick/model.safetensors").path))
+    }
+
+    @Test func costMeasuresThreeApproachesAndReadsChapterRunsOfItsPreset() throws {
+        let work = try ScratchDirectory()
+        let results = work.url.appendingPathComponent("results")
+        // A vit run of this preset and a clip run of the other: only the first is this preset's.
+        try ChapterRun(chapter: ViTResults.chapter, preset: .mini, seed: 0).write(
+            ViTResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
+                       validation: TopKAccuracy(top1: Accuracy(value: 0.5, images: 2), top5: Accuracy(value: 1, images: 2)),
+                       test: TopKAccuracy(top1: Accuracy(value: 0.5, images: 2), top5: Accuracy(value: 1, images: 2)), lossCurve: []),
+            to: results)
+        try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: .paper, seed: 0).write(
+            CLIPZeroShotResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", templates: [],
+                                test: Accuracy(value: 0.5, images: 2), extended: Accuracy(value: 0.5, images: 2)),
+            to: results)
+
+        let run = try runChapter("cost", ["--quick", "--results", "results", "--cache", "cache"], in: work.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let file = try ChapterResultsFile<CostResults>.read(results.appendingPathComponent("cost.json"))
+        #expect(file.preset == .mini)
+        let costs = Dictionary(uniqueKeysWithValues: file.results.approaches.map { ($0.approach, $0) })
+        #expect(Set(costs.keys) == Set(Approach.allCases))
+        let vit = try #require(costs[.vit]), zeroShot = try #require(costs[.clipZeroShot]), fineTune = try #require(costs[.clipFineTune])
+        #expect(zeroShot.tier == .low && zeroShot.trainingImagesPerSecond == nil && zeroShot.projection.trainingFlops == 0)
+        #expect(vit.inferenceImagesPerSecond > 0 && (vit.trainingImagesPerSecond ?? 0) > 0 && (fineTune.trainingImagesPerSecond ?? 0) > 0)
+        #expect(vit.projection.trainingImages == 75_750 && vit.projection.epochs == 10)
+        #expect(vit.projection.trainingSecondsOnHardware > 0 && vit.projection.trainingSecondsHere > vit.projection.trainingSecondsOnHardware)
+        #expect(vit.chapterWallSeconds != nil && zeroShot.chapterWallSeconds == nil && fineTune.chapterWallSeconds == nil)
+        #expect(vit.atMiniSize?.model.hasPrefix("mini ViT") == true && fineTune.atMiniSize != nil)
+        #expect(!file.results.tierRule.isEmpty && file.results.summary.contains("[mini preset run]"))
+    }
+
+    @Test func reproduceRunsTheChaptersThenTheReport() throws {
+        let work = try ScratchDirectory()
+        // The data chapter stands for all: the others are tested on their own above.
+        let run = try runChapter("reproduce", ["--quick", "--no-build", "--chapters", "data", "--results", "out/results",
+                                               "--figures", "out/figures", "--cache", "cache", "--paper", "out/paper.md"], in: work.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let out = work.url.appendingPathComponent("out")
+        for file in ["results/data.json", "figures/minifood-contact-sheet.png", "figures/figure3-overall-results.png", "paper.md"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let paper = try String(contentsOf: out.appendingPathComponent("paper.md"), encoding: .utf8)
+        #expect(paper.contains("mini"))
+        // The diff against the published numbers is printed last.
+        #expect(run.stdout.contains("[reproduce mini] $ report diff"))
+    }
+
+    @Test func reproduceStopsAtTheFirstFailingChapter() throws {
+        let work = try ScratchDirectory()
+        let run = try runChapter("reproduce", ["--no-build", "--preset", "paper", "--food101", "/nonexistent/food-101",
+                                               "--vit-checkpoint", "/nonexistent/vit", "--clip-checkpoint", "/nonexistent/clip",
+                                               "--chapters", "data,vit"], in: work.url)
+        #expect(run.status != 0)
+        #expect(run.stderrLines.last?.contains("data failed") == true, "\(run.stderr)")
+        #expect(!run.stdout.contains("$ vit"))
+        #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("results/vit.json").path))
+    }
+
+    @Test(arguments: [
+        ["vit", "--preset", "huge"],
+        ["vit", "--checkpoint", "/nonexistent/vit"],
+        ["vit", "--preset", "paper", "--food101", "/nonexistent/food-101", "--checkpoint", "/nonexistent/vit"],
+        ["vit", "--schedule", "constant", "--warmup-steps", "10"],
+        ["cost", "--seed", "minus"],
+        ["reproduce", "--no-build", "--chapters", "data,nonsense"],
+        ["reproduce", "--no-build", "--preset", "paper", "--chapters", "data"],
+        ["reproduce", "--no-build", "--food101", "/nonexistent/food-101"],
+    ])
+    func badInputFailsWithOneLine(arguments: [String]) throws {
+        let work = try ScratchDirectory()
+        let run = try runChapter(arguments[0], Array(arguments.dropFirst()), in: work.url)
+        #expect(run.status != 0)
+        #expect(run.stderrLines.count == 1, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("results").path))
+    }
+}

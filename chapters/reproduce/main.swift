@@ -35,6 +35,9 @@ func reproduce() throws {
         run.say("bringing the chapters up to date: swift build -c \(package.configuration) in \(package.root.path)")
         try ReproduceBuild.buildAll(root: package.root, configuration: package.configuration)
     }
+    if let core = ReproduceBLASCore.correctForChildren() {
+        run.say("OpenBLAS does not recognise this processor and fell back to its Prescott kernels; the chapters run with OPENBLAS_CORETYPE=\(core), which its flags support")
+    }
     let steps = try Reproduction.steps(options.settings, selected: options.chapterList) { name in
         FileManager.default.isExecutableFile(atPath: executables.appendingPathComponent(name).path)
     }

@@ -1,0 +1,50 @@
+// What `reproduce` runs: each chapter with the flags it takes, in order, then the report; and the
+// OpenBLAS kernels it asks for when the library fell back to its slowest ones.
+import Experiment
+import Testing
+@testable import Recipes
+
+@Suite struct ReproduceTests {
+    func settings(_ preset: Preset, quick: Bool = false) -> ReproductionSettings {
+        ReproductionSettings(preset: preset, food101: preset == .paper ? "/data/food-101" : nil, split: preset == .paper ? "official" : nil,
+                             vitCheckpoint: preset == .paper ? "/models/vit" : nil, clipCheckpoint: preset == .paper ? "/models/clip" : nil,
+                             results: "r", figures: "f", cache: "c", paper: "p.md", seed: 7, quick: quick)
+    }
+
+    @Test func miniRunsEveryChapterInOrderThenTheReport() throws {
+        let steps = try Reproduction.steps(settings(.mini, quick: true), selected: nil) { $0 == "wise-ft" }
+        #expect(steps.map(\.executable) == ["data", "clip", "vit", "clip-finetune", "cost", "wise-ft", "report", "report"])
+        #expect(steps[0].arguments == ["--preset", "mini", "--results", "r", "--seed", "7", "--figures", "f", "--quick"])
+        #expect(steps[2].arguments == ["--preset", "mini", "--results", "r", "--seed", "7", "--cache", "c", "--quick"])
+        #expect(steps[6].arguments == ["build", "--results", "r", "--figures", "f", "--output", "p.md"])
+        #expect(steps[7].arguments == ["diff", "--results", "r"])
+    }
+
+    @Test func paperHandsEachChapterItsCheckpoint() throws {
+        let steps = try Reproduction.steps(settings(.paper), selected: ["vit", "clip", "cost"]) { _ in true }
+        let arguments = Dictionary(steps.dropLast(2).map { ($0.executable, $0.arguments) }, uniquingKeysWith: { a, _ in a })
+        let dataFlags = ["--food101", "/data/food-101", "--split", "official"]
+        #expect(arguments["vit"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"]
+            + dataFlags + ["--checkpoint", "/models/vit"])
+        #expect(arguments["clip"]?.suffix(2) == ["--checkpoint", "/models/clip"])
+        #expect(arguments["cost"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"])
+        #expect(steps.map(\.executable) == ["clip", "vit", "cost", "report", "report"], "the paper's order, whatever the order asked")
+    }
+
+    @Test func missingPaperInputsAndUnknownChaptersAreErrors() {
+        var missing = settings(.paper)
+        missing.vitCheckpoint = nil
+        #expect(throws: ChapterError.self) { try Reproduction.steps(missing, selected: ["vit"]) { _ in true } }
+        #expect((try? Reproduction.steps(missing, selected: ["data"]) { _ in true }) != nil, "data needs no checkpoint")
+        #expect(throws: ChapterError.self) { try Reproduction.steps(settings(.mini), selected: ["data", "vits"]) { _ in true } }
+    }
+
+    @Test func blasKernelsFollowTheProcessorsFlagsOnlyAfterAFallback() {
+        let sapphireRapids: Set = ["sse3", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"]
+        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: sapphireRapids) == "Cooperlake")
+        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: sapphireRapids.subtracting(["avx512_bf16"])) == "SkylakeX")
+        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: ["avx2", "fma"]) == "Haswell")
+        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: ["sse3"]) == nil)
+        #expect(ReproduceBLASCore.override(chosen: "SkylakeX", cpuFlags: sapphireRapids) == nil)
+    }
+}

@@ -8,6 +8,8 @@ import TestSupport
 let forwardTolerance: Float = 1e-4
 /// Gradients of a fine-tuning step agree to 1e-4 of the reference gradient's scale.
 let gradientTolerance: Float = 1e-4
+/// Gradients that are exactly 0 in exact arithmetic are held to this absolute tolerance.
+let zeroGradientTolerance: Float = 1e-5
 
 func fixtureCheckpoint(_ name: String) throws -> TimmCheckpoint {
     try TimmCheckpoint(directory: Fixtures.url("timm/\(name)"))

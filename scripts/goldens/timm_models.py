@@ -14,6 +14,7 @@ Tests/Fixtures/timm/README.md describes every file written here."""
 import json
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +23,24 @@ import torch.nn.functional as F
 from PIL import Image
 from safetensors.torch import save_file
 
-# PyPI's torchvision wheel for Linux is built for CUDA, so its C++ operators cannot load beside the +cpu
-# torch. timm needs only torchvision's Python parts (transforms, FrozenBatchNorm2d), but torchvision
-# registers fake kernels for two of its operators at import whether or not they loaded, which fails
-# unless the operators are declared: declare their schemas first.
+REPO = Path(__file__).resolve().parents[2]
+
+# timm imports torchvision, which is kept out of site-packages (see scripts/requirements-goldens.txt):
+# there, transformers would find it and fail to import it. PyPI's torchvision wheel for Linux is built for
+# CUDA, so its C++ operators cannot load beside the +cpu torch. timm needs only torchvision's Python parts
+# (transforms, FrozenBatchNorm2d), but torchvision registers fake kernels for two of its operators at import
+# whether or not they loaded, which fails unless the operators are declared: declare their schemas first.
+TORCHVISION = REPO / ".build" / "goldens-torchvision"
+if not (TORCHVISION / "torchvision").is_dir():
+    sys.exit(f"timm_models.py: torchvision is missing; install it with\n"
+             f"    pip install --no-deps --target {TORCHVISION.relative_to(REPO)} torchvision==0.28.0")
+sys.path.insert(0, str(TORCHVISION))
 for _operator in ("nms", "qnms"):
     torch.library.define(f"torchvision::{_operator}", "(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
 import timm  # noqa: E402
 from timm.data import create_transform, resolve_model_data_config  # noqa: E402
 from timm.models import save_for_hf  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "Tests" / "Fixtures" / "timm"
 # Downscaled, landscape and upscaled portrait.
 IMAGES = [REPO / "Tests" / "Fixtures" / "imaging" / name for name in ["square_224x224.png", "noise_300x200.png", "tall_61x150.png"]]

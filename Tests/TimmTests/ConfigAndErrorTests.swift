@@ -16,6 +16,17 @@ import Testing
         #expect(config.labels == (0..<10).map(String.init))
     }
 
+    @Test func readsTheFlatConfigsOfOlderTimm() throws {
+        let scratch = try ScratchDirectory()
+        let url = scratch.url.appendingPathComponent("config.json")
+        let flat = #"{"architecture": "densenet201", "num_classes": 1000, "num_features": 1920, "input_size": [3, 224, 224], "#
+            + #""crop_pct": 0.875, "interpolation": "bicubic", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}"#
+        try Data(flat.utf8).write(to: url)
+        let config = try TimmConfig(contentsOf: url)
+        #expect(config.architecture == "densenet201" && config.pretrainedConfig.cropPercentage == 0.875)
+        #expect(try TimmRegistry.makeModel(config).parameterCount > 20_000_000)
+    }
+
     @Test func writesWhatItRead() throws {
         let scratch = try ScratchDirectory()
         for name in ["deit", "cait", "densenet"] {
@@ -101,9 +112,13 @@ import Testing
         #expect(missing.contains("'blocks.2.norm1.weight' is missing"))
     }
 
-    @Test func missingPretrainedConfig() throws {
-        let message = try loadingError { $0["pretrained_cfg"] = nil }
-        #expect(message.contains("config.json") && message.contains("pretrained_cfg"))
+    @Test func badPretrainedConfig() throws {
+        let message = try loadingError { config in
+            var pretrained = config["pretrained_cfg"] as! [String: Any]
+            pretrained["input_size"] = [32, 32]
+            config["pretrained_cfg"] = pretrained
+        }
+        #expect(message.contains("config.json") && message.contains("'pretrained_cfg.input_size'") && message.contains("[channels, height, width]"))
     }
 
     @Test func directoryWithoutWeights() throws {

@@ -17,6 +17,11 @@ import Testing
         #expect(classifier.labels == ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"])
     }
 
+    @Test func oneEntryPointForBothKindsOfCheckpoint() throws {
+        #expect(try loadImageClassifier(checkpoint: Fixtures.url("timm/cait")) is TimmImageClassifier)
+        #expect(try loadImageClassifier(checkpoint: Fixtures.url("models/vit")) is ImageClassifier)
+    }
+
     @Test func timmDirectoriesAreToldApartFromTransformersOnes() {
         #expect(TimmCheckpoint.isTimmCheckpoint(Fixtures.url("timm/deit")))
         #expect(TimmCheckpoint.isTimmCheckpoint(Fixtures.url("timm/densenet")))

@@ -15,15 +15,15 @@ import Testing
         let labels = try golden.tensor("labels").scalars.map { Int($0) }
         var log = ErrorLog()
         let features = model.trunk(pixels)
-        _ = log.compare("features", features, try golden.tensor("features"))
+        log.compare("features", features, try golden.tensor("features"))
         let (logits, loss) = GradMode.with(enabled: true) {
             let logits = model.lastBlockAndHead(features, training: true)
             let loss = crossEntropy(logits, labels: labels)
             loss.backward()
             return (logits, loss)
         }
-        _ = log.compare("logits", logits, try golden.tensor("logits"))
-        _ = log.compare("loss", loss, try golden.tensor("loss"))
+        log.compare("logits", logits, try golden.tensor("logits"))
+        log.compare("loss", loss, try golden.tensor("loss"))
         #expect(log.worst < forwardTolerance, "\(log.summary)")
 
         var gradients = ErrorLog()
@@ -41,7 +41,7 @@ import Testing
                 let difference = zip(grad.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0
                 #expect(difference < zeroGradientTolerance, "\(name): \(difference)")
             } else {
-                _ = gradients.compare(name, grad, expected)
+                gradients.compare(name, grad, expected)
             }
         }
         #expect(gradients.worst < gradientTolerance, "\(gradients.summary)")
@@ -52,7 +52,7 @@ import Testing
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) })
         for name in golden.names where name.hasPrefix("after.") {
             let key = String(name.dropFirst("after.".count))
-            _ = statistics.compare(key, try #require(parameters[key]), try golden.tensor(name))
+            statistics.compare(key, try #require(parameters[key]), try golden.tensor(name))
         }
         #expect(statistics.worst < forwardTolerance, "\(statistics.summary)")
     }

@@ -11,15 +11,15 @@ import Testing
         let golden = try reference("reference-deit")
         let pixels = try golden.tensor("pixel_values")
         var log = ErrorLog()
-        _ = log.compare("patch_embed", model.patchEmbed(pixels), try golden.tensor("patch_embed"))
+        log.compare("patch_embed", model.patchEmbed(pixels), try golden.tensor("patch_embed"))
         var x = model.embeddings(pixels)
-        _ = log.compare("embeddings", x, try golden.tensor("embeddings"))
+        log.compare("embeddings", x, try golden.tensor("embeddings"))
         for (i, block) in model.blocks.enumerated() {
             x = block(x)
-            _ = log.compare("blocks.\(i)", x, try golden.tensor("blocks.\(i)"))
+            log.compare("blocks.\(i)", x, try golden.tensor("blocks.\(i)"))
         }
-        _ = log.compare("norm", model.norm(x), try golden.tensor("norm"))
-        _ = log.compare("logits", model(pixels), try golden.tensor("logits"))
+        log.compare("norm", model.norm(x), try golden.tensor("norm"))
+        log.compare("logits", model(pixels), try golden.tensor("logits"))
         #expect(log.worst < forwardTolerance, "\(log.summary)")
     }
 
@@ -28,20 +28,20 @@ import Testing
         let golden = try reference("reference-cait")
         let pixels = try golden.tensor("pixel_values")
         var log = ErrorLog()
-        _ = log.compare("patch_embed", model.patchEmbed(pixels), try golden.tensor("patch_embed"))
+        log.compare("patch_embed", model.patchEmbed(pixels), try golden.tensor("patch_embed"))
         var x = model.embeddings(pixels)
-        _ = log.compare("embeddings", x, try golden.tensor("embeddings"))
+        log.compare("embeddings", x, try golden.tensor("embeddings"))
         for (i, block) in model.blocks.enumerated() {
             x = block(x)
-            _ = log.compare("blocks.\(i)", x, try golden.tensor("blocks.\(i)"))
+            log.compare("blocks.\(i)", x, try golden.tensor("blocks.\(i)"))
         }
         var cls = Tensor(zeros: [2, 1, 16]) + model.classToken.reshaped([1, 16])
         for (i, block) in model.blocksTokenOnly.enumerated() {
             cls = block(x, classToken: cls)
-            _ = log.compare("blocks_token_only.\(i)", cls, try golden.tensor("blocks_token_only.\(i)"))
+            log.compare("blocks_token_only.\(i)", cls, try golden.tensor("blocks_token_only.\(i)"))
         }
-        _ = log.compare("norm", model.norm(concatenated([cls, x], axis: 1)), try golden.tensor("norm"))
-        _ = log.compare("logits", model(pixels), try golden.tensor("logits"))
+        log.compare("norm", model.norm(concatenated([cls, x], axis: 1)), try golden.tensor("norm"))
+        log.compare("logits", model(pixels), try golden.tensor("logits"))
         #expect(log.worst < forwardTolerance, "\(log.summary)")
     }
 
@@ -51,19 +51,19 @@ import Testing
         let pixels = try golden.tensor("pixel_values")
         var log = ErrorLog()
         var x = model.stem(pixels)
-        _ = log.compare("pool0", x, try golden.tensor("features.pool0"))
+        log.compare("pool0", x, try golden.tensor("features.pool0"))
         for (i, block) in model.denseBlocks.enumerated() {
             x = block.reduce(x) { x, layer in layer(x) }
-            _ = log.compare("denseblock\(i + 1)", x, try golden.tensor("features.denseblock\(i + 1)"))
+            log.compare("denseblock\(i + 1)", x, try golden.tensor("features.denseblock\(i + 1)"))
             if i < model.transitions.count {
                 x = model.transitions[i](x)
-                _ = log.compare("transition\(i + 1)", x, try golden.tensor("features.transition\(i + 1)"))
+                log.compare("transition\(i + 1)", x, try golden.tensor("features.transition\(i + 1)"))
             }
         }
         x = model.norm5(x)
-        _ = log.compare("norm5", x, try golden.tensor("features.norm5"))
-        _ = log.compare("pooled", globalAveragePool(x), try golden.tensor("pooled"))
-        _ = log.compare("logits", model(pixels), try golden.tensor("logits"))
+        log.compare("norm5", x, try golden.tensor("features.norm5"))
+        log.compare("pooled", globalAveragePool(x), try golden.tensor("pooled"))
+        log.compare("logits", model(pixels), try golden.tensor("logits"))
         #expect(log.worst < forwardTolerance, "\(log.summary)")
     }
 }

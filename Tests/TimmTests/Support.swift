@@ -19,13 +19,11 @@ func reference(_ name: String) throws -> SafeTensorsFile {
     try SafeTensorsFile(contentsOf: Fixtures.url("timm/\(name).safetensors"))
 }
 
-/// The largest relative error, recorded by name for the report of a failing expectation.
+/// Relative errors by name, for the report of a failing expectation.
 struct ErrorLog {
     private(set) var errors: [(name: String, error: Float)] = []
-    mutating func compare(_ name: String, _ actual: Tensor, _ expected: Tensor) -> Float {
-        let error = actual.shape == expected.shape ? relativeError(actual, expected) : .infinity
-        errors.append((name, error))
-        return error
+    mutating func compare(_ name: String, _ actual: Tensor, _ expected: Tensor) {
+        errors.append((name, actual.shape == expected.shape ? relativeError(actual, expected) : .infinity))
     }
     var worst: Float { errors.map(\.error).max() ?? 0 }
     var summary: String { errors.map { "\($0.name) \($0.error)" }.joined(separator: ", ") }

@@ -63,6 +63,10 @@ public enum JSONValue: Codable, Equatable, Sendable {
     }
 }
 
+extension JSONValue: ExpressibleByIntegerLiteral {
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+}
+
 extension JSONValue: CustomStringConvertible {
     public var description: String {
         let encoder = JSONEncoder()

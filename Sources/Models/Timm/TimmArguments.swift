@@ -78,11 +78,10 @@ struct TimmArguments {
         return (sides[0], sides[1])
     }
 
-    /// Requires `key` to be absent or to equal `expected`: a setting this implementation fixes.
-    mutating func require(_ key: String, _ expected: JSONValue, orAbsent absent: Bool = true) throws {
+    /// Requires `key` to be absent, null or `expected`: a setting this implementation fixes.
+    mutating func require(_ key: String, _ expected: JSONValue) throws {
         read.insert(key)
-        guard let value = values[key] else { return }
-        if value != expected && !(absent && value == .null) {
+        if let value = values[key], value != expected, value != .null {
             throw TimmError.unsupportedArgument(architecture: architecture, key: key, value: value.description)
         }
     }

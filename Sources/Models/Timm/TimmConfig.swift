@@ -64,7 +64,8 @@ public struct TimmConfig: HuggingFaceConfig {
     public init(from decoder: Swift.Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         architecture = try c.decode(String.self, forKey: .architecture)
-        pretrainedConfig = try c.decode(PretrainedConfig.self, forKey: .pretrainedConfig)
+        // Configs of timm before 0.9 are one flat dictionary: pretrained_cfg with the architecture in it.
+        pretrainedConfig = try c.decodeIfPresent(PretrainedConfig.self, forKey: .pretrainedConfig) ?? PretrainedConfig(from: decoder)
         numClasses = try c.decodeIfPresent(Int.self, forKey: .numClasses) ?? pretrainedConfig.values["num_classes"]?.int ?? 1000
         numFeatures = try c.decodeIfPresent(Int.self, forKey: .numFeatures)
         globalPool = try c.decodeIfPresent(String.self, forKey: .globalPool)
@@ -76,7 +77,7 @@ public struct TimmConfig: HuggingFaceConfig {
         }
         let all = try decoder.singleValueContainer().decode([String: JSONValue].self)
         let known = Set(Key.allCases.map(\.rawValue))
-        otherKeys = all.filter { !known.contains($0.key) }
+        otherKeys = c.contains(.pretrainedConfig) ? all.filter { !known.contains($0.key) } : [:]
     }
 
     public func encode(to encoder: Swift.Encoder) throws {

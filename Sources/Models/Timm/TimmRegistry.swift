@@ -66,7 +66,3 @@ public enum TimmRegistry {
         }
     }
 }
-
-extension JSONValue: ExpressibleByIntegerLiteral {
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-}

@@ -36,7 +36,7 @@ public func crossAttention(query q: Tensor, key k: Tensor, value v: Tensor, head
                 // dP = dO Vᵀ and dV = Pᵀ dO
                 gemm(transposeB: true, m: queries, n: keys, k: headWidth, gp + qs, lda: width, vp + ks, ldb: width, dScores, ldc: keys)
                 gemm(transposeA: true, m: keys, n: headWidth, k: queries, p, lda: keys, gp + qs, ldb: width, dvp + ks, ldc: width)
-                softmaxBackwardRows(dScores, probabilities: p, rows: queries, width: keys)
+                backpropagateSoftmaxRows(dScores, probabilities: p, rows: queries, width: keys)
                 // dQ = scale · dS K and dK = scale · dSᵀ Q
                 gemm(m: queries, n: headWidth, k: keys, alpha: scale, dScores, lda: keys, kp + ks, ldb: width, dqp + qs, ldc: width)
                 gemm(transposeA: true, m: keys, n: headWidth, k: queries, alpha: scale, dScores, lda: keys, qp + qs, ldb: width, dkp + ks, ldc: width)
@@ -48,7 +48,7 @@ public func crossAttention(query q: Tensor, key k: Tensor, value v: Tensor, head
 
 /// In place, the gradient of each row's softmax logits from that of its probabilities:
 /// dS = P ∘ (dP − rowsum(dP ∘ P)).
-func softmaxBackwardRows(_ gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>, rows: Int, width: Int) {
+func backpropagateSoftmaxRows(_ gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>, rows: Int, width: Int) {
     for i in 0..<rows {
         let pr = probabilities + i * width, dr = gradient + i * width
         var dot: Float = 0

@@ -64,7 +64,7 @@ public func talkingHeadsAttention(query q: Tensor, key k: Tensor, value v: Tenso
                      dv.pointer + slice, ldc: width)
             }
             unmixHeads(ww, heads: heads, square, dMixed, input: p, into: dProbabilities, weightGradient: dWw.pointer, biasGradient: dbw.pointer)
-            softmaxBackwardRows(dProbabilities, probabilities: p, rows: heads * length, width: length)
+            backpropagateSoftmaxRows(dProbabilities, probabilities: p, rows: heads * length, width: length)
             // The gradient of the raw scores reuses dMixed's memory.
             unmixHeads(wl, heads: heads, square, dProbabilities, input: s, into: dMixed, weightGradient: dWl.pointer, biasGradient: dbl.pointer)
             for h in 0..<heads {

@@ -5,6 +5,13 @@
 // 1×1 convolution halving the channels, 2×2 average pooling) between blocks; a final norm5 +
 // ReLU, global average pooling and a linear classifier. Every norm is BatchNorm2d (eps 1e-5,
 // momentum 0.1) followed by ReLU, as timm's BatchNormAct2d.
+//
+// Batch norm in single-block fine-tuning: the trunk always normalises with its running statistics
+// (eval mode), which is what lets its output be computed once and cached. What follows the trunk
+// trains as timm's train mode would run it: batch statistics, running statistics updated. The
+// study, fine-tuning in PyTorch's train mode, most likely put every batch norm, frozen or not, on
+// batch statistics and let all running statistics drift towards upscaled CIFAR-10's; a cached
+// trunk cannot do that.
 import TensorCore
 
 public final class Conv2d: Module {

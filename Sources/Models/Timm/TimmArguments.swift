@@ -19,7 +19,7 @@ struct TimmArguments {
         values["num_classes"] = .number(Double(config.numClasses))
         for (key, value) in config.modelArgs {
             if key == "num_classes", value.int != config.numClasses {
-                throw TimmError.badArgument(architecture: architecture, key: key, expected: "num_classes (\(config.numClasses))",
+                throw TimmError.badArgument(architecture: architecture, key: key, expected: "\(config.numClasses), as config.json's num_classes",
                                             found: value.description)
             }
             values[key] = value

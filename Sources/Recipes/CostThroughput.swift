@@ -52,32 +52,35 @@ public enum ThroughputMeasurement {
     }
 
     /// CLIP of `config`: zero-shot inference (image embeddings scored against `classes` cached
-    /// class embeddings) and fine-tuning every parameter on image-prompt pairs of
-    /// `promptTokens` tokens with the contrastive loss.
-    public static func clip(_ config: CLIPConfig, classes: Int, promptTokens: Int, plan: ThroughputPlan,
-                            seed: UInt64) throws -> (zeroShot: Throughput, fineTune: Throughput) {
+    /// class embeddings), and fine-tuning as the clip-finetune chapter does it (FT-CLIP): the
+    /// image tower, its projection and a head of `classes` rows trained with cross-entropy, the
+    /// text tower frozen. Returns the throughputs and the trainable parameter count.
+    public static func clip(_ config: CLIPConfig, classes: Int, plan: ThroughputPlan,
+                            seed: UInt64) throws -> (zeroShot: Throughput, fineTune: Throughput, fineTunedParameters: Int) {
         let model = try CLIPModel(config)
         randomiseWeights(model, seed: seed)
-        model.setRequiresGrad(true)
         var generator = SeededGenerator(seed: seed).derived("clip-inputs")
         let vision = config.visionConfig
         let pixels = randomPixels(plan.batchSize, size: vision.imageSize, channels: vision.numChannels, &generator)
+        let labels = (0..<plan.batchSize).map { _ in generator.int(below: classes) }
         let classEmbeddings = l2Normalized(Tensor(shape: [classes, config.projectionDim],
                                                   scalars: (0..<(classes * config.projectionDim)).map { _ in Float(generator.uniform(-1, 1)) }))
-        let text = config.textConfig
-        let prompts = TokenBatch((0..<plan.batchSize).map { _ in
-            [text.bosTokenId] + (0..<(promptTokens - 2)).map { _ in generator.int(below: text.vocabSize - 2) } + [text.vocabSize - 1]
-        }, padding: text.padTokenId)
+        let head = Linear(config.projectionDim, classes, bias: false)
+        head.weight.pointer.update(from: classEmbeddings.pointer, count: classEmbeddings.count)
+        let trained = model.namedParameters.filter { $0.name.hasPrefix("vision_model.") || $0.name.hasPrefix("visual_projection.") }.map(\.tensor)
+            + head.parameters
+        for tensor in trained { tensor.requiresGrad = true }
 
         let inference = imagesPerSecond(plan) {
             _ = model.logitsPerImage(imageEmbeddings: model.imageEmbeddings(pixels), textEmbeddings: classEmbeddings)
         }
         let training = imagesPerSecond(plan, recordingGradients: true) {
-            model.contrastiveLoss(pixels, prompts).backward()
-            for parameter in model.parameters { parameter.zeroGrad() }
+            crossEntropy(head(model.imageEmbeddings(pixels)), labels: labels).backward()
+            for tensor in trained { tensor.zeroGrad() }
         }
         return (Throughput(inferenceImagesPerSecond: inference, trainingImagesPerSecond: nil),
-                Throughput(inferenceImagesPerSecond: inference, trainingImagesPerSecond: training))
+                Throughput(inferenceImagesPerSecond: inference, trainingImagesPerSecond: training),
+                trained.reduce(0) { $0 + $1.count })
     }
 
     /// Images per second of `pass`, which processes one batch of the plan.

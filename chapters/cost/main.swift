@@ -26,7 +26,6 @@ import Experiment
 import Foundation
 import Recipes
 import TensorCore
-import Tokenizer
 
 let options = CostArguments.parseOrExitInOneLine(chapter: "cost")
 let run = ChapterRun(chapter: "cost", preset: options.preset, seed: options.seed)
@@ -43,21 +42,20 @@ func measureCost() throws {
     // image once, enough to check the chapter runs and useless as a measurement.
     let plan = options.quick ? ThroughputPlan(batchSize: 1, iterations: 1, warmUp: false)
                              : ThroughputPlan(batchSize: 8, iterations: 2, warmUp: true)
-    let tokenizer = try CLIPTokenizer(directory: CLIPTokenizer.openAIVocabularyDirectory)
     let method = "FLOPs: matrix products only, 2 per multiply-add, training = 3 x forward; throughput on \(BLAS.coreName) "
         + "with \(ProcessInfo.processInfo.activeProcessorCount) cores, \(plan.description), random weights."
     run.say(method)
 
     // ## The paper's models
     //
-    // ViT-B/16 with a 91-way head; CLIP ViT-B/32 scoring 91 class prompts, fine-tuned on
-    // image-prompt pairs whose prompt is the paper's template around a two-word dish name
-    // ("a photo of apple pie, a type of food.", 13 tokens).
+    // ViT-B/16 with a 91-way head, every parameter trained; CLIP ViT-B/32 scoring 91 class
+    // embeddings, and fine-tuned as the clip-finetune chapter does it (FT-CLIP: the image tower,
+    // its projection and a 91-way head initialised from the class embeddings; the text tower
+    // frozen).
     let paper = CostStudy.paperConfigurations(classes: 91)
-    let paperPrompt = tokenizer.encode(ZeroShotPrompt.text(for: "apple pie")).count
     run.say("measuring ViT-B/16 and CLIP ViT-B/32 at 224 pixels")
     let paperSize = try CostStudy.figures(vit: paper.vit, clip: paper.clip, names: (vit: "ViT-B/16", clip: "CLIP ViT-B/32"),
-                                          promptTokens: paperPrompt, plan: plan, seed: options.seed)
+                                          plan: plan, seed: options.seed)
     for figures in paperSize { report(figures) }
 
     // ## The mini models
@@ -98,16 +96,11 @@ func measureMiniModels(plan: ThroughputPlan) throws -> ([ApproachFigures], [Appr
     let trained = MiniFoodWorld.standard.trained.map(\.name)
     vit.labels = trained
     let clip = try Checkpoint(directory: clipDirectory).config(CLIPConfig.self)
-    let tokenizer = try CLIPTokenizer(directory: clipDirectory)
-    let promptTokens = Int((Double(trained.map { tokenizer.encode(ZeroShotPrompt.text(for: $0)).count }.reduce(0, +))
-        / Double(trained.count)).rounded())
     let vision = clip.visionConfig
     let vitName = "mini ViT (width \(vit.hiddenSize), \(vit.numHiddenLayers) layers, patch \(vit.patchSize), \(vit.imageSize) px)"
-    let clipName = "mini CLIP (image width \(vision.hiddenSize), \(vision.numHiddenLayers) layers, patch \(vision.patchSize), "
-        + "\(vision.imageSize) px; text width \(clip.textConfig.hiddenSize), \(clip.textConfig.numHiddenLayers) layers)"
+    let clipName = "mini CLIP (image tower width \(vision.hiddenSize), \(vision.numHiddenLayers) layers, patch \(vision.patchSize), \(vision.imageSize) px)"
     run.say("measuring the \(vitName) and the \(clipName)")
-    let figures = try CostStudy.figures(vit: vit, clip: clip, names: (vit: "mini ViT", clip: "mini CLIP"),
-                                        promptTokens: promptTokens, plan: plan, seed: options.seed)
+    let figures = try CostStudy.figures(vit: vit, clip: clip, names: (vit: "mini ViT", clip: "mini CLIP"), plan: plan, seed: options.seed)
     for figure in figures { report(figure) }
     return (figures, [.vit: vitName, .clipZeroShot: clipName, .clipFineTune: clipName])
 }

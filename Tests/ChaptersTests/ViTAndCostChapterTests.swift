@@ -5,10 +5,15 @@ import Foundation
 import Testing
 import TestSupport
 
+/// A results file as plain JSON: the envelope, with the payload under "results".
+private func resultsJSON(_ file: URL) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+}
+
 @Suite(.serialized) struct ViTAndCostChapterTests {
     @Test func vitFineTunesTheMiniViTAndSavesACheckpoint() throws {
         let work = try ScratchDirectory()
-        let run = try runChapter("vit", ["--quick", "--results", "results", "--cache", "cache", "--seed", "3"], in: work.url)
+        let run = try runProduct("vit", ["--quick", "--results", "results", "--cache", "cache", "--seed", "3"], in: work.url)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[vit mini]") })
 
@@ -49,7 +54,7 @@ import TestSupport
                                 test: Accuracy(value: 0.5, images: 2), extended: Accuracy(value: 0.5, images: 2)),
             to: results)
 
-        let run = try runChapter("cost", ["--quick", "--results", "results", "--cache", "cache"], in: work.url)
+        let run = try runProduct("cost", ["--quick", "--results", "results", "--cache", "cache"], in: work.url)
         #expect(run.status == 0, "\(run.stderr)")
         let file = try ChapterResultsFile<CostResults>.read(results.appendingPathComponent("cost.json"))
         #expect(file.preset == .mini)
@@ -68,7 +73,7 @@ import TestSupport
     @Test func reproduceRunsTheChaptersThenTheReport() throws {
         let work = try ScratchDirectory()
         // The data chapter stands for all: the others are tested on their own above.
-        let run = try runChapter("reproduce", ["--quick", "--no-build", "--chapters", "data", "--results", "out/results",
+        let run = try runProduct("reproduce", ["--quick", "--no-build", "--chapters", "data", "--results", "out/results",
                                                "--figures", "out/figures", "--cache", "cache", "--paper", "out/paper.md"], in: work.url)
         #expect(run.status == 0, "\(run.stderr)")
         let out = work.url.appendingPathComponent("out")
@@ -83,11 +88,11 @@ import TestSupport
 
     @Test func reproduceStopsAtTheFirstFailingChapter() throws {
         let work = try ScratchDirectory()
-        let run = try runChapter("reproduce", ["--no-build", "--preset", "paper", "--food101", "/nonexistent/food-101",
+        let run = try runProduct("reproduce", ["--no-build", "--preset", "paper", "--food101", "/nonexistent/food-101",
                                                "--vit-checkpoint", "/nonexistent/vit", "--clip-checkpoint", "/nonexistent/clip",
                                                "--chapters", "data,vit"], in: work.url)
         #expect(run.status != 0)
-        #expect(run.stderrLines.last?.contains("data failed") == true, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").last?.contains("data failed") == true, "\(run.stderr)")
         #expect(!run.stdout.contains("$ vit"))
         #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("results/vit.json").path))
     }
@@ -104,9 +109,9 @@ import TestSupport
     ])
     func badInputFailsWithOneLine(arguments: [String]) throws {
         let work = try ScratchDirectory()
-        let run = try runChapter(arguments[0], Array(arguments.dropFirst()), in: work.url)
+        let run = try runProduct(arguments[0], Array(arguments.dropFirst()), in: work.url)
         #expect(run.status != 0)
-        #expect(run.stderrLines.count == 1, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("results").path))
     }
 }

@@ -144,7 +144,9 @@ func summarise(_ costs: [ApproachCost]) -> String {
 //
 // The cost chapter reads no images, so it takes neither --food101 nor --checkpoint.
 
-struct CostArguments: ParsableArguments {
+struct CostArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cost", abstract: "Counts, measures and projects the deployment cost of the three approaches (Table 5); writes results/cost.json.")
+
     @Option(help: "mini: also measure the mini models; paper: the paper's models only. Chapter runs are read from results files of the same preset.")
     var preset: Preset = .mini
 

@@ -56,7 +56,9 @@ func reproduce() throws {
 
 // ## The command line
 
-struct ReproduceArguments: ParsableArguments {
+struct ReproduceArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reproduce", abstract: "Runs every chapter in the paper's order, then writes figures/ and paper.md and prints the comparison with the published numbers.")
+
     @Option(help: "mini: MiniFood and the project's own mini models (default, nothing downloaded); paper: Food-101 and Hugging Face checkpoints.")
     var preset: Preset = .mini
 

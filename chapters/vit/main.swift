@@ -141,7 +141,9 @@ enum ScheduleChoice: String, ExpressibleByArgument {
     case cosine
 }
 
-struct ViTArguments: ParsableArguments {
+struct ViTArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "vit", abstract: "Fine-tunes ViT on the 91 trained classes (Tables 1 and 3, Figure 4) and writes results/vit.json.")
+
     @OptionGroup var options: ChapterOptions
 
     @Option(help: "constant (default: Table 1 names no schedule) or cosine (half a cosine down to zero after the warm-up).")

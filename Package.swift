@@ -30,11 +30,11 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
-        .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
+        .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Experiment"], swiftSettings: hotLoops),
         .target(name: "Experiment"),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
         .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
-        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: hotLoops),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Experiment"], swiftSettings: hotLoops),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         // The chapters as a user runs them: their executables, built beside the tests.
         .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Experiment", "TestSupport"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

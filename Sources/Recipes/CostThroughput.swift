@@ -2,8 +2,8 @@
 // (forward, no gradients) and for training (forward and backward of the loss the approach
 // trains with; the optimiser's update, a few operations per parameter once per batch, is left
 // out: at a batch of 256 it is under 1% of a step). Models are built from their configuration
-// with random weights, which cost the same arithmetic as trained ones, so the paper's
-// ViT-B/16 and CLIP ViT-B/32 are measured without downloading them.
+// with random weights as transformers initialises them, which cost the same arithmetic as
+// trained ones, so the paper's ViT-B/16 and CLIP ViT-B/32 are measured without downloading them.
 import Checkpoints
 import Experiment
 import Foundation
@@ -38,7 +38,7 @@ public enum ThroughputMeasurement {
     /// A ViT classifier of `config`: inference, and training with cross-entropy over every parameter.
     public static func vit(_ config: ViTConfig, plan: ThroughputPlan, seed: UInt64) throws -> Throughput {
         let model = try ViTForImageClassification(config)
-        randomiseWeights(model, seed: seed)
+        model.initializeRandomly(seed: seed)
         model.setRequiresGrad(true)
         var generator = SeededGenerator(seed: seed).derived("vit-inputs")
         let pixels = randomPixels(plan.batchSize, size: config.imageSize, channels: config.numChannels, &generator)
@@ -58,7 +58,7 @@ public enum ThroughputMeasurement {
     public static func clip(_ config: CLIPConfig, classes: Int, plan: ThroughputPlan,
                             seed: UInt64) throws -> (zeroShot: Throughput, fineTune: Throughput, fineTunedParameters: Int) {
         let model = try CLIPModel(config)
-        randomiseWeights(model, seed: seed)
+        model.initializeRandomly(seed: seed)
         var generator = SeededGenerator(seed: seed).derived("clip-inputs")
         let vision = config.visionConfig
         let pixels = randomPixels(plan.batchSize, size: vision.imageSize, channels: vision.numChannels, &generator)
@@ -96,17 +96,5 @@ public enum ThroughputMeasurement {
     private static func randomPixels(_ count: Int, size: Int, channels: Int, _ generator: inout SeededGenerator) -> Tensor {
         let shape = [count, channels, size, size]
         return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.uniform(-1, 1)) })
-    }
-}
-
-/// Every weight matrix, embedding and kernel drawn uniformly with standard deviation 0.02 (the
-/// scale of a trained transformer's weights); norms stay at identity and biases at zero, as
-/// built. Throughput does not depend on the values, but zero weights would make every token
-/// alike, and denormal or degenerate values can take slower paths.
-func randomiseWeights(_ model: Module, seed: UInt64) {
-    let bound = 0.02 * 3.0.squareRoot()
-    var generator = SeededGenerator(seed: seed).derived("random-weights")
-    for (name, tensor) in model.namedParameters where tensor.rank >= 2 || name.hasSuffix("class_embedding") {
-        for i in 0..<tensor.count { tensor.pointer[i] = Float(generator.uniform(-bound, bound)) }
     }
 }

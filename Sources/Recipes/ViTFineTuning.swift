@@ -26,12 +26,14 @@ public final class ViTFineTuning {
         var config = try checkpoint.config(ViTConfig.self)
         config.labels = classNames
         config.architectures = ["ViTForImageClassification"]
+        // As from_pretrained does: the model initialised as new, then every pretrained tensor
+        // but the head loaded over it.
         model = try ViTForImageClassification(config)
+        model.initializeRandomly(seed: plan.training.seed)
         for (name, parameter) in model.namedParameters where !name.hasPrefix("classifier.") {
             let stored = try checkpoint.tensor(name, shape: parameter.shape)
             parameter.pointer.update(from: stored.pointer, count: parameter.count)
         }
-        initialiseFreshHead(model.classifier, standardDeviation: config.initializerRange, seed: plan.training.seed)
 
         guard let processorFile = checkpoint.fileURL("preprocessor_config.json") else {
             throw ChapterError("\(pretrained.path) has no preprocessor_config.json: the images' preprocessing is part of a pretrained model")
@@ -157,17 +159,4 @@ public struct ViTFineTuningOutcome {
             }
         }
     }
-}
-
-/// A new classification head as transformers initialises one: weights drawn from a normal
-/// distribution of the config's `initializer_range` (torch's truncation at ±2 never bites at
-/// that scale), biases zero.
-func initialiseFreshHead(_ head: Linear, standardDeviation: Double, seed: UInt64) {
-    var generator = SeededGenerator(seed: seed).derived("fresh-head")
-    for i in 0..<head.weight.count {
-        // Box–Muller; 1 - unit() is in (0, 1], so the logarithm is finite.
-        let radius = (-2 * log(1 - generator.unit())).squareRoot()
-        head.weight.pointer[i] = Float(standardDeviation * radius * cos(2 * Double.pi * generator.unit()))
-    }
-    head.bias?.pointer.update(repeating: 0, count: head.bias!.count)
 }

@@ -75,6 +75,8 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
+        // The chapters run as built executables at their quick sizes.
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -40,7 +40,10 @@ import Models
 import Recipes
 import Training
 
-struct CLIPFineTuneOptions: ParsableArguments {
+struct CLIPFineTuneOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clip-finetune", abstract: "CLIP's image tower fine-tuned on the trained classes (Tables 2-4, Figure 4).")
+
     @OptionGroup var options: ChapterOptions
 
     @Option(help: "FT-CLIP's layer-wise learning-rate decay (e.g. 0.65); off by default, as in the paper.")

@@ -32,7 +32,10 @@ import Foundation
 import Models
 import Recipes
 
-struct CLIPChapterOptions: ParsableArguments {
+struct CLIPChapterOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clip", abstract: "Zero-shot CLIP on the trained and the held-out classes (Tables 3 and 4).")
+
     @OptionGroup var options: ChapterOptions
 
     @Flag(help: "Also score a prompt ensemble (paper: OpenAI's 80 ImageNet templates; mini: MiniFood's caption templates).")

@@ -23,16 +23,19 @@ public final class CLIPFineTuning {
     public let prompts: PromptTemplates
     private let trainPixels: DatasetPixels
 
-    /// Loads `checkpoint`, builds the zero-shot head for the 91 training classes and a trainer
-    /// that checkpoints to `trainerDirectory` (when given) every quarter epoch.
-    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration,
+    /// Loads `checkpoint`, builds the head for the 91 training classes (FT-CLIP's zero-shot head
+    /// unless told otherwise) and a trainer that checkpoints to `trainerDirectory` (when given)
+    /// every quarter epoch.
+    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, head: CLIPClassifierHead = .zeroShot,
                 trainerDirectory: URL? = nil, prompts: PromptTemplates = .food, progress: ProgressDisplay = .automatic) throws {
         precondition(data.train.classNames == data.validation.classNames, "CLIPFineTuning: train and validation name different classes")
         source = checkpoint
         zeroShot = try ZeroShotClassifier(checkpoint: checkpoint)
         self.data = data
         self.prompts = prompts
-        classifier = CLIPImageClassifier(clip: zeroShot.model, classEmbeddings: zeroShot.classEmbeddings(data.train.classNames, prompts: prompts))
+        classifier = CLIPImageClassifier(clip: zeroShot.model, head: head,
+                                         classEmbeddings: zeroShot.classEmbeddings(data.train.classNames, prompts: prompts),
+                                         seed: configuration.seed)
         trainPixels = try DatasetPixels(data.train, processor: zeroShot.processor)
         let stepsPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         trainer = Trainer(parameters: classifier.namedParameters, configuration: configuration, examplesPerEpoch: data.train.count,
@@ -40,8 +43,13 @@ public final class CLIPFineTuning {
                           progress: progress)
     }
 
-    /// Parameters the optimiser updates: the image tower, the projection and the head.
+    /// Parameters the optimiser updates: the image tower, the projection (zero-shot head) and the head.
     public var trainableParameters: Int { classifier.parameterCount }
+
+    /// The configuration's settings under Table 2's names, and the head.
+    public var hyperParameters: HyperParameters {
+        trainer.configuration.hyperParameters.merging(["head": .text(classifier.kind.rawValue)]) { $1 }
+    }
 
     /// Restores the trainer's checkpoint when its directory holds one; returns the step reached.
     public func resume() throws -> Int? {

@@ -39,6 +39,7 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         #expect(results.lossCurve.map(\.step) == Array(1...23))
         #expect(results.lossCurve.allSatisfy { $0.loss.isFinite && $0.learningRate == 1e-4 })
         #expect(results.hyperParameters[HyperParameterName.batchSize] == .number(32))
+        #expect(results.hyperParameters["head"] == .text("zero-shot"))
         #expect(results.test.images == 182 && results.extended.images == 50)
         #expect(results.trainableParameters > 0 && results.summary.contains("mini preset"))
         let saved = try #require(results.fineTunedCheckpoint)
@@ -62,6 +63,7 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         ["clip", "--checkpoint", "/nonexistent/clip"],
         ["clip", "--no-such-flag"],
         ["clip-finetune", "--quick", "--layer-decay", "1.5"],
+        ["clip-finetune", "--quick", "--head", "random"],
     ])
     func badInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws {
         let scratch = try ScratchDirectory()

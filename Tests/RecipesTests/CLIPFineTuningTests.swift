@@ -24,8 +24,10 @@ func quickConfiguration(learningRate: Double = 1e-2, batchSize: Int = 32, layerD
     return configuration
 }
 
-func fineTuning(_ configuration: TrainingConfiguration = quickConfiguration(), trainer: URL? = nil) throws -> CLIPFineTuning {
-    try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, trainerDirectory: trainer, progress: .none)
+func fineTuning(_ configuration: TrainingConfiguration = quickConfiguration(), head: CLIPClassifierHead = .zeroShot,
+                trainer: URL? = nil) throws -> CLIPFineTuning {
+    try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, head: head, trainerDirectory: trainer,
+                       progress: .none)
 }
 
 func textTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
@@ -139,6 +141,39 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         }
     }
 
+    @Test func theHuggingFaceHeadReadsTheMeanPatchTokenAndLeavesTheProjection() throws {
+        let run = try fineTuning(head: .huggingFace)
+        let clip = run.zeroShot.model, head = run.classifier.head
+        let width = clip.config.visionConfig.hiddenSize
+        #expect(head.weight.shape == [91, width] && head.bias?.scalars == Array(repeating: 0, count: 91))
+        // transformers' init: N(0, width^-1/2), here drawn from the seed.
+        let weights = head.weight.scalars.map(Double.init)
+        let std = (weights.map { $0 * $0 }.reduce(0, +) / Double(weights.count)).squareRoot()
+        #expect(abs(std - 1 / Double(width).squareRoot()) < 0.1 / Double(width).squareRoot())
+        #expect(try fineTuning(head: .huggingFace).classifier.head.weight.scalars == head.weight.scalars)
+        #expect(run.classifier.namedParameters.allSatisfy { $0.name.hasPrefix("vision_model.") || $0.name.hasPrefix("classifier.") })
+        #expect(Set(run.hyperParameters.keys).isSuperset(of: ["head", HyperParameterName.learningRate])
+                && run.hyperParameters["head"] == .text("huggingface"))
+
+        // Logits: the mean of the patch tokens (not the class token) through the head.
+        let pixels = try DatasetPixels(quickData.validation, processor: run.zeroShot.processor).pixels(Array(0..<3))
+        let logits = GradMode.with(enabled: false) { run.classifier(pixels) }
+        let hidden = GradMode.with(enabled: false) { clip.vision.lastHiddenState(pixels) }
+        let length = hidden.shape[1]
+        for item in 0..<3 {
+            let tokens = hidden.scalars[(item * length * width)..<((item + 1) * length * width)]
+            let mean = (0..<width).map { d in (1..<length).map { tokens[tokens.startIndex + $0 * width + d] }.reduce(0, +) / Float(length - 1) }
+            let expected = (0..<91).map { c in zip(head.weight.rows[c], mean).map(*).reduce(0, +) }
+            #expect(relativeError(logits.rows[item], expected) < 1e-5)
+        }
+
+        // A step moves the encoder but not the projection zero-shot reads.
+        let projection = clip.visualProjection.weight.scalars, layer = clip.vision.encoder.namedParameters[0].tensor.scalars
+        try run.train(stoppingAfter: 1)
+        #expect(clip.visualProjection.weight.scalars == projection)
+        #expect(clip.vision.encoder.namedParameters[0].tensor.scalars != layer)
+    }
+
     @Test func runDirectoriesDifferByConfigurationAndRepeatOtherwise() throws {
         let cache = URL(fileURLWithPath: "/tmp/cache")
         func directory(_ configuration: TrainingConfiguration) throws -> URL {
@@ -148,6 +183,8 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         #expect(try directory(quickConfiguration()) == plain)
         #expect(try directory(quickConfiguration(layerDecay: 0.65)) != plain)
         #expect(try directory(quickConfiguration(learningRate: 1e-4)) != plain)
+        #expect(try CLIPFineTuning.runDirectory(cache: cache, preset: .mini, checkpoint: fixtureCLIP, data: quickData,
+                                                configuration: quickConfiguration(), head: .huggingFace) != plain)
         #expect(plain.path.hasPrefix("/tmp/cache/clip-finetune/mini-seed3-"))
     }
 

@@ -30,11 +30,11 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
-        .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
+        .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Experiment"], swiftSettings: hotLoops),
         .target(name: "Experiment"),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
         .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
-        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: hotLoops),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Experiment"], swiftSettings: hotLoops),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Experiment", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
         .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "TestSupport"]),

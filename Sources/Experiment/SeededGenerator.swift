@@ -3,7 +3,9 @@
 // `shuffle` and `random(in:)` may change between releases), so a seed means the same
 // numbers on every toolchain. `derived(_:)` gives each item its own stream, a pure
 // function of the seed and the index, so work spread over threads stays deterministic.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+// The state is Codable: a trainer's checkpoint saves its generator, and the resumed run
+// draws the same numbers the killed one would have.
+public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendable {
     public let seed: UInt64
     private var s0, s1, s2, s3: UInt64
 
@@ -59,6 +61,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
+    /// Uniform in [0, 1) with 24 bits, the precision of a Float.
+    public mutating func unitFloat() -> Float {
+        Float(next() >> 40) * 0x1.0p-24
+    }
+
     public mutating func uniform(_ low: Double, _ high: Double) -> Double {
         low + (high - low) * unit()
     }
@@ -85,6 +92,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var copy = items
         shuffle(&copy)
         return copy
+    }
+
+    /// 0..<count in a random order (`shuffle` of the identity).
+    public mutating func permutation(_ count: Int) -> [Int] {
+        shuffled(Array(0..<count))
     }
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 {

@@ -3,6 +3,7 @@
 // drawn from the seed), micro-batch accumulation, clipping, the schedule, AdamW, the recorded
 // curves, evaluation after each epoch, progress, and checkpoints from which a killed run resumes
 // to the same weights, bit for bit.
+import Experiment
 import Foundation
 import TensorCore
 
@@ -33,7 +34,7 @@ public final class Trainer {
     public internal(set) var step = 0
     public internal(set) var history = TrainingHistory()
     /// Randomness for the batch function (augmentation, noise); saved with checkpoints.
-    public internal(set) var generator: ResumableGenerator
+    public internal(set) var generator: SeededGenerator
 
     /// Trains the `trainable` subset of `parameters` (the others get requiresGrad = false) over
     /// `examplesPerEpoch` examples per epoch.
@@ -57,7 +58,7 @@ public final class Trainer {
                           layerDecay: configuration.layerDecay, depth: ParameterNames.encoderDepth(parameters.map(\.name)))
         self.checkpoints = checkpoints
         self.progress = progress
-        generator = ResumableGenerator(seed: configuration.seed)
+        generator = SeededGenerator(seed: configuration.seed)
     }
 
     /// Runs the remaining steps (all of them, or those after a restored checkpoint), stopping
@@ -67,7 +68,7 @@ public final class Trainer {
     /// - loss: the mean loss of a batch, a scalar recorded for autograd.
     /// - evaluate: run after each epoch; its accuracy joins the history.
     /// - afterStep: run after each update (e.g. to clamp CLIP's logit scale).
-    public func fit<Batch>(batch makeBatch: (_ indices: [Int], _ generator: inout ResumableGenerator) throws -> Batch,
+    public func fit<Batch>(batch makeBatch: (_ indices: [Int], _ generator: inout SeededGenerator) throws -> Batch,
                            loss: (Batch) throws -> Tensor,
                            evaluate: (() throws -> Accuracy)? = nil,
                            afterStep: ((StepRecord) throws -> Void)? = nil,
@@ -103,7 +104,7 @@ public final class Trainer {
 
     /// The examples of `epoch` in the order its batches take them.
     func epochOrder(_ epoch: Int) -> [Int] {
-        var shuffler = ResumableGenerator(seed: configuration.seed, stream: UInt64(epoch) + 1)
+        var shuffler = SeededGenerator(seed: configuration.seed).derived(UInt64(epoch) + 1)
         var order = configuration.shuffle ? shuffler.permutation(examplesPerEpoch) : Array(0..<examplesPerEpoch)
         if configuration.dropLastPartialBatch { order.removeSubrange((stepsPerEpoch * configuration.batchSize)...) }
         return order
@@ -111,7 +112,7 @@ public final class Trainer {
 
     /// Forward and backward over the micro-batches of one batch; each loss is weighted by its
     /// share of the batch, so the accumulated gradient is the gradient of the batch's mean loss.
-    private func accumulateGradients<Batch>(_ items: [Int], makeBatch: ([Int], inout ResumableGenerator) throws -> Batch,
+    private func accumulateGradients<Batch>(_ items: [Int], makeBatch: ([Int], inout SeededGenerator) throws -> Batch,
                                             loss: (Batch) throws -> Tensor) throws -> Float {
         var total: Float = 0
         var generator = self.generator

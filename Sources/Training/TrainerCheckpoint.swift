@@ -8,6 +8,7 @@
 // so a run killed at any moment leaves the previous checkpoint whole. Older weight files are
 // removed once the new JSON is in place. One trainer writes to a directory at a time.
 import Checkpoints
+import Experiment
 import Foundation
 import TensorCore
 
@@ -19,7 +20,7 @@ struct TrainerState: Codable {
     var step: Int
     var examplesPerEpoch: Int
     var configuration: TrainingConfiguration
-    var generator: ResumableGenerator
+    var generator: SeededGenerator
     /// The trained parameters, in the optimiser's order, with AdamW's step count for each.
     var trainedParameters: [String]
     var optimizerStepCounts: [Int]

@@ -2,6 +2,7 @@
 // their names parse into the expected groups and layers, freezing holds, and CLIP's contrastive
 // loss reaches every parameter, as mini pretraining will need.
 import Checkpoints
+import Experiment
 import Foundation
 import Models
 import Testing
@@ -11,7 +12,7 @@ import TestSupport
 
 @Suite struct ModelTraining {
     /// Uniform noise images [n, 3, 224, 224] drawn from the trainer's generator.
-    static func noiseImages(_ count: Int, _ generator: inout ResumableGenerator) -> Tensor {
+    static func noiseImages(_ count: Int, _ generator: inout SeededGenerator) -> Tensor {
         let pixels = Tensor(uninitializedShape: [count, 3, 224, 224])
         for i in 0..<pixels.count { pixels.pointer[i] = generator.unitFloat() * 2 - 1 }
         return pixels

@@ -74,9 +74,9 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
-        // The chapters as a user runs them: their executables, built beside the tests.
-        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Experiment", "TestSupport"]),
+        // The chapters run as built executables at their quick sizes.
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Experiment", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

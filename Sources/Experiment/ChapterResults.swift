@@ -205,7 +205,8 @@ public struct CLIPZeroShotResults: ChapterPayload, Equatable {
     }
 }
 
-/// `clip-finetune`: CLIP fine-tuned contrastively on the 91 classes (Tables 2, 3 and 4).
+/// `clip-finetune`: CLIP's image tower fine-tuned on the 91 classes (Tables 2, 3 and 4), with a
+/// classifier initialised from the text embeddings of the class prompts (FT-CLIP).
 public struct CLIPFineTuneResults: ChapterPayload, Equatable {
     public static let chapter = "clip-finetune"
 
@@ -218,9 +219,13 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
     public var test: Accuracy
     public var extended: Accuracy
     public var lossCurve: [LossPoint]
+    /// The fine-tuned model as a Hugging Face CLIP directory (fine-tuned image tower, pretrained
+    /// text tower), for chapters that build on it such as WiSE-FT.
+    public var fineTunedCheckpoint: String?
 
     public init(summary: String, model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
-                hyperParameters: HyperParameters, test: Accuracy, extended: Accuracy, lossCurve: [LossPoint]) {
+                hyperParameters: HyperParameters, test: Accuracy, extended: Accuracy, lossCurve: [LossPoint],
+                fineTunedCheckpoint: String? = nil) {
         self.summary = summary
         self.model = model
         self.checkpointSource = checkpointSource
@@ -230,6 +235,7 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
         self.test = test
         self.extended = extended
         self.lossCurve = lossCurve
+        self.fineTunedCheckpoint = fineTunedCheckpoint
     }
 }
 

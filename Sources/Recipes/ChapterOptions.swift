@@ -63,3 +63,20 @@ public struct ChapterOptions: ParsableArguments {
         return URL(fileURLWithPath: checkpoint)
     }
 }
+
+extension ParsableArguments {
+    /// Parses the command line as every chapter reports errors: `--help` prints the help, any
+    /// other problem (an unknown flag, a paper preset without --food101) is one line on stderr
+    /// and a non-zero exit, without the usage text `parseOrExit` would add.
+    public static func parseChapterArguments(chapter: String) -> Self {
+        do {
+            return try parse()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("\(chapter): error: \(line)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+// Where a fine-tuning run keeps its files, and the fine-tuned model written as a Hugging Face
+// CLIP checkpoint: config, preprocessor and tokenizer files from the source, model.safetensors
+// with the fine-tuned image tower and projection beside the pretrained text tower, and the
+// trained head in classifier.safetensors. Later chapters load it like any CLIP checkpoint
+// (WiSE-FT interpolates its image tower with the zero-shot one).
+import Checkpoints
+import Experiment
+import Foundation
+import Training
+
+extension CLIPFineTuning {
+    /// The files of a Hugging Face CLIP directory, besides the weights, that a copy needs.
+    static let companionFiles = ["config.json", "preprocessor_config.json", "tokenizer_config.json", "special_tokens_map.json",
+                                 "vocab.json", "merges.txt", "tokenizer.json"]
+    public static let classifierFileName = "classifier.safetensors"
+
+    /// `<cache>/clip-finetune/<preset>-seed<seed>-<key>`: the key digests the source weights
+    /// (path, sizes, dates), the data and the configuration, so a run resumes only its own
+    /// checkpoints and a changed setting starts afresh beside them.
+    public static func runDirectory(cache: URL, preset: Preset, checkpoint: URL, data: ExperimentData,
+                                    configuration: TrainingConfiguration, head: CLIPClassifierHead = .zeroShot,
+                                    prompts: PromptTemplates = .food) throws -> URL {
+        var digest = SHA256()
+        digest.update(checkpoint.standardizedFileURL.path + "\n")
+        for file in try Checkpoint(directory: checkpoint).weightFiles {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            digest.update("\(file.lastPathComponent) \(size) \(modified)\n")
+        }
+        digest.update("\(data.source)\n\(data.train.count) \(data.validation.count) \(data.heldOut.count)\n")
+        digest.update(head.rawValue + "\n" + prompts.templates.joined(separator: "\n") + "\n")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        digest.update(Array(try encoder.encode(configuration)))
+        return cache.appendingPathComponent("clip-finetune")
+            .appendingPathComponent("\(preset.rawValue)-seed\(configuration.seed)-\(digest.hexDigest().prefix(12))")
+    }
+
+    /// Writes the fine-tuned CLIP to `directory`, replacing what is there only once every file
+    /// is written (they go to a sibling directory first, renamed into place).
+    public func saveFineTuned(to directory: URL) throws {
+        let manager = FileManager.default
+        let parent = directory.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial")
+        try? manager.removeItem(at: staging)
+        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+        for name in Self.companionFiles {
+            let file = source.appendingPathComponent(name)
+            guard manager.fileExists(atPath: file.path) else { continue }
+            try manager.copyItem(at: file.resolvingSymlinksInPath(), to: staging.appendingPathComponent(name))
+        }
+        let weights = Dictionary(uniqueKeysWithValues: zeroShot.model.namedParameters.map { ($0.name, $0.tensor) })
+        let tuned = classifier.kind == .zeroShot ? "vision_model, visual_projection" : "vision_model"
+        try writeSafeTensors(weights, metadata: ["format": "pt", "fine_tuned": tuned],
+                             to: staging.appendingPathComponent(Checkpoint.weightsFileName))
+        let classes = String(decoding: try JSONEncoder().encode(data.train.classNames), as: UTF8.self)
+        let head = Dictionary(uniqueKeysWithValues: classifier.head.namedParameters.map { ($0.name, $0.tensor) })
+        try writeSafeTensors(head, metadata: ["classes": classes, "head": classifier.kind.rawValue],
+                             to: staging.appendingPathComponent(Self.classifierFileName))
+        if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
+        try manager.moveItem(at: staging, to: directory)
+    }
+}

@@ -55,8 +55,8 @@ public final class ViTFineTuning {
                     progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
         let runDirectory = work.appendingPathComponent("run-" + runKey(data).prefix(16))
         say("preprocessing \(data.train.count) training and \(data.validation.count) validation images")
-        let trainImages = try PreprocessedImages(data.train, processor: processor)
-        let validationImages = try PreprocessedImages(data.validation, processor: processor)
+        let trainImages = try DatasetPixels(data.train, processor: processor)
+        let validationImages = try DatasetPixels(data.validation, processor: processor)
 
         let trainer = Trainer(parameters: model.namedParameters, configuration: plan.training, examplesPerEpoch: data.train.count,
                               checkpoints: CheckpointPolicy(directory: runDirectory, everySteps: plan.checkpointEverySteps),
@@ -97,7 +97,7 @@ public final class ViTFineTuning {
 
     /// Writes config.json, model.safetensors and preprocessor_config.json into `directory`
     /// (whole or not at all), then loads them back and checks that they give this model's logits.
-    public func save(to directory: URL, checkedOn images: PreprocessedImages) throws {
+    public func save(to directory: URL, checkedOn images: DatasetPixels) throws {
         let manager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)

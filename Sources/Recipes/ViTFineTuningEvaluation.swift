@@ -24,7 +24,7 @@ public struct ImageHits: Sendable, Equatable {
 }
 
 /// Classifies every image of `images`, `batchSize` at a time, without recording gradients.
-public func evaluate(_ model: ViTForImageClassification, on images: PreprocessedImages, batchSize: Int) throws -> ImageHits {
+public func evaluate(_ model: ViTForImageClassification, on images: DatasetPixels, batchSize: Int) throws -> ImageHits {
     var hits = ImageHits(top1: [], top5: [])
     try GradMode.with(enabled: false) {
         for start in stride(from: 0, to: images.count, by: batchSize) {

@@ -73,7 +73,7 @@ func plan(epochs: Int, batch: Int, learningRate: Double = 1e-4, checkpointEvery:
         // One epoch of one batch holding every training image: the step's batch is all of them.
         let fineTuning = try ViTFineTuning(pretrained: try tinyPretrainedViT(in: scratch.url), classNames: data.train.classNames,
                                            plan: plan(epochs: 1, batch: 32, learningRate: 1e-3))
-        let images = try PreprocessedImages(data.train, processor: fineTuning.processor)
+        let images = try DatasetPixels(data.train, processor: fineTuning.processor)
         let all = Array(0..<32)
         func loss() -> Float {
             GradMode.with(enabled: false) { crossEntropy(fineTuning.model(try! images.pixels(all)), labels: images.labels(all)).item }

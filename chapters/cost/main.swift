@@ -27,7 +27,7 @@ import Foundation
 import Recipes
 import TensorCore
 
-let options = CostArguments.parseOrExitInOneLine(chapter: "cost")
+let options = CostArguments.parseChapterArguments(chapter: "cost")
 let run = ChapterRun(chapter: "cost", preset: options.preset, seed: options.seed)
 do {
     try measureCost()

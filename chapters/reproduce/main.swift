@@ -21,7 +21,7 @@ import Experiment
 import Foundation
 import Recipes
 
-let options = ReproduceArguments.parseOrExitInOneLine(chapter: "reproduce")
+let options = ReproduceArguments.parseChapterArguments(chapter: "reproduce")
 let run = ChapterRun(chapter: "reproduce", preset: options.preset, seed: options.seed)
 do {
     try reproduce()

@@ -39,7 +39,7 @@ import Foundation
 import Recipes
 import Training
 
-let arguments = ViTArguments.parseOrExitInOneLine(chapter: "vit")
+let arguments = ViTArguments.parseChapterArguments(chapter: "vit")
 let options = arguments.options
 let run = ChapterRun(chapter: "vit", preset: options.preset, seed: options.seed)
 do {

@@ -22,8 +22,9 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         #expect((json["peak_memory_bytes"] as? Int ?? 0) > 0)
         let file = try ChapterResultsFile<ViTResults>.read(work.url.appendingPathComponent("results/vit.json"))
         let results = file.results
-        // Two quick epochs of MiniFood's 728 training images in batches of 32.
-        #expect(results.lossCurve.count == 46 && results.lossCurve.allSatisfy { $0.loss.isFinite && $0.loss > 0 })
+        // Two quick epochs of MiniFood's 728 training images in batches of 3 (256 x 728 / 72,800).
+        #expect(results.hyperParameters[HyperParameterName.batchSize] == .number(3))
+        #expect(results.lossCurve.count == 2 * 243 && results.lossCurve.allSatisfy { $0.loss.isFinite && $0.loss > 0 })
         #expect(results.lossCurve.last?.epoch == 2)
         #expect(results.epochs?.map(\.epoch) == [1, 2])
         #expect(results.test == results.validation && results.test.top1.images == 182)

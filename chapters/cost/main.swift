@@ -39,9 +39,9 @@ func measureCost() throws {
     // ## How fast, and how to count
     //
     // Throughput is measured after one warm-up pass, on batches of 4 for the paper's models (a
-    // training pass of ViT-B/16 over 4 images is 420 GFLOPs, seconds here) and of 32, the
-    // mini fine-tunings' batch, for the mini ones. `--quick` times a single image once, enough
-    // to check the chapter runs and useless as a measurement.
+    // training pass of ViT-B/16 over 4 images is 420 GFLOPs, seconds here) and of 32 for the
+    // mini ones, whose small matrices would leave the cores idle at 4. `--quick` times a single
+    // image once, enough to check the chapter runs and useless as a measurement.
     let plan = options.quick ? ThroughputPlan(batchSize: 1, iterations: 1, warmUp: false)
                              : ThroughputPlan(batchSize: 4, iterations: 2, warmUp: true)
     let miniPlan = options.quick ? plan : ThroughputPlan(batchSize: 32, iterations: 3, warmUp: true)
@@ -129,7 +129,7 @@ func summarise(_ costs: [ApproachCost]) -> String {
                       vit.trainingFlopsPerImage! / 1e9, fineTune.trainingFlopsPerImage! / 1e9,
                       vit.trainingFlopsPerImage! / fineTune.trainingFlopsPerImage!, clipSide * clipSide + 1, vitTokens,
                       vit.flopsPerImage / 1e9, zeroShot.flopsPerImage / 1e9)
-    text += "Projected onto the paper's \(vit.projection.trainingImages) images x \(vit.projection.epochs) epochs on \(vit.projection.hardware) "
+    text += "Projected onto the paper's \(vit.projection.trainingImages.formatted()) images x \(vit.projection.epochs) epochs on \(vit.projection.hardware) "
     text += "(\(Int(100 * PaperProjection.sustainedFraction))% of peak FP32 assumed), fine-tuning takes \(hours(vit.projection.trainingSecondsOnHardware)) for ViT and "
     text += "\(hours(fineTune.projection.trainingSecondsOnHardware)) for CLIP; at the rates measured on this machine "
     text += "[\(options.preset.rawValue) preset run], \(hours(vit.projection.trainingSecondsHere)) and \(hours(fineTune.projection.trainingSecondsHere)). "

@@ -74,7 +74,7 @@ func fineTuneViT() throws {
     //
     // After each epoch the validation images are classified; the trainer checkpoints as it
     // goes, so a run that is killed picks up where it stopped when the chapter is run again.
-    // On a CPU the paper preset's 2,960 steps take days; `--stop-after-step` splits them into
+    // On a CPU the paper preset's 2,850 steps take days; `--stop-after-step` splits them into
     // sittings.
     let output = arguments.output.map { URL(fileURLWithPath: $0) }
         ?? options.cacheDirectory.appendingPathComponent("vit-fine-tuned-\(options.preset.rawValue)\(options.quick ? "-quick" : "")")

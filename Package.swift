@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Experiment", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
         .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
-        .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Experiment", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,6 +2,7 @@
 // features computed once into a FeatureCache, and the Trainer fitting the fine-tuned block and
 // head from them. Only those change, with the running statistics of the batch norms after the
 // trunk; the trunk's features stay what they were.
+import Experiment
 import Models
 import TensorCore
 import TestSupport
@@ -12,7 +13,7 @@ import Training
     @Test func denseNetFromCachedFeatures() throws {
         let model = try #require(try fixtureCheckpoint("densenet").loadModel() as? DenseNet)
         model.fineTunedLayer = 2
-        var generator = ResumableGenerator(seed: 5)
+        var generator = SeededGenerator(seed: 5)
         model.resetClassifier(classes: 10, using: &generator)
         // 40 noise images with arbitrary labels: the block and head can only memorise them.
         let pixels = Tensor(uninitializedShape: [40, 3, 48, 48])

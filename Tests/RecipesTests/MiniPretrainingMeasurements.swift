@@ -102,6 +102,29 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
         }
     }
 
+    /// Whole training steps (batch, forward, backward, clipping, AdamW) of the standard recipes'
+    /// models, on 1,024 pairs or images: the rate an idle machine would train them at, when
+    /// measured at a quiet moment.
+    @Test(.enabled(if: measuring.contains("steps"))) func trainingSteps() throws {
+        var clipRecipe = MiniCLIPRecipe.standard(seed: 0)
+        clipRecipe.data.captionPairs = 1024
+        clipRecipe.training.epochs = 2
+        var vitRecipe = MiniViTRecipe.standard(seed: 0)
+        vitRecipe.data.labelledImages = 1024
+        vitRecipe.training.epochs = 2
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vitclip-steps-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for round in 0..<2 {
+            for (name, build) in [("mini CLIP", { try MiniModelCache(root: scratch.appendingPathComponent("\(round)-clip")).checkpoint(for: clipRecipe, say: Self.say) }),
+                                  ("mini ViT", { try MiniModelCache(root: scratch.appendingPathComponent("\(round)-vit")).checkpoint(for: vitRecipe, say: Self.say) })] {
+                let entry = try build()
+                let record = try JSONDecoder().decode(MiniModelRecord<IgnoredRecipe>.self, from: Data(contentsOf: entry.appendingPathComponent(miniModelRecordName)))
+                Self.say(String(format: "%@ round %d: %.0f img/s in epoch 2 (%.1f s of processor time per 1,000 images over both epochs)",
+                                name, round, record.run.epochs.last!.imagesPerSecond, record.run.trainingProcessorSeconds / 2.048))
+            }
+        }
+    }
+
     static func zeroShot(_ classifier: ZeroShotClassifier, _ part: MiniFoodDataset) -> Training.Accuracy {
         let classes = classifier.encodeLabels(part.classNames, template: ZeroShotPrompt.template)
         let rendered = part.prerendered()
@@ -151,3 +174,6 @@ enum MiniFineTune {
         return trainer.history.epochs.last!.accuracy!
     }
 }
+
+/// Reads a record's run without its recipe.
+struct IgnoredRecipe: Codable {}

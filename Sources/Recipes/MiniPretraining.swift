@@ -33,7 +33,7 @@ struct MiniCLIPRecipe: MiniModelRecipe {
         MiniCLIPRecipe(seed: seed, data: .standard, model: geometry, processor: clipProcessor,
                        training: TrainingConfiguration(
                            optimizer: AdamWHyperparameters(learningRate: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.1),
-                           schedule: .warmupCosine(warmupSteps: 50), epochs: 5, batchSize: 128, maxGradientNorm: 1,
+                           schedule: .warmupCosine(warmupSteps: 100), epochs: 5, batchSize: 64, maxGradientNorm: 1,
                            dropLastPartialBatch: true, seed: seed),
                        horizontalFlips: true, maximumLogitScale: log(100))
     }
@@ -44,7 +44,6 @@ struct MiniCLIPRecipe: MiniModelRecipe {
         recipe.data = .quick
         recipe.data.captionPairs = 256
         recipe.training.epochs = 1
-        recipe.training.batchSize = 64
         recipe.training.schedule = .warmupCosine(warmupSteps: 2)
         return recipe
     }
@@ -130,7 +129,7 @@ struct MiniViTRecipe: MiniModelRecipe {
         MiniViTRecipe(seed: seed, data: .standard, model: geometry, processor: vitProcessor,
                       training: TrainingConfiguration(
                           optimizer: AdamWHyperparameters(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05),
-                          schedule: .warmupCosine(warmupSteps: 30), epochs: 8, batchSize: 128, maxGradientNorm: 1,
+                          schedule: .warmupCosine(warmupSteps: 60), epochs: 6, batchSize: 64, maxGradientNorm: 1,
                           dropLastPartialBatch: true, seed: seed),
                       horizontalFlips: true, labelSmoothing: 0.1)
     }
@@ -141,7 +140,6 @@ struct MiniViTRecipe: MiniModelRecipe {
         recipe.data = .quick
         recipe.data.labelledImages = 283
         recipe.training.epochs = 1
-        recipe.training.batchSize = 64
         recipe.training.schedule = .warmupCosine(warmupSteps: 2)
         return recipe
     }

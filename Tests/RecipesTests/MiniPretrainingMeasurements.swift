@@ -53,7 +53,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
         let started = ContinuousClock.now
         let directory = try MiniModelCache(root: Self.cache).checkpoint(for: recipe, say: Self.say)
         Self.say(String(format: "mini CLIP ready after %.1f s", (ContinuousClock.now - started).inSeconds))
-        let food = MiniFood(seed: Self.seed, sizes: recipe.data)
+        let food = MiniFood(seed: recipe.seed, sizes: recipe.data)
         let classifier = try ZeroShotClassifier(checkpoint: directory)
         for (name, part) in [("validation (91 classes)", food.validation), ("held-out (10 classes)", food.heldOut),
                              ("pretraining compositions (283, labelled corpus)", food.pretrainLabelled)] {
@@ -68,12 +68,12 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
         let started = ContinuousClock.now
         let directory = try MiniModelCache(root: Self.cache).checkpoint(for: recipe, say: Self.say)
         Self.say(String(format: "mini ViT ready after %.1f s", (ContinuousClock.now - started).inSeconds))
-        let food = MiniFood(seed: Self.seed, sizes: recipe.data)
+        let food = MiniFood(seed: recipe.seed, sizes: recipe.data)
         let environment = ProcessInfo.processInfo.environment
         let epochs = Int(environment["VITCLIP_FINETUNE_EPOCHS"] ?? "") ?? 5
         for learningRate in (environment["VITCLIP_FINETUNE_LR"] ?? "5e-4").split(separator: ",").compactMap({ Double($0) }) {
             let fineTuneStarted = ContinuousClock.now
-            let accuracy = try MiniFineTune.vit(directory, train: food.train, validation: food.validation, epochs: epochs, seed: Self.seed,
+            let accuracy = try MiniFineTune.vit(directory, train: food.train, validation: food.validation, epochs: epochs, seed: recipe.seed,
                                                 learningRate: learningRate, say: Self.say)
             Self.say(String(format: "mini ViT fine-tuned %d epochs at lr %.0e on 91 classes (%.0f s): validation top-1 %.1f%%, top-5 %.1f%%",
                             epochs, learningRate, (ContinuousClock.now - fineTuneStarted).inSeconds, accuracy.top1 * 100, accuracy.top5 * 100))

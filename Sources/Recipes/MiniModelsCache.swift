@@ -52,21 +52,23 @@ public struct PretrainingRun: Codable, Sendable {
     public var notes: [String: Double]
 }
 
+/// A file of an entry, as its record lists it.
+struct MiniModelFile: Codable, Equatable {
+    var name: String
+    var bytes: Int
+    var sha256: String
+}
+
+/// The name of an entry's record.
+let miniModelRecordName = "pretraining.json"
+
 /// The record written last into an entry.
-struct MiniModelRecord: Codable {
-    static let fileName = "pretraining.json"
-
-    struct File: Codable, Equatable {
-        var name: String
-        var bytes: Int
-        var sha256: String
-    }
-
+struct MiniModelRecord<Recipe: Codable>: Codable {
     var key: String
     var kind: String
-    var recipe: Data
+    var recipe: Recipe
     var run: PretrainingRun
-    var files: [File]
+    var files: [MiniModelFile]
     var built: String
 }
 
@@ -75,12 +77,12 @@ struct MiniModelCache {
 
     /// The entry for `recipe`, built first when it is absent or damaged.
     func checkpoint<Recipe: MiniModelRecipe>(for recipe: Recipe, say: (String) -> Void) throws -> URL {
-        let (key, encoded) = try Self.key(of: recipe)
+        let key = try Self.key(of: recipe)
         let name = "\(Recipe.kind)-\(key)"
         let entry = root.appendingPathComponent(name, isDirectory: true)
         let manager = FileManager.default
         if manager.fileExists(atPath: entry.path) {
-            switch Self.verify(entry, key: key) {
+            switch Self.verify(entry, key: key, recipe: Recipe.self) {
             case .success:
                 say("\(Recipe.displayName): cached at \(entry.path)")
                 return entry
@@ -103,17 +105,17 @@ struct MiniModelCache {
         let run = try recipe.build(into: building, say: say)
 
         let files = try manager.contentsOfDirectory(atPath: building.path).sorted().map { try Self.describe(building.appendingPathComponent($0)) }
-        let record = MiniModelRecord(key: key, kind: Recipe.kind, recipe: encoded, run: run, files: files,
+        let record = MiniModelRecord(key: key, kind: Recipe.kind, recipe: recipe, run: run, files: files,
                                      built: ISO8601DateFormatter().string(from: Date()))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(record).write(to: building.appendingPathComponent(MiniModelRecord.fileName), options: .atomic)
+        try encoder.encode(record).write(to: building.appendingPathComponent(miniModelRecordName), options: .atomic)
         syncDirectory(building)
 
         if rename(building.path, entry.path) != 0 {
             // Another process finished the same entry first: use it when it is whole.
             let reason = String(cString: strerror(errno))
-            guard case .success = Self.verify(entry, key: key) else {
+            guard case .success = Self.verify(entry, key: key, recipe: Recipe.self) else {
                 throw ChapterError("cannot move the new \(Recipe.displayName) into \(entry.path): \(reason)")
             }
         }
@@ -122,12 +124,11 @@ struct MiniModelCache {
         return entry
     }
 
-    /// The recipe's hash (16 hex digits of the SHA-256 of its key-sorted JSON) and that JSON.
-    static func key(of recipe: some Encodable) throws -> (String, Data) {
+    /// The recipe's hash: 16 hex digits of the SHA-256 of its key-sorted JSON.
+    static func key(of recipe: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(recipe)
-        return (String(SHA256.hex(data).prefix(16)), data)
+        return String(SHA256.hex(try encoder.encode(recipe)).prefix(16))
     }
 
     struct Damage: Error {
@@ -135,11 +136,11 @@ struct MiniModelCache {
     }
 
     /// Whether `entry` holds a record for `key` whose every file is present with its size and hash.
-    static func verify(_ entry: URL, key: String) -> Result<MiniModelRecord, Damage> {
-        let recordURL = entry.appendingPathComponent(MiniModelRecord.fileName)
-        guard let data = try? Data(contentsOf: recordURL) else { return .failure(Damage(reason: "no \(MiniModelRecord.fileName)")) }
-        guard let record = try? JSONDecoder().decode(MiniModelRecord.self, from: data) else {
-            return .failure(Damage(reason: "\(MiniModelRecord.fileName) is unreadable"))
+    static func verify<Recipe: Codable>(_ entry: URL, key: String, recipe: Recipe.Type) -> Result<MiniModelRecord<Recipe>, Damage> {
+        let recordURL = entry.appendingPathComponent(miniModelRecordName)
+        guard let data = try? Data(contentsOf: recordURL) else { return .failure(Damage(reason: "no \(miniModelRecordName)")) }
+        guard let record = try? JSONDecoder().decode(MiniModelRecord<Recipe>.self, from: data) else {
+            return .failure(Damage(reason: "\(miniModelRecordName) is unreadable"))
         }
         guard record.key == key else { return .failure(Damage(reason: "its record is for key \(record.key)")) }
         for file in record.files {
@@ -151,9 +152,9 @@ struct MiniModelCache {
     }
 
     /// A file's name, size and SHA-256.
-    static func describe(_ url: URL) throws -> MiniModelRecord.File {
+    static func describe(_ url: URL) throws -> MiniModelFile {
         let data = try Data(contentsOf: url, options: .alwaysMapped)
-        return MiniModelRecord.File(name: url.lastPathComponent, bytes: data.count, sha256: SHA256.hex(data))
+        return MiniModelFile(name: url.lastPathComponent, bytes: data.count, sha256: SHA256.hex(data))
     }
 
     /// Moves a damaged entry out of the way (a rename, so its name is free at once), then deletes it.

@@ -51,7 +51,7 @@ final class Transcript: @unchecked Sendable {
         #expect(classLogits.count == 2 && classLogits.allSatisfy { $0.count == 283 && $0.allSatisfy(\.isFinite) })
 
         // The record says what was trained and how long it took.
-        let record = try JSONDecoder().decode(MiniModelRecord.self, from: Data(contentsOf: clipDirectory.appendingPathComponent("pretraining.json")))
+        let record = try JSONDecoder().decode(MiniModelRecord<MiniCLIPRecipe>.self, from: Data(contentsOf: clipDirectory.appendingPathComponent("pretraining.json")))
         #expect(record.kind == "mini-clip" && record.run.epochs.count == 1 && record.run.trainingSeconds > 0)
         #expect(Set(record.files.map(\.name)) == ["config.json", "model.safetensors", "preprocessor_config.json", "vocab.json", "merges.txt"])
     }
@@ -96,11 +96,11 @@ final class Transcript: @unchecked Sendable {
         changed.training.optimizer.learningRate *= 2
         var otherData = recipe
         otherData.data.labelNoise = 0.1
-        let keys = try [recipe, changed, otherData].map { try MiniModelCache.key(of: $0).0 }
+        let keys = try [recipe, changed, otherData].map { try MiniModelCache.key(of: $0) }
         #expect(Set(keys).count == 3)
-        #expect(try MiniModelCache.key(of: MiniViTRecipe.quick(seed: 1)).0 == keys[0])
-        #expect(try MiniModelCache.key(of: MiniViTRecipe.quick(seed: 2)).0 != keys[0])
-        #expect(try MiniModelCache.key(of: MiniViTRecipe.standard(seed: 1)).0 != keys[0])
+        #expect(try MiniModelCache.key(of: MiniViTRecipe.quick(seed: 1)) == keys[0])
+        #expect(try MiniModelCache.key(of: MiniViTRecipe.quick(seed: 2)) != keys[0])
+        #expect(try MiniModelCache.key(of: MiniViTRecipe.standard(seed: 1)) != keys[0])
 
         let transcript = Transcript()
         let original = try cache.checkpoint(for: recipe, say: { _ in })

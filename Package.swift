@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

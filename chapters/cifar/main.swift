@@ -97,8 +97,8 @@ func makeTask() throws -> CIFARTask {
         return try CIFARTask.cifar10(directory: URL(fileURLWithPath: directory), side: side,
                                      perClass: options.subset ?? (options.quick ? 5 : nil))
     }
-    // Five sixths of each class train, the rest validate: 500 and 100 per dish (25 and 5 quick).
-    return CIFARTask.miniFood(seed: options.seed, perClass: options.quick ? 30 : 600)
+    // Five sixths of each class train, the rest validate: 250 and 50 per dish (25 and 5 quick).
+    return CIFARTask.miniFood(seed: options.seed, perClass: options.quick ? 30 : 300)
 }
 
 // ## The models

@@ -29,10 +29,10 @@ public enum MiniTimm {
         }
     }
 
-    /// The timm config of a mini model with `labels` classes: the architecture's name, the
-    /// arguments above, and a pretrained_cfg for 32 px images with ImageNet's mean and std.
-    static func config(_ model: CIFARModel, arguments: [String: JSONValue], labels: [String]) throws -> TimmConfig {
-        let side = JSONValue.number(Double(imageSide))
+    /// The timm config of a small model with `labels` classes: the architecture's name, its
+    /// arguments, and a pretrained_cfg for `side` px images with ImageNet's mean and std.
+    static func config(_ model: CIFARModel, arguments: [String: JSONValue], labels: [String], side: Int = imageSide) throws -> TimmConfig {
+        let side = JSONValue.number(Double(side))
         let object: [String: JSONValue] = [
             "architecture": .string(model.architecture),
             "num_classes": .number(Double(labels.count)),

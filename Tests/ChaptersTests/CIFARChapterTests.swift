@@ -5,28 +5,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Runs the `cifar` executable built beside this test bundle.
-func cifar(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("cifar")
-    if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cifar")
-    }
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
 @Suite struct CIFARChapterTests {
     @Test func aQuickMiniRunWritesAllThreeModels() throws {
         let scratch = try ScratchDirectory()
         let results = scratch.url.appendingPathComponent("results")
-        let run = try cifar(["--quick", "--seed", "1", "--results", results.path, "--cache", scratch.url.appendingPathComponent("cache").path])
+        let run = try runProduct("cifar", ["--quick", "--seed", "1", "--results", results.path, "--cache", scratch.url.appendingPathComponent("cache").path])
         #expect(run.status == 0, "\(run.stderr)")
         let file = try #require(try ChapterResultsFile<CIFARResults>.load(from: results))
         #expect(file.preset == .mini && file.seed == 1)
@@ -47,7 +30,7 @@ func cifar(_ arguments: [String]) throws -> (status: Int32, stdout: String, stde
     ])
     func badInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws {
         let scratch = try ScratchDirectory()
-        let run = try cifar(arguments + ["--results", scratch.url.path, "--cache", scratch.url.appendingPathComponent("cache").path])
+        let run = try runProduct("cifar", arguments + ["--results", scratch.url.path, "--cache", scratch.url.appendingPathComponent("cache").path])
         #expect(run.status != 0)
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
         #expect(run.stderr.hasPrefix("cifar [mini]: error: ") || run.stderr.hasPrefix("cifar [paper]: error: "), "\(run.stderr)")
@@ -57,7 +40,7 @@ func cifar(_ arguments: [String]) throws -> (status: Int32, stdout: String, stde
     @Test func thePaperPresetRefusesACheckpointOfAnotherArchitecture() throws {
         let scratch = try ScratchDirectory()
         try writeFakeCIFAR10(to: scratch.url)
-        let run = try cifar(["--preset", "paper", "--cifar10", scratch.url.path, "--cait", Fixtures.url("timm/deit").path,
+        let run = try runProduct("cifar", ["--preset", "paper", "--cifar10", scratch.url.path, "--cait", Fixtures.url("timm/deit").path,
                              "--results", scratch.url.path, "--cache", scratch.url.path])
         #expect(run.status != 0)
         #expect(run.stderr.contains("deit_base_distilled_patch16_224, not a CaiT-S24"), "\(run.stderr)")

@@ -25,23 +25,6 @@ func writeTiny224Checkpoint(_ model: CIFARModel, to directory: URL) throws {
                          to: directory.appendingPathComponent(Checkpoint.weightsFileName))
 }
 
-/// Runs the `cifar` executable built beside this test bundle.
-func runCIFARChapter(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("cifar")
-    if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cifar")
-    }
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
 @Suite struct CIFARPaperPresetTests {
     @Test func thePaperPresetFineTunesEachCheckpointOnUpscaledCIFAR10() throws {
         let scratch = try ScratchDirectory()
@@ -55,7 +38,7 @@ func runCIFARChapter(_ arguments: [String]) throws -> (status: Int32, stdout: St
             try writeTiny224Checkpoint(model, to: directory)
             arguments += ["--\(model.slug)", directory.path]
         }
-        let run = try runCIFARChapter(arguments)
+        let run = try runProduct("cifar", arguments)
         #expect(run.status == 0, "\(run.stderr)")
         let file = try #require(try ChapterResultsFile<CIFARResults>.load(from: results))
         #expect(file.preset == .paper)

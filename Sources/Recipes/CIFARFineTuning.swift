@@ -64,7 +64,7 @@ public struct CIFARFineTuning: Sendable {
                               configuration: training, examplesPerEpoch: task.train.count, progress: .none)
         let lastEpoch = training.epochs - 1
         var trainHits = 0, trainSeen = 0
-        var trainSeconds: [Double] = [], validationSeconds: [Double] = [], epochs: [CIFARRun.Epoch] = []
+        var trainSeconds: [Double] = [], validationSeconds: [Double] = []
         var epochStarted = ContinuousClock.now
         try withoutActuallyEscaping(say) { say in
             try trainer.fit(
@@ -86,11 +86,10 @@ public struct CIFARFineTuning: Sendable {
                         (model.lastBlockAndHead(try validationFeatures.features(Array(range)), training: false), Array(validationLabels[range]))
                     }
                     validationSeconds.append((ContinuousClock.now - started).inSeconds)
-                    let loss = trainer.history.steps.filter { $0.epoch == epochs.count }.map { Double($0.loss) }
-                    epochs.append(CIFARRun.Epoch(meanLoss: loss.reduce(0, +) / Double(max(1, loss.count)), validation: accuracy.top1,
-                                                 trainSeconds: trainSeconds.last!, validationSeconds: validationSeconds.last!))
+                    let epoch = trainSeconds.count, losses = trainer.history.steps.filter { $0.epoch == epoch - 1 }.map { Double($0.loss) }
                     say(String(format: "%@: epoch %d/%d, loss %.3f, validation %.2f%% (train %.1f s, validation %.1f s)", name.rawValue,
-                               epochs.count, training.epochs, epochs.last!.meanLoss, 100 * accuracy.top1, trainSeconds.last!, validationSeconds.last!))
+                               epoch, training.epochs, losses.reduce(0, +) / Double(losses.count), 100 * accuracy.top1,
+                               trainSeconds.last!, validationSeconds.last!))
                     epochStarted = ContinuousClock.now
                     return accuracy
                 })
@@ -104,7 +103,7 @@ public struct CIFARFineTuning: Sendable {
             trainSecondsPerEpoch: trainSeconds.reduce(0, +) / Double(trainSeconds.count),
             validationSecondsPerEpoch: validationSeconds.reduce(0, +) / Double(validationSeconds.count))
         return CIFARRun(result: result, trunkSeconds: trunkSeconds, images: task.train.count + task.validation.count,
-                        featureBytesPerImage: trainFeatures.itemShape.reduce(MemoryLayout<Float>.size, *), epochs: epochs)
+                        featureBytesPerImage: trainFeatures.itemShape.reduce(MemoryLayout<Float>.size, *))
     }
 
     /// The frozen trunk's output for every image of `dataset`, computed once, batch by batch, as
@@ -134,17 +133,9 @@ public struct CIFARFineTuning: Sendable {
 
 /// A model's fine-tuning: the numbers the results file keeps, and what the chapter narrates.
 public struct CIFARRun: Sendable {
-    public struct Epoch: Sendable {
-        public var meanLoss: Double
-        public var validation: Double
-        public var trainSeconds: Double
-        public var validationSeconds: Double
-    }
-
     public var result: CIFARModelResult
     /// The trunk's one pass over every training and validation image (or reading its disk cache).
     public var trunkSeconds: Double
     public var images: Int
     public var featureBytesPerImage: Int
-    public var epochs: [Epoch]
 }

@@ -21,6 +21,20 @@ import Testing
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[cifar mini]") })
     }
 
+    @Test func theMiniModelsFineTuneOnCIFAR10FilesAtTheirNativeSide() throws {
+        let scratch = try ScratchDirectory()
+        try writeFakeCIFAR10(to: scratch.url)
+        let results = scratch.url.appendingPathComponent("results")
+        let run = try runProduct("cifar", ["--quick", "--cifar10", scratch.url.path, "--results", results.path,
+                                           "--cache", scratch.url.appendingPathComponent("cache").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let file = try #require(try ChapterResultsFile<CIFARResults>.load(from: results))
+        #expect(file.preset == .mini && file.results.dataset.hasPrefix("CIFAR-10 at"))
+        #expect(file.results.hyperParameters["upscaling"] == .text("none"))
+        // --quick takes 5 training images of each class (the files hold 5) and 5 / 5 = 1 test image.
+        #expect(file.results.models.allSatisfy { $0.train.images == 5 && $0.validation.images == 1 })
+    }
+
     @Test(arguments: [
         ["--preset", "paper"],
         ["--preset", "paper", "--cifar10", "/nonexistent/cifar-10-batches-bin"],

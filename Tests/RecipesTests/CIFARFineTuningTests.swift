@@ -78,7 +78,7 @@ let tinyTraining = TrainingConfiguration(optimizer: AdamWHyperparameters(learnin
         #expect(result.validation.images == validation.count && result.train.images == train.count)
         #expect((0...1).contains(result.validation.value) && (0...1).contains(result.train.value))
         #expect(result.trainSecondsPerEpoch > 0 && result.validationSecondsPerEpoch > 0)
-        #expect(measured.epochs.count == 2 && measured.featureBytesPerImage > 0)
+        #expect(measured.images == train.count + validation.count && measured.featureBytesPerImage > 0)
     }
 
     @Test func aSecondRunReadsTheTrunkFeaturesFromDisk() throws {

@@ -1,0 +1,54 @@
+// The cifar chapter's paper preset end to end, on timm checkpoints small enough for a test but
+// of the study's geometry where it matters: 224 px inputs in 16 px patches, so that CIFAR-10's
+// images are upscaled bilinearly from 32 px as the study fed them.
+import Checkpoints
+import Experiment
+import Foundation
+import Models
+@testable import Recipes
+import TestSupport
+import Testing
+
+/// Writes a randomly initialised timm checkpoint of `model`'s architecture at 224 px.
+func writeTiny224Checkpoint(_ model: CIFARModel, to directory: URL) throws {
+    let arguments: [String: JSONValue] = switch model {
+    case .deitBaseDistilled: ["embed_dim": 16, "depth": 2, "num_heads": 2, "mlp_ratio": 2]
+    case .caitS24: ["embed_dim": 16, "depth": 2, "num_heads": 2, "mlp_ratio": 2, "mlp_ratio_token_only": 2, "init_values": .number(0.1)]
+    case .denseNet201: ["growth_rate": 4, "block_config": .array([2, 2, 2, 3])]
+    }
+    let config = try MiniTimm.config(model, arguments: arguments, labels: (0..<5).map { "class \($0)" }, side: 224)
+    let network = try TimmRegistry.makeModel(config)
+    initializeLikeTimm(network, seed: 9)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try config.write(to: directory.appendingPathComponent(Checkpoint.configFileName))
+    try writeSafeTensors(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.tensor) }),
+                         to: directory.appendingPathComponent(Checkpoint.weightsFileName))
+}
+
+@Suite struct CIFARPaperPresetTests {
+    @Test func thePaperPresetFineTunesEachCheckpointOnUpscaledCIFAR10() throws {
+        let scratch = try ScratchDirectory()
+        let data = scratch.url.appendingPathComponent("cifar-10-batches-bin"), results = scratch.url.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try writeFakeCIFAR10(to: data, trainLabels: [0, 1, 0, 0, 1, 1, 0], testLabels: [1, 0, 1, 0])
+        var arguments = ["--preset", "paper", "--quick", "--cifar10", data.path, "--subset", "2", "--results", results.path,
+                         "--cache", scratch.url.appendingPathComponent("cache").path]
+        for model in CIFARModel.allCases {
+            let directory = scratch.url.appendingPathComponent(model.slug)
+            try writeTiny224Checkpoint(model, to: directory)
+            arguments += ["--\(model.slug)", directory.path]
+        }
+        let run = try runProduct("cifar", arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        let file = try #require(try ChapterResultsFile<CIFARResults>.load(from: results))
+        #expect(file.preset == .paper)
+        #expect(file.results.models.map(\.name) == ["DenseNet201", "DeiT-Base-Distilled", "CaiT-S24"])
+        // Two training images of each class and one test image (2 / 5, at least one).
+        #expect(file.results.models.allSatisfy { $0.train.images == 4 && $0.validation.images == 2 })
+        #expect(file.results.hyperParameters["image_size"] == .number(224))
+        #expect(file.results.hyperParameters["upscaling"] == .text("bilinear from 32 px"))
+        #expect(file.results.dataset.contains("subset"))
+        // What the whole of CIFAR-10 would take at the measured rate, for each model.
+        #expect(run.stdout.components(separatedBy: "on all of CIFAR-10 at this rate").count == 4, "\(run.stdout)")
+    }
+}

@@ -33,6 +33,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks against transformers (benchmarks/run.sh).
+        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore"],
+                          path: "benchmarks/bench", swiftSettings: hotLoops),
+
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),

@@ -5,6 +5,11 @@ import PackageDescription
 /// The numeric modules are built with -Ounchecked in release: their hot loops index raw buffers.
 let hotLoops: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
+/// What a chapter may use: the recipes, the shared experiment support, and argument parsing.
+let chapterDependencies: [Target.Dependency] = [
+    "Recipes", "Experiment", "Datasets", "Models", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
 let package = Package(
     name: "vitclip",
     platforms: [.macOS(.v14)],
@@ -24,14 +29,39 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: hotLoops),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
-        .target(name: "Tokenizer"),
+        .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer"], swiftSettings: hotLoops),
+        .target(name: "Experiment"),
+        .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
+        .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: hotLoops),
+        // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
+        // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
+        .target(name: "Recipes", dependencies: [
+            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Experiment",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: hotLoops),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
             "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The chapters: literate programs, one per section of the paper.
+        .executableTarget(name: "data", dependencies: chapterDependencies, path: "chapters/data"),
+
+        .executableTarget(name: "vit", dependencies: chapterDependencies, path: "chapters/vit"),
+        .executableTarget(name: "clip", dependencies: chapterDependencies, path: "chapters/clip"),
+        .executableTarget(name: "clip-finetune", dependencies: chapterDependencies, path: "chapters/clip-finetune"),
+        .executableTarget(name: "cost", dependencies: chapterDependencies, path: "chapters/cost"),
+        // Runs every chapter, then the report: the README's main command.
+        .executableTarget(name: "reproduce", dependencies: chapterDependencies, path: "chapters/reproduce"),
+
+        // The report: figures, paper.md and the diff against the published numbers.
+        .executableTarget(name: "report", dependencies: [
+            "Report", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "chapters/report"),
 
         // Benchmarks against transformers (benchmarks/run.sh).
         .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore"],
@@ -45,6 +75,10 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

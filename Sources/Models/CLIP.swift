@@ -6,6 +6,13 @@
 import Checkpoints
 import TensorCore
 
+/// Both towers' encoders: `encoder.layers.N` with CLIP's layer names.
+func clipEncoder(width: Int, depth: Int, heads: Int, mlpWidth: Int, hiddenAct: String, eps: Float) throws -> Encoder {
+    Encoder(EncoderGeometry(width: width, depth: depth, heads: heads, mlpWidth: mlpWidth,
+                            activation: try Activation(huggingFaceName: hiddenAct), layerNormEps: eps),
+            names: .clip, listName: "layers")
+}
+
 public final class CLIPVisionTransformer: Module {
     public let classEmbedding: Tensor       // [D]
     public let patchEmbedding: PatchEmbedding
@@ -21,11 +28,8 @@ public final class CLIPVisionTransformer: Module {
         positionEmbedding = Tensor(zeros: [1 + side * side, width])
         let eps = Float(config.layerNormEps)
         preNorm = LayerNorm(width, eps: eps)
-        encoder = Encoder(
-            EncoderGeometry(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
-                            mlpWidth: config.intermediateSize, activation: try Activation(huggingFaceName: config.hiddenAct),
-                            layerNormEps: eps),
-            names: .clip, listName: "layers")
+        encoder = try clipEncoder(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
+                                  mlpWidth: config.intermediateSize, hiddenAct: config.hiddenAct, eps: eps)
         postNorm = LayerNorm(width, eps: eps)
     }
 
@@ -81,11 +85,8 @@ public final class CLIPTextTransformer: Module {
         let width = config.hiddenSize, eps = Float(config.layerNormEps)
         tokenEmbedding = Tensor(zeros: [config.vocabSize, width])
         positionEmbedding = Tensor(zeros: [config.maxPositionEmbeddings, width])
-        encoder = Encoder(
-            EncoderGeometry(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
-                            mlpWidth: config.intermediateSize, activation: try Activation(huggingFaceName: config.hiddenAct),
-                            layerNormEps: eps),
-            names: .clip, listName: "layers")
+        encoder = try clipEncoder(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
+                                  mlpWidth: config.intermediateSize, hiddenAct: config.hiddenAct, eps: eps)
         finalNorm = LayerNorm(width, eps: eps)
         endOfTextId = config.eosTokenId
     }
@@ -153,9 +154,7 @@ public final class CLIPModel: Module {
 
     /// CLIP's symmetric contrastive loss for matching image-text pairs (item i with text i).
     public func contrastiveLoss(_ pixels: Tensor, _ tokens: TokenBatch) -> Tensor {
-        let logits = logitsPerImage(imageEmbeddings: imageEmbeddings(pixels), textEmbeddings: textEmbeddings(tokens))
-        let diagonal = Array(0..<logits.shape[0])
-        return (crossEntropy(logits, labels: diagonal) + crossEntropy(transposed(logits), labels: diagonal)) * 0.5
+        clipContrastiveLoss(logitsPerImage: logitsPerImage(imageEmbeddings: imageEmbeddings(pixels), textEmbeddings: textEmbeddings(tokens)))
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {

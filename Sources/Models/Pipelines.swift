@@ -16,6 +16,17 @@ func forEachPixelBatch(_ images: [URL], processor: ImageProcessor, batchSize: In
     }
 }
 
+/// A model built from a checkpoint directory's config.json, its weights loaded, and the directory's
+/// image processor.
+func loadPretrained<Config: HuggingFaceConfig, Model: Module>(
+    _ directory: URL, _ makeModel: (Config) throws -> Model
+) throws -> (Model, ImageProcessor) {
+    let checkpoint = try Checkpoint(directory: directory)
+    let model = try makeModel(try checkpoint.config(Config.self))
+    try model.load(from: checkpoint)
+    return (model, try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json")))
+}
+
 /// Zero-shot CLIP: images scored against text prompts.
 public final class ZeroShotClassifier {
     /// The template OpenAI used for Food-101.
@@ -27,11 +38,8 @@ public final class ZeroShotClassifier {
     public var batchSize = 32
 
     public init(checkpoint directory: URL) throws {
-        let checkpoint = try Checkpoint(directory: directory)
-        model = try CLIPModel(try checkpoint.config(CLIPConfig.self))
-        try model.load(from: checkpoint)
+        (model, processor) = try loadPretrained(directory, CLIPModel.init)
         tokenizer = try CLIPTokenizer(directory: directory)
-        processor = try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json"))
     }
 
     /// Normalised text embeddings [labels, P] of `template` filled with each label.
@@ -58,10 +66,7 @@ public final class ImageClassifier {
     public var batchSize = 32
 
     public init(checkpoint directory: URL) throws {
-        let checkpoint = try Checkpoint(directory: directory)
-        model = try ViTForImageClassification(try checkpoint.config(ViTConfig.self))
-        try model.load(from: checkpoint)
-        processor = try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json"))
+        (model, processor) = try loadPretrained(directory, ViTForImageClassification.init)
     }
 
     public var labels: [String] { model.config.labels }

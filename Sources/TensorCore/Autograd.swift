@@ -14,15 +14,16 @@ final class Node {
 }
 
 public enum GradMode {
-    /// Off by default: inference never pays for the tape. Training turns it on.
-    nonisolated(unsafe) public private(set) static var isEnabled = false
+    /// Off by default: inference never pays for the tape. Training turns it on. The mode belongs
+    /// to the task (or thread) that set it, so concurrent work (tests run in parallel, an
+    /// evaluation beside training) cannot switch recording off under another's feet.
+    @TaskLocal private static var recording = false
+
+    public static var isEnabled: Bool { recording }
 
     /// Runs `body` with recording on (or off), restoring the previous mode afterwards.
     public static func with<T>(enabled: Bool, _ body: () throws -> T) rethrows -> T {
-        let previous = isEnabled
-        isEnabled = enabled
-        defer { isEnabled = previous }
-        return try body()
+        try $recording.withValue(enabled, operation: body)
     }
 }
 

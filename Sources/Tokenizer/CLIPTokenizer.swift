@@ -75,6 +75,12 @@ public struct CLIPTokenizer: Sendable {
             merges: directory.appendingPathComponent("merges.txt"))
     }
 
+    /// OpenAI's vocabulary (vocab.json + merges.txt of openai/clip-vit-base-patch32), shipped
+    /// with the project so that models it trains itself (the mini preset) need no download.
+    public static var openAIVocabularyDirectory: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("openai-clip")
+    }
+
     // MARK: Encoding
 
     /// The ids of `text`, between the start and end tokens; not padded, not truncated.

@@ -127,3 +127,8 @@ import Testing
         #expect(tokenizer.decode(tokenizer.encode("Hi hit")) == "hi hit")
     }
 }
+
+@Test func shippedOpenAIVocabularyLoads() throws {
+    let tokenizer = try CLIPTokenizer(directory: CLIPTokenizer.openAIVocabularyDirectory)
+    #expect(tokenizer.encode("a photo of apple pie, a type of food.") == [49406, 320, 1125, 539, 3055, 5319, 267, 320, 3877, 539, 1559, 269, 49407])
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// One image of Food-101, as its lists name it: "apple_pie/1005649" is
+/// images/apple_pie/1005649.jpg.
+public struct Food101Entry: Hashable, Sendable {
+    public let classIndex: Int
+    public let path: String
+}
+
+/// Food-101's metadata, read from the dataset's own directory layout:
+/// meta/classes.txt (class ids), meta/labels.txt (their display names, same order),
+/// meta/train.txt and meta/test.txt (the official lists), images/<class>/<id>.jpg.
+public struct Food101: Sendable {
+    public let root: URL
+    /// The class ids of meta/classes.txt, in order: "apple_pie", "baby_back_ribs", ...
+    public let classes: [String]
+    /// The names prompts use, from meta/labels.txt in lower case: "apple pie".
+    public let classNames: [String]
+    public let officialTrain: [Food101Entry]
+    public let officialTest: [Food101Entry]
+
+    public init(root: URL) throws {
+        let meta = root.appendingPathComponent("meta")
+        let classes = try Self.lines(of: meta.appendingPathComponent("classes.txt")).map(\.text)
+        let labelsFile = meta.appendingPathComponent("labels.txt")
+        let labels = try Self.lines(of: labelsFile).map(\.text)
+        guard !classes.isEmpty else { throw DatasetError.malformed(file: meta.appendingPathComponent("classes.txt").path, line: 1, reason: "no classes") }
+        guard labels.count == classes.count else {
+            throw DatasetError.malformed(file: labelsFile.path, line: labels.count,
+                                         reason: "\(labels.count) labels for \(classes.count) classes in classes.txt")
+        }
+        let classIndex = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let train = try Self.entries(in: meta.appendingPathComponent("train.txt"), classIndex: classIndex)
+        let testFile = meta.appendingPathComponent("test.txt")
+        let test = try Self.entries(in: testFile, classIndex: classIndex)
+
+        if let empty = Self.firstEmptyClass(classes.count, train + test) {
+            throw DatasetError.emptyClass(name: classes[empty], place: meta.appendingPathComponent("train.txt").path + " or test.txt")
+        }
+        self.init(root: root, classes: classes, classNames: labels.map { $0.lowercased() },
+                  officialTrain: train, officialTest: test)
+    }
+
+    private init(root: URL, classes: [String], classNames: [String], officialTrain: [Food101Entry], officialTest: [Food101Entry]) {
+        self.root = root
+        self.classes = classes
+        self.classNames = classNames
+        self.officialTrain = officialTrain
+        self.officialTest = officialTest
+    }
+
+    /// Every listed image: the official training list, then the test list.
+    public var allEntries: [Food101Entry] { officialTrain + officialTest }
+
+    public func url(of entry: Food101Entry) -> URL {
+        root.appendingPathComponent("images").appendingPathComponent(entry.path + ".jpg")
+    }
+
+    /// The same dataset without `excluded` (images found unreadable); fails if that empties a class.
+    public func excluding(_ excluded: Set<Food101Entry>) throws -> Food101 {
+        let reduced = Food101(root: root, classes: classes, classNames: classNames,
+                              officialTrain: officialTrain.filter { !excluded.contains($0) },
+                              officialTest: officialTest.filter { !excluded.contains($0) })
+        if let empty = Self.firstEmptyClass(classes.count, reduced.allEntries) {
+            throw DatasetError.emptyClass(name: classes[empty], place: root.appendingPathComponent("images/\(classes[empty])").path + " that can be read")
+        }
+        return reduced
+    }
+
+    private static func firstEmptyClass(_ classCount: Int, _ entries: [Food101Entry]) -> Int? {
+        let populated = Set(entries.map(\.classIndex))
+        return (0..<classCount).first { !populated.contains($0) }
+    }
+
+    /// The file's non-blank lines, trimmed, with their 1-based line numbers.
+    private static func lines(of file: URL) throws -> [(number: Int, text: String)] {
+        guard let data = FileManager.default.contents(atPath: file.path) else { throw DatasetError.missingFile(file.path) }
+        return String(decoding: data, as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+            .map { ($0 + 1, $1.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .filter { !$0.text.isEmpty }
+    }
+
+    private static func entries(in file: URL, classIndex: [String: Int]) throws -> [Food101Entry] {
+        try lines(of: file).map { number, line in
+            let parts = line.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw DatasetError.malformed(file: file.path, line: number, reason: "expected <class>/<id>, got '\(line)'")
+            }
+            guard let index = classIndex[String(parts[0])] else {
+                throw DatasetError.malformed(file: file.path, line: number, reason: "class '\(parts[0])' is not in classes.txt")
+            }
+            return Food101Entry(classIndex: index, path: line)
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Experiment
+import Foundation
+
+// `report diff` output: a markdown table for people, JSON for machines. Both carry the
+// presets, since a delta means nothing without knowing which world made the number.
+
+extension PublishedDiff {
+    public func markdown(resultsPath: String, presets: [String: Preset]) -> String {
+        var out = "# Published numbers against the run in \(resultsPath)\n\n"
+        out += presetStatement(presets) + "\n\n"
+        var table = MarkdownTable(["Metric", "Source", "Published", "Reproduced", "Preset", "Δ", "Verdict"],
+                                  alignments: [.left, .left, .right, .right, .left, .right, .left])
+        for comparison in comparisons {
+            let entry = comparison.entry
+            let source = registry.sources[entry.source]!.short
+            table.add([
+                "\(entry.row): \(entry.column)",
+                entry.table.hasPrefix("Table") ? "\(source), \(entry.table)" : source,
+                formatPublished(entry),
+                comparison.reproduced.map(formatMetric) ?? "—",
+                comparison.reproduced?.preset.rawValue ?? "—",
+                comparison.delta.map { formatDelta($0, unit: entry.unit) } ?? "—",
+                comparison.verdict.rawValue,
+            ])
+        }
+        out += table.render() + "\n"
+        let counts = Verdict.allCases.compactMap { verdict in count(verdict) > 0 ? "\(count(verdict)) \(verdict.rawValue)" : nil }
+        out += "Verdicts: \(counts.joined(separator: ", ")).\n\n"
+        out += "Tolerances (from the registry):\n\n"
+        for kind in PublishedKind.allCases {
+            let tolerance = registry.tolerance(kind)
+            let epsilon = tolerance.epsilon.map { " (ε = \(formatNumber($0))\(tolerance.unit.isEmpty ? "" : " \(tolerance.unit)"))" } ?? ""
+            out += "- \(kind.rawValue)\(epsilon): \(tolerance.rule)\n"
+        }
+        return out
+    }
+
+    public func json(resultsPath: String, presets: [String: Preset]) throws -> Data {
+        let rows = comparisons.map { comparison in
+            let entry = comparison.entry
+            return PublishedDiffJSON.Row(
+                id: entry.id, source: entry.source, table: entry.table, row: entry.row, column: entry.column,
+                kind: entry.kind, unit: entry.unit, published: entry.value, reproducedMetric: entry.reproducedBy,
+                reproduced: comparison.reproduced.map { JSONMetricValue($0.value) },
+                interval: comparison.reproduced?.interval.map { [$0.lowerBound, $0.upperBound] },
+                preset: comparison.reproduced?.preset, delta: comparison.delta, verdict: comparison.verdict)
+        }
+        let counts = Dictionary(uniqueKeysWithValues: Verdict.allCases.map { ($0.rawValue, count($0)) })
+        let document = PublishedDiffJSON(mode: "published", results: resultsPath, presets: presets, rows: rows,
+                                         counts: counts, tolerances: registry.tolerances, failsStrict: failsStrict)
+        return try encodeJSON(document)
+    }
+}
+
+extension RunDiff {
+    public func markdown(thisPath: String, otherPath: String) -> String {
+        var out = "# Run against run: \(thisPath) → \(otherPath)\n\n"
+        out += "Δ is \(otherPath) minus \(thisPath). A row whose presets differ compares two different worlds "
+        out += "(MiniFood against Food-101) and is marked so.\n\n"
+        var table = MarkdownTable(["Metric", "Id", thisPath, otherPath, "Δ"], alignments: [.left, .left, .right, .right, .right])
+        for row in rows {
+            func cell(_ metric: Metric?) -> String {
+                metric.map { "\(formatMetric($0)) (\($0.preset.rawValue))" } ?? "—"
+            }
+            var delta = row.delta.map { formatDelta($0, unit: row.unit) } ?? changeOfText(row)
+            if row.crossesPresets { delta += " (mini vs paper)" }
+            table.add([row.label, row.id, cell(row.this), cell(row.other), delta])
+        }
+        out += table.render()
+        let both = rows.filter { $0.this != nil && $0.other != nil }.count
+        out += "\n\(both) metrics in both, \(rows.filter { $0.other == nil }.count) only in \(thisPath), "
+        out += "\(rows.filter { $0.this == nil }.count) only in \(otherPath).\n"
+        return out
+    }
+
+    public func json(thisPath: String, otherPath: String) throws -> Data {
+        let document = RunDiffJSON(mode: "runs", this: thisPath, other: otherPath, rows: rows.map { row in
+            RunDiffJSON.Row(id: row.id, label: row.label, unit: row.unit,
+                            this: row.this.map { JSONMetricValue($0.value) }, thisPreset: row.this?.preset,
+                            other: row.other.map { JSONMetricValue($0.value) }, otherPreset: row.other?.preset,
+                            delta: row.delta)
+        })
+        return try encodeJSON(document)
+    }
+
+    private func changeOfText(_ row: Row) -> String {
+        guard let a = row.this?.value, let b = row.other?.value else { return "—" }
+        return a == b ? "same" : "changed"
+    }
+}
+
+/// One line saying which preset made the numbers, and what that means for comparing them.
+public func presetStatement(_ presets: [String: Preset]) -> String {
+    if presets.isEmpty { return "No chapter has been run: every reproduced number below is \"not run\"." }
+    let used = Set(presets.values)
+    let list = presets.keys.sorted().map { "\($0) (\(presets[$0]!.rawValue))" }.joined(separator: ", ")
+    let mini = "The mini preset's numbers come from MiniFood, a procedural world this project renders, with mini models it pretrains itself: they are not Food-101 numbers and are shown beside the published ones without a verdict."
+    if used == [.mini] { return "**Preset: mini** for every results file (\(list)). \(mini)" }
+    if used == [.paper] { return "**Preset: paper** for every results file (\(list)): real Food-101 and the published checkpoints." }
+    return "**Mixed presets**: \(list). \(mini)"
+}
+
+/// A published value as the paper prints it: every digit kept (94.757 stays 94.757),
+/// percentages with at least two decimals, a dash where the table has one.
+func formatPublished(_ entry: PublishedEntry) -> String {
+    switch entry.value {
+    case nil: return "-"
+    case .number(let number)?: return formatExact(number, unit: entry.unit)
+    case .text(let text)?: return text
+    }
+}
+
+func formatMetric(_ metric: Metric) -> String {
+    switch metric.value {
+    case .text(let text): return text
+    case .number(let number):
+        let value = formatValue(number, unit: metric.unit)
+        guard let interval = metric.interval else { return value }
+        return "\(value) [\(formatValue(interval.lowerBound, unit: metric.unit)), \(formatValue(interval.upperBound, unit: metric.unit))]"
+    }
+}
+
+private func encodeJSON(_ value: some Encodable) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    var data = try encoder.encode(value)
+    data.append(0x0A)
+    return data
+}
+
+private enum JSONMetricValue: Encodable {
+    case number(Double)
+    case text(String)
+
+    init(_ value: Metric.Value) {
+        switch value {
+        case .number(let number): self = .number(number)
+        case .text(let text): self = .text(text)
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let number): try container.encode(number)
+        case .text(let text): try container.encode(text)
+        }
+    }
+}
+
+private struct PublishedDiffJSON: Encodable {
+    struct Row: Encodable {
+        let id, source, table, row, column: String
+        let kind: PublishedKind
+        let unit: String
+        let published: PublishedValue?
+        let reproducedMetric: String?
+        let reproduced: JSONMetricValue?
+        let interval: [Double]?
+        let preset: Preset?
+        let delta: Double?
+        let verdict: Verdict
+
+        // Nil fields are written as null, so every row has the same keys.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(source, forKey: .source)
+            try c.encode(table, forKey: .table)
+            try c.encode(row, forKey: .row)
+            try c.encode(column, forKey: .column)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(unit, forKey: .unit)
+            try c.encode(published, forKey: .published)
+            try c.encode(reproducedMetric, forKey: .reproducedMetric)
+            try c.encode(reproduced, forKey: .reproduced)
+            try c.encode(interval, forKey: .interval)
+            try c.encode(preset, forKey: .preset)
+            try c.encode(delta, forKey: .delta)
+            try c.encode(verdict, forKey: .verdict)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, preset, delta, verdict
+        }
+    }
+
+    let mode: String
+    let results: String
+    let presets: [String: Preset]
+    let rows: [Row]
+    let counts: [String: Int]
+    let tolerances: [PublishedKind: Tolerance]
+    let failsStrict: Bool
+}
+
+private struct RunDiffJSON: Encodable {
+    struct Row: Encodable {
+        let id, label, unit: String
+        let this: JSONMetricValue?
+        let thisPreset: Preset?
+        let other: JSONMetricValue?
+        let otherPreset: Preset?
+        let delta: Double?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(label, forKey: .label)
+            try c.encode(unit, forKey: .unit)
+            try c.encode(this, forKey: .this)
+            try c.encode(thisPreset, forKey: .thisPreset)
+            try c.encode(other, forKey: .other)
+            try c.encode(otherPreset, forKey: .otherPreset)
+            try c.encode(delta, forKey: .delta)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, label, unit, this, thisPreset, other, otherPreset, delta
+        }
+    }
+
+    let mode: String
+    let this: String
+    let other: String
+    let rows: [Row]
+}

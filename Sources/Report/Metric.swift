@@ -1,0 +1,193 @@
+import Experiment
+import Foundation
+
+/// One reproduced number, flattened out of a results file under a stable id
+/// ("vit.test.top1", "cost.vit.tier"): what the diffs compare and the registry's
+/// `reproduced_by` names. Accuracies are in percent here, like the published tables.
+public struct Metric: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        case number(Double)
+        case text(String)
+    }
+
+    public let id: String
+    public let label: String
+    public let value: Value
+    public let unit: String
+    /// The 95% bootstrap interval, in `unit`.
+    public let interval: ClosedRange<Double>?
+    /// How many images an accuracy was measured on.
+    public let images: Int?
+    public let preset: Preset
+
+    public var number: Double? {
+        if case .number(let number) = value { return number }
+        return nil
+    }
+}
+
+extension ResultsFolder {
+    /// Every metric of every results file present, in a fixed order.
+    public var metrics: [Metric] {
+        var all: [Metric] = []
+        if let vit { all += vitMetrics(vit) + [wallTime(vit)] }
+        if let clip { all += clipMetrics(clip) + [wallTime(clip)] }
+        if let clipFineTune { all += clipFineTuneMetrics(clipFineTune) + [wallTime(clipFineTune)] }
+        if let cost { all += costMetrics(cost) + [wallTime(cost)] }
+        if let cifar { all += cifarMetrics(cifar) + [wallTime(cifar)] }
+        if let wiseFT { all += wiseFTMetrics(wiseFT) + [wallTime(wiseFT)] }
+        for other in others {
+            all += other.numbers.map {
+                Metric(id: "\(other.chapter).\($0.path)", label: "\(other.chapter): \($0.path)", value: .number($0.value),
+                       unit: "", interval: nil, images: nil, preset: other.preset)
+            }
+            all.append(wallTime(other.chapter, other.preset, other.provenance.seconds))
+        }
+        return all
+    }
+}
+
+/// The name used in metric ids for a model of the CIFAR-10 baseline: "DeiT-Base-Distilled"
+/// becomes "deit-base-distilled".
+public func metricSlug(_ name: String) -> String {
+    name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+}
+
+private func vitMetrics(_ file: ChapterResultsFile<ViTResults>) -> [Metric] {
+    let r = file.results
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    make.accuracy("validation.top1", "ViT validation top-1 accuracy", r.validation.top1)
+    make.accuracy("validation.top5", "ViT validation top-5 accuracy", r.validation.top5)
+    make.accuracy("test.top1", "ViT test top-1 accuracy", r.test.top1)
+    make.accuracy("test.top5", "ViT test top-5 accuracy", r.test.top5)
+    make.count("trainable_parameters", "ViT trainable parameters", r.trainableParameters, unit: "parameters")
+    make.finalLoss("ViT", r.lossCurve)
+    make.hyperParameters("ViT", r.hyperParameters)
+    return make.metrics
+}
+
+private func clipMetrics(_ file: ChapterResultsFile<CLIPZeroShotResults>) -> [Metric] {
+    let r = file.results
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    make.accuracy("test", "CLIP zero-shot test accuracy (trained classes)", r.test)
+    make.accuracy("extended", "CLIP zero-shot extended accuracy (held-out classes)", r.extended)
+    for (index, ensemble) in (r.promptEnsembles ?? []).enumerated() {
+        let what = "CLIP zero-shot, \(ensemble.templates.count)-template ensemble"
+        make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
+        make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
+    }
+    return make.metrics
+}
+
+private func clipFineTuneMetrics(_ file: ChapterResultsFile<CLIPFineTuneResults>) -> [Metric] {
+    let r = file.results
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    make.accuracy("test", "Fine-tuned CLIP test accuracy (trained classes)", r.test)
+    make.accuracy("extended", "Fine-tuned CLIP extended accuracy (held-out classes)", r.extended)
+    make.count("trainable_parameters", "Fine-tuned CLIP trainable parameters", r.trainableParameters, unit: "parameters")
+    make.finalLoss("Fine-tuned CLIP", r.lossCurve)
+    make.hyperParameters("CLIP fine-tuning", r.hyperParameters)
+    return make.metrics
+}
+
+private func costMetrics(_ file: ChapterResultsFile<CostResults>) -> [Metric] {
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    for cost in file.results.approaches {
+        let key = cost.approach.rawValue
+        make.add("\(key).tier", "\(cost.name) deployment cost tier", .text(cost.tier.rawValue), unit: "")
+        make.count("\(key).trainable_parameters", "\(cost.name) trainable parameters", cost.trainableParameters, unit: "parameters")
+        make.add("\(key).flops_per_image", "\(cost.name) FLOPs per image", .number(cost.flopsPerImage), unit: "FLOPs")
+        make.add("\(key).inference_images_per_second", "\(cost.name) inference throughput here",
+                 .number(cost.inferenceImagesPerSecond), unit: "images/s")
+        if let training = cost.trainingImagesPerSecond {
+            make.add("\(key).training_images_per_second", "\(cost.name) training throughput here", .number(training), unit: "images/s")
+        }
+        if let seconds = cost.chapterWallSeconds {
+            make.add("\(key).chapter_wall_seconds", "\(cost.name) chapter run wall time", .number(seconds), unit: "s")
+        }
+        if let bytes = cost.chapterPeakMemoryBytes {
+            make.add("\(key).chapter_peak_memory_gib", "\(cost.name) chapter run peak memory", .number(Double(bytes) / Double(1 << 30)), unit: "GiB")
+        }
+        let projection = cost.projection
+        make.add("\(key).projected_training_hours", "\(cost.name) projected training time on \(projection.hardware)",
+                 .number(projection.trainingSecondsOnHardware / 3600), unit: "h")
+        make.add("\(key).projected_training_hours_here", "\(cost.name) projected training time on this machine",
+                 .number(projection.trainingSecondsHere / 3600), unit: "h")
+    }
+    return make.metrics
+}
+
+private func cifarMetrics(_ file: ChapterResultsFile<CIFARResults>) -> [Metric] {
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    for model in file.results.models {
+        let key = metricSlug(model.name)
+        make.accuracy("\(key).validation", "\(model.name) validation accuracy", model.validation)
+        make.accuracy("\(key).train", "\(model.name) train accuracy", model.train)
+        make.count("\(key).trainable_parameters", "\(model.name) trainable parameters", model.trainableParameters, unit: "parameters")
+        make.add("\(key).train_seconds_per_epoch", "\(model.name) training time per epoch", .number(model.trainSecondsPerEpoch), unit: "s")
+        make.add("\(key).validation_seconds_per_epoch", "\(model.name) validation time per epoch",
+                 .number(model.validationSecondsPerEpoch), unit: "s")
+    }
+    make.hyperParameters("CIFAR-10 baseline", file.results.hyperParameters)
+    return make.metrics
+}
+
+private func wiseFTMetrics(_ file: ChapterResultsFile<WiSEFTResults>) -> [Metric] {
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    for point in file.results.points {
+        let alpha = formatNumber(point.alpha)
+        make.accuracy("alpha_\(alpha).test", "WiSE-FT alpha \(alpha) test accuracy", point.test)
+        make.accuracy("alpha_\(alpha).extended", "WiSE-FT alpha \(alpha) extended accuracy", point.extended)
+    }
+    return make.metrics
+}
+
+private func wallTime<Payload>(_ file: ChapterResultsFile<Payload>) -> Metric {
+    wallTime(file.chapter, file.preset, file.seconds)
+}
+
+private func wallTime(_ chapter: String, _ preset: Preset, _ seconds: Double) -> Metric {
+    Metric(id: "\(chapter).seconds", label: "\(chapter) chapter wall time", value: .number(seconds), unit: "s",
+           interval: nil, images: nil, preset: preset)
+}
+
+/// Builds one chapter's metrics, prefixing ids with the chapter's name.
+private struct MetricMaker {
+    let chapter: String
+    let preset: Preset
+    var metrics: [Metric] = []
+
+    init(chapter: String, preset: Preset) {
+        self.chapter = chapter
+        self.preset = preset
+    }
+
+    mutating func add(_ key: String, _ label: String, _ value: Metric.Value, unit: String,
+                      interval: ClosedRange<Double>? = nil, images: Int? = nil) {
+        metrics.append(Metric(id: "\(chapter).\(key)", label: label, value: value, unit: unit, interval: interval,
+                              images: images, preset: preset))
+    }
+
+    mutating func accuracy(_ key: String, _ label: String, _ accuracy: Accuracy) {
+        let interval = accuracy.interval.map { 100 * $0.low...100 * $0.high }
+        add(key, label, .number(100 * accuracy.value), unit: "%", interval: interval, images: accuracy.images)
+    }
+
+    mutating func count(_ key: String, _ label: String, _ count: Int, unit: String) {
+        add(key, label, .number(Double(count)), unit: unit)
+    }
+
+    mutating func finalLoss(_ model: String, _ curve: [LossPoint]) {
+        guard let last = curve.last else { return }
+        add("final_loss", "\(model) training loss at the last logged step (\(last.step))", .number(last.loss), unit: "")
+    }
+
+    mutating func hyperParameters(_ what: String, _ parameters: HyperParameters) {
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case .number(let number): add("hyper_parameters.\(name)", "\(what) \(name)", .number(number), unit: "")
+            case .text(let text): add("hyper_parameters.\(name)", "\(what) \(name)", .text(text), unit: "")
+            }
+        }
+    }
+}

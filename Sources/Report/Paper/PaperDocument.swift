@@ -1,0 +1,144 @@
+import Experiment
+import Foundation
+
+/// paper.md: the reproduction written up in the paper's own structure (summary,
+/// 1 Introduction, 2 Method, 3 Results with Tables 1-5 and the figures, 4 Conclusion),
+/// every reproduced cell beside its published one. The prose around the tables is of two
+/// kinds: fixed text about what the paper did (its numbers taken from the registry), and
+/// the `summary` each chapter wrote into its results, quoted under the chapter's preset.
+/// A chapter without results shows "not run"; nothing here fails for a missing file.
+public struct PaperDocument {
+    public let registry: PublishedRegistry
+    public let results: ResultsFolder
+    /// The figures drawn for this document, as paths relative to paper.md.
+    public let figurePaths: [String: String]
+
+    public init(registry: PublishedRegistry, results: ResultsFolder, figurePaths: [String: String]) {
+        self.registry = registry
+        self.results = results
+        self.figurePaths = figurePaths
+    }
+
+    public func render() -> String {
+        let diff = PublishedDiff(registry: registry, results: results)
+        let tables = PaperTables(registry: registry, results: results, diff: diff)
+        var out = "# Transformer-Based Fine-Tuning and Zero-Shot Learning for Image Classification: a reproduction\n\n"
+        out += "A runnable reproduction of \(registry.sources["fei2024"]!.citation) "
+        out += "This file is written by `report build` from the results files in `\(results.directory.lastPathComponent)/`; "
+        out += "do not edit it by hand.\n\n"
+        out += "> " + presetStatement(results.presets) + "\n\n"
+
+        out += "## Summary\n\n" + summary(diff) + "\n"
+        out += "## 1 Introduction\n\n" + PaperProse.introduction + "\n"
+        out += "## 2 Method\n\n"
+        out += "### 2.1 Datasets and the split\n\n" + PaperProse.datasets + "\n" + datasetsOfThisRun() + "\n"
+        out += "### 2.2 Models\n\n" + PaperProse.models + "\n" + modelsOfThisRun() + "\n"
+        out += "### 2.3 Hyper-parameters\n\n"
+        out += tables.hyperParameters(table: "Table 1", chapter: ViTResults.chapter, title: "ViT-B/16 fine-tuning hyper-parameters (AdamW)") + "\n"
+        out += tables.hyperParameters(table: "Table 2", chapter: CLIPFineTuneResults.chapter, title: "CLIP fine-tuning hyper-parameters (AdamW)") + "\n"
+
+        out += "## 3 Results\n\n"
+        out += "### 3.1 Accuracy\n\n"
+        out += tables.accuracy(table: "Table 3", title: "Test accuracy on the trained classes") + "\n"
+        out += tables.accuracy(table: "Table 4", title: "Extended accuracy on the held-out classes") + "\n"
+        out += figure("figure3-overall-results", caption: "Figure 3. Test and extended accuracy, published (hatched) and this run (solid).")
+        out += chapterWords([results.vit.map(quote), results.clip.map(quote), results.clipFineTune.map(quote)])
+        out += "### 3.2 Training\n\n"
+        out += figure("figure4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
+        out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results.cost.map(quote)])
+        if results.wiseFT != nil {
+            out += "### 3.4 Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
+            out += figure("figure-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
+            out += chapterWords([results.wiseFT.map(quote)])
+        }
+        out += "### 3.\(results.wiseFT == nil ? 4 : 5) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
+        out += tables.cifar() + "\n" + chapterWords([results.cifar.map(quote)])
+
+        out += "## 4 Conclusion\n\n" + PaperProse.conclusion + "\n" + conclusionOfThisRun(diff) + "\n"
+        out += "## Appendix A: every published number against this run\n\n"
+        out += "The table `report diff` prints, judged with these tolerances:\n\n"
+        out += PublishedKind.allCases.map { "- \($0.rawValue): \(registry.tolerance($0).rule)" }.joined(separator: "\n") + "\n\n"
+        out += tables.verdicts() + "\n"
+        out += "## Appendix B: provenance\n\n" + tables.provenance() + "\n"
+        let references = registry.sources.keys.sorted().map { registry.sources[$0]!.citation } + PaperProse.otherReferences
+        out += "## References\n\n" + references.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        return out
+    }
+
+    /// The abstract: the paper's claims from the registry, then what this run found.
+    private func summary(_ diff: PublishedDiff) -> String {
+        var out = PaperProse.paperClaims(registry) + "\n\n"
+        let judged = diff.comparisons.filter { ![.notRun, .notPublished, .notInResults].contains($0.verdict) }
+        if judged.isEmpty {
+            out += "No chapter has produced results yet, so nothing below is reproduced: every reproduced cell reads \"not run\".\n"
+        } else if judged.allSatisfy({ $0.verdict == .notComparableMini || $0.verdict == .notJudgedHardware }) {
+            out += "This run used the mini preset, so its numbers describe MiniFood, not Food-101: they show the method running end to end "
+            out += "and are set beside the published ones without confirming or refuting them.\n"
+        } else {
+            out += "Against the published numbers, this run's verdicts are: \(verdictCounts(diff)).\n"
+        }
+        return out
+    }
+
+    private func datasetsOfThisRun() -> String {
+        var lines: [String] = []
+        if let vit = results.vit { lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.dataset)") }
+        if let clip = results.clip { lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.dataset)") }
+        if let fine = results.clipFineTune { lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.dataset)") }
+        if let wise = results.wiseFT { lines.append("- wise-ft (preset \(wise.preset.rawValue)): \(wise.results.dataset)") }
+        if let cifar = results.cifar { lines.append("- cifar (preset \(cifar.preset.rawValue)): \(cifar.results.dataset)") }
+        guard !lines.isEmpty else { return "This run: no chapter has been run yet.\n" }
+        return "The data this run's chapters used, in their own words:\n\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    private func modelsOfThisRun() -> String {
+        var lines: [String] = []
+        if let vit = results.vit {
+            lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.model), from \(vit.results.checkpointSource); "
+                + "\(formatNumber(Double(vit.results.trainableParameters))) trainable parameters")
+        }
+        if let clip = results.clip {
+            let templates = clip.results.templates.map { "\"\($0)\"" }.joined(separator: ", ")
+            lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.model), from \(clip.results.checkpointSource); prompt template(s) \(templates)")
+        }
+        if let fine = results.clipFineTune {
+            lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.model), from \(fine.results.checkpointSource); "
+                + "\(formatNumber(Double(fine.results.trainableParameters))) trainable parameters")
+        }
+        guard !lines.isEmpty else { return "" }
+        return "This run's models:\n\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    private func conclusionOfThisRun(_ diff: PublishedDiff) -> String {
+        let presets = Set(results.presets.values)
+        if presets.isEmpty { return "This run has no results yet; run the chapters, then `report build` again.\n" }
+        var out = "This run (\(presets.map(\.rawValue).sorted().joined(separator: " and ")) preset): \(verdictCounts(diff)). "
+        if presets.contains(.mini) {
+            out += "Mini-preset numbers come from another world and carry no verdict on the paper; "
+            out += "only a paper-preset run on Food-101 can reproduce, beat or miss its numbers. "
+        }
+        out += "`report diff` lists every number; `report diff --strict` fails when one is missed or a setting differs.\n"
+        return out
+    }
+
+    private func verdictCounts(_ diff: PublishedDiff) -> String {
+        Verdict.allCases.compactMap { verdict in
+            diff.count(verdict) > 0 ? "\(diff.count(verdict)) \(verdict.rawValue)" : nil
+        }.joined(separator: ", ")
+    }
+
+    private func figure(_ name: String, caption: String) -> String {
+        guard let path = figurePaths[name] else { return "*\(caption) Not drawn: its results are missing.*\n\n" }
+        return "![\(caption)](\(path))\n\n*\(caption)*\n\n"
+    }
+
+    private func quote<Payload>(_ file: ChapterResultsFile<Payload>) -> String {
+        "> **\(file.chapter)** (preset \(file.preset.rawValue)): \(file.results.summary)"
+    }
+
+    private func chapterWords(_ quotes: [String?]) -> String {
+        let present = quotes.compactMap { $0 }
+        guard !present.isEmpty else { return "" }
+        return "In the chapters' own words:\n\n" + present.joined(separator: "\n>\n") + "\n\n"
+    }
+}

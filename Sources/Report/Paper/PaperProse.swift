@@ -1,0 +1,87 @@
+import Foundation
+
+/// The fixed text of paper.md: what the paper asked and did, in this project's words.
+/// Published numbers are read from the registry, never typed here; the run's own numbers
+/// appear only in the tables and in the chapters' summaries.
+enum PaperProse {
+    static let introduction = """
+        Fei (EMITI 2024) asks which of three transformer-based ways to classify images suits a specialised task: \
+        fine-tuning a Vision Transformer (ViT-B/16) with a new classification head, using CLIP (ViT-B/32) zero-shot \
+        with class names written into text prompts, or fine-tuning CLIP itself. The comparison has three axes: \
+        accuracy on the classes trained on, accuracy on classes never trained on (the paper's "extended accuracy", \
+        which only a model that reads class names can have), and the cost of deploying each approach. The paper \
+        sets its results against a CIFAR-10 baseline in which ImageNet models fine-tune a single block \
+        (Malpure et al. 2021).
+
+        This project reproduces the comparison as a set of runnable chapters, one per experiment, each writing its \
+        numbers to `results/<chapter>.json`. Every chapter runs at one of two presets. `paper` is the experiment \
+        itself: real Food-101 and the published checkpoints. `mini` runs the same code on MiniFood, a procedural \
+        world the project renders, with small models it pretrains itself, so that the whole pipeline can be run \
+        and checked on an ordinary machine in minutes. Mini numbers say that the method runs and behaves; they say \
+        nothing about Food-101 and are never presented as if they did.
+
+        """
+
+    static let datasets = """
+        The paper uses Food-101 (Bossard et al. 2014): 101 dishes, 1,000 photographs each. Its first ten classes \
+        (C1 to C10, apple_pie to breakfast_burrito in the dataset's order) are held out of all fine-tuning; the other \
+        91 are split per class, 0.8 for training and 0.2 for testing. Test accuracy is measured on the 91 classes' \
+        test images, choosing among those 91; extended accuracy is measured on the 10 held-out classes' images, \
+        choosing among those 10. The mini preset mirrors this layout in MiniFood: some classes trained on, a few \
+        held out.
+
+        """
+
+    static let models = """
+        ViT-B/16 is fine-tuned end to end with a fresh head for the 91 classes, using AdamW with the settings of \
+        Table 1; its head has no output for a held-out class, so it has no extended accuracy. CLIP ViT-B/32 \
+        classifies zero-shot: each image embedding is compared with the text embeddings of one prompt per class, \
+        and the closest wins. Fine-tuned CLIP trains CLIP on the 91 classes with the settings of Table 2 and is \
+        then evaluated like zero-shot CLIP, on both the trained and the held-out classes.
+
+        """
+
+    static let wiseFT = """
+        The paper stops at the two ends: zero-shot CLIP keeps its extended accuracy, fine-tuned CLIP loses most of \
+        it. WiSE-FT (Wortsman et al. 2022) interpolates the weights of the two, (1 - alpha) times zero-shot plus \
+        alpha times fine-tuned, and traces what each mixture keeps of both accuracies.
+
+        """
+
+    static let cifar = """
+        The paper cites a CIFAR-10 study in which ImageNet-pretrained models are fine-tuned with only their last \
+        block and a new head trainable (learning rate 1e-4, 10 epochs, batch 32, images upscaled bilinearly to \
+        224 pixels). Its validation accuracies come from Malpure et al. 2021; the trainable parameter counts, the \
+        train accuracies, the timings and a second set of validation accuracies come from a public reproduction \
+        of that study. Timings were measured on a GPU and are shown, not judged.
+
+        """
+
+    /// Works the prose cites besides the registry's sources.
+    static let otherReferences = [
+        "Lukas Bossard, Matthieu Guillaumin, Luc Van Gool. Food-101: Mining Discriminative Components with Random Forests. ECCV 2014.",
+        "Mitchell Wortsman et al. Robust fine-tuning of zero-shot models (WiSE-FT). CVPR 2022.",
+    ]
+
+    /// The paper's findings, its numbers read from the registry.
+    static func paperClaims(_ registry: PublishedRegistry) -> String {
+        func value(_ id: String) -> String { registry.entry(id).map(formatPublished) ?? "?" }
+        return """
+            The paper reports that fine-tuned ViT has the best test accuracy (\(value("fei2024.table3.vit"))%), \
+            that zero-shot CLIP reaches \(value("fei2024.table3.clip"))% on the trained classes and keeps \
+            \(value("fei2024.table4.clip"))% on held-out ones, and that fine-tuning CLIP raises its test accuracy \
+            only to \(value("fei2024.table3.clip_finetune"))% while its extended accuracy falls to \
+            \(value("fei2024.table4.clip_finetune"))%, at the highest deployment cost \
+            (ViT \(value("fei2024.table5.vit")), zero-shot CLIP \(value("fei2024.table5.clip")), \
+            fine-tuned CLIP \(value("fei2024.table5.clip_finetune"))).
+            """
+    }
+
+    static let conclusion = """
+        The paper concludes that a fine-tuned ViT suits tasks that need the highest accuracy on a fixed set of \
+        classes, that zero-shot CLIP suits tasks that value versatility and low deployment cost, and that \
+        fine-tuning CLIP pays only when the dataset is large and cost is no concern, since it gives up most of \
+        CLIP's zero-shot ability for a small gain.
+
+        """
+}

@@ -1,0 +1,177 @@
+import Experiment
+import Foundation
+
+// The paper's tables, each with the published value beside this run's and a caption that
+// names the preset behind the reproduced column.
+
+struct PaperTables {
+    let registry: PublishedRegistry
+    let results: ResultsFolder
+    let diff: PublishedDiff
+
+    private var comparisons: [String: PublishedComparison] {
+        Dictionary(uniqueKeysWithValues: diff.comparisons.map { ($0.entry.id, $0) })
+    }
+
+    /// "preset mini (MiniFood, not Food-101)", "preset paper (Food-101)", or "not run" for a chapter.
+    func presetCaption(_ chapters: [String]) -> String {
+        let presets = results.presets
+        let used = chapters.compactMap { presets[$0] }
+        if used.isEmpty { return "this run: not run yet" }
+        let names = Set(used)
+        let mini = "MiniFood, a procedural world; not Food-101 numbers"
+        if names == [.mini] { return "this run: preset **mini** (\(mini))" }
+        if names == [.paper] { return "this run: preset **paper** (Food-101)" }
+        let list = chapters.compactMap { chapter in presets[chapter].map { "\(chapter) \($0.rawValue)" } }.joined(separator: ", ")
+        return "this run: mixed presets (\(list); mini is \(mini))"
+    }
+
+    /// Tables 1 and 2: a hyper-parameter table for one fine-tuning.
+    func hyperParameters(table: String, chapter: String, title: String) -> String {
+        let entries = registry.entries(source: "fei2024", table: table)
+        var out = "**\(table).** \(title). Published: Fei 2024, \(table); \(presetCaption([chapter])).\n\n"
+        var markdown = MarkdownTable(["Hyper-parameter", "Published", "This run", "Verdict"], alignments: [.left, .right, .right, .left])
+        for entry in entries {
+            let comparison = comparisons[entry.id]!
+            markdown.add([entry.row, formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "not run",
+                          comparison.verdict.rawValue])
+        }
+        out += markdown.render()
+        if let extra = extraHyperParameters(chapter: chapter, published: entries) { out += "\n" + extra }
+        return out
+    }
+
+    /// Settings a chapter recorded beyond the published table (schedule, warm-up, image size).
+    private func extraHyperParameters(chapter: String, published: [PublishedEntry]) -> String? {
+        let listed = Set(published.compactMap(\.reproducedBy))
+        let prefix = "\(chapter).hyper_parameters."
+        let extra = results.metrics.filter { $0.id.hasPrefix(prefix) && !listed.contains($0.id) }
+        guard !extra.isEmpty else { return nil }
+        let items = extra.map { "`\($0.id.dropFirst(prefix.count))` = \(formatMetric($0))" }
+        return "Other settings this run recorded: " + items.joined(separator: ", ") + ".\n"
+    }
+
+    /// Tables 3 and 4: one accuracy per approach.
+    func accuracy(table: String, title: String) -> String {
+        let entries = registry.entries(source: "fei2024", table: table)
+        let chapters = entries.compactMap { $0.reproducedBy?.split(separator: ".").first.map(String.init) }
+        var out = "**\(table).** \(title). Published: Fei 2024, \(table) (Food-101); \(presetCaption(chapters)). "
+        out += "This run's cell gives the 95% bootstrap interval in brackets when the chapter computed one.\n\n"
+        var markdown = MarkdownTable(["Model", "Published (%)", "This run (%)", "Images", "Δ (points)", "Verdict"],
+                                     alignments: [.left, .right, .right, .right, .right, .left])
+        for entry in entries {
+            let comparison = comparisons[entry.id]!
+            let images = comparison.reproduced?.images.map { formatNumber(Double($0)) } ?? "—"
+            let reproduced = comparison.reproduced.map(formatMetric)
+                ?? (entry.reproducedBy == nil ? "-" : "not run")
+            markdown.add([entry.row, formatPublished(entry), reproduced, images,
+                          comparison.delta.map { formatDelta($0, unit: "%") } ?? "—", comparison.verdict.rawValue])
+        }
+        out += markdown.render()
+        if let note = entries.compactMap(\.note).first { out += "\n\(note)\n" }
+        return out
+    }
+
+    /// Table 5: published tier beside the tier this run derives, with the measurements behind it.
+    func cost() -> String {
+        let entries = registry.entries(source: "fei2024", table: "Table 5")
+        var out = "**Table 5.** Deployment cost. Published: Fei 2024, Table 5 (a judgement, no measurements given); "
+        out += "\(presetCaption([CostResults.chapter])), graded from measurements on this machine and projected to the paper's hardware.\n\n"
+        var markdown = MarkdownTable(
+            ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",
+             "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training"],
+            alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right])
+        let approaches = results.cost?.results.approaches ?? []
+        for entry in entries {
+            let comparison = comparisons[entry.id]!
+            let measured = approaches.first { "cost.\($0.approach.rawValue).tier" == entry.reproducedBy }
+            let projected = measured.map { cost -> String in
+                let p = cost.projection
+                guard p.trainingFlops > 0 else { return "none (no training)" }
+                return "\(formatValue(p.trainingSecondsOnHardware / 3600, unit: "h")) h on \(p.hardware); "
+                    + "\(formatValue(p.trainingSecondsHere / 3600, unit: "h")) h here"
+            }
+            markdown.add([
+                entry.row, formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "not run", comparison.verdict.rawValue,
+                measured.map { formatNumber(Double($0.trainableParameters)) } ?? "—",
+                measured.map { formatValue($0.flopsPerImage, unit: "FLOPs") } ?? "—",
+                measured.map { formatValue($0.inferenceImagesPerSecond, unit: "images/s") } ?? "—",
+                measured.map { $0.trainingImagesPerSecond.map { formatValue($0, unit: "images/s") } ?? "none" } ?? "—",
+                measured.map(chapterRun) ?? "—",
+                projected ?? "—",
+            ])
+        }
+        out += markdown.render()
+        if let cost = results.cost?.results {
+            out += "\nTier rule (from the cost chapter): \(cost.tierRule)\n"
+            if let projection = cost.approaches.first?.projection {
+                out += "\nProjection: \(formatNumber(Double(projection.trainingImages))) training images, "
+                out += "\(projection.epochs) epochs on \(projection.hardware). \(projection.assumptions)\n"
+            }
+        }
+        return out
+    }
+
+    /// "2.5 h, 7.9 GiB": what the chapter behind an approach took on this machine.
+    private func chapterRun(_ cost: ApproachCost) -> String {
+        let wall = cost.chapterWallSeconds.map { "\(formatValue($0 / 3600, unit: "h")) h" } ?? "wall time unknown"
+        let memory = cost.chapterPeakMemoryBytes.map { "\(String(format: "%.1f", Double($0) / Double(1 << 30))) GiB" } ?? "memory unknown"
+        return "\(wall), \(memory)"
+    }
+
+    /// The CIFAR-10 single-block baseline: the published numbers, and this project's when run.
+    func cifar() -> String {
+        let modelNames = registry.entries.filter { $0.source == "malpure2021" }.map(\.row)
+        let ran = results.cifar
+        var out = "**CIFAR-10 single-block fine-tuning.** Published: Malpure et al. 2021 (validation accuracy) and "
+        out += "a public reproduction of it (every other published column); \(presetCaption([CIFARResults.chapter])).\n\n"
+        var markdown = MarkdownTable(
+            ["Model", "Trainable parameters", "Validation acc., paper (%)", "Validation acc., reproduction (%)", "Train acc. (%)",
+             "Seconds per epoch, train / validation", "This project: validation / train acc. (%)", "This project: trainable parameters",
+             "This project: seconds per epoch"],
+            alignments: [.left, .right, .right, .right, .right, .right, .right, .right, .right])
+        for name in modelNames {
+            let slug = metricSlug(name)
+            func published(_ id: String) -> String { registry.entry(id).map(formatPublished) ?? "—" }
+            let model = ran?.results.models.first { metricSlug($0.name) == slug }
+            let notRun = ran == nil ? "not yet run" : "not in results"
+            markdown.add([
+                name, published("cifar_reproduction.\(slug).trainable_parameters"), published("malpure2021.\(slug).validation"),
+                published("cifar_reproduction.\(slug).validation"), published("cifar_reproduction.\(slug).train"),
+                "\(published("cifar_reproduction.\(slug).train_seconds_per_epoch")) / \(published("cifar_reproduction.\(slug).validation_seconds_per_epoch"))",
+                model.map { "\(formatPercent(100 * $0.validation.value)) / \(formatPercent(100 * $0.train.value))" } ?? notRun,
+                model.map { formatNumber(Double($0.trainableParameters)) } ?? notRun,
+                model.map { "\(formatValue($0.trainSecondsPerEpoch, unit: "s")) / \(formatValue($0.validationSecondsPerEpoch, unit: "s"))" } ?? notRun,
+            ])
+        }
+        out += markdown.render()
+        let setup = registry.entries.filter { $0.source == "cifar_reproduction" && $0.table != "Results" }
+        out += "\nPublished setup: " + setup.map { "\($0.row) \(formatPublished($0))" }.joined(separator: ", ") + "."
+        if let ran { out += " This project's data: \(ran.results.dataset)." }
+        return out + "\n"
+    }
+
+    /// Every published number against this run, the `report diff` table.
+    func verdicts() -> String {
+        var markdown = MarkdownTable(["Metric", "Source", "Published", "Reproduced", "Preset", "Δ", "Verdict"],
+                                     alignments: [.left, .left, .right, .right, .left, .right, .left])
+        for comparison in diff.comparisons {
+            let entry = comparison.entry
+            markdown.add(["\(entry.row): \(entry.column)", "\(registry.sources[entry.source]!.short), \(entry.table)",
+                          formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "—",
+                          comparison.reproduced?.preset.rawValue ?? "—",
+                          comparison.delta.map { formatDelta($0, unit: entry.unit) } ?? "—", comparison.verdict.rawValue])
+        }
+        return markdown.render()
+    }
+
+    func provenance() -> String {
+        var markdown = MarkdownTable(["Results file", "Preset", "Seed", "Commit", "Machine", "Started", "Seconds"],
+                                     alignments: [.left, .left, .right, .left, .left, .left, .right])
+        for row in results.provenance {
+            markdown.add(["\(row.chapter).json", row.preset.rawValue, String(row.seed), String(row.gitCommit.prefix(12)),
+                          row.machine, row.started, formatValue(row.seconds, unit: "s")])
+        }
+        return results.provenance.isEmpty ? "No results files yet.\n" : markdown.render()
+    }
+}

@@ -1,0 +1,93 @@
+import Experiment
+import Foundation
+
+/// What a reproduced number says about a published one, in the spirit of
+/// epsilon-reproducibility: within the stated epsilon it is reproduced, beyond it either
+/// beaten or missed. Numbers from the mini preset come from another world (MiniFood and
+/// self-pretrained mini models), so they are shown with their delta but never judged.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    case reproduced
+    case beaten
+    case missed
+    /// A setting, parameter count or cost tier that is not the published one.
+    case differs
+    case notComparableMini = "not comparable (mini)"
+    /// Wall time: measures the machine as much as the method.
+    case notJudgedHardware = "not judged (hardware)"
+    /// The table prints "-" for this cell.
+    case notPublished = "not published"
+    case notRun = "not run"
+    /// The chapter ran but its results do not carry this number.
+    case notInResults = "not in results"
+
+    /// The verdicts that make `report diff --strict` fail.
+    public var failsStrict: Bool { self == .missed || self == .differs }
+}
+
+/// One published number set against its reproduction.
+public struct PublishedComparison: Sendable {
+    public let entry: PublishedEntry
+    public let reproduced: Metric?
+    /// Reproduced minus published, in the entry's unit; nil unless both are numbers.
+    public let delta: Double?
+    public let verdict: Verdict
+}
+
+public struct PublishedDiff: Sendable {
+    public let registry: PublishedRegistry
+    public let comparisons: [PublishedComparison]
+
+    public init(registry: PublishedRegistry, results: ResultsFolder) {
+        self.registry = registry
+        let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let presets = results.presets
+        comparisons = registry.entries.map { entry in
+            let metric = entry.reproducedBy.flatMap { metrics[$0] }
+            let chapterRan = entry.reproducedBy.map { id in presets.keys.contains { id.hasPrefix("\($0).") } } ?? false
+            return Self.compare(entry, metric, chapterRan: chapterRan, tolerance: registry.tolerance(entry.kind))
+        }
+    }
+
+    /// True when `--strict` should exit non-zero.
+    public var failsStrict: Bool { comparisons.contains { $0.verdict.failsStrict } }
+
+    public func count(_ verdict: Verdict) -> Int {
+        comparisons.filter { $0.verdict == verdict }.count
+    }
+
+    static func compare(_ entry: PublishedEntry, _ metric: Metric?, chapterRan: Bool, tolerance: Tolerance) -> PublishedComparison {
+        var delta: Double?
+        if case .number(let published) = entry.value, let reproduced = metric?.number { delta = reproduced - published }
+        func result(_ verdict: Verdict) -> PublishedComparison {
+            PublishedComparison(entry: entry, reproduced: metric, delta: delta, verdict: verdict)
+        }
+
+        guard let published = entry.value else { return result(.notPublished) }
+        guard let metric else { return result(chapterRan ? .notInResults : .notRun) }
+        if metric.preset == .mini { return result(.notComparableMini) }
+
+        switch entry.kind {
+        case .seconds:
+            return result(.notJudgedHardware)
+        case .accuracy:
+            guard let delta, let epsilon = tolerance.epsilon else { return result(.differs) }
+            if abs(delta) <= epsilon { return result(.reproduced) }
+            return result(delta > 0 ? .beaten : .missed)
+        case .setting, .parameterCount, .costTier:
+            return result(Self.same(published, metric.value, epsilon: tolerance.epsilon ?? 0) ? .reproduced : .differs)
+        }
+    }
+
+    /// Exact match for words; for numbers, equal within `epsilon` or a 1e-9 relative slack
+    /// (a learning rate written as 1e-4 and computed as 0.1 * 1e-3 are the same setting).
+    private static func same(_ published: PublishedValue, _ reproduced: Metric.Value, epsilon: Double) -> Bool {
+        switch (published, reproduced) {
+        case (.number(let a), .number(let b)):
+            return abs(a - b) <= max(epsilon, 1e-9 * max(abs(a), abs(b)))
+        case (.text(let a), .text(let b)):
+            return a.caseInsensitiveCompare(b) == .orderedSame
+        default:
+            return false
+        }
+    }
+}

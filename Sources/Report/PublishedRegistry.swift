@@ -1,0 +1,134 @@
+import Experiment
+import Foundation
+
+// The published numbers live in one JSON file, Resources/published.json, bundled with this
+// module: the only place in the project where numbers are typed in, each with the paper,
+// table, row and column it is printed in. Everything else is measured by the chapters.
+
+/// How a published number is judged against a reproduced one.
+public enum PublishedKind: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
+    /// A percentage; judged within the accuracy epsilon, higher is better.
+    case accuracy
+    /// A hyper-parameter or setup choice; the run used it or it did not.
+    case setting
+    case parameterCount = "parameter_count"
+    /// Table 5's Low/Medium/High.
+    case costTier = "cost_tier"
+    /// Wall time, shown but not judged: it measures the hardware as much as the method.
+    case seconds
+}
+
+/// A published value: a number, a word (a cost tier, an interpolation), or nothing where
+/// the table prints a dash.
+public enum PublishedValue: Codable, Sendable, Equatable {
+    case number(Double)
+    case text(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .text(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let number): try container.encode(number)
+        case .text(let text): try container.encode(text)
+        }
+    }
+}
+
+public struct PublishedSource: Codable, Sendable {
+    /// How tables cite it: "Fei 2024".
+    public let short: String
+    public let citation: String
+    /// What the project takes from this source.
+    public let role: String
+}
+
+public struct Tolerance: Codable, Sendable {
+    /// Nil for kinds that are shown but not judged.
+    public let epsilon: Double?
+    public let unit: String
+    /// The verdict rule in words, printed with every diff.
+    public let rule: String
+}
+
+/// One published number and where it is printed.
+public struct PublishedEntry: Codable, Sendable, Identifiable {
+    public let id: String
+    /// A key of `PublishedRegistry.sources`.
+    public let source: String
+    public let table: String
+    public let row: String
+    public let column: String
+    public let kind: PublishedKind
+    /// Nil where the table prints "-".
+    public let value: PublishedValue?
+    public let unit: String
+    /// The id of the metric (see `Metric`) a results folder reports for this cell; nil when
+    /// no run can produce one (ViT's extended accuracy).
+    public let reproducedBy: String?
+    public let note: String?
+
+    // Spelled out rather than left to a key strategy: such a strategy would also rewrite the
+    // `tolerances` keys ("parameter_count"), which name kinds, not properties.
+    enum CodingKeys: String, CodingKey {
+        case id, source, table, row, column, kind, value, unit, note
+        case reproducedBy = "reproduced_by"
+    }
+}
+
+public struct PublishedRegistry: Codable, Sendable {
+    public let about: String
+    public let sources: [String: PublishedSource]
+    public let tolerances: [PublishedKind: Tolerance]
+    public let entries: [PublishedEntry]
+
+    /// The registry shipped with the report.
+    public static func bundled() throws -> PublishedRegistry {
+        guard let url = Bundle.module.url(forResource: "published", withExtension: "json") else {
+            throw ChapterError("published.json is missing from the Report module's resources")
+        }
+        return try load(url)
+    }
+
+    public static func load(_ url: URL) throws -> PublishedRegistry {
+        let registry: PublishedRegistry
+        do {
+            registry = try JSONDecoder().decode(PublishedRegistry.self, from: Data(contentsOf: url))
+        } catch {
+            throw ChapterError("\(url.path): not a published-numbers registry (\(error))")
+        }
+        try registry.validate(url)
+        return registry
+    }
+
+    public func entry(_ id: String) -> PublishedEntry? {
+        entries.first { $0.id == id }
+    }
+
+    /// The entries of one table of one source, in file order.
+    public func entries(source: String, table: String) -> [PublishedEntry] {
+        entries.filter { $0.source == source && $0.table == table }
+    }
+
+    public func tolerance(_ kind: PublishedKind) -> Tolerance {
+        tolerances[kind]!
+    }
+
+    private func validate(_ url: URL) throws {
+        var seen = Set<String>()
+        for entry in entries {
+            guard seen.insert(entry.id).inserted else { throw ChapterError("\(url.path): entry \(entry.id) appears twice") }
+            guard sources[entry.source] != nil else { throw ChapterError("\(url.path): entry \(entry.id) cites unknown source \(entry.source)") }
+        }
+        for kind in PublishedKind.allCases where tolerances[kind] == nil {
+            throw ChapterError("\(url.path): no tolerance for kind \(kind.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+// The outputs of a frozen part of a model (e.g. the first 11 blocks of a ViT, [T, D] per image),
+// computed once so that fine-tuning what follows costs only the trained part's forward and
+// backward. They stay in memory, or go to disk as safetensors shards (one tensor per item, read
+// through a memory map) when they would not fit. A disk cache records its key and shape in a
+// manifest written last; a later run with the same key reuses it instead of recomputing.
+//
+// The features must not depend on randomness (no random augmentation before the frozen part).
+import Checkpoints
+import Foundation
+import TensorCore
+
+public final class FeatureCache {
+    public enum Location: Sendable {
+        case memory
+        case disk(URL)
+        /// In memory when all features take at most `memoryBudget` bytes, else on disk.
+        case automatic(directory: URL, memoryBudget: Int)
+    }
+
+    public let count: Int
+    public let itemShape: [Int]
+    private let store: Store
+
+    private enum Store {
+        case memory(Tensor)
+        case disk(shards: [SafeTensorsFile], itemsPerShard: Int)
+    }
+
+    struct Manifest: Codable {
+        static let fileName = "features.json"
+        var key: String
+        var count: Int
+        var itemShape: [Int]
+        var itemsPerShard: Int
+        var shards: [String]
+    }
+
+    /// Features of items 0..<count. `compute` returns them for a range of items, shaped
+    /// [range.count] + itemShape; it runs batch by batch with gradients off. `key` names what
+    /// produced them (model, frozen layers, preprocessing, dataset) so that a stale disk cache is
+    /// never reused.
+    public init(count: Int, batchSize: Int, location: Location, key: String,
+                shardBytes: Int = 256 << 20, compute: (Range<Int>) throws -> Tensor) throws {
+        precondition(count > 0 && batchSize > 0, "FeatureCache: needs items and a positive batch size")
+        self.count = count
+        let directory: URL?
+        switch location {
+        case .memory: directory = nil
+        case let .disk(url), let .automatic(url, _): directory = url
+        }
+        if let directory, let manifest = Self.completeManifest(in: directory, key: key, count: count) {
+            itemShape = manifest.itemShape
+            store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: manifest.itemsPerShard)
+            return
+        }
+
+        let first = try GradMode.with(enabled: false) { try compute(0..<min(batchSize, count)) }
+        let itemShape = Array(first.shape.dropFirst())
+        self.itemShape = itemShape
+        let itemCount = itemShape.reduce(1, *), bytes = count * itemCount * MemoryLayout<Float>.size
+        let onDisk: Bool
+        switch location {
+        case .memory: onDisk = false
+        case .disk: onDisk = true
+        case let .automatic(_, budget): onDisk = bytes > budget
+        }
+        if let directory, onDisk {
+            let itemsPerShard = max(1, shardBytes / max(1, itemCount * MemoryLayout<Float>.size))
+            let shards = (0..<((count + itemsPerShard - 1) / itemsPerShard)).map { String(format: "features-%05d.safetensors", $0) }
+            let manifest = Manifest(key: key, count: count, itemShape: itemShape, itemsPerShard: itemsPerShard, shards: shards)
+            try Self.write(manifest, to: directory, batchSize: batchSize, first: first, compute: compute)
+            store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: itemsPerShard)
+        } else {
+            let all = Tensor(uninitializedShape: [count] + itemShape)
+            try Self.forEachBatch(count: count, batchSize: batchSize, first: first, compute: compute) { range, features in
+                (all.pointer + range.lowerBound * itemCount).update(from: features.pointer, count: range.count * itemCount)
+            }
+            store = .memory(all)
+        }
+    }
+
+    /// The features of `indices`, stacked: [indices.count] + itemShape.
+    public func features(_ indices: [Int]) throws -> Tensor {
+        let itemCount = itemShape.reduce(1, *)
+        let result = Tensor(uninitializedShape: [indices.count] + itemShape)
+        for (row, index) in indices.enumerated() {
+            precondition((0..<count).contains(index), "FeatureCache: item \(index) out of range 0..<\(count)")
+            let target = result.pointer + row * itemCount
+            switch store {
+            case let .memory(all):
+                target.update(from: all.pointer + index * itemCount, count: itemCount)
+            case let .disk(shards, itemsPerShard):
+                let item = try shards[index / itemsPerShard].tensor(String(index), shape: itemShape)
+                target.update(from: item.pointer, count: itemCount)
+            }
+        }
+        return result
+    }
+
+    /// Calls `body` with each batch's features, the first one already computed.
+    private static func forEachBatch(count: Int, batchSize: Int, first: Tensor, compute: (Range<Int>) throws -> Tensor,
+                                     _ body: (Range<Int>, Tensor) throws -> Void) throws {
+        for start in stride(from: 0, to: count, by: batchSize) {
+            let range = start..<min(count, start + batchSize)
+            let features = start == 0 ? first : try GradMode.with(enabled: false) { try compute(range) }
+            precondition(features.shape == [range.count] + Array(first.shape.dropFirst()),
+                         "FeatureCache: features of items \(range) have shape \(features.shape), expected [\(range.count)] + \(Array(first.shape.dropFirst()))")
+            try body(range, features)
+        }
+    }
+
+    /// Computes every feature into shards of `manifest.itemsPerShard` items, then the manifest.
+    private static func write(_ manifest: Manifest, to directory: URL, batchSize: Int, first: Tensor,
+                              compute: (Range<Int>) throws -> Tensor) throws {
+        let manager = FileManager.default
+        let manifestURL = directory.appendingPathComponent(Manifest.fileName)
+        do {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+            if manager.fileExists(atPath: manifestURL.path) { try manager.removeItem(at: manifestURL) }
+        } catch {
+            throw TrainingError.writeFailed(file: manifestURL.path, reason: error.localizedDescription)
+        }
+        var pending: [String: Tensor] = [:]
+        var shard = 0
+        func flush() throws {
+            try writeSafeTensors(pending, metadata: ["key": manifest.key],
+                                 to: directory.appendingPathComponent(manifest.shards[shard]))
+            pending = [:]
+            shard += 1
+        }
+        try forEachBatch(count: manifest.count, batchSize: batchSize, first: first, compute: compute) { range, features in
+            for index in range {
+                pending[String(index)] = features.slice((index - range.lowerBound)..<(index - range.lowerBound + 1))
+                    .reshaped(manifest.itemShape)
+                if (index + 1) % manifest.itemsPerShard == 0 || index + 1 == manifest.count { try flush() }
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try encoder.encode(manifest).write(to: manifestURL, options: .atomic)
+        } catch {
+            throw TrainingError.writeFailed(file: manifestURL.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The manifest of a finished cache of `count` items under `key` in `directory`, if any.
+    private static func completeManifest(in directory: URL, key: String, count: Int) -> Manifest? {
+        let url = directory.appendingPathComponent(Manifest.fileName)
+        guard let data = try? Data(contentsOf: url), let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+              manifest.key == key, manifest.count == count else { return nil }
+        return manifest
+    }
+
+    private static func open(_ manifest: Manifest, in directory: URL) throws -> [SafeTensorsFile] {
+        try manifest.shards.map { name in
+            let file = try SafeTensorsFile(contentsOf: directory.appendingPathComponent(name))
+            guard file.metadata["key"] == manifest.key else {
+                throw TrainingError.badFeatureCache(file: file.url.path, reason: "its key '\(file.metadata["key"] ?? "")' is not '\(manifest.key)'")
+            }
+            return file
+        }
+    }
+}

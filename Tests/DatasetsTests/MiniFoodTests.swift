@@ -1,0 +1,138 @@
+import Foundation
+import Imaging
+import Testing
+@testable import Datasets
+
+@Suite struct MiniFoodWorldTests {
+    let world = MiniFoodWorld.standard
+
+    @Test func hasFood101sShape() {
+        #expect(Dish.all.count == 384 && Set(Dish.all).count == 384)
+        #expect(world.classes.count == 101 && Set(world.classes).count == 101)
+        #expect(world.heldOut.count == 10 && world.trained.count == 91)
+        #expect(world.pretraining.count == 283)
+    }
+
+    @Test func pretrainingUsesEveryWordButNoDownstreamDish() {
+        #expect(Set(world.pretraining).isDisjoint(with: world.classes))
+        let pretrainingWords = Set(world.pretraining.flatMap(\.words))
+        let allWords = Set(FoodColour.allCases.map(\.rawValue) + ToppingPattern.allCases.map(\.adjective) + DishBase.allCases.map(\.rawValue))
+        #expect(pretrainingWords == allWords)
+        #expect(Set(world.trained.flatMap(\.words)) == allWords)
+    }
+
+    @Test func heldOutClassesCoverEveryAttribute() {
+        #expect(Set(world.heldOut.map(\.colour)).count == FoodColour.allCases.count)
+        #expect(Set(world.heldOut.map(\.pattern)).count == ToppingPattern.allCases.count)
+        #expect(Set(world.heldOut.map(\.base)).count == DishBase.allCases.count)
+    }
+
+    @Test func namesReadAsCaptions() {
+        #expect(Dish(.red, .dotted, .soup).name == "red dotted soup")
+        #expect(Dish(.green, .plain, .pizza).name == "plain green pizza")
+        #expect(Dish(.red, .dotted, .soup).identifier == "red_dotted_soup")
+        #expect(ZeroShotPrompt.text(for: "red dotted soup") == "a photo of red dotted soup, a type of food.")
+    }
+
+    @Test func captionsNameEveryAttributeInPlainLowerCase() {
+        let lowerCase = Set("abcdefghijklmnopqrstuvwxyz .,:-")
+        for dish in world.pretraining {
+            for template in CaptionTemplates.all {
+                guard let caption = CaptionTemplates.fill(template, with: dish) else {
+                    #expect(dish.pattern == .plain && template.contains("{patterns}"))
+                    continue
+                }
+                #expect(!caption.contains("{") && caption.allSatisfy(lowerCase.contains), "\(caption)")
+                #expect(caption.contains(dish.colour.rawValue) && caption.contains(dish.base.rawValue), "\(caption)")
+                #expect(caption.contains(dish.pattern.adjective) || caption.contains(dish.pattern.noun!), "\(caption)")
+            }
+        }
+        #expect(CaptionTemplates.fill("{a dish}", with: Dish(.orange, .striped, .cake)) == "an orange striped cake")
+        #expect(!CaptionTemplates.all.contains(ZeroShotPrompt.template.replacingOccurrences(of: "{}", with: "{dish}")))
+    }
+}
+
+@Suite struct MiniFoodTests {
+    let quick = MiniFood(seed: 9, sizes: .quick)
+
+    @Test func partsHaveTheirSizesAndLabels() {
+        #expect(quick.train.count == 91 * 8 && quick.validation.count == 91 * 2 && quick.heldOut.count == 10 * 5)
+        #expect(quick.pretrainCaptions.count == 1_000 && quick.pretrainLabelled.count == 566)
+        #expect(quick.train.classNames == quick.world.trained.map(\.name))
+        #expect(quick.heldOut.classNames == quick.world.heldOut.map(\.name))
+        #expect(quick.pretrainLabelled.classNames.count == 283)
+        for part in MiniFoodPart.allCases {
+            let dataset = quick.dataset(part)
+            #expect((0..<dataset.count).allSatisfy { dataset.label(at: $0) < dataset.classNames.count })
+        }
+        #expect(Set((0..<quick.train.count).map(quick.train.identifier)).isDisjoint(with: (0..<quick.validation.count).map(quick.validation.identifier)))
+    }
+
+    @Test func aboutFivePercentOfTrainingLabelsAreWrongAndNoneElsewhere() {
+        #expect(quick.train.mislabelledCount == Int((0.05 * Double(quick.train.count)).rounded()))
+        #expect(quick.validation.mislabelledCount == 0 && quick.heldOut.mislabelledCount == 0 && quick.pretrainLabelled.mislabelledCount == 0)
+    }
+
+    @Test func pretrainingShowsOnlyPretrainingDishes() {
+        let pretraining = Set(quick.world.pretraining)
+        #expect(quick.pretrainCaptions.samples.allSatisfy { pretraining.contains($0.dish) })
+        #expect(quick.pretrainLabelled.samples.allSatisfy { pretraining.contains($0.dish) })
+        #expect(Set(quick.pretrainCaptions.samples.map(\.dish)) == pretraining)
+        let caption = quick.pretrainCaptions.caption(at: 17)
+        #expect(caption.contains(quick.pretrainCaptions.samples[17].dish.base.rawValue))
+    }
+
+    @Test func rendersTheSameBytesEveryTimeAndOnAnyNumberOfThreads() throws {
+        let indices = Array(0..<48)
+        let serial = indices.map { quick.train.image(at: $0) }
+        let parallel = try images(of: quick.train, at: indices, workers: 2)
+        let again = try images(of: MiniFood(seed: 9, sizes: .quick).train, at: indices, workers: 2)
+        #expect(serial == parallel && serial == again)
+        #expect(serial[0].width == 32 && serial[0].height == 32 && serial[0].pixels.count == 32 * 32 * 3)
+        let otherSeed = MiniFood(seed: 10, sizes: .quick).train.image(at: 0)
+        #expect(otherSeed != serial[0])
+        #expect(Set(serial.map(\.pixels)).count == serial.count)
+        let dish = quick.world.trained[3]
+        #expect(quick.example(of: dish, number: 2) == MiniFood(seed: 9, sizes: .standard).example(of: dish, number: 2))
+        let kept = quick.train.prerendered()
+        #expect(indices.map { kept.image(at: $0) } == serial)
+    }
+
+    @Test func imagesShowTheirFoodColour() {
+        // The food's colour must dominate a photo's saturated pixels, or no caption could name it.
+        let sizes = MiniFoodSizes(imageSize: 48, imagesPerClass: 5, heldOutPerClass: 5, captionPairs: 283, labelledImages: 283, labelNoise: 0)
+        let mini = MiniFood(seed: 1, sizes: sizes)
+        var correct = 0
+        for index in 0..<mini.pretrainLabelled.count {
+            let image = mini.pretrainLabelled.image(at: index)
+            #expect(image.width == 48)
+            if dominantColour(image) == mini.pretrainLabelled.samples[index].dish.colour { correct += 1 }
+        }
+        #expect(Double(correct) / Double(mini.pretrainLabelled.count) > 0.6, "\(correct) of \(mini.pretrainLabelled.count)")
+    }
+
+    /// The food colour nearest to most of the image's saturated pixels.
+    private func dominantColour(_ image: Image) -> FoodColour? {
+        var votes: [FoodColour: Int] = [:]
+        for p in stride(from: 0, to: image.pixels.count, by: 3) {
+            let r = Double(image.pixels[p]) / 255, g = Double(image.pixels[p + 1]) / 255, b = Double(image.pixels[p + 2]) / 255
+            guard max(r, g, b) - min(r, g, b) > 0.3 else { continue }
+            let nearest = FoodColour.allCases.min { a, c in
+                distance(a.rgb, r, g, b) < distance(c.rgb, r, g, b)
+            }!
+            votes[nearest, default: 0] += 1
+        }
+        return votes.max { $0.value < $1.value }?.key
+    }
+
+    private func distance(_ colour: RGB, _ r: Double, _ g: Double, _ b: Double) -> Double {
+        (colour.r - r) * (colour.r - r) + (colour.g - g) * (colour.g - g) + (colour.b - b) * (colour.b - b)
+    }
+
+    @Test func contactSheetsLayTilesInAGrid() {
+        let tiles = (0..<5).map { ContactSheetTile(image: quick.heldOut.image(at: $0), caption: "tile \($0)", highlighted: $0 == 0) }
+        let sheet = contactSheet(tiles, columns: 3, tileSide: 64, title: "probe")
+        #expect(sheet.width == 16 + 3 * 76)
+        #expect(sheet.height > 2 * 64)
+    }
+}

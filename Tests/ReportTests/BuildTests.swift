@@ -1,0 +1,90 @@
+import Experiment
+import Foundation
+import Testing
+@testable import Report
+
+@Suite struct BuildTests {
+    /// Runs `report build` into a temporary folder; returns paper.md and the figures folder.
+    private func build(_ fill: (URL) throws -> Void) throws -> (paper: String, figures: URL, root: URL) {
+        let root = try temporaryDirectory()
+        let results = root.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        try fill(results)
+        let output = root.appendingPathComponent("paper.md")
+        _ = try ReportBuild.run(results: results, figures: root.appendingPathComponent("figures"), output: output)
+        return (try String(contentsOf: output, encoding: .utf8), root.appendingPathComponent("figures"), root)
+    }
+
+    @Test func paperHasEveryTableAndStatesThePreset() throws {
+        let (paper, _, root) = try build { try writeAccuracyChapters(to: $0, preset: .mini); try writeCost(to: $0, preset: .mini) }
+        defer { try? FileManager.default.removeItem(at: root) }
+        for heading in ["## Summary", "## 1 Introduction", "## 2 Method", "## 3 Results", "## 4 Conclusion"] {
+            #expect(paper.contains(heading), "\(heading)")
+        }
+        for table in ["**Table 1.**", "**Table 2.**", "**Table 3.**", "**Table 4.**", "**Table 5.**", "**CIFAR-10 single-block fine-tuning.**"] {
+            #expect(paper.contains(table), "\(table)")
+        }
+        #expect(paper.contains("> **Preset: mini**"))
+        #expect(paper.contains("this run: preset **mini** (MiniFood, a procedural world; not Food-101 numbers)"))
+        #expect(paper.contains("| 91.87 |"), "the published value sits in Table 3")
+        #expect(paper.contains("not comparable (mini)"))
+        #expect(paper.contains("not yet run"), "the CIFAR-10 column says so until results/cifar.json exists")
+        #expect(paper.contains("> **vit** (preset mini): ViT summary sentence."))
+        #expect(paper.contains("![Figure 3."))
+        #expect(paper.contains("(figures/figure3-overall-results.png)"))
+    }
+
+    @Test func missingResultsAreNotRunRatherThanFailures() throws {
+        let (paper, figures, root) = try build { _ in }
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(paper.contains("No chapter has been run"))
+        #expect(paper.contains("| not run |"))
+        #expect(FileManager.default.fileExists(atPath: figures.appendingPathComponent("figure3-overall-results.png").path))
+        #expect(!FileManager.default.fileExists(atPath: figures.appendingPathComponent("figure-wise-ft.png").path))
+    }
+
+    @Test func aBadResultsFileLeavesThePreviousPaperUntouched() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let results = root.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let output = root.appendingPathComponent("paper.md")
+        try Data("previous".utf8).write(to: output)
+        try Data("{".utf8).write(to: results.appendingPathComponent("vit.json"))
+        #expect(throws: ChapterError.self) {
+            try ReportBuild.run(results: results, figures: root.appendingPathComponent("figures"), output: output)
+        }
+        #expect(try String(contentsOf: output, encoding: .utf8) == "previous")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func figuresAreValidPNGAndSVG() throws {
+        let (_, figures, root) = try build { results in
+            try writeAccuracyChapters(to: results, preset: .paper)
+            let points = stride(from: 0.0, through: 1.0, by: 0.25).map { alpha in
+                WiSEFTPoint(alpha: alpha, test: accuracy(81 + 3 * alpha), extended: accuracy(80 - 60 * alpha))
+            }
+            try ChapterRun(chapter: WiSEFTResults.chapter, preset: .paper, seed: 1)
+                .write(WiSEFTResults(summary: "s", dataset: "d", points: points), to: results)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        for name in ["figure3-overall-results", "figure4-training-loss", "figure-wise-ft"] {
+            let png = try Data(contentsOf: figures.appendingPathComponent("\(name).png"))
+            #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "\(name).png signature")
+            let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            let height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+            #expect(width >= 1600 && height >= 1000, "\(name).png is \(width)x\(height)")
+            #expect(png.count > 20_000, "\(name).png has content")
+            let svg = try String(contentsOf: figures.appendingPathComponent("\(name).svg"), encoding: .utf8)
+            #expect(svg.hasPrefix("<?xml"))
+            #expect(svg.contains("<svg") && svg.contains("</svg>"))
+        }
+    }
+
+    @Test func figureLinksAreRelativeToThePaper() {
+        let paper = URL(fileURLWithPath: "/a/b/docs")
+        #expect(relativePath(of: URL(fileURLWithPath: "/a/b/figures/x.png"), from: paper) == "../figures/x.png")
+        #expect(relativePath(of: URL(fileURLWithPath: "/a/b/docs/figures/x.png"), from: paper) == "figures/x.png")
+    }
+}

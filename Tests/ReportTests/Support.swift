@@ -1,0 +1,80 @@
+import Experiment
+import Foundation
+@testable import Report
+
+/// A fresh temporary directory, removed by the caller's `defer`.
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("report-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// An accuracy with a narrow interval, from a percentage.
+func accuracy(_ percent: Double, images: Int = 1000) -> Accuracy {
+    Accuracy(value: percent / 100, images: images,
+             interval: BootstrapInterval(low: (percent - 0.5) / 100, high: (percent + 0.5) / 100, resamples: 200))
+}
+
+/// The published value of a registry entry, for building results a set distance from it.
+func published(_ id: String) throws -> Double {
+    guard case .number(let value)? = try PublishedRegistry.bundled().entry(id)?.value else {
+        throw ChapterError("no numeric entry \(id)")
+    }
+    return value
+}
+
+func hyperParameters(batch: Double, beta2: Double) -> HyperParameters {
+    [HyperParameterName.learningRate: .number(1e-4), HyperParameterName.batchSize: .number(batch),
+     HyperParameterName.weightDecay: .number(0.05), HyperParameterName.epochs: .number(10),
+     HyperParameterName.beta1: .number(0.9), HyperParameterName.beta2: .number(beta2),
+     HyperParameterName.epsilon: .number(1e-6), "schedule": .text("cosine")]
+}
+
+func lossCurve(steps: Int) -> [LossPoint] {
+    (1...steps).map { step in
+        LossPoint(step: step, epoch: Double(step) / Double(steps) * 10, loss: 3 * exp(-Double(step) / Double(steps) * 4) + 0.2,
+                  learningRate: 1e-4)
+    }
+}
+
+/// Writes vit, clip and clip-finetune results through `ChapterRun`, as the chapters will.
+/// Accuracies are the published ones shifted by the given points.
+func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double = 0, clipShift: Double = 0,
+                           fineTuneShift: Double = 0, clipBatch: Double = 2048) throws {
+    let vit = ViTResults(
+        summary: "ViT summary sentence.", model: "ViT-B/16", checkpointSource: "test checkpoint", dataset: "test data",
+        trainableParameters: 85_000_000, hyperParameters: hyperParameters(batch: 256, beta2: 0.99),
+        validation: TopKAccuracy(top1: accuracy(90), top5: accuracy(98)),
+        test: TopKAccuracy(top1: accuracy(try published("fei2024.table3.vit") + vitShift), top5: accuracy(98)),
+        lossCurve: lossCurve(steps: 120))
+    try ChapterRun(chapter: ViTResults.chapter, preset: preset, seed: 1).write(vit, to: directory)
+    let clip = CLIPZeroShotResults(
+        summary: "CLIP summary sentence.", model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
+        templates: ["a photo of {}, a type of food."],
+        test: accuracy(try published("fei2024.table3.clip") + clipShift), extended: accuracy(try published("fei2024.table4.clip")))
+    try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: preset, seed: 1).write(clip, to: directory)
+    let fineTune = CLIPFineTuneResults(
+        summary: "Fine-tune summary sentence.", model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
+        trainableParameters: 151_000_000, hyperParameters: hyperParameters(batch: clipBatch, beta2: 0.999),
+        test: accuracy(try published("fei2024.table3.clip_finetune") + fineTuneShift),
+        extended: accuracy(try published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12))
+    try ChapterRun(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1).write(fineTune, to: directory)
+}
+
+func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high) throws {
+    func approach(_ approach: Approach, _ tier: CostTier, training: Double?) -> ApproachCost {
+        ApproachCost(approach: approach, name: approach.rawValue, trainableParameters: 1000, flopsPerImage: 4.4e9,
+                     inferenceImagesPerSecond: 20, trainingImagesPerSecond: training, chapterWallSeconds: 60,
+                     chapterPeakMemoryBytes: 1 << 30,
+                     projection: CostProjection(trainingImages: 75_750, epochs: 10, hardware: "2x RTX 4090",
+                                                trainingFlops: training == nil ? 0 : 1e16, trainingSecondsOnHardware: 600,
+                                                trainingSecondsHere: 36_000, inferenceFlopsPerImage: 4.4e9,
+                                                assumptions: "test assumptions"),
+                     tier: tier)
+    }
+    let cost = CostResults(summary: "Cost summary sentence.",
+                           approaches: [approach(.vit, .medium, training: 5), approach(.clipZeroShot, .low, training: nil),
+                                        approach(.clipFineTune, fineTuneTier, training: 3)],
+                           tierRule: "test rule")
+    try ChapterRun(chapter: CostResults.chapter, preset: preset, seed: 1).write(cost, to: directory)
+}

@@ -1,0 +1,302 @@
+// # Data: Food-101, its split, and MiniFood
+//
+// Fei (EMITI 2024), Sections 2.1-2.2. The paper fine-tunes ViT-B/16 and CLIP ViT-B/32 on
+// Food-101 (Bossard et al., ECCV 2014): 101 dishes, 1,000 photos each, 750 in the official
+// training list and 250 in the test list. The training photos were left uncleaned on purpose
+// (intense colours, some wrong labels); the test photos were checked by hand. Photos are JPEGs
+// with a longest side of 512 pixels.
+//
+// Section 2.2 sets the question the whole paper asks. The first ten classes, C1..C10
+// (apple_pie .. breakfast_burrito), are never fine-tuned on: they measure "extended accuracy",
+// how well a model still recognises dishes it was not tuned for, which only a model that reads
+// class names (CLIP, zero-shot) can attempt. The other 91 classes are split 0.8:0.2 into
+// training and validation, per class, with a seed we record.
+//
+// The paper also says the official train/test lists were used. Both cannot define the
+// validation set: the official lists split 750:250, which is 0.75:0.25, not 0.8:0.2. Its
+// numbers most likely come from the re-split: 0.8:0.2 is a figure only a re-split produces,
+// and the stratified `train_test_split(test_size=0.2)` of common libraries is the usual way to
+// carve a validation set out of the 91 classes once the ten held-out ones are removed; "the
+// official lists" then most plausibly names where the photos came from (the dataset as
+// published, noisy training photos included), not the boundary between training and
+// validation. So `--split paper` (all photos of the 91 classes, split 0.8:0.2 per class) is
+// the default, and `--split official` (train.txt trains, test.txt validates) tests the other
+// reading. The difference should be small but not nothing: a re-split's validation set holds
+// some of the noisy training photos, the official test list none, so the official reading
+// should score slightly higher.
+//
+// No machine this project runs on can download Food-101's 5 GB or the pretrained checkpoints,
+// so each chapter runs at two presets. `paper` reads a Food-101 directory the user supplies.
+// `mini`, the default, renders MiniFood, a world of procedural dishes built so that the
+// paper's question (does zero-shot transfer reach classes never tuned on?) still has an
+// honest answer; it is described below, where it is made.
+//
+// This chapter writes results/data.json: the classes held out and trained, the sizes of the
+// three parts, the seed and checksums of the split lists (so every later chapter can confirm
+// it trains on the same split), and sample figures for the report.
+
+import ArgumentParser
+import Datasets
+import Recipes
+import Experiment
+import Foundation
+import Imaging
+
+let options = DataOptions.parseOrExit()
+let run = ChapterRun(chapter: "data", preset: options.preset, seed: options.seed)
+do {
+    let results = switch options.preset {
+    case .paper: try describeFood101()
+    case .mini: try describeMiniFood()
+    }
+    let file = try run.write(results, to: URL(fileURLWithPath: options.results))
+    run.say("wrote \(file.path)")
+} catch {
+    run.fail(error)
+}
+
+// ## Food-101 (the paper preset)
+//
+// The directory is read in Food-101's own layout: meta/classes.txt and meta/labels.txt name
+// the classes ("apple_pie", and "Apple pie", which prompts use as "apple pie"),
+// meta/train.txt and meta/test.txt list the photos as "apple_pie/1005649", the file
+// images/apple_pie/1005649.jpg.
+//
+// Before anything is written, every photo is checked. A training run that meets a truncated
+// JPEG after an hour is an hour lost, and Food-101 copies are often incomplete. The check
+// decodes every photo on both cores (about 1 ms of CPU per photo: under two minutes for
+// 101,000, plus reading 5 GB), because a full decode is exactly the test the training loader
+// applies. `--quick` only checks that each file starts and ends with a JPEG's markers, which
+// finds missing and truncated files by reading a few bytes of each. An unreadable photo stops
+// the chapter with its name, unless `--skip-unreadable` leaves it out (and counts it in the
+// results).
+func describeFood101() throws -> DataResults {
+    guard let directory = options.food101 else {
+        throw ChapterError("the paper preset reads Food-101 from --food101 DIR (the directory holding images/ and meta/)")
+    }
+    var food = try Food101(root: URL(fileURLWithPath: directory))
+    run.say("Food-101 at \(directory): \(food.classes.count) classes, \(food.officialTrain.count) training and \(food.officialTest.count) test photos listed")
+
+    let entries = food.allEntries
+    let check: ImageCheck = options.quick ? .markers : .decode
+    run.say("checking \(entries.count) photos (\(check.rawValue)) on 2 threads")
+    let unreadable = findUnreadableImages(entries.map(food.url(of:)), check: check) { done in
+        run.say("  \(done) of \(entries.count) checked")
+    }
+    if let first = unreadable.first {
+        guard options.skipUnreadable else {
+            let others = unreadable.count > 1 ? " (and \(unreadable.count - 1) more unreadable photos)" : ""
+            throw ChapterError(first.reason + others + "; --skip-unreadable leaves them out")
+        }
+        for photo in unreadable { run.say("skipping \(photo.reason)") }
+        food = try food.excluding(Set(unreadable.map { entries[$0.index] }))
+    }
+
+    // The split itself: C1..C10 held out, the other 91 classes split per class.
+    let kind = options.split ?? .paper
+    let split = try Food101Split(food, kind: kind, seed: options.seed)
+    run.say("split \(kind.rawValue), seed \(options.seed): train \(split.train.count), validation \(split.validation.count), held out \(split.heldOut.count)")
+    run.say("held out (C1..C10): " + split.heldOutClasses.map { food.classNames[$0] }.joined(separator: ", "))
+
+    // A figure of one photo per held-out class and per ten trained classes, for the report.
+    let shown = split.heldOutSet.firstIndexOfEachClass().map { (split.heldOutSet, $0, true) }
+        + split.trainSet.firstIndexOfEachClass().prefix(10).map { (split.trainSet, $0, false) }
+    let tiles = try shown.map { dataset, index, heldOut in
+        ContactSheetTile(image: try dataset.image(at: index).squareThumbnail(side: 128),
+                         caption: dataset.classNames[dataset.label(at: index)], highlighted: heldOut)
+    }
+    let figure = try saveFigure(contactSheet(tiles, columns: 10, tileSide: 128,
+                                             title: "Food-101: held-out classes C1..C10 (framed) and ten trained classes [paper preset]"),
+                                named: "food101-samples.png")
+
+    return DataResults(
+        source: "Food-101 at \(directory)", split: kind.rawValue,
+        validationFraction: kind == .paper ? Food101Split.validationFraction : nil,
+        heldOutClasses: split.heldOutClasses.map { food.classNames[$0] },
+        trainClasses: split.trainClasses.map { food.classNames[$0] },
+        counts: Counts(train: split.train.count, validation: split.validation.count, heldOut: split.heldOut.count),
+        checksums: ListChecksums(train: SHA256.hex(split.trainSet.listing().utf8),
+                                 validation: SHA256.hex(split.validationSet.listing().utf8),
+                                 heldOut: SHA256.hex(split.heldOutSet.listing().utf8)),
+        imageCheck: check.rawValue, unreadableSkipped: unreadable.map(\.reason),
+        figures: [figure], miniFood: nil)
+}
+
+// ## MiniFood (the mini preset)
+//
+// MiniFood mirrors Food-101's shape with dishes a caption can describe. A dish is a
+// composition of three attributes: the food's colour (8: red, orange, yellow, green, blue,
+// purple, pink, brown), the pattern of its topping (6: plain, dotted, striped, checked,
+// wavy, ringed) and what it is served as (8: soup, pizza, cake, sandwich, kebab, donut,
+// cupcake, lolly), 384 compositions in all. 101 of them are the downstream "foods"; as in
+// Food-101 the first ten are held out, chosen to cover every colour, pattern and dish, and the
+// other 91 are split 0.8:0.2 per class. The remaining 283 compositions are all that
+// pretraining ever shows, in two disjoint corpora: image-caption pairs in varied sentences for
+// the mini CLIP ("red soup with dots", "this soup is red and dotted"), and images labelled
+// with their composition for the mini ViT (ImageNet-21k's stand-in). Every attribute word
+// occurs in pretraining; no downstream composition does. Zero-shot accuracy on the held-out
+// ten therefore measures exactly what the paper asks of CLIP: recognising a named dish from
+// its description, never from its pictures.
+//
+// The photos are 32 x 32 and carry Food-101's difficulties: varied tables, position, size and
+// rotation, a napkin or fork over part of the dish in 30% of photos, uneven coloured light,
+// sensor noise, and 5% of training labels wrong. They are rendered on the fly from the seed,
+// every image from its own random stream, so they are identical run after run and however
+// many threads render them.
+func describeMiniFood() throws -> DataResults {
+    if options.food101 != nil || options.split != nil || options.skipUnreadable {
+        throw ChapterError("--food101, --split and --skip-unreadable apply to the paper preset only")
+    }
+    let world = MiniFoodWorld.standard
+    run.say("MiniFood: \(Dish.all.count) compositions; \(world.classes.count) downstream classes (\(world.heldOut.count) held out, \(world.trained.count) trained), \(world.pretraining.count) for pretraining")
+
+    // The premise zero-shot rests on, checked rather than assumed.
+    let pretrainingWords = Set(world.pretraining.flatMap(\.words))
+    let unseen = Set(world.classes.flatMap(\.words)).subtracting(pretrainingWords)
+    guard unseen.isEmpty, Set(world.pretraining).isDisjoint(with: world.classes) else {
+        throw ChapterError("MiniFood's pretraining must use every attribute word and no downstream dish; unseen words: \(unseen.sorted())")
+    }
+    run.say("held out: " + world.heldOut.map(\.name).joined(separator: ", "))
+
+    let sizes: MiniFoodSizes = options.quick ? .quick : .standard
+    let mini = MiniFood(seed: options.seed, sizes: sizes)
+    for part in MiniFoodPart.allCases {
+        run.say("\(part.rawValue): \(mini.dataset(part).count) images of \(sizes.imageSize)x\(sizes.imageSize)")
+    }
+    run.say("train labels wrong on purpose: \(mini.train.mislabelledCount) of \(mini.train.count)")
+
+    // How long rendering takes bounds how much data the mini reproduction can afford.
+    let timed = Array(0..<min(1000, mini.pretrainCaptions.count))
+    let renderTime = try ContinuousClock().measure { _ = try images(of: mini.pretrainCaptions, at: timed) }
+    let msPer1000 = renderTime.inSeconds * 1000 * 1000 / Double(timed.count)
+    run.say(String(format: "rendering: %.0f ms per 1000 images on 2 threads", msPer1000))
+
+    // Checksums of every part's list and of its first images' pixels: a later chapter, or a
+    // rerun, can confirm it sees the very same data.
+    var listChecksums: [String: String] = [:]
+    var pixelChecksums: [String: String] = [:]
+    for part in MiniFoodPart.allCases {
+        let dataset = mini.dataset(part)
+        listChecksums[part.rawValue] = SHA256.hex(dataset.listing().utf8)
+        var pixels = SHA256()
+        for image in try images(of: dataset, at: Array(0..<min(256, dataset.count))) { pixels.update(image.pixels) }
+        pixelChecksums[part.rawValue] = pixels.hexDigest()
+    }
+
+    // The figures: every class once (held-out ones framed), pretraining pairs with their
+    // captions, and ten photos each of six classes to show how much one class varies. They use
+    // photos of their own, so that `--quick` draws the same figures as a full run.
+    let classTiles = world.classes.enumerated().map { position, dish in
+        ContactSheetTile(image: mini.example(of: dish, number: 0), caption: dish.name, highlighted: position < world.heldOut.count)
+    }
+    let captionTiles = stride(from: 0, to: mini.pretrainCaptions.count, by: 41).prefix(24).map { index in
+        ContactSheetTile(image: mini.pretrainCaptions.image(at: index), caption: mini.pretrainCaptions.caption(at: index))
+    }
+    let variationTiles = stride(from: 0, to: world.trained.count, by: 16).map { world.trained[$0] }.flatMap { dish in
+        (0..<10).map { ContactSheetTile(image: mini.example(of: dish, number: $0), caption: dish.name) }
+    }
+    let figures = try [
+        saveFigure(contactSheet(classTiles, columns: 11, tileSide: 96,
+                                title: "MiniFood's 101 classes at 32x32, one photo each; framed: held out (C1..C10) [mini preset, seed \(options.seed)]"),
+                   named: "minifood-contact-sheet.png"),
+        saveFigure(contactSheet(captionTiles, columns: 8, tileSide: 96, title: "MiniFood pretraining pairs: image and caption [mini preset, seed \(options.seed)]",
+                                captionLines: 4),
+                   named: "minifood-captions.png"),
+        saveFigure(contactSheet(variationTiles, columns: 10, tileSide: 96,
+                                title: "Ten MiniFood photos of each of six classes: table, pose, light, occlusion, noise [mini preset, seed \(options.seed)]"),
+                   named: "minifood-variation.png"),
+    ]
+
+    return DataResults(
+        source: "MiniFood (rendered)", split: "paper", validationFraction: MiniFood.validationFraction,
+        heldOutClasses: world.heldOut.map(\.name), trainClasses: world.trained.map(\.name),
+        counts: Counts(train: mini.train.count, validation: mini.validation.count, heldOut: mini.heldOut.count),
+        checksums: ListChecksums(train: listChecksums["train"]!, validation: listChecksums["validation"]!, heldOut: listChecksums["held-out"]!),
+        imageCheck: nil, unreadableSkipped: nil, figures: figures,
+        miniFood: MiniFoodFacts(
+            sizes: sizes, colours: FoodColour.allCases.map(\.rawValue), patterns: ToppingPattern.allCases.map(\.rawValue),
+            bases: DishBase.allCases.map(\.rawValue), compositions: Dish.all.count, pretrainingCompositions: world.pretraining.count,
+            pretrainCaptionPairs: mini.pretrainCaptions.count, pretrainLabelledImages: mini.pretrainLabelled.count,
+            mislabelledTrain: mini.train.mislabelledCount, captionTemplates: CaptionTemplates.all,
+            zeroShotTemplate: ZeroShotPrompt.template, renderMsPer1000Images: msPer1000.rounded(),
+            pretrainingListSha256: listChecksums.filter { $0.key.hasPrefix("pretrain") },
+            pixelSha256First256: pixelChecksums))
+}
+
+// ## Writing figures
+//
+// Figures, like results, are written whole or not at all.
+func saveFigure(_ figure: Image, named name: String) throws -> String {
+    let directory = URL(fileURLWithPath: options.figures)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let file = directory.appendingPathComponent(name)
+    try figure.writePNG(to: file)
+    run.say("figure \(file.path)")
+    return options.figures + "/" + name
+}
+
+// ## The command line and the results file
+
+struct DataOptions: ParsableArguments {
+    @Option(help: "mini renders MiniFood; paper reads Food-101 from --food101.")
+    var preset: Preset = .mini
+    @Option(help: "The Food-101 directory (holding images/ and meta/), for the paper preset.")
+    var food101: String?
+    @Option(help: "paper: the 91 classes re-split 0.8:0.2 (default); official: train.txt / test.txt.")
+    var split: Food101SplitKind?
+    @Option(help: "Where data.json goes.")
+    var results = "results"
+    @Option(help: "Where the sample figures go.")
+    var figures = "figures"
+    @Option(help: "Seeds the split and MiniFood's rendering.")
+    var seed: UInt64 = 0
+    @Flag(help: "mini: smoke-test sizes; paper: check JPEG markers instead of decoding every photo.")
+    var quick = false
+    @Flag(help: "Leave unreadable photos out (counted in the results) instead of stopping.")
+    var skipUnreadable = false
+}
+
+
+struct DataResults: Encodable {
+    let source: String
+    let split: String
+    let validationFraction: Double?
+    let heldOutClasses: [String]
+    let trainClasses: [String]
+    let counts: Counts
+    let checksums: ListChecksums
+    let imageCheck: String?
+    let unreadableSkipped: [String]?
+    let figures: [String]
+    let miniFood: MiniFoodFacts?
+}
+
+struct Counts: Encodable {
+    let train: Int
+    let validation: Int
+    let heldOut: Int
+}
+
+/// SHA-256 of each part's list, one "class/id" line per image.
+struct ListChecksums: Encodable {
+    let train: String
+    let validation: String
+    let heldOut: String
+}
+
+struct MiniFoodFacts: Encodable {
+    let sizes: MiniFoodSizes
+    let colours: [String]
+    let patterns: [String]
+    let bases: [String]
+    let compositions: Int
+    let pretrainingCompositions: Int
+    let pretrainCaptionPairs: Int
+    let pretrainLabelledImages: Int
+    let mislabelledTrain: Int
+    let captionTemplates: [String]
+    let zeroShotTemplate: String
+    let renderMsPer1000Images: Double
+    let pretrainingListSha256: [String: String]
+    let pixelSha256First256: [String: String]
+}

@@ -1,0 +1,93 @@
+// The report: the last chapter, which runs no experiment. It reads what the other
+// chapters wrote to results/, sets every reproduced number beside the published one from
+// the registry (Sources/Report/Resources/published.json, each number with its paper,
+// table, row and column), draws Figures 3 and 4 (and WiSE-FT when it ran) with Cairo, and
+// writes paper.md in the paper's own structure. Each number says which preset made it:
+// mini numbers come from MiniFood, a procedural world, and are never judged against Food-101.
+//
+//   report build [--results DIR] [--figures DIR] [--output paper.md]
+//   report diff  [--results DIR] [--strict] [--json]
+//   report diff  [--results DIR] --against OTHER_RESULTS_DIR [--json]
+import ArgumentParser
+import Experiment
+import Foundation
+import Report
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Compare the chapters' results with the published numbers; draw the figures and write paper.md.",
+        subcommands: [Build.self, Diff.self])
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Draw the figures and write paper.md from a results folder.")
+
+    @Option(help: "Folder of results/<chapter>.json files.") var results = "results"
+    @Option(help: "Folder the figures are written to (PNG and SVG).") var figures = "figures"
+    @Option(help: "The markdown document to write.") var output = "paper.md"
+
+    func run() throws {
+        try reportingErrors {
+            let written = try ReportBuild.run(results: URL(fileURLWithPath: results), figures: URL(fileURLWithPath: figures),
+                                              output: URL(fileURLWithPath: output))
+            for file in written { print("wrote \(file.path)") }
+        }
+    }
+}
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every reproduced number against the published one, or against another run with --against.")
+
+    @Option(help: "Folder of results/<chapter>.json files.") var results = "results"
+    @Option(help: "Another results folder: compare the two runs instead of the published numbers.") var against: String?
+    @Flag(help: "Exit 1 when a published number is missed or a published setting differs.") var strict = false
+    @Flag(help: "Print JSON instead of a markdown table.") var json = false
+
+    func validate() throws {
+        if strict, against != nil { throw ValidationError("--strict judges against the published numbers; it cannot be combined with --against") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let folder = try ResultsFolder(directory: URL(fileURLWithPath: results))
+            if let against {
+                let diff = RunDiff(this: folder, other: try ResultsFolder(directory: URL(fileURLWithPath: against)))
+                try emit(json ? diff.json(thisPath: results, otherPath: against) : Data(diff.markdown(thisPath: results, otherPath: against).utf8))
+                return
+            }
+            let diff = PublishedDiff(registry: try PublishedRegistry.bundled(), results: folder)
+            try emit(json ? diff.json(resultsPath: results, presets: folder.presets)
+                          : Data(diff.markdown(resultsPath: results, presets: folder.presets).utf8))
+            if strict, diff.comparisons.allSatisfy({ [.notRun, .notPublished, .notInResults, .notComparableMini, .notJudgedHardware].contains($0.verdict) }) {
+                FileHandle.standardError.write(Data("report: --strict: no paper-preset number to judge, so nothing can miss\n".utf8))
+            }
+            if strict, diff.failsStrict {
+                let failing = diff.comparisons.filter { $0.verdict.failsStrict }.map(\.entry.id)
+                FileHandle.standardError.write(Data("report: --strict: \(failing.count) published number(s) missed or differ: \(failing.joined(separator: ", "))\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    private func emit(_ data: Data) throws {
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+/// Any failure becomes one line on stderr and exit status 1 (ArgumentParser's own usage
+/// errors keep their usual form).
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        FileHandle.standardError.write(Data("report: error: \(message.split(whereSeparator: \.isNewline).joined(separator: " "))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+ReportCommand.main()

@@ -64,7 +64,7 @@ let package = Package(
         ], path: "chapters/report"),
 
         // Benchmarks against transformers (benchmarks/run.sh).
-        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore"],
+        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore", "Training"],
                           path: "benchmarks/bench", swiftSettings: hotLoops),
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.

@@ -110,7 +110,7 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--optimizer", default="sgd", choices=["sgd", "adamw"])
+    parser.add_argument("--optimizer", default="adamw", choices=["sgd", "adamw"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("images", nargs="+")
     args = parser.parse_args()

@@ -57,9 +57,19 @@ public final class EncoderLayer: Module {
         activation = geometry.activation
         firstNorm = LayerNorm(width, eps: geometry.layerNormEps)
         secondNorm = LayerNorm(width, eps: geometry.layerNormEps)
-        query = Linear(width, width, bias: geometry.attentionBias)
-        key = Linear(width, width, bias: geometry.attentionBias)
-        value = Linear(width, width, bias: geometry.attentionBias)
+        // Query, key and value weights (and biases) lie back to back in one storage, so that the
+        // three projections run as one product [D → 3D] whose output attention reads in place.
+        // Each keeps its own Hugging Face name and shape.
+        let projections = Storage(count: 3 * width * width), biases = Storage(count: 3 * width)
+        projections.base.update(repeating: 0, count: 3 * width * width)
+        biases.base.update(repeating: 0, count: 3 * width)
+        func projection(_ index: Int) -> Linear {
+            Linear(weight: Tensor(shape: [width, width], storage: projections, offset: index * width * width),
+                   bias: geometry.attentionBias ? Tensor(shape: [width], storage: biases, offset: index * width) : nil)
+        }
+        query = projection(0)
+        key = projection(1)
+        value = projection(2)
         attentionOutput = Linear(width, width)
         expand = Linear(width, geometry.mlpWidth)
         contract = Linear(geometry.mlpWidth, width)
@@ -67,7 +77,9 @@ public final class EncoderLayer: Module {
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
         let normed = firstNorm(x)
-        let attended = attention(query: query(normed), key: key(normed), value: value(normed), heads: heads, mask: mask)
+        let qkv = linear(normed, weight: concatenated([query.weight, key.weight, value.weight]),
+                         bias: query.bias.map { concatenated([$0, key.bias!, value.bias!]) })
+        let attended = attention(packed: qkv, heads: heads, mask: mask)
         let h = x + attentionOutput(attended)
         return h + contract(activation(expand(secondNorm(h))))
     }

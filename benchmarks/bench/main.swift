@@ -9,6 +9,7 @@ import Foundation
 import Imaging
 import Models
 import TensorCore
+import Training
 
 // MARK: - Arguments
 
@@ -169,7 +170,10 @@ func train(_ args: Arguments) throws {
     let labels = (0..<batch).map { ($0 * 37) % classes }
     model.setRequiresGrad(true)
     let parameters = model.parameters
-    let optimizer = args.options["optimizer"] ?? "sgd"
+    let optimizer = args.options["optimizer"] ?? "adamw"
+    let adamW = optimizer == "adamw"
+        ? AdamW(model.namedParameters, hyperparameters: AdamWHyperparameters(learningRate: 1e-4, weightDecay: 0.01),
+                exemptNormsBiasesAndEmbeddings: false) : nil
     let learningRate: Float = 1e-4
     let afterLoad = currentRSS()
 
@@ -188,6 +192,9 @@ func train(_ args: Arguments) throws {
                 p.addInPlace(p.grad!, scaledBy: -learningRate)
                 p.zeroGrad()
             }
+        case "adamw":
+            adamW!.step(learningRate: 1e-4)
+            adamW!.zeroGrad()
         default:
             fail("unknown optimizer \(optimizer)")
         }

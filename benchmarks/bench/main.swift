@@ -207,6 +207,52 @@ func train(_ args: Arguments) throws {
                "peak_rss_mb": peakRSS(), "blas_core": BLAS.coreName])
 }
 
+/// The non-GEMM kernels of a ViT-B/16 step at batch 32 (and one GEMM for scale), each timed alone:
+/// the median of `repeat` calls, in milliseconds.
+func kernels(_ args: Arguments) {
+    let batch = args.int("batch", default: 32), repeats = args.int("repeat", default: 5)
+    let tokens = batch * 197, width = 768, mlp = 3072
+    func random(_ shape: [Int], scale: Float = 1) -> Tensor {
+        var state: UInt32 = 12345
+        let count = shape.reduce(1, *)
+        let t = Tensor(uninitializedShape: shape)
+        for i in 0..<count {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            t.pointer[i] = (Float(state >> 8) / Float(1 << 24) * 2 - 1) * scale
+        }
+        return t
+    }
+    func time(_ body: () -> Void) -> Double {
+        body()
+        var samples: [Double] = []
+        for _ in 0..<repeats {
+            let start = now()
+            body()
+            samples.append((now() - start) * 1000)
+        }
+        return median(samples)
+    }
+    let hidden = random([batch, 197, width]), wide = random([batch, 197, mlp], scale: 3)
+    let gamma = random([width]), beta = random([width]), weight = random([mlp, width], scale: 0.03), bias = random([mlp])
+    let qkv = random([batch, 197, 3 * width]), gradHidden = random([batch, 197, width]), gradWide = random([batch, 197, mlp])
+    for t in [hidden, wide, gamma, beta, weight, bias, qkv] { t.requiresGrad = true }
+    var results: [String: Double] = [:]
+    func forwardBackward(_ name: String, _ seed: Tensor, _ f: () -> Tensor) {
+        results[name + " forward"] = time { _ = f() }
+        results[name + " forward+backward"] = time {
+            GradMode.with(enabled: true) { f().backward(seed) }
+        }
+    }
+    forwardBackward("gelu [B,197,3072]", gradWide) { gelu(wide) }
+    forwardBackward("layerNorm [B,197,768]", gradHidden) { layerNorm(hidden, weight: gamma, bias: beta, eps: 1e-12) }
+    forwardBackward("attention packed, 12 heads", gradHidden) { attention(packed: qkv, heads: 12) }
+    forwardBackward("residual add [B,197,768]", gradHidden) { hidden + gradHidden }
+    forwardBackward("linear 768→3072", gradWide) { linear(hidden, weight: weight, bias: bias) }
+    let flops = 2.0 * Double(tokens * width * mlp)
+    results["linear 768→3072 forward GFLOP/s"] = flops / results["linear 768→3072 forward"]! * 1e-6
+    printJSON(["batch": batch, "milliseconds": results, "blas_core": BLAS.coreName])
+}
+
 // MARK: - Main
 
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
@@ -215,6 +261,7 @@ do {
     case "blas": blasReport()
     case "zero-shot": try zeroShot(arguments)
     case "train": try train(arguments)
+    case "kernels": kernels(arguments)
     default: fail("usage: bench blas | zero-shot --checkpoint DIR --labels FILE IMAGE... | train --checkpoint DIR IMAGE...")
     }
 } catch {

@@ -30,6 +30,11 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_time():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def median(values):
     s = sorted(values)
     n = len(s)
@@ -50,10 +55,10 @@ def zero_shot(args):
     processor = CLIPProcessor.from_pretrained(args.checkpoint, use_fast=False)
     labels = [line for line in open(args.labels).read().split("\n") if line]
     after_load = current_rss_mb()
-    times, logits = [], []
+    times, cpu_times, logits = [], [], []
     with torch.inference_mode():
         for rep in range(args.repeat + 1):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_time()
             text = processor(text=[TEMPLATE.format(label) for label in labels], return_tensors="pt", padding=True)
             text_embeds = model.get_text_features(**text)
             text_embeds = text_embeds / text_embeds.norm(dim=-1, keepdim=True)
@@ -66,9 +71,11 @@ def zero_shot(args):
                 rows += (image_embeds @ text_embeds.T * model.logit_scale.exp()).tolist()
             if rep > 0:
                 times.append(time.perf_counter() - start)
+                cpu_times.append(cpu_time() - cpu_start)
             logits = rows
     top, margins = top_one(logits)
     return dict(images=len(args.images), seconds=times, images_per_second=len(args.images) / median(times), top1=top,
+                cpu_seconds=cpu_times, cpu_seconds_per_image=median(cpu_times) / len(args.images),
                 margins=margins, logits=logits, rss_after_load_mb=after_load, peak_rss_mb=peak_rss_mb())
 
 
@@ -86,18 +93,20 @@ def train(args):
     else:
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     after_load = current_rss_mb()
-    times, losses, after_step = [], [], []
+    times, cpu_times, losses, after_step = [], [], [], []
     for step in range(args.steps + 1):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_time()
         loss = torch.nn.functional.cross_entropy(model(pixel_values=pixels).logits, labels)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if step > 0:
             times.append(time.perf_counter() - start)
+            cpu_times.append(cpu_time() - cpu_start)
         losses.append(loss.item())
         after_step.append(current_rss_mb())
-    return dict(batch=args.batch, seconds=times, seconds_per_step=median(times), images_per_second=args.batch / median(times),
+    return dict(batch=args.batch, seconds=times, seconds_per_step=median(times),
+                cpu_seconds=cpu_times, cpu_seconds_per_step=median(cpu_times), images_per_second=args.batch / median(times),
                 losses=losses, optimizer=args.optimizer, rss_after_load_mb=after_load, rss_after_steps_mb=after_step,
                 peak_rss_mb=peak_rss_mb())
 

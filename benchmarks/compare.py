@@ -121,8 +121,16 @@ def main():
         if job == "train":
             step_s = statistics.median(r["seconds_per_step"] for r in results[job]["swift"])
             step_t = statistics.median(r["seconds_per_step"] for r in results[job]["torch"])
+            cpu_s = statistics.median(r["cpu_seconds_per_step"] for r in results[job]["swift"])
+            cpu_t = statistics.median(r["cpu_seconds_per_step"] for r in results[job]["torch"])
             print(f"{'':10s} seconds per step: vitclip {step_s:.2f}, torch {step_t:.2f} "
-                  f"(batch {args.train_batch}, forward + backward + {args.optimizer})")
+                  f"(batch {args.train_batch}, forward + backward + {args.optimizer}); CPU seconds per step "
+                  f"(all threads): vitclip {cpu_s:.2f}, torch {cpu_t:.2f}, ratio {cpu_t / cpu_s:.2f}")
+        else:
+            cpu_s = statistics.median(r["cpu_seconds_per_image"] for r in results[job]["swift"])
+            cpu_t = statistics.median(r["cpu_seconds_per_image"] for r in results[job]["torch"])
+            print(f"{'':10s} CPU seconds per image (all threads): vitclip {cpu_s:.3f}, torch {cpu_t:.3f}, "
+                  f"ratio {cpu_t / cpu_s:.2f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(summary=summary, runs=results), f)

@@ -57,6 +57,13 @@ func now() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+/// CPU time (user + system) of this process so far, all threads, in seconds.
+func cpuTime() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
+
 /// Peak resident set size of this process so far, in MB.
 func peakRSS() -> Double {
     var usage = rusage()
@@ -138,19 +145,19 @@ func zeroShot(_ args: Arguments) throws {
     let images = args.positional.map(URL.init(fileURLWithPath:))
     guard !images.isEmpty else { fail("no images") }
     let afterLoad = currentRSS()
-    var times: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = []
     var logits: [[Float]] = []
     // One untimed pass warms the page cache and the allocator; then `repeat` timed passes, each
     // the whole job: label prompts, decoding, preprocessing, the image tower, logits.
     for pass in 0...args.int("repeat", default: 3) {
-        let start = now()
+        let start = now(), cpuStart = cpuTime()
         let classes = classifier.encodeLabels(labels, template: ZeroShotClassifier.foodTemplate)
         logits = try classifier.logitsPerImage(images, classes: classes)
-        if pass > 0 { times.append(now() - start) }
+        if pass > 0 { times.append(now() - start); cpuTimes.append(cpuTime() - cpuStart) }
     }
     let (top, margins) = topOne(logits)
     printJSON(["images": images.count, "seconds": times, "images_per_second": Double(images.count) / median(times),
-               "top1": top, "margins": margins, "logits": logits, "rss_after_load_mb": afterLoad, "peak_rss_mb": peakRSS(),
+               "cpu_seconds": cpuTimes, "cpu_seconds_per_image": median(cpuTimes) / Double(images.count), "top1": top, "margins": margins, "logits": logits, "rss_after_load_mb": afterLoad, "peak_rss_mb": peakRSS(),
                "blas_core": BLAS.coreName])
 }
 
@@ -177,10 +184,10 @@ func train(_ args: Arguments) throws {
     let learningRate: Float = 1e-4
     let afterLoad = currentRSS()
 
-    var times: [Double] = [], losses: [Float] = [], afterStep: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = [], losses: [Float] = [], afterStep: [Double] = []
     // Step 0 is a warm-up; then `steps` timed steps.
     for step in 0...steps {
-        let start = now()
+        let start = now(), cpuStart = cpuTime()
         let loss = GradMode.with(enabled: true) { () -> Tensor in
             let loss = crossEntropy(model(pixels), labels: labels)
             loss.backward()
@@ -198,11 +205,12 @@ func train(_ args: Arguments) throws {
         default:
             fail("unknown optimizer \(optimizer)")
         }
-        if step > 0 { times.append(now() - start) }
+        if step > 0 { times.append(now() - start); cpuTimes.append(cpuTime() - cpuStart) }
         losses.append(loss.item)
         afterStep.append(currentRSS())
     }
-    printJSON(["batch": batch, "seconds": times, "seconds_per_step": median(times), "images_per_second": Double(batch) / median(times),
+    printJSON(["batch": batch, "seconds": times, "seconds_per_step": median(times),
+               "cpu_seconds": cpuTimes, "cpu_seconds_per_step": median(cpuTimes), "images_per_second": Double(batch) / median(times),
                "losses": losses, "optimizer": optimizer, "rss_after_load_mb": afterLoad, "rss_after_steps_mb": afterStep,
                "peak_rss_mb": peakRSS(), "blas_core": BLAS.coreName])
 }

@@ -157,6 +157,29 @@ func referenceProduct(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bo
         }
     }
 
+    /// A few queries against all keys: the matching rows of full attention, and gradients by finite
+    /// differences.
+    @Test func queriesAgainstAllKeys() {
+        let (batch, length, width, heads) = (2, 7, 8, 2)
+        let qkv = randomTensor([batch, length, 3 * width], seed: 54)
+        let full = attention(packed: qkv, heads: heads)
+        // Queries of position 3; keys and values of every position.
+        let q = Tensor(uninitializedShape: [batch, 1, width]), kv = Tensor(uninitializedShape: [batch, length, 2 * width])
+        for b in 0..<batch {
+            (q.pointer + b * width).update(from: qkv.pointer + (b * length + 3) * 3 * width, count: width)
+            for t in 0..<length {
+                (kv.pointer + (b * length + t) * 2 * width).update(from: qkv.pointer + (b * length + t) * 3 * width + width, count: 2 * width)
+            }
+        }
+        let few = attention(queries: q, keysAndValues: kv, heads: heads)
+        for b in 0..<batch {
+            let expected = Array(UnsafeBufferPointer(start: full.pointer + (b * length + 3) * width, count: width))
+            let got = Array(UnsafeBufferPointer(start: few.pointer + b * width, count: width))
+            #expect(maxDifference(got, expected) < 1e-6)
+        }
+        #expect(gradientError([q, kv]) { attention(queries: $0[0], keysAndValues: $0[1], heads: heads) } < 5e-3)
+    }
+
     @Test func reductionsAndElementwiseAtSize() {
         let x = randomTensor([300, 70], seed: 43), bias = randomTensor([70], seed: 44)
         x.requiresGrad = true

@@ -184,7 +184,7 @@ func train(_ args: Arguments) throws {
     let learningRate: Float = 1e-4
     let afterLoad = currentRSS()
 
-    var times: [Double] = [], cpuTimes: [Double] = [], losses: [Float] = [], afterStep: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = [], losses: [Float] = [], afterStep: [Double] = [], cacheAfterStep: [Double] = []
     // Step 0 is a warm-up; then `steps` timed steps.
     for step in 0...steps {
         let start = now(), cpuStart = cpuTime()
@@ -208,10 +208,13 @@ func train(_ args: Arguments) throws {
         if step > 0 { times.append(now() - start); cpuTimes.append(cpuTime() - cpuStart) }
         losses.append(loss.item)
         afterStep.append(currentRSS())
+        cacheAfterStep.append(Double(TensorMemory.cachedBytes) / 1_048_576)
     }
     printJSON(["batch": batch, "seconds": times, "seconds_per_step": median(times),
                "cpu_seconds": cpuTimes, "cpu_seconds_per_step": median(cpuTimes), "images_per_second": Double(batch) / median(times),
                "losses": losses, "optimizer": optimizer, "rss_after_load_mb": afterLoad, "rss_after_steps_mb": afterStep,
+               "cached_after_steps_mb": cacheAfterStep, "buffer_cache_misses": TensorMemory.statistics.misses,
+               "buffer_cache_hits": TensorMemory.statistics.hits,
                "peak_rss_mb": peakRSS(), "blas_core": BLAS.coreName])
 }
 

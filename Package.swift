@@ -91,10 +91,11 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "TestSupport"]),
+        .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

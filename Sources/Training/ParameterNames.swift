@@ -12,6 +12,7 @@ public enum ParameterNames {
     public static func isExemptFromWeightDecay(_ name: String) -> Bool {
         name.hasSuffix("bias")
             || name.lowercased().contains("norm")  // layernorm, layer_norm, LayerNorm, pre_layrnorm
+            || name.hasSuffix("gamma_1") || name.hasSuffix("gamma_2")  // LayerScale (CaiT), 1-D like a norm's scale
             || embeddingFragments.contains { name.contains($0) }
     }
 

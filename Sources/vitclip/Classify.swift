@@ -4,7 +4,7 @@ import Models
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Image classification with a fine-tuned ViT (ViTForImageClassification).")
+        abstract: "Image classification: a Hugging Face ViTForImageClassification or a timm DeiT, CaiT or DenseNet checkpoint.")
 
     @OptionGroup var options: CheckpointOptions
 
@@ -19,7 +19,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        let classifier = try ImageClassifier(checkpoint: options.directory)
+        let classifier = try loadImageClassifier(checkpoint: options.directory)
         let logits = try classifier.logits(images.map(URL.init(fileURLWithPath:)))
         if options.json {
             try printJSON(["logits": logits])

@@ -2,36 +2,11 @@ import Datasets
 import Experiment
 import Foundation
 import Testing
+import TestSupport
 
 /// The data chapter run as a user runs it: its binary, built beside the test bundle.
-private let chapterBinary: URL? = {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("data"),
-        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("data"),
-        Bundle.main.bundleURL.appendingPathComponent("data"),
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}()
-
-private struct Outcome {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-private func runChapter(_ arguments: [String], in directory: URL) throws -> Outcome {
-    let binary = try #require(chapterBinary, "the data chapter's binary is not built beside the tests (swift build --product data)")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+private func runChapter(_ arguments: [String], in directory: URL) throws -> ProcessOutcome {
+    try runProduct("data", arguments, in: directory)
 }
 
 private func results(in directory: URL) throws -> [String: Any] {

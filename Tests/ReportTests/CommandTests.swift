@@ -1,29 +1,11 @@
 import Experiment
 import Foundation
 import Testing
+import TestSupport
 
-/// The `report` executable beside the test bundle (`swift test` builds every product).
-private let reportBinary: URL? = {
-    let candidate = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("report")
-    return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
-}()
+private func runReport(_ arguments: [String]) throws -> ProcessOutcome { try runProduct("report", arguments) }
 
-private func runReport(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = reportBinary!
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
-@Suite(.enabled(if: reportBinary != nil, "the report executable is built next to the tests"))
+@Suite
 struct CommandTests {
     @Test func strictExitsOneOnAMissAndZeroOtherwise() throws {
         let missed = try temporaryDirectory()

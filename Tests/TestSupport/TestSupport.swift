@@ -51,3 +51,37 @@ public func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
     precondition(actual.shape == expected.shape, "comparing shape \(actual.shape) with \(expected.shape)")
     return relativeError(actual.scalars, expected.scalars)
 }
+
+/// What a finished process printed, and how it exited.
+public struct ProcessOutcome: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+public struct MissingProduct: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Runs `name`, an executable of this package, as a user would: `swift test` builds every
+/// product beside the test bundle. A product that is not there is an error, never a skip.
+public func runProduct(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> ProcessOutcome {
+    let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let candidates = [products.appendingPathComponent(name), Bundle.main.bundleURL.appendingPathComponent(name)]
+    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw MissingProduct(description: "\(name) is not built beside the tests (swift build --product \(name))")
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
+    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessOutcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self))
+}

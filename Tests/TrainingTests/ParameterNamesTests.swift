@@ -13,11 +13,13 @@ import TensorCore
             "vision_model.embeddings.class_embedding", "vision_model.embeddings.position_embedding.weight",
             "vision_model.pre_layrnorm.weight", "vision_model.encoder.layers.11.layer_norm1.weight", "vision_model.post_layernorm.bias",
             "text_model.embeddings.token_embedding.weight", "text_model.final_layer_norm.weight", "logit_scale",
+            "blocks.23.gamma_1", "blocks_token_only.1.gamma_2",
         ]
         let decayed = [
             "vit.embeddings.patch_embeddings.projection.weight", "vit.encoder.layer.3.attention.attention.query.weight",
             "vit.encoder.layer.3.output.dense.weight", "classifier.weight", "vision_model.encoder.layers.11.mlp.fc1.weight",
             "vision_model.embeddings.patch_embedding.weight", "visual_projection.weight", "text_projection.weight",
+            "blocks.23.attn.proj_l.weight",
         ]
         for name in exempt { #expect(ParameterNames.isExemptFromWeightDecay(name), "\(name) should not be decayed") }
         for name in decayed { #expect(!ParameterNames.isExemptFromWeightDecay(name), "\(name) should be decayed") }

@@ -1,0 +1,18 @@
+// One entry point for `vitclip classify`, whichever library wrote the checkpoint directory.
+import Foundation
+
+/// Class logits for image files, with the class names.
+public protocol ImageFileClassifier: AnyObject {
+    var labels: [String] { get }
+    func logits(_ images: [URL]) throws -> [[Float]]
+}
+
+extension ImageClassifier: ImageFileClassifier {}
+extension TimmImageClassifier: ImageFileClassifier {}
+
+/// The classifier of a checkpoint directory: timm's when its config.json names an `architecture`,
+/// else a transformers ViTForImageClassification.
+public func loadImageClassifier(checkpoint directory: URL) throws -> any ImageFileClassifier {
+    if TimmCheckpoint.isTimmCheckpoint(directory) { return try TimmImageClassifier(checkpoint: directory) }
+    return try ImageClassifier(checkpoint: directory)
+}

@@ -41,6 +41,12 @@ public final class CLIPVisionTransformer: Module {
     /// The encoder's output (`last_hidden_state`), [B, 1 + patches, D].
     public func lastHiddenState(_ pixels: Tensor) -> Tensor { encoder(preNorm(embeddings(pixels))) }
 
+    /// `pooler_output` straight from pixel values, [B, D]: the encoder's last layer runs only for
+    /// the class token (see `Encoder.callAsFunction(_:onlyAt:)`).
+    public func pooled(pixels: Tensor) -> Tensor {
+        postNorm(encoder(preNorm(embeddings(pixels)), onlyAt: Array(repeating: 0, count: pixels.shape[0])))
+    }
+
     /// `pooler_output`: the class token after `post_layernorm`, [B, D].
     public func pooled(_ lastHiddenState: Tensor) -> Tensor {
         postNorm(selectingPositions(lastHiddenState, Array(repeating: 0, count: lastHiddenState.shape[0])))
@@ -139,7 +145,7 @@ public final class CLIPModel: Module {
 
     /// Projected, L2-normalised image embeddings [B, P].
     public func imageEmbeddings(_ pixels: Tensor) -> Tensor {
-        l2Normalized(visualProjection(vision.pooled(vision.lastHiddenState(pixels))))
+        l2Normalized(visualProjection(vision.pooled(pixels: pixels)))
     }
 
     /// Projected, L2-normalised text embeddings [B, P].

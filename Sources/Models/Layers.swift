@@ -11,6 +11,12 @@ public final class Linear: Module {
         self.bias = bias ? Tensor(zeros: [outputs]) : nil
     }
 
+    /// A layer on given (zeroed) tensors, e.g. views of a storage shared with sibling layers.
+    init(weight: Tensor, bias: Tensor?) {
+        self.weight = weight
+        self.bias = bias
+    }
+
     public func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {

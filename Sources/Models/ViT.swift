@@ -46,8 +46,8 @@ public final class ViTForImageClassification: Module {
 
     /// The final-LayerNorm'd [CLS] representation, [B, D]: what the classifier reads.
     public func features(_ pixels: Tensor) -> Tensor {
-        let sequence = finalNorm(encoder(embeddings(pixels)))
-        return selectingPositions(sequence, Array(repeating: 0, count: pixels.shape[0]))
+        // LayerNorm is row-wise: normalising the [CLS] row alone is selecting it after normalising.
+        finalNorm(encoder(embeddings(pixels), onlyAt: Array(repeating: 0, count: pixels.shape[0])))
     }
 
     /// Class logits [B, labels] for pixel values [B, C, H, W].

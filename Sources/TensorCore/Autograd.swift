@@ -42,22 +42,41 @@ extension Tensor {
 
     /// Accumulates d(self)/d(leaf) into every leaf's `grad`. `self` must be a scalar unless a
     /// seed gradient of the same shape is given.
+    ///
+    /// The graph is consumed as it is replayed, as torch frees it: each operation's record (and
+    /// what it saved for backward) is dropped once its gradient has been passed on, so
+    /// activations are released during the backward pass instead of after it, and nothing of the
+    /// graph is left once `backward` returns. A second `backward` through the same graph therefore
+    /// reaches no leaf.
     public func backward(_ seed: Tensor? = nil) {
         precondition(seed != nil || count == 1, "backward() needs a seed for a tensor of shape \(shape)")
-        let order = topologicalOrder()
-        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed ?? Tensor(repeating: 1, shape: shape)]
+        var order = topologicalOrder()
+        // Each pending gradient, and whether backward allocated it itself (a sum of two
+        // contributions), so that further contributions may be added into it in place: a
+        // gradient an operation returned may be shared (`+` hands g to both inputs).
+        var grads: [ObjectIdentifier: (tensor: Tensor, owned: Bool)] = [
+            ObjectIdentifier(self): (seed ?? Tensor(repeating: 1, shape: shape), false)]
         GradMode.with(enabled: false) {
-            for tensor in order.reversed() {
-                guard let gradient = grads.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
+            while let tensor = order.popLast() {
+                guard let (gradient, owned) = grads.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 if tensor.requiresGrad {
-                    if let existing = tensor.grad { existing.addInPlace(gradient) } else { tensor.grad = gradient.copy() }
+                    if let existing = tensor.grad { existing.addInPlace(gradient) } else { tensor.grad = owned ? gradient : gradient.copy() }
                 }
                 guard let node = tensor.node else { continue }
+                tensor.node = nil
                 for (input, inputGrad) in zip(node.inputs, node.backward(gradient)) {
                     guard let inputGrad, input.needsGrad else { continue }
                     precondition(inputGrad.shape == input.shape, "gradient \(inputGrad.shape) for input \(input.shape)")
                     let key = ObjectIdentifier(input)
-                    if let existing = grads[key] { grads[key] = existing + inputGrad } else { grads[key] = inputGrad }
+                    if let (existing, existingOwned) = grads[key] {
+                        if existingOwned {
+                            existing.addInPlace(inputGrad)
+                        } else {
+                            grads[key] = (existing + inputGrad, true)
+                        }
+                    } else {
+                        grads[key] = (inputGrad, false)
+                    }
                 }
             }
         }

@@ -1,22 +1,80 @@
 // Every matrix product goes through OpenBLAS's sgemm. Row-major throughout; leading dimensions
 // let a head's slice of a [T, D] activation be multiplied in place, without a copy.
+//
+// OpenBLAS runs single-threaded, and TensorCore splits large products over the cores itself
+// (`gemm`), with the rest of its kernels on the same `Parallel` workers. OpenBLAS's own threads
+// spin (sched_yield) between calls, which took a core away from every non-GEMM kernel and from
+// the other processes on a shared machine; and attention runs its many small per-head products
+// on both cores at once, each single-threaded.
 import CBLAS
 
-/// C = alpha · op(A) · op(B) + beta · C, where op(A) is m×k and op(B) is k×n.
+enum BLASSetup {
+    /// Set once, before the first product.
+    static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+}
+
+/// C = alpha · op(A) · op(B) + beta · C on the calling thread, where op(A) is m×k and op(B) is k×n.
 @inline(__always)
-func gemm(
+func serialGemm(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
+    _ = BLASSetup.singleThreaded
     cblas_sgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
         Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// C = alpha · op(A) · op(B) + beta · C, split over the cores when it is large: by rows of C
+/// (whole blocks of the micro-kernel's height), or by columns when C has few rows. Each part
+/// computes its entries exactly as the whole product would.
+func gemm(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let cores = Parallel.coreCount
+    let flops = 2 * m * n * k
+    guard cores > 1, flops >= 8_000_000 else {
+        serialGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                   a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+        return
+    }
+    let block = 32
+    if m >= cores * block {
+        // Rows of C: rows of op(A).
+        let blocks = (m + block - 1) / block
+        Parallel.forEachTask(cores) { part in
+            let lo = min(m, part * blocks / cores * block), hi = min(m, (part + 1) * blocks / cores * block)
+            guard hi > lo else { return }
+            serialGemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
+                       transposeA ? a + lo : a + lo * lda, lda: lda, b, ldb: ldb, beta: beta, c + lo * ldc, ldc: ldc)
+        }
+    } else {
+        // Columns of C: columns of op(B).
+        let blocks = (n + block - 1) / block
+        Parallel.forEachTask(cores) { part in
+            let lo = min(n, part * blocks / cores * block), hi = min(n, (part + 1) * blocks / cores * block)
+            guard hi > lo else { return }
+            serialGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: alpha,
+                       a, lda: lda, transposeB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c + lo, ldc: ldc)
+        }
+    }
+}
+
 public enum BLAS {
     /// The kernel OpenBLAS chose for this processor (e.g. "Haswell", "SkylakeX", "Zen").
     public static var coreName: String { String(cString: openblas_get_corename()) }
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
-    public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+    /// OpenBLAS's own thread count: 1, since TensorCore parallelises products itself.
+    public static var threadCount: Int {
+        _ = BLASSetup.singleThreaded
+        return Int(openblas_get_num_threads())
+    }
+    /// Sets OpenBLAS's own thread count. TensorCore already splits each large product over
+    /// `Parallel.coreCount` cores, so more than 1 oversubscribes them.
+    public static func setThreadCount(_ count: Int) {
+        _ = BLASSetup.singleThreaded
+        openblas_set_num_threads(Int32(count))
+    }
 }

@@ -12,44 +12,64 @@ extension Tensor {
     /// Sum over leading axes down to `targetShape` (the reverse of a trailing broadcast).
     func reduced(to targetShape: [Int]) -> Tensor {
         if targetShape == shape { return self }
-        let result = Tensor(zeros: targetShape)
+        let result = Tensor(uninitializedShape: targetShape)
         let inner = result.count, outer = count / max(inner, 1)
-        let source = pointer, target = result.pointer
-        for o in 0..<outer {
-            let row = source + o * inner
-            for i in 0..<inner { target[i] += row[i] }
-        }
+        Parallel.columnSums(pointer, rows: outer, width: inner, into: result.pointer)
         return result
     }
 
     public func addInPlace(_ other: Tensor) {
         precondition(shape == other.shape, "addInPlace: \(shape) vs \(other.shape)")
         let a = pointer, b = other.pointer
-        for i in 0..<count { a[i] += b[i] }
+        Parallel.forEachChunk(count) { range in
+            for i in range { a[i] += b[i] }
+        }
     }
 
     /// self += scale * other
     public func addInPlace(_ other: Tensor, scaledBy scale: Float) {
         precondition(shape == other.shape, "addInPlace: \(shape) vs \(other.shape)")
         let a = pointer, b = other.pointer
-        for i in 0..<count { a[i] += scale * b[i] }
+        Parallel.forEachChunk(count) { range in
+            for i in range { a[i] += scale * b[i] }
+        }
     }
 
     public func scaleInPlace(_ scale: Float) {
         let a = pointer
-        for i in 0..<count { a[i] *= scale }
+        Parallel.forEachChunk(count) { range in
+            for i in range { a[i] *= scale }
+        }
     }
 
-    /// Applies `op` elementwise with `other` broadcast along the leading axes.
-    fileprivate func zipped(_ other: Tensor, _ name: String, _ op: (Float, Float) -> Float) -> Tensor {
+    fileprivate enum BinaryOperation { case add, subtract, multiply }
+
+    /// `self op other` elementwise, with `other` broadcast along the leading axes.
+    fileprivate func zipped(_ other: Tensor, _ operation: BinaryOperation) -> Tensor {
         guard let repeats = trailingRepeats(of: other) else {
-            preconditionFailure("\(name): shapes \(shape) and \(other.shape) do not broadcast")
+            preconditionFailure("\(operation): shapes \(shape) and \(other.shape) do not broadcast")
         }
         let result = Tensor(uninitializedShape: shape)
         let a = pointer, b = other.pointer, c = result.pointer, inner = other.count
-        for r in 0..<repeats {
-            let base = r * inner
-            for i in 0..<inner { c[base + i] = op(a[base + i], b[i]) }
+        Parallel.forEachChunk(repeats, costPerItem: inner) { range in
+            for r in range {
+                let ar = a + r * inner, cr = c + r * inner
+                switch operation {
+                case .add: for i in 0..<inner { cr[i] = ar[i] + b[i] }
+                case .subtract: for i in 0..<inner { cr[i] = ar[i] - b[i] }
+                case .multiply: for i in 0..<inner { cr[i] = ar[i] * b[i] }
+                }
+            }
+        }
+        return result
+    }
+
+    /// a·x + b elementwise.
+    fileprivate func affine(_ scale: Float, _ shift: Float) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let a = pointer, c = result.pointer
+        Parallel.forEachChunk(count) { range in
+            for i in range { c[i] = a[i] * scale + shift }
         }
         return result
     }
@@ -62,24 +82,24 @@ extension Tensor {
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        lhs.zipped(rhs, "+", +).recording([lhs, rhs]) { g in [g, g.reduced(to: rhs.shape)] }
+        lhs.zipped(rhs, .add).recording([lhs, rhs]) { g in [g, g.reduced(to: rhs.shape)] }
     }
 
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        lhs.zipped(rhs, "-", -).recording([lhs, rhs]) { g in [g, g.map { -$0 }.reduced(to: rhs.shape)] }
+        lhs.zipped(rhs, .subtract).recording([lhs, rhs]) { g in [g, g.affine(-1, 0).reduced(to: rhs.shape)] }
     }
 
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        lhs.zipped(rhs, "*", *).recording([lhs, rhs]) { g in
-            [g.zipped(rhs, "*", *), (g * lhs.detached()).reduced(to: rhs.shape)]
+        lhs.zipped(rhs, .multiply).recording([lhs, rhs]) { g in
+            [g.zipped(rhs, .multiply), (g * lhs.detached()).reduced(to: rhs.shape)]
         }
     }
 
     public static func * (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.map { $0 * rhs }.recording([lhs]) { g in [g.map { $0 * rhs }] }
+        lhs.affine(rhs, 0).recording([lhs]) { g in [g.affine(rhs, 0)] }
     }
 
     public static func + (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.map { $0 + rhs }.recording([lhs]) { g in [g] }
+        lhs.affine(1, rhs).recording([lhs]) { g in [g] }
     }
 }

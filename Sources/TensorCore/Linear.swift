@@ -15,7 +15,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let bias {
         precondition(bias.shape == [outputs], "linear: bias \(bias.shape) for \(outputs) outputs")
         let yp = y.pointer, bp = bias.pointer
-        for r in 0..<rows { (yp + r * outputs).update(from: bp, count: outputs) }
+        Parallel.forEachChunk(rows, costPerItem: outputs) { range in
+            for r in range { (yp + r * outputs).update(from: bp, count: outputs) }
+        }
     }
     gemm(transposeB: true, m: rows, n: outputs, k: inputs, x.pointer, lda: inputs, weight.pointer, ldb: inputs,
          beta: bias == nil ? 0 : 1, y.pointer, ldc: outputs)

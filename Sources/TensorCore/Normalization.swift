@@ -2,58 +2,68 @@
 import Foundation
 
 /// (x - mean) / sqrt(var + eps) · weight + bias, row by row over the last axis.
+///
+/// Backward keeps only each row's mean and 1/std (and x, which the graph holds anyway), and
+/// recomputes the normalised row from them: a saved copy of it would cost one activation per
+/// LayerNorm.
 public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
     let width = x.shape.last ?? 0, rows = x.count / max(width, 1)
     precondition(weight.shape == [width] && bias.shape == [width], "layerNorm: \(x.shape) with weight \(weight.shape)")
     let y = Tensor(uninitializedShape: x.shape)
-    // Saved for backward: the normalised rows and each row's 1/std.
-    let normalized = Tensor(uninitializedShape: x.shape), inverseStd = Tensor(uninitializedShape: [rows])
-    let xp = x.pointer, yp = y.pointer, np = normalized.pointer, sp = inverseStd.pointer
+    let statistics = Tensor(uninitializedShape: [rows, 2])  // mean, 1/std
+    let xp = x.pointer, yp = y.pointer, sp = statistics.pointer
     let wp = weight.pointer, bp = bias.pointer
     Parallel.forEachChunk(rows, costPerItem: width * 4) { range in
         for r in range {
-            let row = xp + r * width, out = yp + r * width, norm = np + r * width
-            var sum: Float = 0
-            for i in 0..<width { sum += row[i] }
-            let mean = sum / Float(width)
-            var squares: Float = 0
-            for i in 0..<width { let d = row[i] - mean; squares += d * d }
-            let rstd = 1 / (squares / Float(width) + eps).squareRoot()
-            sp[r] = rstd
-            for i in 0..<width {
-                let n = (row[i] - mean) * rstd
-                norm[i] = n
-                out[i] = n * wp[i] + bp[i]
-            }
+            let row = xp + r * width, out = yp + r * width
+            let mean = VectorKernels.sum(row, width) / Float(width)
+            let rstd = 1 / (VectorKernels.squaredDeviation(row, width, from: mean) / Float(width) + eps).squareRoot()
+            sp[2 * r] = mean
+            sp[2 * r + 1] = rstd
+            for i in 0..<width { out[i] = ((row[i] - mean) * rstd) * wp[i] + bp[i] }
         }
     }
     return y.recording([x, weight, bias]) { g in
         // Pointers taken inside the closure: capturing the tensors keeps their storage alive.
-        let gp = g.pointer, np = normalized.pointer, sp = inverseStd.pointer, wp = weight.pointer
+        let gp = g.pointer, xp = x.pointer, sp = statistics.pointer, wp = weight.pointer
         var dx: Tensor?
         if x.needsGrad {
             let d = Tensor(uninitializedShape: x.shape)
             let dp = d.pointer
-            Parallel.forEachChunk(rows, costPerItem: width * 4) { range in
+            Parallel.forEachChunk(rows, costPerItem: width * 8) { range in
+                // Per row: n = (x − mean)·rstd, gw = g·w; dx = rstd · (gw − mean(gw) − n · mean(gw·n)).
+                let n = UnsafeMutablePointer<Float>.allocate(capacity: width), gw = UnsafeMutablePointer<Float>.allocate(capacity: width)
+                defer { n.deallocate(); gw.deallocate() }
                 for r in range {
-                    let gr = gp + r * width, nr = np + r * width, out = dp + r * width
-                    var meanG: Float = 0, meanGN: Float = 0
-                    for i in 0..<width { let gi = gr[i] * wp[i]; meanG += gi; meanGN += gi * nr[i] }
-                    meanG /= Float(width); meanGN /= Float(width)
-                    let rstd = sp[r]
-                    for i in 0..<width { out[i] = rstd * (gr[i] * wp[i] - meanG - nr[i] * meanGN) }
+                    let gr = gp + r * width, xr = xp + r * width, out = dp + r * width
+                    let mean = sp[2 * r], rstd = sp[2 * r + 1]
+                    for i in 0..<width {
+                        n[i] = (xr[i] - mean) * rstd
+                        gw[i] = gr[i] * wp[i]
+                    }
+                    let meanG = VectorKernels.sum(gw, width) / Float(width)
+                    let meanGN = VectorKernels.dot(gw, n, width) / Float(width)
+                    for i in 0..<width { out[i] = rstd * (gw[i] - meanG - n[i] * meanGN) }
                 }
             }
             dx = d
         }
         var dw: Tensor?, db: Tensor?
         if weight.needsGrad || bias.needsGrad {
-            let w = Tensor(zeros: [width]), b = Tensor(zeros: [width])
-            let dwp = w.pointer, dbp = b.pointer
-            for r in 0..<rows {
-                let gr = gp + r * width, nr = np + r * width
-                for i in 0..<width { dwp[i] += gr[i] * nr[i]; dbp[i] += gr[i] }
+            let w = Tensor(uninitializedShape: [width]), b = Tensor(uninitializedShape: [width])
+            // dw = Σ_rows g·n and db = Σ_rows g, as one pass of column sums over [g·n, g].
+            let sums = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
+            defer { sums.deallocate() }
+            Parallel.columnSums(rows: rows, width: 2 * width, into: sums) { r, acc in
+                let gr = gp + r * width, xr = xp + r * width
+                let mean = sp[2 * r], rstd = sp[2 * r + 1]
+                for i in 0..<width {
+                    acc[i] += gr[i] * ((xr[i] - mean) * rstd)
+                    acc[width + i] += gr[i]
+                }
             }
+            w.pointer.update(from: sums, count: width)
+            b.pointer.update(from: sums + width, count: width)
             dw = w; db = b
         }
         return [dx, dw, db]

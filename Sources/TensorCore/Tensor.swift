@@ -2,18 +2,18 @@
 // operations return new tensors, and views (reshape, leading-axis slices) share storage.
 import Foundation
 
-/// An owned, 64-byte aligned Float32 buffer.
+/// An owned, 64-byte aligned Float32 buffer (large ones recycled through `TensorMemory`'s cache;
+/// its contents start undefined).
 public final class Storage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let count: Int
 
     public init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base = BufferCache.allocate(count: count).bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
+    deinit { BufferCache.free(UnsafeMutableRawPointer(base), count: count) }
 }
 
 public final class Tensor: @unchecked Sendable {

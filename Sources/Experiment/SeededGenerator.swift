@@ -5,6 +5,8 @@
 // function of the seed and the index, so work spread over threads stays deterministic.
 // The state is Codable: a trainer's checkpoint saves its generator, and the resumed run
 // draws the same numbers the killed one would have.
+import Foundation
+
 public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendable {
     public let seed: UInt64
     private var s0, s1, s2, s3: UInt64
@@ -64,6 +66,14 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
     /// Uniform in [0, 1) with 24 bits, the precision of a Float.
     public mutating func unitFloat() -> Float {
         Float(next() >> 40) * 0x1.0p-24
+    }
+
+    /// A standard normal draw (Box–Muller on two uniforms; one of the pair is used, so each draw
+    /// costs two uniforms and the sequence does not depend on how draws are grouped).
+    public mutating func standardNormal() -> Double {
+        let u1 = 1 - unit()  // in (0, 1], so the logarithm is finite
+        let u2 = unit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     public mutating func uniform(_ low: Double, _ high: Double) -> Double {

@@ -128,13 +128,3 @@ struct ParameterFiller {
         }
     }
 }
-
-extension SeededGenerator {
-    /// A standard normal draw (Box–Muller on two uniforms; one of the pair is used, so each draw
-    /// costs two uniforms and the sequence does not depend on how draws are grouped).
-    mutating func standardNormal() -> Double {
-        let u1 = 1 - unit()  // in (0, 1], so the logarithm is finite
-        let u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-}

@@ -57,7 +57,7 @@ public final class CLIPImageClassifier: Module {
             head = Linear(width, classes, bias: true)
             var generator = SeededGenerator(seed: seed).derived("clip-finetune").derived("classifier.weight")
             let std = 1 / Double(width).squareRoot()
-            for i in 0..<head.weight.count { head.weight.pointer[i] = Float(std * standardNormal(&generator)) }
+            for i in 0..<head.weight.count { head.weight.pointer[i] = Float(std * generator.standardNormal()) }
         }
     }
 
@@ -94,8 +94,3 @@ func meanOfPatchTokens(_ hidden: Tensor) -> Tensor {
     return sum * (1 / Float(length - 1))
 }
 
-/// A draw from N(0, 1) (Box–Muller on two uniform draws).
-func standardNormal(_ generator: inout SeededGenerator) -> Double {
-    let u1 = max(generator.unit(), .leastNonzeroMagnitude), u2 = generator.unit()
-    return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-}

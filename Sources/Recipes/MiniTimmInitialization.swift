@@ -57,8 +57,8 @@ func initializeLikeTimm(_ model: any TimmClassifier, seed: UInt64) {
 
 private func fillNormal(_ tensor: Tensor, std: Double, using generator: inout SeededGenerator) {
     for i in 0..<tensor.count {
-        var value = std * standardNormal(&generator)
-        while abs(value) > 2 { value = std * standardNormal(&generator) }
+        var value = std * generator.standardNormal()
+        while abs(value) > 2 { value = std * generator.standardNormal() }
         tensor.pointer[i] = Float(value)
     }
 }
@@ -67,8 +67,3 @@ private func fillUniform(_ tensor: Tensor, bound: Double, using generator: inout
     for i in 0..<tensor.count { tensor.pointer[i] = Float(generator.uniform(-bound, bound)) }
 }
 
-/// A standard normal draw: Box–Muller on two uniforms, one of the pair used.
-private func standardNormal(_ generator: inout SeededGenerator) -> Double {
-    let u1 = 1 - generator.unit(), u2 = generator.unit()
-    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-}

@@ -12,6 +12,8 @@ public struct ReproductionSettings: Sendable {
     /// The paper preset's pretrained checkpoints: ViT for `vit`, CLIP for `clip` and `clip-finetune`.
     public var vitCheckpoint: String?
     public var clipCheckpoint: String?
+    /// The paper preset's CIFAR-10 baseline: without `cifar10` the `cifar` chapter is left out.
+    public var cifar: CIFARSettings
     public var results: String
     public var figures: String
     public var cache: String
@@ -20,18 +22,38 @@ public struct ReproductionSettings: Sendable {
     public var quick: Bool
 
     public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
+                cifar: CIFARSettings = CIFARSettings(),
                 results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool) {
         self.preset = preset
         self.food101 = food101
         self.split = split
         self.vitCheckpoint = vitCheckpoint
         self.clipCheckpoint = clipCheckpoint
+        self.cifar = cifar
         self.results = results
         self.figures = figures
         self.cache = cache
         self.paper = paper
         self.seed = seed
         self.quick = quick
+    }
+}
+
+/// What the paper preset's `cifar` chapter is given: CIFAR-10's binary directory, the study's timm
+/// checkpoints (at least one) and, optionally, a subset size per class.
+public struct CIFARSettings: Sendable {
+    public var cifar10: String?
+    public var deit: String?
+    public var cait: String?
+    public var densenet: String?
+    public var subset: Int?
+
+    public init(cifar10: String? = nil, deit: String? = nil, cait: String? = nil, densenet: String? = nil, subset: Int? = nil) {
+        self.cifar10 = cifar10
+        self.deit = deit
+        self.cait = cait
+        self.densenet = densenet
+        self.subset = subset
     }
 }
 
@@ -52,7 +74,8 @@ public enum Reproduction {
     public static let furtherChapters = ["cifar", "lit", "wise-ft"]
 
     /// The chapters' commands, then `report build`, then `report diff`. `selected` limits the
-    /// chapters (nil: all of `chapters`, and those of `furtherChapters` that `exists` finds).
+    /// chapters (nil: all of `chapters`, and those of `furtherChapters` that `exists` finds, but
+    /// on the paper preset `cifar` only when CIFAR-10's directory is given).
     public static func steps(_ settings: ReproductionSettings, selected: [String]?, exists: (String) -> Bool) throws -> [ReproductionStep] {
         if let selected {
             let known = Set(chapters + furtherChapters)
@@ -61,7 +84,9 @@ public enum Reproduction {
             }
         }
         let names = (chapters + furtherChapters).filter { name in
-            selected.map { $0.contains(name) } ?? (chapters.contains(name) || exists(name))
+            if let selected { return selected.contains(name) }
+            if name == "cifar", settings.preset == .paper, settings.cifar.cifar10 == nil { return false }
+            return chapters.contains(name) || exists(name)
         }
         var steps = try names.map { ReproductionStep(executable: $0, arguments: try arguments(of: $0, settings)) }
         steps.append(ReproductionStep(executable: "report", arguments: ["build", "--results", settings.results,
@@ -80,6 +105,7 @@ public enum Reproduction {
         }
         if s.quick { arguments.append("--quick") }
         guard s.preset == .paper, chapter != "cost" else { return arguments }
+        if chapter == "cifar" { return arguments + (try cifarArguments(s.cifar)) }
 
         guard let food101 = s.food101 else { throw ChapterError("the paper preset needs --food101 DIR (Food-101's images/ and meta/)") }
         arguments += ["--food101", food101]
@@ -95,6 +121,16 @@ public enum Reproduction {
             break
         }
         return arguments
+    }
+
+    /// The paper preset's CIFAR-10 flags, as the `cifar` chapter spells them.
+    static func cifarArguments(_ c: CIFARSettings) throws -> [String] {
+        guard let cifar10 = c.cifar10 else { throw ChapterError("the cifar chapter on the paper preset needs --cifar10 DIR (CIFAR-10's binary files)") }
+        let checkpoints = [("--densenet", c.densenet), ("--deit", c.deit), ("--cait", c.cait)].compactMap { flag, path in path.map { [flag, $0] } }
+        guard !checkpoints.isEmpty else {
+            throw ChapterError("the cifar chapter on the paper preset needs at least one of --deit-checkpoint, --cait-checkpoint, --densenet-checkpoint")
+        }
+        return ["--cifar10", cifar10] + checkpoints.flatMap { $0 } + (c.subset.map { ["--subset", String($0)] } ?? [])
     }
 
     /// Runs `step` from `directory` with this process's terminal; returns its wall time, or

@@ -39,6 +39,21 @@ import Testing
         #expect(throws: ChapterError.self) { try Reproduction.steps(settings(.mini), selected: ["data", "vits"]) { _ in true } }
     }
 
+    @Test func cifarRunsOnThePaperPresetOnlyWithCIFAR10() throws {
+        #expect(try Reproduction.steps(settings(.mini), selected: nil) { _ in true }.map(\.executable).contains("cifar"))
+        #expect(!(try Reproduction.steps(settings(.paper), selected: nil) { _ in true }.map(\.executable).contains("cifar")),
+                "the paper preset leaves the baseline out without --cifar10")
+        #expect(throws: ChapterError.self) { try Reproduction.steps(settings(.paper), selected: ["cifar"]) { _ in true } }
+
+        var paper = settings(.paper)
+        paper.cifar = CIFARSettings(cifar10: "/data/cifar-10-batches-bin", deit: "/models/deit", subset: 100)
+        let cifar = try #require(try Reproduction.steps(paper, selected: nil) { _ in true }.first { $0.executable == "cifar" })
+        #expect(cifar.arguments == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c",
+                                    "--cifar10", "/data/cifar-10-batches-bin", "--deit", "/models/deit", "--subset", "100"])
+        paper.cifar.deit = nil
+        #expect(throws: ChapterError.self) { try Reproduction.steps(paper, selected: nil) { _ in true } }
+    }
+
     @Test func blasKernelsFollowTheProcessorsFlagsOnlyAfterAFallback() {
         let sapphireRapids: Set = ["sse3", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"]
         #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: sapphireRapids) == "Cooperlake")

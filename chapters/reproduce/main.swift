@@ -7,7 +7,9 @@
 //   vit             ViT-B/16 fine-tuned with Table 1's settings: Table 3, Figure 4
 //   clip-finetune   CLIP fine-tuned with Table 2's settings: Tables 3 and 4, Figure 4
 //   cost            Table 5, from counted FLOPs and measured throughput
-//   (cifar, lit, wise-ft: the related experiments, when their chapters are built)
+//   cifar           the CIFAR-10 single-block baseline the paper compares with (on the paper
+//                   preset only when --cifar10 is given)
+//   (lit, wise-ft: the remedies for fine-tuned CLIP's lost zero-shot accuracy, when built)
 //   report build    figures/ and paper.md, every number beside the published one
 //   report diff     the comparison with the published numbers, printed
 //
@@ -74,6 +76,21 @@ struct ReproduceArguments: ParsableCommand {
     @Option(help: "The pretrained CLIP checkpoint directory for the paper preset (openai/clip-vit-base-patch32).")
     var clipCheckpoint: String?
 
+    @Option(help: "paper preset: CIFAR-10's binary directory, for the cifar chapter (left out without it).")
+    var cifar10: String?
+
+    @Option(help: "paper preset: the DeiT-Base-Distilled timm checkpoint directory, for the cifar chapter.")
+    var deitCheckpoint: String?
+
+    @Option(help: "paper preset: the CaiT-S24 timm checkpoint directory, for the cifar chapter.")
+    var caitCheckpoint: String?
+
+    @Option(help: "paper preset: the DenseNet-201 timm checkpoint directory, for the cifar chapter.")
+    var densenetCheckpoint: String?
+
+    @Option(help: "paper preset: fine-tune the cifar chapter on the first N training and N/5 test images of each class.")
+    var cifarSubset: Int?
+
     @Option(help: "Where the chapters write their <chapter>.json.")
     var results = "results"
 
@@ -99,8 +116,9 @@ struct ReproduceArguments: ParsableCommand {
     var noBuild = false
 
     func validate() throws {
-        if preset == .mini && (food101 != nil || split != nil || vitCheckpoint != nil || clipCheckpoint != nil) {
-            throw ValidationError("--food101, --split and the checkpoints belong to the paper preset; the mini preset makes its own data and models")
+        let paperOnly: [Any?] = [food101, split, vitCheckpoint, clipCheckpoint, cifar10, deitCheckpoint, caitCheckpoint, densenetCheckpoint, cifarSubset]
+        if preset == .mini && paperOnly.contains(where: { $0 != nil }) {
+            throw ValidationError("--food101, --split, --cifar10, --cifar-subset and the checkpoints belong to the paper preset; the mini preset makes its own data and models")
         }
     }
 
@@ -110,6 +128,7 @@ struct ReproduceArguments: ParsableCommand {
 
     var settings: ReproductionSettings {
         ReproductionSettings(preset: preset, food101: food101, split: split, vitCheckpoint: vitCheckpoint, clipCheckpoint: clipCheckpoint,
+                             cifar: CIFARSettings(cifar10: cifar10, deit: deitCheckpoint, cait: caitCheckpoint, densenet: densenetCheckpoint, subset: cifarSubset),
                              results: results, figures: figures, cache: cache, paper: paper, seed: seed, quick: quick)
     }
 }

@@ -1,5 +1,6 @@
 // The cache of mini models. An entry is a directory named by the model's kind and the hash of
-// its recipe (`mini-clip-1f3a...`), holding a Hugging Face checkpoint and `pretraining.json`:
+// its recipe (`mini-clip-1f3a...`), holding a Hugging Face (or, for the CIFAR baseline's mini
+// models, timm) checkpoint and `pretraining.json`:
 // the recipe, what the run measured, and the size and SHA-256 of every file beside it.
 //
 // An entry is built in a temporary sibling (`.building-...`) and renamed into place when whole,
@@ -18,10 +19,10 @@ import Darwin
 /// What a cache entry is made from: its recipe is encoded, hashed into the entry's name, and
 /// built into a directory when the entry is absent.
 protocol MiniModelRecipe: Codable, Sendable {
-    /// "mini-clip", "mini-vit": the first part of the entry's name, and what `say` calls it.
-    static var kind: String { get }
+    /// "mini-clip", "mini-vit", "mini-timm-deit": the first part of the entry's name.
+    var kind: String { get }
     /// What progress lines call the model ("mini CLIP").
-    static var displayName: String { get }
+    var displayName: String { get }
     /// Writes the checkpoint's files into `directory` (which exists and is empty) and returns
     /// what the run measured.
     func build(into directory: URL, say: (String) -> Void) throws -> PretrainingRun
@@ -78,16 +79,16 @@ struct MiniModelCache {
     /// The entry for `recipe`, built first when it is absent or damaged.
     func checkpoint<Recipe: MiniModelRecipe>(for recipe: Recipe, say: (String) -> Void) throws -> URL {
         let key = try Self.key(of: recipe)
-        let name = "\(Recipe.kind)-\(key)"
+        let name = "\(recipe.kind)-\(key)"
         let entry = root.appendingPathComponent(name, isDirectory: true)
         let manager = FileManager.default
         if manager.fileExists(atPath: entry.path) {
             switch Self.verify(entry, key: key, recipe: Recipe.self) {
             case .success:
-                say("\(Recipe.displayName): cached at \(entry.path)")
+                say("\(recipe.displayName): cached at \(entry.path)")
                 return entry
             case let .failure(problem):
-                say("\(Recipe.displayName): the cache entry at \(entry.path) is damaged (\(problem.reason)); building it again")
+                say("\(recipe.displayName): the cache entry at \(entry.path) is damaged (\(problem.reason)); building it again")
                 try Self.discard(entry)
             }
         }
@@ -101,11 +102,11 @@ struct MiniModelCache {
         let building = root.appendingPathComponent(".building-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
         try manager.createDirectory(at: building, withIntermediateDirectories: false)
         defer { try? manager.removeItem(at: building) }
-        say("\(Recipe.displayName): not in the cache, pretraining it (\(name))")
+        say("\(recipe.displayName): not in the cache, pretraining it (\(name))")
         let run = try recipe.build(into: building, say: say)
 
         let files = try manager.contentsOfDirectory(atPath: building.path).sorted().map { try Self.describe(building.appendingPathComponent($0)) }
-        let record = MiniModelRecord(key: key, kind: Recipe.kind, recipe: recipe, run: run, files: files,
+        let record = MiniModelRecord(key: key, kind: recipe.kind, recipe: recipe, run: run, files: files,
                                      built: ISO8601DateFormatter().string(from: Date()))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -116,12 +117,18 @@ struct MiniModelCache {
             // Another process finished the same entry first: use it when it is whole.
             let reason = String(cString: strerror(errno))
             guard case .success = Self.verify(entry, key: key, recipe: Recipe.self) else {
-                throw ChapterError("cannot move the new \(Recipe.displayName) into \(entry.path): \(reason)")
+                throw ChapterError("cannot move the new \(recipe.displayName) into \(entry.path): \(reason)")
             }
         }
         syncDirectory(root)
-        say("\(Recipe.displayName): cached at \(entry.path)")
+        say("\(recipe.displayName): cached at \(entry.path)")
         return entry
+    }
+
+    /// What the run that built `entry` measured, from its record.
+    static func pretrainingRun(at entry: URL) throws -> PretrainingRun {
+        struct RunOnly: Decodable { var run: PretrainingRun }
+        return try JSONDecoder().decode(RunOnly.self, from: Data(contentsOf: entry.appendingPathComponent(miniModelRecordName))).run
     }
 
     /// The recipe's hash: 16 hex digits of the SHA-256 of its key-sorted JSON.

@@ -43,8 +43,8 @@ import Training
 
 /// Everything that determines the mini CLIP's weights; its hash names the cache entry.
 struct MiniCLIPRecipe: MiniModelRecipe {
-    static let kind = "mini-clip"
-    static let displayName = "mini CLIP"
+    var kind: String { "mini-clip" }
+    var displayName: String { "mini CLIP" }
 
     /// Bumped when the code below changes what a recipe builds.
     var format = 1
@@ -95,7 +95,7 @@ struct MiniCLIPRecipe: MiniModelRecipe {
     func build(into directory: URL, say: (String) -> Void) throws -> PretrainingRun {
         let dataStarted = ContinuousClock.now
         let corpus = MiniFood(seed: seed, sizes: data).pretrainCaptions
-        say("pretraining \(Self.displayName): rendering \(corpus.count) image-caption pairs")
+        say("pretraining \(displayName): rendering \(corpus.count) image-caption pairs")
         let pixels = PretrainingPixels(corpus, processor: processor)
         let tokenizer = try CLIPTokenizer(directory: CLIPTokenizer.openAIVocabularyDirectory)
         let context = model.textConfig.maxPositionEmbeddings
@@ -110,7 +110,7 @@ struct MiniCLIPRecipe: MiniModelRecipe {
         clip.initializeRandomly(seed: seed)
         let maximumLogitScale = Float(self.maximumLogitScale), flips = horizontalFlips
         let trainer = Trainer(parameters: clip.namedParameters, configuration: training, examplesPerEpoch: corpus.count, progress: .none)
-        let run = try train(trainer, name: Self.displayName, dataSeconds: dataSeconds, say: say) { trainer, afterStep in
+        let run = try train(trainer, name: displayName, dataSeconds: dataSeconds, say: say) { trainer, afterStep in
             try trainer.fit(
                 batch: { indices, generator in
                     (pixels.batch(indices, flips: flips, generator: &generator),
@@ -140,8 +140,8 @@ struct MiniCLIPRecipe: MiniModelRecipe {
 
 /// Everything that determines the mini ViT's weights; its hash names the cache entry.
 struct MiniViTRecipe: MiniModelRecipe {
-    static let kind = "mini-vit"
-    static let displayName = "mini ViT"
+    var kind: String { "mini-vit" }
+    var displayName: String { "mini ViT" }
 
     var format = 1
     var seed: UInt64
@@ -185,7 +185,7 @@ struct MiniViTRecipe: MiniModelRecipe {
     func build(into directory: URL, say: (String) -> Void) throws -> PretrainingRun {
         let dataStarted = ContinuousClock.now
         let corpus = MiniFood(seed: seed, sizes: data).pretrainLabelled
-        say("pretraining \(Self.displayName): rendering \(corpus.count) labelled images of \(corpus.classes.count) compositions")
+        say("pretraining \(displayName): rendering \(corpus.count) labelled images of \(corpus.classes.count) compositions")
         let pixels = PretrainingPixels(corpus, processor: processor)
         let labels = (0..<corpus.count).map(corpus.label(at:))
         let dataSeconds = (ContinuousClock.now - dataStarted).inSeconds
@@ -196,7 +196,7 @@ struct MiniViTRecipe: MiniModelRecipe {
         vit.initializeRandomly(seed: seed)
         let smoothing = labelSmoothing, flips = horizontalFlips
         let trainer = Trainer(parameters: vit.namedParameters, configuration: training, examplesPerEpoch: corpus.count, progress: .none)
-        let run = try train(trainer, name: Self.displayName, dataSeconds: dataSeconds, say: say) { trainer, afterStep in
+        let run = try train(trainer, name: displayName, dataSeconds: dataSeconds, say: say) { trainer, afterStep in
             try trainer.fit(
                 batch: { indices, generator in (pixels.batch(indices, flips: flips, generator: &generator), indices.map { labels[$0] }) },
                 loss: { crossEntropy(vit($0.0), labels: $0.1, labelSmoothing: smoothing) },
@@ -213,7 +213,7 @@ struct MiniViTRecipe: MiniModelRecipe {
 
 /// Runs `fit` (which calls the trainer's fit with the given per-step hook), reporting each
 /// epoch through `say`, and returns what was measured.
-private func train(_ trainer: Trainer, name: String, dataSeconds: Double, say: (String) -> Void,
+func train(_ trainer: Trainer, name: String, dataSeconds: Double, say: (String) -> Void,
                    _ fit: (Trainer, @escaping (StepRecord) -> Void) throws -> Void) throws -> PretrainingRun {
     let loadBefore = loadAverage(), cpuBefore = processorSeconds()
     let started = ContinuousClock.now

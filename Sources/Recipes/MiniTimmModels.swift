@@ -50,12 +50,12 @@ public enum MiniTimm {
     /// The mini stand-in for `model`, pretrained (or read from the cache under `cache`), with
     /// the part single-block fine-tuning trains chosen; `entry` is its checkpoint directory.
     public static func pretrained(_ model: CIFARModel, cache: URL, seed: UInt64, quick: Bool,
-                                  say: (String) -> Void) throws -> (network: any TimmClassifier, entry: URL, pretraining: MiniTimmPretraining) {
+                                  say: (String) -> Void) throws -> (network: any TimmClassifier, entry: URL, pretraining: PretrainingRun) {
         let recipe = quick ? MiniTimmRecipe.quick(model, seed: seed) : MiniTimmRecipe.standard(model, seed: seed)
-        let entry = try MiniTimmCache.checkpoint(for: recipe, in: cache, say: say)
+        let entry = try MiniModelCache(root: cache).checkpoint(for: recipe, say: say)
         let network = try TimmCheckpoint(directory: entry).loadModel()
         if let denseNet = network as? DenseNet { denseNet.fineTunedLayer = denseNetFineTunedLayer(denseNet) }
-        return (network, entry, try MiniTimmCache.pretraining(at: entry))
+        return (network, entry, try MiniModelCache.pretrainingRun(at: entry))
     }
 
     /// The layer of the mini DenseNet's final block that single-block fine-tuning trains: half-way

@@ -13,7 +13,7 @@ import TensorCore
 import Training
 
 /// Everything that determines a mini model's pretrained weights: its hash names the cache entry.
-public struct MiniTimmRecipe: Codable, Sendable {
+public struct MiniTimmRecipe: MiniModelRecipe {
     /// Bumped when the code below changes what a recipe builds.
     public var format = 1
     public var model: CIFARModel
@@ -24,6 +24,9 @@ public struct MiniTimmRecipe: Codable, Sendable {
     public var training: TrainingConfiguration
     public var horizontalFlips: Bool
     public var labelSmoothing: Float
+
+    var kind: String { "mini-timm-\(model.slug)" }
+    var displayName: String { "mini \(model.rawValue)" }
 
     /// The mini preset's recipe: two epochs of AdamW at 2e-3 with warm-up and cosine decay,
     /// batches of 64, random horizontal flips and label smoothing 0.1, as timm's recipes train
@@ -51,7 +54,7 @@ public struct MiniTimmRecipe: Codable, Sendable {
     }
 
     /// Trains the model and writes its checkpoint into `directory`; returns what was measured.
-    func build(into directory: URL, say: (String) -> Void) throws -> MiniTimmPretraining {
+    func build(into directory: URL, say: (String) -> Void) throws -> PretrainingRun {
         let started = ContinuousClock.now
         let corpus = MiniFood(seed: seed, sizes: data).pretrainLabelled
         let config = try MiniTimm.config(model, arguments: modelArguments, labels: corpus.classNames)
@@ -60,51 +63,25 @@ public struct MiniTimmRecipe: Codable, Sendable {
         let pixels = try PixelTable(corpus.prerendered(), config: config)
         let labels = (0..<corpus.count).map(corpus.label(at:))
         let dataSeconds = (ContinuousClock.now - started).inSeconds
-        say("pretraining mini \(model.rawValue) (\(network.parameterCount) parameters) on \(corpus.count) labelled images of \(corpus.classes.count) compositions")
+        say("pretraining \(displayName) (\(network.parameterCount) parameters) on \(corpus.count) labelled images of \(corpus.classes.count) compositions")
 
         // Running statistics are state the forward updates, not parameters the optimiser trains.
         let trainer = Trainer(parameters: network.namedParameters,
                               trainable: .matching { !$0.hasSuffix("running_mean") && !$0.hasSuffix("running_var") },
                               configuration: training, examplesPerEpoch: corpus.count, progress: .none)
         let flips = horizontalFlips, smoothing = labelSmoothing
-        var epochs: [MiniTimmPretraining.Epoch] = []
-        var epochStarted = ContinuousClock.now
-        try withoutActuallyEscaping(say) { say in
+        let run = try train(trainer, name: displayName, dataSeconds: dataSeconds, say: say) { trainer, afterStep in
             try trainer.fit(
                 batch: { indices, generator in (pixels.batch(indices, flips: flips, generator: &generator), indices.map { labels[$0] }) },
                 loss: { crossEntropy(logitsTrainingEveryLayer(network, $0.0), labels: $0.1, labelSmoothing: smoothing) },
-                afterStep: { record in
-                    guard record.step % trainer.stepsPerEpoch == 0 else { return }
-                    let losses = trainer.history.steps.filter { $0.epoch == record.epoch }.map { Double($0.loss) }
-                    let seconds = (ContinuousClock.now - epochStarted).inSeconds
-                    epochStarted = ContinuousClock.now
-                    epochs.append(.init(epoch: record.epoch + 1, meanLoss: losses.reduce(0, +) / Double(losses.count), seconds: seconds))
-                    say(String(format: "pretraining mini %@: epoch %d/%d, loss %.3f, %.0f s", model.rawValue, record.epoch + 1,
-                               trainer.configuration.epochs, epochs.last!.meanLoss, seconds))
-                })
+                afterStep: afterStep)
         }
 
         try config.write(to: directory.appendingPathComponent(Checkpoint.configFileName))
         try writeSafeTensors(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.tensor) }),
                              metadata: ["format": "pt"], to: directory.appendingPathComponent(Checkpoint.weightsFileName))
-        return MiniTimmPretraining(dataSeconds: dataSeconds, trainingSeconds: epochs.reduce(0) { $0 + $1.seconds },
-                                   epochs: epochs, machine: .current)
+        return run
     }
-}
-
-/// What a mini pretraining run measured, kept in its cache entry's record.
-public struct MiniTimmPretraining: Codable, Sendable {
-    public struct Epoch: Codable, Sendable {
-        public var epoch: Int
-        public var meanLoss: Double
-        public var seconds: Double
-    }
-
-    /// Rendering the corpus and building the model.
-    public var dataSeconds: Double
-    public var trainingSeconds: Double
-    public var epochs: [Epoch]
-    public var machine: Machine
 }
 
 /// A dataset's images as a model's pixel values, computed once: [N, 3, side, side].

@@ -75,7 +75,7 @@ func statistics(_ tensor: Tensor) -> (mean: Double, std: Double, maxAbs: Double)
         let scratch = try ScratchDirectory()
         var lines: [String] = []
         let recipe = MiniTimmRecipe.quick(model, seed: 2)
-        let entry = try MiniTimmCache.checkpoint(for: recipe, in: scratch.url, say: { lines.append($0) })
+        let entry = try MiniModelCache(root: scratch.url).checkpoint(for: recipe, say: { lines.append($0) })
         let pretrained = try TimmCheckpoint(directory: entry).loadModel()
         let initial = try TimmRegistry.makeModel(pretrained.config)
         initializeLikeTimm(initial, seed: 2)
@@ -83,10 +83,10 @@ func statistics(_ tensor: Tensor) -> (mean: Double, std: Double, maxAbs: Double)
             #expect(trained.scalars != start.scalars, "\(model) \(name) did not train")
         }
         #expect(pretrained.config.numClasses == 283)
-        #expect(try MiniTimmCache.pretraining(at: entry).epochs.count == 1)
+        #expect(try MiniModelCache.pretrainingRun(at: entry).epochs.count == 1)
 
         lines.removeAll()
-        #expect(try MiniTimmCache.checkpoint(for: recipe, in: scratch.url, say: { lines.append($0) }) == entry)
+        #expect(try MiniModelCache(root: scratch.url).checkpoint(for: recipe, say: { lines.append($0) }) == entry)
         #expect(lines.count == 1 && lines[0].contains("cached"), "\(lines)")
 
         let weights = entry.appendingPathComponent("model.safetensors")
@@ -95,9 +95,12 @@ func statistics(_ tensor: Tensor) -> (mean: Double, std: Double, maxAbs: Double)
         try handle.write(contentsOf: Data([0]))
         try handle.close()
         lines.removeAll()
-        #expect(try MiniTimmCache.checkpoint(for: recipe, in: scratch.url, say: { lines.append($0) }) == entry)
+        #expect(try MiniModelCache(root: scratch.url).checkpoint(for: recipe, say: { lines.append($0) }) == entry)
         #expect(lines.first?.contains("damaged") == true, "\(lines)")
-        #expect(MiniTimmCache.damage(of: entry, key: try MiniTimmCache.key(of: recipe)) == nil)
+        guard case .success = MiniModelCache.verify(entry, key: try MiniModelCache.key(of: recipe), recipe: MiniTimmRecipe.self) else {
+            Issue.record("the rebuilt entry does not match its record")
+            return
+        }
         // Nothing else is left in the cache directory: no temporary or discarded copies.
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == [entry.lastPathComponent])
     }

@@ -127,9 +127,9 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
         + "\(data.heldOut.classNames.count) held-out classes, the fine-tuned image tower against the pretrained text tower "
         + "reaches \(percent(extended.top1.value)) of \(extended.count) images."
     run.say(summary)
-    return CLIPFineTuneResults(summary: summary, model: model, checkpointSource: checkpoint.path, dataset: data.source,
+    return CLIPFineTuneResults(summary: summary, model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                                trainableParameters: fineTuning.trainableParameters, hyperParameters: fineTuning.hyperParameters,
-                               test: test.top1, extended: extended.top1, lossCurve: curve, fineTunedCheckpoint: saved.path)
+                               test: test.top1, extended: extended.top1, lossCurve: curve, fineTunedCheckpoint: saved.recordedPath)
 }
 
 func headPhrase(_ head: CLIPClassifierHead) -> String {

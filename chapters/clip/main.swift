@@ -88,7 +88,7 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
             + "and \(percent(extended[index].top1.value))."
     }
     run.say(summary)
-    return CLIPZeroShotResults(summary: summary, model: model, checkpointSource: checkpoint.path, dataset: data.source,
+    return CLIPZeroShotResults(summary: summary, model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                                templates: PromptTemplates.food.templates, test: test[0].top1, extended: extended[0].top1,
                                promptEnsembles: ensembles.isEmpty ? nil : ensembles)
 }

@@ -95,7 +95,7 @@ func fineTuneViT() throws {
     let summary = summarise(accuracy, curve: curve, outcome: outcome, modelName: modelName, data: data)
     run.say(summary)
     let results = ViTResults(
-        summary: summary, model: modelName, checkpointSource: pretrained.path, dataset: data.source,
+        summary: summary, model: modelName, checkpointSource: pretrained.recordedPath, dataset: data.source,
         trainableParameters: outcome.trainableParameters, hyperParameters: hyper, validation: accuracy, test: accuracy,
         lossCurve: curve, epochs: outcome.epochs)
     run.say("wrote \(try run.write(results, to: options.resultsDirectory).path)")

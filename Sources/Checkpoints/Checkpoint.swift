@@ -23,16 +23,22 @@ public final class Checkpoint: @unchecked Sendable {
     /// What errors about a missing tensor name: the weights file, or the shard index.
     private let weightsPath: String
 
+    /// `directory`'s config.json, after checking that both exist: the first thing any checkpoint
+    /// directory (Hugging Face's or timm's) is asked.
+    public static func existingConfig(in directory: URL) throws -> URL {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckpointError.missingDirectory(path: directory.path)
+        }
+        let configURL = directory.appendingPathComponent(configFileName)
+        guard FileManager.default.fileExists(atPath: configURL.path) else { throw CheckpointError.missingConfig(directory: directory.path) }
+        return configURL
+    }
+
     public init(directory: URL) throws {
         self.directory = directory
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CheckpointError.missingDirectory(path: directory.path)
-        }
-        let configURL = directory.appendingPathComponent(Self.configFileName)
-        guard manager.fileExists(atPath: configURL.path) else { throw CheckpointError.missingConfig(directory: directory.path) }
-        modelType = try Self.readModelType(configURL)
+        modelType = try Self.readModelType(try Self.existingConfig(in: directory))
 
         let single = directory.appendingPathComponent(Self.weightsFileName)
         let index = directory.appendingPathComponent(Self.shardIndexFileName)

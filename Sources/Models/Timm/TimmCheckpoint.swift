@@ -15,13 +15,7 @@ public final class TimmCheckpoint: TensorSource {
     public init(directory: URL) throws {
         self.directory = directory
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CheckpointError.missingDirectory(path: directory.path)
-        }
-        let configURL = directory.appendingPathComponent(Checkpoint.configFileName)
-        guard manager.fileExists(atPath: configURL.path) else { throw CheckpointError.missingConfig(directory: directory.path) }
-        config = try TimmConfig(contentsOf: configURL)
+        config = try TimmConfig(contentsOf: try Checkpoint.existingConfig(in: directory))
         let weightsURL = directory.appendingPathComponent(Checkpoint.weightsFileName)
         guard manager.fileExists(atPath: weightsURL.path) else {
             if manager.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path) {

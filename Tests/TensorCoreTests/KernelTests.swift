@@ -3,6 +3,7 @@
 // tensors), and the fast exp/erf against libm.
 import Foundation
 import Testing
+import TestSupport
 @testable import TensorCore
 
 /// Largest |a − b| / max(1, |b|).

@@ -1,6 +1,7 @@
 // Every operation the timm models add, against finite differences. Inputs avoid the kinks
 // (ReLU at 0, ties in max pooling) where a derivative is not defined.
 import Testing
+import TestSupport
 import TensorCore
 
 @Suite struct OperationGradients {

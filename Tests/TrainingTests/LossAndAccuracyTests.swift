@@ -1,6 +1,7 @@
 // CLIP's symmetric loss against its definition, and top-k counting.
 import Foundation
 import Testing
+import TestSupport
 import TensorCore
 @testable import Training
 

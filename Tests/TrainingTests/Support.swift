@@ -1,16 +1,7 @@
 // The small data set and models the training tests train.
 import Foundation
 import TensorCore
-
-/// Deterministic values in [-scale, scale).
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
-    let values = (0..<shape.reduce(1, *)).map { _ -> Float in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return (Float(state >> 40) / Float(1 << 24) * 2 - 1) * scale
-    }
-    return Tensor(shape: shape, scalars: values)
-}
+import TestSupport
 
 /// A synthetic classification set: `count` inputs of `width` features, labels from a fixed
 /// random linear rule so that there is something to learn.

@@ -1,9 +1,10 @@
-// Central finite differences for the operations the timm models add: for a random upstream
-// weight r, d/dθ Σ(f(θ) ∘ r) from backward() must equal (L(θ + h) − L(θ − h)) / 2h.
+// Shared by the tests of every module with autograd: deterministic random tensors, and the
+// central finite-difference check: for a random upstream weight r, d/dθ Σ(f(θ) ∘ r) from
+// backward() must equal (L(θ + h) − L(θ − h)) / 2h, entry by entry.
 import TensorCore
 
 /// Deterministic pseudo-random values in [-scale, scale).
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
     var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
     let values = (0..<shape.reduce(1, *)).map { _ -> Float in
         state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -13,7 +14,7 @@ func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
 }
 
 /// Largest |analytic − numeric| / max(1, |numeric|) over every entry of every input.
-func gradientError(_ inputs: [Tensor], step h: Float = 1e-2, _ f: ([Tensor]) -> Tensor) -> Float {
+public func gradientError(_ inputs: [Tensor], step h: Float = 1e-2, _ f: ([Tensor]) -> Tensor) -> Float {
     for input in inputs { input.requiresGrad = true; input.grad = nil }
     let probe = GradMode.with(enabled: false) { f(inputs) }
     let weights = randomTensor(probe.shape, seed: 99)

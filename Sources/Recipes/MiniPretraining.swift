@@ -96,7 +96,7 @@ struct MiniCLIPRecipe: MiniModelRecipe {
         let dataStarted = ContinuousClock.now
         let corpus = MiniFood(seed: seed, sizes: data).pretrainCaptions
         say("pretraining \(displayName): rendering \(corpus.count) image-caption pairs")
-        let pixels = PretrainingPixels(corpus, processor: processor)
+        let pixels = try PixelTable(corpus.prerendered(), processor: processor)
         let tokenizer = try CLIPTokenizer(directory: CLIPTokenizer.openAIVocabularyDirectory)
         let context = model.textConfig.maxPositionEmbeddings
         // Unpadded ids; a caption longer than the context would keep its first tokens and its
@@ -186,7 +186,7 @@ struct MiniViTRecipe: MiniModelRecipe {
         let dataStarted = ContinuousClock.now
         let corpus = MiniFood(seed: seed, sizes: data).pretrainLabelled
         say("pretraining \(displayName): rendering \(corpus.count) labelled images of \(corpus.classes.count) compositions")
-        let pixels = PretrainingPixels(corpus, processor: processor)
+        let pixels = try PixelTable(corpus.prerendered(), processor: processor)
         let labels = (0..<corpus.count).map(corpus.label(at:))
         let dataSeconds = (ContinuousClock.now - dataStarted).inSeconds
 
@@ -242,42 +242,4 @@ func train(_ trainer: Trainer, name: String, dataSeconds: Double, say: (String) 
                name, seconds, cpuSeconds, dataSeconds))
     return PretrainingRun(dataSeconds: dataSeconds, trainingSeconds: seconds, trainingProcessorSeconds: cpuSeconds, epochs: epochs,
                           loadAverageBefore: loadBefore, loadAverageAfter: loadAverage(), machine: .current, notes: [:])
-}
-
-/// A corpus's images as pixel values, rendered and preprocessed once and kept for every epoch.
-final class PretrainingPixels: @unchecked Sendable {
-    let values: Tensor
-    let height: Int
-    let width: Int
-
-    init(_ corpus: MiniFoodDataset, processor: ImageProcessor) {
-        (height, width) = processor.outputSize
-        let perImage = 3 * height * width
-        values = Tensor(uninitializedShape: [corpus.count, 3, height, width])
-        let rendered = corpus.prerendered()
-        for start in stride(from: 0, to: corpus.count, by: 512) {
-            let images = (start..<min(corpus.count, start + 512)).map(rendered.image(at:))
-            let chunk = processor.pixelValues(images)
-            (values.pointer + start * perImage).update(from: chunk, count: chunk.count)
-        }
-    }
-
-    /// The images at `indices`, [n, 3, H, W]; with `flips`, each mirrored left to right with
-    /// probability 1/2 (drawn from `generator`).
-    func batch(_ indices: [Int], flips: Bool, generator: inout SeededGenerator) -> Tensor {
-        let perImage = 3 * height * width
-        let batch = Tensor(uninitializedShape: [indices.count, 3, height, width])
-        for (row, index) in indices.enumerated() {
-            let source = values.pointer + index * perImage, target = batch.pointer + row * perImage
-            if flips && generator.int(below: 2) == 1 {
-                for line in 0..<(3 * height) {
-                    let from = source + line * width, to = target + line * width
-                    for x in 0..<width { to[x] = from[width - 1 - x] }
-                }
-            } else {
-                target.update(from: source, count: perImage)
-            }
-        }
-        return batch
-    }
 }

@@ -14,8 +14,9 @@ import Training
 
 /// Everything that determines a mini model's pretrained weights: its hash names the cache entry.
 public struct MiniTimmRecipe: MiniModelRecipe {
-    /// Bumped when the code below changes what a recipe builds.
-    public var format = 1
+    /// Bumped when the code below changes what a recipe builds (2: flips drawn as the mini
+    /// CLIP's and ViT's are).
+    public var format = 2
     public var model: CIFARModel
     public var modelArguments: [String: JSONValue]
     public var seed: UInt64
@@ -60,7 +61,7 @@ public struct MiniTimmRecipe: MiniModelRecipe {
         let config = try MiniTimm.config(model, arguments: modelArguments, labels: corpus.classNames)
         let network = try TimmRegistry.makeModel(config)
         initializeLikeTimm(network, seed: seed)
-        let pixels = try PixelTable(corpus.prerendered(), config: config)
+        let pixels = try PixelTable(corpus.prerendered(), processor: normalisation(config))
         let labels = (0..<corpus.count).map(corpus.label(at:))
         let dataSeconds = (ContinuousClock.now - started).inSeconds
         say("pretraining \(displayName) (\(network.parameterCount) parameters) on \(corpus.count) labelled images of \(corpus.classes.count) compositions")
@@ -81,42 +82,6 @@ public struct MiniTimmRecipe: MiniModelRecipe {
         try writeSafeTensors(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.tensor) }),
                              metadata: ["format": "pt"], to: directory.appendingPathComponent(Checkpoint.weightsFileName))
         return run
-    }
-}
-
-/// A dataset's images as a model's pixel values, computed once: [N, 3, side, side].
-final class PixelTable: @unchecked Sendable {
-    let values: Tensor
-    let side: Int
-
-    /// The images must already be the model's input side; they are only normalised.
-    init(_ dataset: some Dataset, config: TimmConfig) throws {
-        let processor = try normalisation(config)
-        side = processor.height
-        let perImage = 3 * side * side
-        values = Tensor(uninitializedShape: [dataset.count, 3, side, side])
-        for start in stride(from: 0, to: dataset.count, by: 512) {
-            let images = try (start..<min(dataset.count, start + 512)).map(dataset.image(at:))
-            let chunk = processor.pixelValues(images)
-            (values.pointer + start * perImage).update(from: chunk, count: chunk.count)
-        }
-    }
-
-    /// The images at `indices`, each mirrored left to right with probability 1/2 when `flips`.
-    func batch(_ indices: [Int], flips: Bool, generator: inout some RandomNumberGenerator) -> Tensor {
-        let perImage = 3 * side * side
-        let batch = Tensor(uninitializedShape: [indices.count, 3, side, side])
-        for (row, index) in indices.enumerated() {
-            let source = values.pointer + index * perImage, target = batch.pointer + row * perImage
-            if flips && generator.next() & 1 == 1 {
-                for line in 0..<(3 * side) {
-                    for x in 0..<side { target[line * side + x] = source[line * side + side - 1 - x] }
-                }
-            } else {
-                target.update(from: source, count: perImage)
-            }
-        }
-        return batch
     }
 }
 

@@ -153,7 +153,7 @@ enum MiniFineTune {
             tensor.pointer.update(from: stored.pointer, count: tensor.count)
         }
         let processor = try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json"))
-        let trainPixels = PretrainingPixels(train, processor: processor), validationPixels = PretrainingPixels(validation, processor: processor)
+        let trainPixels = try PixelTable(train.prerendered(), processor: processor), validationPixels = try PixelTable(validation.prerendered(), processor: processor)
         let configuration = TrainingConfiguration(
             optimizer: AdamWHyperparameters(learningRate: learningRate, weightDecay: 0.05),
             schedule: .warmupCosine(warmupSteps: 10), epochs: epochs, batchSize: 64, maxGradientNorm: 1, seed: seed)

@@ -68,8 +68,9 @@ public struct LossPoint: Codable, Sendable, Equatable {
     }
 }
 
-/// A hyper-parameter's value: a number, or a word such as an optimizer's or schedule's name.
-public enum HyperParameter: Codable, Sendable, Equatable, CustomStringConvertible {
+/// A value that is a number or a word: a hyper-parameter (a rate; an optimizer's or schedule's
+/// name), or a published table's cell (an accuracy; a cost tier).
+public enum NumberOrText: Codable, Sendable, Equatable, CustomStringConvertible {
     case number(Double)
     case text(String)
 
@@ -102,6 +103,7 @@ public enum HyperParameter: Codable, Sendable, Equatable, CustomStringConvertibl
 /// does not touch them), so chapters use these names for the settings Tables 1 and 2 publish
 /// and may add others (warm-up steps, image size) under names of their own.
 public typealias HyperParameters = [String: HyperParameter]
+public typealias HyperParameter = NumberOrText
 
 public enum HyperParameterName {
     public static let learningRate = "learning_rate"

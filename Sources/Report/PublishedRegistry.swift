@@ -18,29 +18,9 @@ public enum PublishedKind: String, Codable, Sendable, CaseIterable, CodingKeyRep
     case seconds
 }
 
-/// A published value: a number, a word (a cost tier, an interpolation), or nothing where
-/// the table prints a dash.
-public enum PublishedValue: Codable, Sendable, Equatable {
-    case number(Double)
-    case text(String)
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else {
-            self = .text(try container.decode(String.self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .number(let number): try container.encode(number)
-        case .text(let text): try container.encode(text)
-        }
-    }
-}
+/// A published value: a number or a word (a cost tier, an interpolation); where the table
+/// prints a dash, an entry has none.
+public typealias PublishedValue = NumberOrText
 
 public struct PublishedSource: Codable, Sendable {
     /// How tables cite it: "Fei 2024".

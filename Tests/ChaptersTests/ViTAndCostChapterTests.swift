@@ -78,7 +78,7 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
                                                "--figures", "out/figures", "--cache", "cache", "--paper", "out/paper.md"], in: work.url)
         #expect(run.status == 0, "\(run.stderr)")
         let out = work.url.appendingPathComponent("out")
-        for file in ["results/data.json", "figures/minifood-contact-sheet.png", "figures/figure3-overall-results.png", "paper.md"] {
+        for file in ["results/data.json", "figures/minifood-contact-sheet.png", "figures/fig3-overall-results.png", "paper.md"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
         }
         let paper = try String(contentsOf: out.appendingPathComponent("paper.md"), encoding: .utf8)

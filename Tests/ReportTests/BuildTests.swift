@@ -31,7 +31,7 @@ import Testing
         #expect(paper.contains("not yet run"), "the CIFAR-10 column says so until results/cifar.json exists")
         #expect(paper.contains("> **vit** (preset mini): ViT summary sentence."))
         #expect(paper.contains("![Figure 3."))
-        #expect(paper.contains("(figures/figure3-overall-results.png)"))
+        #expect(paper.contains("(figures/fig3-overall-results.png)"))
     }
 
     @Test func missingResultsAreNotRunRatherThanFailures() throws {
@@ -39,8 +39,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         #expect(paper.contains("No chapter has been run"))
         #expect(paper.contains("| not run |"))
-        #expect(FileManager.default.fileExists(atPath: figures.appendingPathComponent("figure3-overall-results.png").path))
-        #expect(!FileManager.default.fileExists(atPath: figures.appendingPathComponent("figure-wise-ft.png").path))
+        #expect(FileManager.default.fileExists(atPath: figures.appendingPathComponent("fig3-overall-results.png").path))
+        #expect(!FileManager.default.fileExists(atPath: figures.appendingPathComponent("fig-wise-ft.png").path))
     }
 
     @Test func aBadResultsFileLeavesThePreviousPaperUntouched() throws {
@@ -69,7 +69,7 @@ import Testing
                 .write(WiSEFTResults(summary: "s", dataset: "d", points: points), to: results)
         }
         defer { try? FileManager.default.removeItem(at: root) }
-        for name in ["figure3-overall-results", "figure4-training-loss", "figure-wise-ft"] {
+        for name in ["fig3-overall-results", "fig4-training-loss", "fig-wise-ft"] {
             let png = try Data(contentsOf: figures.appendingPathComponent("\(name).png"))
             #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "\(name).png signature")
             let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }

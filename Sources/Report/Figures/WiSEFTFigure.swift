@@ -13,7 +13,7 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
     }
     let width = 900.0, height = 640.0
 
-    return Figure(name: "figure-wise-ft", width: width, height: height) { canvas in
+    return Figure(name: "fig-wise-ft", width: width, height: height) { canvas in
         let subtitle = "Weight-space ensembles of zero-shot (alpha 0) and fine-tuned (alpha 1) CLIP. "
             + provenanceLine(results.presets, chapters: [WiSEFTResults.chapter])
             + " Diamonds: published, Fei 2024 on Food-101."

@@ -41,14 +41,14 @@ public struct PaperDocument {
         out += "### 3.1 Accuracy\n\n"
         out += tables.accuracy(table: "Table 3", title: "Test accuracy on the trained classes") + "\n"
         out += tables.accuracy(table: "Table 4", title: "Extended accuracy on the held-out classes") + "\n"
-        out += figure("figure3-overall-results", caption: "Figure 3. Test and extended accuracy, published (hatched) and this run (solid).")
+        out += figure("fig3-overall-results", caption: "Figure 3. Test and extended accuracy, published (hatched) and this run (solid).")
         out += chapterWords([results.vit.map(quote), results.clip.map(quote), results.clipFineTune.map(quote)])
         out += "### 3.2 Training\n\n"
-        out += figure("figure4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
+        out += figure("fig4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
         out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results.cost.map(quote)])
         if results.wiseFT != nil {
             out += "### 3.4 Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
-            out += figure("figure-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
+            out += figure("fig-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
             out += chapterWords([results.wiseFT.map(quote)])
         }
         out += "### 3.\(results.wiseFT == nil ? 4 : 5) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"

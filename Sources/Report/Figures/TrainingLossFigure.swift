@@ -23,7 +23,9 @@ func trainingLossFigure(results: ResultsFolder) -> Figure {
                 continue
             }
             canvas.text("\(panel.title) (preset \(run.preset.rawValue))", at: (frame.x, top + 6), size: 14, bold: true, vertical: .top)
-            canvas.text(run.model, at: (frame.x, top + 24), size: 11, color: .muted, vertical: .top)
+            // One line under the title: a long model description is cut to the panel's width.
+            let modelLines = canvas.wrap(run.model, width: frame.width - 12, size: 11)
+            canvas.text(modelLines.count > 1 ? modelLines[0] + " …" : run.model, at: (frame.x, top + 24), size: 11, color: .muted, vertical: .top)
             drawLossPanel(canvas, frame: frame, curve: run.curve, color: panel.color)
         }
     }

@@ -112,10 +112,16 @@ public struct PaperDocument {
     private func conclusionOfThisRun(_ diff: PublishedDiff) -> String {
         let presets = Set(results.presets.values)
         if presets.isEmpty { return "This run has no results yet; run the chapters, then `report build` again.\n" }
-        var out = "This run (\(presets.map(\.rawValue).sorted().joined(separator: " and ")) preset): \(verdictCounts(diff)). "
+        let presetNames = presets.map(\.rawValue).sorted().joined(separator: " and ")
+        var out = "Each of the paper's findings, judged on this run's own numbers (\(presetNames) preset"
+        out += presets.contains(.mini) ? "; mini numbers test the findings in MiniFood, not on Food-101). " : "). "
+        out += Findings.rule + "\n\n"
+        out += Findings(results: results).all.map { "- \($0.claim) **\($0.outcome.rawValue)**: \($0.evidence)." }
+            .joined(separator: "\n") + "\n\n"
+        out += "Against the published numbers: \(verdictCounts(diff)). "
         if presets.contains(.mini) {
-            out += "Mini-preset numbers come from another world and carry no verdict on the paper; "
-            out += "only a paper-preset run on Food-101 can reproduce, beat or miss its numbers. "
+            out += "Mini-preset numbers come from another world and carry no verdict on the paper's numbers; "
+            out += "only a paper-preset run on Food-101 can reproduce, beat or miss them. "
         }
         out += "`report diff` lists every number; `report diff --strict` fails when one is missed or a setting differs.\n"
         return out

@@ -110,9 +110,5 @@ public final class LiT {
     }
 
     /// Each step's mean loss and learning rate.
-    public var lossCurve: [LossPoint] {
-        trainer.history.steps.map {
-            LossPoint(step: $0.step, epoch: Double($0.step) / Double(trainer.stepsPerEpoch), loss: Double($0.loss), learningRate: $0.learningRate)
-        }
-    }
+    public var lossCurve: [LossPoint] { trainer.lossCurve }
 }

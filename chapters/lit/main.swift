@@ -97,10 +97,10 @@ func lockedImageTextTuning() throws -> LiTResults {
         run.say("  held out \(className): \(percent(accuracy.value)) of \(accuracy.images)")
     }
 
-    let curve = lit.lossCurve
+    let curve = lit.lossCurve, epochs = lit.trainer.history.epochs
     let summary = "Locking the image tower of \(model) and tuning its text tower contrastively on the \(data.train.classNames.count) "
         + "trained classes (\(options.preset.rawValue) preset, \(curve.count) steps of \(configuration.batchSize) pairs, captions from "
-        + "\(trainingPrompts.templates.count) templates) brings the training loss from \(loss(curve.first)) to \(loss(curve.last)). "
+        + "\(trainingPrompts.templates.count) templates) brings the mean training loss from \(loss(epochs.first)) in the first epoch to \(loss(epochs.last)) in the last. "
         + "With \"\(ZeroShotPrompt.template)\", test accuracy goes from \(percent(untuned[0].test.value)) (zero-shot) to "
         + "\(percent(tuned[0].test.value)) of \(test[0].count) images, and extended accuracy on the \(data.heldOut.classNames.count) "
         + "held-out classes from \(percent(untuned[0].extended.value)) to \(percent(tuned[0].extended.value)) of \(extended[0].count); "
@@ -119,4 +119,4 @@ func interval(_ accuracy: Experiment.Accuracy) -> String {
     guard let interval = accuracy.interval else { return percent(accuracy.value) }
     return "\(percent(accuracy.value)) [\(percent(interval.low)), \(percent(interval.high))]"
 }
-func loss(_ point: LossPoint?) -> String { point.map { String(format: "%.3f", $0.loss) } ?? "?" }
+func loss(_ epoch: EpochRecord?) -> String { epoch.map { String(format: "%.3f", $0.meanLoss) } ?? "?" }

@@ -46,12 +46,18 @@ public struct PaperDocument {
         out += "### 3.2 Training\n\n"
         out += figure("fig4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
         out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results.cost.map(quote)])
+        var section = 4
+        if results.lit != nil {
+            out += "### 3.\(section) Beyond the paper: LiT\n\n" + PaperProse.lit + "\n" + chapterWords([results.lit.map(quote)])
+            section += 1
+        }
         if results.wiseFT != nil {
-            out += "### 3.4 Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
+            out += "### 3.\(section) Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
             out += figure("fig-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
             out += chapterWords([results.wiseFT.map(quote)])
+            section += 1
         }
-        out += "### 3.\(results.wiseFT == nil ? 4 : 5) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
+        out += "### 3.\(section) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
         out += tables.cifar() + "\n" + chapterWords([results.cifar.map(quote)])
 
         out += "## 4 Conclusion\n\n" + PaperProse.conclusion + "\n" + conclusionOfThisRun(diff) + "\n"
@@ -85,6 +91,7 @@ public struct PaperDocument {
         if let vit = results.vit { lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.dataset)") }
         if let clip = results.clip { lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.dataset)") }
         if let fine = results.clipFineTune { lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.dataset)") }
+        if let lit = results.lit { lines.append("- lit (preset \(lit.preset.rawValue)): \(lit.results.dataset)") }
         if let wise = results.wiseFT { lines.append("- wise-ft (preset \(wise.preset.rawValue)): \(wise.results.dataset)") }
         if let cifar = results.cifar { lines.append("- cifar (preset \(cifar.preset.rawValue)): \(cifar.results.dataset)") }
         guard !lines.isEmpty else { return "This run: no chapter has been run yet.\n" }

@@ -120,7 +120,7 @@ public enum Reproduction {
         case "vit":
             guard let checkpoint = s.vitCheckpoint else { throw ChapterError("the paper preset needs --vit-checkpoint DIR (e.g. google/vit-base-patch16-224)") }
             arguments += ["--checkpoint", checkpoint]
-        case "clip", "clip-finetune":
+        case "clip", "clip-finetune", "lit":
             guard let checkpoint = s.clipCheckpoint else { throw ChapterError("the paper preset needs --clip-checkpoint DIR (e.g. openai/clip-vit-base-patch32)") }
             arguments += ["--checkpoint", checkpoint]
         default:

@@ -32,14 +32,15 @@ import Testing
     }
 
     @Test func paperHandsEachChapterItsCheckpoint() throws {
-        let steps = try Reproduction.steps(settings(.paper), selected: ["vit", "clip", "cost"]) { _ in true }
+        let steps = try Reproduction.steps(settings(.paper), selected: ["vit", "clip", "lit", "cost"]) { _ in true }
         let arguments = Dictionary(steps.dropLast(2).map { ($0.executable, $0.arguments) }, uniquingKeysWith: { a, _ in a })
         let dataFlags = ["--food101", "/data/food-101", "--split", "official"]
         #expect(arguments["vit"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"]
             + dataFlags + ["--checkpoint", "/models/vit"])
         #expect(arguments["clip"]?.suffix(2) == ["--checkpoint", "/models/clip"])
+        #expect(arguments["lit"]?.suffix(2) == ["--checkpoint", "/models/clip"], "LiT tunes the CLIP checkpoint's text tower")
         #expect(arguments["cost"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"])
-        #expect(steps.map(\.executable) == ["clip", "vit", "cost", "report", "report"], "the paper's order, whatever the order asked")
+        #expect(steps.map(\.executable) == ["clip", "vit", "cost", "lit", "report", "report"], "the paper's order, whatever the order asked")
     }
 
     @Test func missingPaperInputsAndUnknownChaptersAreErrors() {

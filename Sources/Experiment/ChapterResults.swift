@@ -227,10 +227,13 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
     /// The fine-tuned model as a Hugging Face CLIP directory (fine-tuned image tower, pretrained
     /// text tower), for chapters that build on it such as WiSE-FT.
     public var fineTunedCheckpoint: String?
+    /// The extended accuracy again with each prompt ensemble (beyond the paper); the trained
+    /// head, and so the test accuracy, knows only the single template.
+    public var extendedPromptEnsembles: [ExtendedEnsembleAccuracy]?
 
     public init(summary: String, model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
                 hyperParameters: HyperParameters, test: Accuracy, extended: Accuracy, lossCurve: [LossPoint],
-                fineTunedCheckpoint: String? = nil) {
+                fineTunedCheckpoint: String? = nil, extendedPromptEnsembles: [ExtendedEnsembleAccuracy]? = nil) {
         self.summary = summary
         self.model = model
         self.checkpointSource = checkpointSource
@@ -241,6 +244,19 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
         self.extended = extended
         self.lossCurve = lossCurve
         self.fineTunedCheckpoint = fineTunedCheckpoint
+        self.extendedPromptEnsembles = extendedPromptEnsembles
+    }
+}
+
+/// Zero-shot accuracy on the held-out classes with one set of prompt templates averaged in
+/// embedding space.
+public struct ExtendedEnsembleAccuracy: Codable, Sendable, Equatable {
+    public var templates: [String]
+    public var extended: Accuracy
+
+    public init(templates: [String], extended: Accuracy) {
+        self.templates = templates
+        self.extended = extended
     }
 }
 

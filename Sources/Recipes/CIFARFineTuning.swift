@@ -63,7 +63,9 @@ public struct CIFARFineTuning: Sendable {
         let trainer = Trainer(parameters: model.namedParameters, trainable: .matching { trained.contains($0) },
                               configuration: training, examplesPerEpoch: task.train.count, progress: .none)
         let lastEpoch = training.epochs - 1
-        var trainHits = 0, trainSeen = 0
+        // Image by image, for the bootstrap intervals: the last epoch's training batches, and the
+        // latest validation pass.
+        var trainHits: [Bool] = [], validationHits = ImageHits(top1: [], top5: [])
         var trainSeconds: [Double] = [], validationSeconds: [Double] = []
         var epochStarted = ContinuousClock.now
         try withoutActuallyEscaping(say) { say in
@@ -74,17 +76,17 @@ public struct CIFARFineTuning: Sendable {
                     let logits = model.lastBlockAndHead(features, training: true)
                     // Train accuracy as a training loop counts it: over the last epoch's batches, as they train.
                     if trainer.step / trainer.stepsPerEpoch == lastEpoch {
-                        trainHits += topKHits(logits, labels: labels, k: 1)
-                        trainSeen += labels.count
+                        trainHits += topKHitsPerRow(logits, labels: labels, k: 1)
                     }
                     return crossEntropy(logits, labels: labels)
                 },
                 evaluate: {
                     trainSeconds.append((ContinuousClock.now - epochStarted).inSeconds)
                     let started = ContinuousClock.now
-                    let accuracy = try evaluateAccuracy(examples: validationLabels.count, batchSize: 256) { range in
+                    validationHits = try ImageHits.counting(examples: validationLabels.count, batchSize: 256) { range in
                         (model.lastBlockAndHead(try validationFeatures.features(Array(range)), training: false), Array(validationLabels[range]))
                     }
+                    let accuracy = validationHits.trainingAccuracy
                     validationSeconds.append((ContinuousClock.now - started).inSeconds)
                     let epoch = trainSeconds.count, losses = trainer.history.steps.filter { $0.epoch == epoch - 1 }.map { Double($0.loss) }
                     say(String(format: "%@: epoch %d/%d, loss %.3f, validation %.2f%% (train %.1f s, validation %.1f s)", name.rawValue,
@@ -95,11 +97,11 @@ public struct CIFARFineTuning: Sendable {
                 })
         }
 
-        let validation = trainer.history.epochs.last!.accuracy!
+        let resamples = BootstrapInterval.standardResamples
         let result = CIFARModelResult(
             name: name.rawValue, family: name.family, trainableParameters: model.fineTunedParameterCount,
-            validation: Experiment.Accuracy(value: validation.top1, images: validation.count),
-            train: Experiment.Accuracy(value: Double(trainHits) / Double(trainSeen), images: trainSeen),
+            validation: bootstrappedAccuracy(validationHits.top1, resamples: resamples, seed: training.seed),
+            train: bootstrappedAccuracy(trainHits, resamples: resamples, seed: training.seed),
             trainSecondsPerEpoch: trainSeconds.reduce(0, +) / Double(trainSeconds.count),
             validationSecondsPerEpoch: validationSeconds.reduce(0, +) / Double(validationSeconds.count))
         return CIFARRun(result: result, trunkSeconds: trunkSeconds, images: task.train.count + task.validation.count,

@@ -81,7 +81,8 @@ public struct PromptTemplates: Sendable, Equatable {
         },
         source: "MiniFood's CaptionTemplates (Sources/Datasets/MiniFood/Captions.swift) that name only the dish")
 
-    /// The ensemble a preset's `--ensemble` adds beside the single food template.
+    /// The ensemble the zero-shot evaluations score beside the single food template (the clip
+    /// chapter unless `--no-ensemble`; clip-finetune on the held-out classes).
     public static func ensemble(for preset: Preset) -> PromptTemplates {
         switch preset {
         case .mini: miniFoodCaptions

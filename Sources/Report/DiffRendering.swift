@@ -43,6 +43,7 @@ extension PublishedDiff {
                 kind: entry.kind, unit: entry.unit, published: entry.value, reproducedMetric: entry.reproducedBy,
                 reproduced: comparison.reproduced.map { JSONMetricValue($0.value) },
                 interval: comparison.reproduced?.interval.map { [$0.lowerBound, $0.upperBound] },
+                acceptedRange: comparison.acceptedRange.map { [$0.lowerBound, $0.upperBound] },
                 preset: comparison.reproduced?.preset, delta: comparison.delta, verdict: comparison.verdict)
         }
         let counts = Dictionary(uniqueKeysWithValues: Verdict.allCases.map { ($0.rawValue, count($0)) })
@@ -56,13 +57,15 @@ extension RunDiff {
     public func markdown(thisPath: String, otherPath: String) -> String {
         var out = "# Run against run: \(thisPath) → \(otherPath)\n\n"
         out += "Δ is \(otherPath) minus \(thisPath). A row whose presets differ compares two different worlds "
-        out += "(MiniFood against Food-101) and is marked so.\n\n"
+        out += "(MiniFood against Food-101) and is marked so. Accuracies show their 95% bootstrap interval in brackets; a change "
+        out += "marked \"within the intervals\" leaves each run's value inside the other's interval.\n\n"
         var table = MarkdownTable(["Metric", "Id", thisPath, otherPath, "Δ"], alignments: [.left, .left, .right, .right, .right])
         for row in rows {
             func cell(_ metric: Metric?) -> String {
                 metric.map { "\(formatMetric($0)) (\($0.preset.rawValue))" } ?? "—"
             }
             var delta = row.delta.map { formatDelta($0, unit: row.unit) } ?? changeOfText(row)
+            if row.withinIntervals == true { delta += " (within the intervals)" }
             if row.crossesPresets { delta += " (mini vs paper)" }
             table.add([row.label, row.id, cell(row.this), cell(row.other), delta])
         }
@@ -76,9 +79,10 @@ extension RunDiff {
     public func json(thisPath: String, otherPath: String) throws -> Data {
         let document = RunDiffJSON(mode: "runs", this: thisPath, other: otherPath, rows: rows.map { row in
             RunDiffJSON.Row(id: row.id, label: row.label, unit: row.unit,
-                            this: row.this.map { JSONMetricValue($0.value) }, thisPreset: row.this?.preset,
-                            other: row.other.map { JSONMetricValue($0.value) }, otherPreset: row.other?.preset,
-                            delta: row.delta)
+                            this: row.this.map { JSONMetricValue($0.value) }, thisInterval: row.this?.interval.map { [$0.lowerBound, $0.upperBound] },
+                            thisPreset: row.this?.preset,
+                            other: row.other.map { JSONMetricValue($0.value) }, otherInterval: row.other?.interval.map { [$0.lowerBound, $0.upperBound] },
+                            otherPreset: row.other?.preset, delta: row.delta, withinIntervals: row.withinIntervals)
         })
         return try encodeJSON(document)
     }
@@ -158,6 +162,8 @@ private struct PublishedDiffJSON: Encodable {
         let reproducedMetric: String?
         let reproduced: JSONMetricValue?
         let interval: [Double]?
+        /// The published values that count as reproduced (interval widened by epsilon).
+        let acceptedRange: [Double]?
         let preset: Preset?
         let delta: Double?
         let verdict: Verdict
@@ -176,13 +182,15 @@ private struct PublishedDiffJSON: Encodable {
             try c.encode(reproducedMetric, forKey: .reproducedMetric)
             try c.encode(reproduced, forKey: .reproduced)
             try c.encode(interval, forKey: .interval)
+            try c.encode(acceptedRange, forKey: .acceptedRange)
             try c.encode(preset, forKey: .preset)
             try c.encode(delta, forKey: .delta)
             try c.encode(verdict, forKey: .verdict)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, preset, delta, verdict
+            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, delta,
+                 verdict
         }
     }
 
@@ -199,10 +207,13 @@ private struct RunDiffJSON: Encodable {
     struct Row: Encodable {
         let id, label, unit: String
         let this: JSONMetricValue?
+        let thisInterval: [Double]?
         let thisPreset: Preset?
         let other: JSONMetricValue?
+        let otherInterval: [Double]?
         let otherPreset: Preset?
         let delta: Double?
+        let withinIntervals: Bool?
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -210,14 +221,17 @@ private struct RunDiffJSON: Encodable {
             try c.encode(label, forKey: .label)
             try c.encode(unit, forKey: .unit)
             try c.encode(this, forKey: .this)
+            try c.encode(thisInterval, forKey: .thisInterval)
             try c.encode(thisPreset, forKey: .thisPreset)
             try c.encode(other, forKey: .other)
+            try c.encode(otherInterval, forKey: .otherInterval)
             try c.encode(otherPreset, forKey: .otherPreset)
             try c.encode(delta, forKey: .delta)
+            try c.encode(withinIntervals, forKey: .withinIntervals)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, label, unit, this, thisPreset, other, otherPreset, delta
+            case id, label, unit, this, thisInterval, thisPreset, other, otherInterval, otherPreset, delta, withinIntervals
         }
     }
 

@@ -85,6 +85,10 @@ private func clipFineTuneMetrics(_ file: ChapterResultsFile<CLIPFineTuneResults>
     var make = MetricMaker(chapter: file.chapter, preset: file.preset)
     make.accuracy("test", "Fine-tuned CLIP test accuracy (trained classes)", r.test)
     make.accuracy("extended", "Fine-tuned CLIP extended accuracy (held-out classes)", r.extended)
+    for (index, ensemble) in (r.extendedPromptEnsembles ?? []).enumerated() {
+        make.accuracy("ensemble.\(index + 1).extended",
+                      "Fine-tuned CLIP, \(ensemble.templates.count)-template ensemble, extended accuracy", ensemble.extended)
+    }
     make.count("trainable_parameters", "Fine-tuned CLIP trainable parameters", r.trainableParameters, unit: "parameters")
     make.finalLoss("Fine-tuned CLIP", r.lossCurve)
     make.hyperParameters("CLIP fine-tuning", r.hyperParameters)

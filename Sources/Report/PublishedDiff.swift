@@ -3,7 +3,8 @@ import Foundation
 
 /// What a reproduced number says about a published one, in the spirit of
 /// epsilon-reproducibility: within the stated epsilon it is reproduced, beyond it either
-/// beaten or missed. Numbers from the mini preset come from another world (MiniFood and
+/// beaten or missed. An accuracy with a 95% bootstrap interval is judged by the interval widened
+/// by epsilon, so a number measured on few images is not called missed for its sampling noise. Numbers from the mini preset come from another world (MiniFood and
 /// self-pretrained mini models), so they are shown with their delta but never judged.
 public enum Verdict: String, Codable, Sendable, CaseIterable {
     case reproduced
@@ -31,6 +32,9 @@ public struct PublishedComparison: Sendable {
     /// Reproduced minus published, in the entry's unit; nil unless both are numbers.
     public let delta: Double?
     public let verdict: Verdict
+    /// The published values this run counts as reproducing, for a judged accuracy: its 95%
+    /// interval (or, without one, its value) widened by the tolerance's epsilon on each side.
+    public let acceptedRange: ClosedRange<Double>?
 }
 
 public struct PublishedDiff: Sendable {
@@ -58,8 +62,8 @@ public struct PublishedDiff: Sendable {
     static func compare(_ entry: PublishedEntry, _ metric: Metric?, chapterRan: Bool, tolerance: Tolerance) -> PublishedComparison {
         var delta: Double?
         if case .number(let published) = entry.value, let reproduced = metric?.number { delta = reproduced - published }
-        func result(_ verdict: Verdict) -> PublishedComparison {
-            PublishedComparison(entry: entry, reproduced: metric, delta: delta, verdict: verdict)
+        func result(_ verdict: Verdict, accepted: ClosedRange<Double>? = nil) -> PublishedComparison {
+            PublishedComparison(entry: entry, reproduced: metric, delta: delta, verdict: verdict, acceptedRange: accepted)
         }
 
         guard let published = entry.value else { return result(.notPublished) }
@@ -70,9 +74,13 @@ public struct PublishedDiff: Sendable {
         case .seconds:
             return result(.notJudgedHardware)
         case .accuracy:
-            guard let delta, let epsilon = tolerance.epsilon else { return result(.differs) }
-            if abs(delta) <= epsilon { return result(.reproduced) }
-            return result(delta > 0 ? .beaten : .missed)
+            guard case .number(let value) = published, let reproduced = metric.number, let epsilon = tolerance.epsilon else {
+                return result(.differs)
+            }
+            let interval = metric.interval ?? reproduced...reproduced
+            let accepted = (interval.lowerBound - epsilon)...(interval.upperBound + epsilon)
+            if accepted.contains(value) { return result(.reproduced, accepted: accepted) }
+            return result(value < accepted.lowerBound ? .beaten : .missed, accepted: accepted)
         case .setting, .parameterCount, .costTier:
             return result(Self.same(published, metric.value, epsilon: tolerance.epsilon ?? 0) ? .reproduced : .differs)
         }

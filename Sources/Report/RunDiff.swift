@@ -16,6 +16,15 @@ public struct RunDiff: Sendable {
             return b - a
         }
 
+        /// Whether each run's value lies inside the other's 95% interval, when both carry one:
+        /// true says the change is no larger than resampling the images alone would give.
+        public var withinIntervals: Bool? {
+            guard let a = this?.number, let b = other?.number, let aInterval = this?.interval, let bInterval = other?.interval else {
+                return nil
+            }
+            return aInterval.contains(b) && bInterval.contains(a)
+        }
+
         /// Both present with different presets: the change mixes two worlds.
         public var crossesPresets: Bool {
             guard let this, let other else { return false }

@@ -16,17 +16,21 @@ public struct Accuracy: Codable, Equatable, Sendable {
 /// How many rows of `logits` [N, C] rank their label among their `k` largest entries (ties
 /// count in the label's favour).
 public func topKHits(_ logits: Tensor, labels: [Int], k: Int) -> Int {
+    topKHitsPerRow(logits, labels: labels, k: k).lazy.filter { $0 }.count
+}
+
+/// For each row of `logits` [N, C], whether its label is among its `k` largest entries (ties
+/// count in the label's favour): the per-image record a bootstrap interval resamples.
+public func topKHitsPerRow(_ logits: Tensor, labels: [Int], k: Int) -> [Bool] {
     precondition(logits.rank == 2 && logits.shape[0] == labels.count, "topKHits: logits \(logits.shape), \(labels.count) labels")
     let classes = logits.shape[1]
-    var hits = 0
-    for (row, label) in labels.enumerated() {
+    return labels.enumerated().map { row, label in
         precondition((0..<classes).contains(label), "topKHits: label \(label) out of range 0..<\(classes)")
         let values = logits.pointer + row * classes, target = values[label]
         var above = 0
         for j in 0..<classes where values[j] > target { above += 1 }
-        if above < k { hits += 1 }
+        return above < k
     }
-    return hits
 }
 
 /// Accuracy over `examples` items evaluated `batchSize` at a time, without recording gradients.

@@ -15,6 +15,11 @@ import Testing
         #expect(file.preset == .mini && file.seed == 1)
         #expect(file.results.models.map(\.name) == ["DenseNet201", "DeiT-Base-Distilled", "CaiT-S24"])
         #expect(file.results.models.allSatisfy { $0.validation.images == 50 && $0.train.images == 250 && $0.trainableParameters > 0 })
+        // Both accuracies of every model carry a 95% interval around their value.
+        for accuracy in file.results.models.flatMap({ [$0.validation, $0.train] }) {
+            let interval = try #require(accuracy.interval)
+            #expect(interval.resamples == BootstrapInterval.standardResamples && interval.low <= accuracy.value && accuracy.value <= interval.high)
+        }
         #expect(file.results.hyperParameters["image_size"] == .number(32) && file.results.hyperParameters["learning_rate"] == .number(1e-4))
         #expect(file.results.summary.contains("mini preset"))
         // Every printed line names the preset.

@@ -13,9 +13,9 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
 }
 
 @Suite struct CLIPChaptersTests {
-    @Test func zeroShotWritesBothAccuraciesAndTheEnsemble() throws {
+    @Test func zeroShotWritesBothAccuraciesAndTheEnsembleWithIntervals() throws {
         let scratch = try ScratchDirectory()
-        let run = try runChapter("clip", ["--quick", "--ensemble"], in: scratch)
+        let run = try runChapter("clip", ["--quick"], in: scratch)
         #expect(run.status == 0, "\(run.stderr)")
         let file = try ChapterResultsFile<CLIPZeroShotResults>.read(scratch.url.appendingPathComponent("results/clip.json"))
         #expect(file.preset == .mini && file.chapter == "clip" && file.seed == 0)
@@ -24,9 +24,24 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         #expect(results.test.images == 182 && results.extended.images == 50)
         #expect((0...1).contains(results.test.value) && (0...1).contains(results.extended.value))
         #expect(results.templates == ["a photo of {}, a type of food."])
-        #expect(results.promptEnsembles?.count == 1 && results.promptEnsembles?[0].templates.count == 7)
-        #expect(results.summary.contains("mini preset") && results.summary.contains(String(format: "%.2f%%", results.test.value * 100)))
+        // The ensemble is scored by default.
+        let ensemble = try #require(results.promptEnsembles?.first)
+        #expect(results.promptEnsembles?.count == 1 && ensemble.templates.count == 7)
+        #expect(ensemble.test.images == 182 && ensemble.extended.images == 50)
+        // Every accuracy carries a 95% interval around its value, over its own images.
+        for accuracy in [results.test, results.extended, ensemble.test, ensemble.extended] {
+            let interval = try #require(accuracy.interval)
+            #expect(interval.resamples == BootstrapInterval.standardResamples)
+            #expect(interval.low <= accuracy.value && accuracy.value <= interval.high && interval.low < interval.high)
+        }
+        #expect(results.summary.contains("mini preset") && results.summary.contains(results.test.percentWithInterval))
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[clip mini]") })
+
+        // --no-ensemble leaves it out and scores the single template alike.
+        let single = try runChapter("clip", ["--quick", "--no-ensemble"], in: scratch)
+        #expect(single.status == 0, "\(single.stderr)")
+        let alone = try ChapterResultsFile<CLIPZeroShotResults>.read(scratch.url.appendingPathComponent("results/clip.json")).results
+        #expect(alone.promptEnsembles == nil && alone.test == results.test && alone.extended == results.extended)
     }
 
     @Test func fineTuningWritesItsCurveSavesTheModelAndResumes() throws {
@@ -41,6 +56,11 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         #expect(results.hyperParameters[HyperParameterName.batchSize] == .number(32))
         #expect(results.hyperParameters["head"] == .text("zero-shot"))
         #expect(results.test.images == 182 && results.extended.images == 50)
+        #expect(results.test.interval != nil && results.extended.interval != nil)
+        // The held-out classes zero-shot again with the mini preset's 7-template ensemble.
+        let ensemble = try #require(results.extendedPromptEnsembles?.first)
+        #expect(results.extendedPromptEnsembles?.count == 1 && ensemble.templates.count == 7)
+        #expect(ensemble.extended.images == 50 && ensemble.extended.interval != nil)
         #expect(results.trainableParameters > 0 && results.summary.contains("mini preset"))
         let saved = try #require(results.fineTunedCheckpoint)
         for name in ["config.json", "model.safetensors", "classifier.safetensors", "preprocessor_config.json", "vocab.json", "merges.txt"] {

@@ -1,6 +1,7 @@
 // Zero-shot evaluation on the random-weight CLIP fixture: the recipe's scores against a direct
 // image-by-image computation, prompt ensembling, the prompt lists, and the counting itself.
 import Datasets
+import Experiment
 import Foundation
 import Models
 import Recipes
@@ -41,6 +42,11 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
         #expect(score.hitsPerClass == top1PerClass)
         #expect(score.imagesPerClass == Array(repeating: 5, count: 10))
         #expect(score.top1.value == Double(score.top1Hits) / 50 && score.top1.images == 50)
+        // Image by image, in dataset order, for the bootstrap interval.
+        #expect(score.top1PerImage == logits.rows.enumerated().map { index, row in row.firstIndex(of: row.max()!) == labels[index] })
+        let bootstrapped = score.bootstrappedTop1(seed: 3)
+        #expect(bootstrapped.value == score.top1.value && bootstrapped.images == 50)
+        #expect(bootstrapped.interval == bootstrappedAccuracy(score.top1PerImage, resamples: 1000, seed: 3).interval)
 
         // The batched embeddings are the image-by-image ones.
         let batched = clip.logits(imageEmbeddings: try clip.imageEmbeddings(try DatasetPixels(dataset, processor: clip.processor), batchSize: 7),

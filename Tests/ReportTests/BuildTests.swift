@@ -34,6 +34,37 @@ import Testing
         #expect(paper.contains("(figures/fig3-overall-results.png)"))
     }
 
+    @Test func everyAccuracyShowsItsIntervalAndTheEnsemblesAreRowsBeyondThePaper() throws {
+        let (paper, _, root) = try build { results in
+            try writeAccuracyChapters(to: results, preset: .mini)
+            let templates = Array(repeating: "a photo of {}.", count: 7)
+            let clip = CLIPZeroShotResults(
+                summary: "s", model: "m", checkpointSource: "c", dataset: "d", templates: ["t"], test: accuracy(80), extended: accuracy(90),
+                promptEnsembles: [PromptEnsembleAccuracy(templates: templates, test: accuracy(81.25), extended: accuracy(92.5))])
+            try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: .mini, seed: 1).write(clip, to: results)
+            let fineTune = CLIPFineTuneResults(
+                summary: "s", model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
+                test: accuracy(85), extended: accuracy(40), lossCurve: lossCurve(steps: 3),
+                extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: templates, extended: accuracy(45.5))])
+            try ChapterRun(chapter: CLIPFineTuneResults.chapter, preset: .mini, seed: 1).write(fineTune, to: results)
+            let model = CIFARModelResult(name: "DenseNet201", family: "CNN", trainableParameters: 10, validation: accuracy(88.4),
+                                         train: accuracy(91.2), trainSecondsPerEpoch: 1, validationSecondsPerEpoch: 1)
+            try ChapterRun(chapter: CIFARResults.chapter, preset: .mini, seed: 1)
+                .write(CIFARResults(summary: "s", dataset: "d", hyperParameters: [:], models: [model]), to: results)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let table3 = try #require(paper.components(separatedBy: "**Table 3.**").dropFirst().first?.components(separatedBy: "**Table 4.**").first)
+        let table4 = try #require(paper.components(separatedBy: "**Table 4.**").dropFirst().first?.components(separatedBy: "![Figure 3").first)
+        #expect(table3.contains("| CLIP zero-shot, prompt ensemble (7 templates) | — | 81.25 [80.75, 81.75] | 1,000 | — | *beyond the paper* |"))
+        #expect(table4.contains("| CLIP zero-shot, prompt ensemble (7 templates) | — | 92.50 [92.00, 93.00] |"))
+        #expect(table4.contains("| Fine-tuned CLIP (zero-shot on the held-out classes), prompt ensemble (7 templates) | — | 45.50 [45.00, 46.00] |"))
+        #expect(!table3.contains("45.50") && !table4.contains("81.25"))
+        #expect(table3.contains("| 80.00 [79.50, 80.50] |") && table4.contains("| 40.00 [39.50, 40.50] |"))
+        #expect(table3.contains("widened by 1 percentage point on each side"))
+        #expect(paper.contains("| 88.40 [87.90, 88.90] / 91.20 [90.70, 91.70] |"), "the CIFAR table's validation / train cell")
+        #expect(paper.contains("95% bootstrap interval (resampling its test images) widened by 1.0 point"), "Appendix A states the rule")
+    }
+
     @Test func missingResultsAreNotRunRatherThanFailures() throws {
         let (paper, figures, root) = try build { _ in }
         defer { try? FileManager.default.removeItem(at: root) }

@@ -94,6 +94,32 @@ import Testing
         #expect(!diff.failsStrict)
     }
 
+    @Test func anAccuracyIsJudgedByItsIntervalWidenedByEpsilon() throws {
+        let target = try published("fei2024.table3.clip")
+        /// The comparison of Table 3's zero-shot cell with a paper-preset run at `value` percent,
+        /// its interval `halfWidth` points either side (none when nil).
+        func judge(_ value: Double, halfWidth: Double?) throws -> PublishedComparison {
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let interval = halfWidth.map { BootstrapInterval(low: (value - $0) / 100, high: (value + $0) / 100, resamples: 1000) }
+            let clip = CLIPZeroShotResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", templates: ["t"],
+                                           test: Accuracy(value: value / 100, images: 500, interval: interval),
+                                           extended: accuracy(try published("fei2024.table4.clip")))
+            try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: .paper, seed: 1).write(clip, to: directory)
+            return try #require(try diff(directory).comparisons.first { $0.entry.id == "fei2024.table3.clip" })
+        }
+        // Two points off: beyond a narrow interval plus one point, within a wide one (few images).
+        #expect(try judge(target + 2, halfWidth: 0.5).verdict == .beaten)
+        #expect(try judge(target + 2, halfWidth: 1.5).verdict == .reproduced)
+        #expect(try judge(target - 2, halfWidth: 1.5).verdict == .reproduced)
+        #expect(try judge(target - 3, halfWidth: 1.5).verdict == .missed)
+        // Without an interval, the value alone is widened by epsilon.
+        #expect(try judge(target + 0.8, halfWidth: nil).verdict == .reproduced)
+        #expect(try judge(target - 1.2, halfWidth: nil).verdict == .missed)
+        let range = try #require(try judge(target + 2, halfWidth: 1.5).acceptedRange)
+        #expect(abs(range.lowerBound - (target - 0.5)) < 1e-9 && abs(range.upperBound - (target + 4.5)) < 1e-9)
+    }
+
     @Test func jsonHasOneRowPerPublishedNumber() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -108,6 +134,11 @@ import Testing
         #expect(row["verdict"] as? String == "missed")
         #expect(row["preset"] as? String == "paper")
         #expect(row["reproduced_metric"] as? String == "clip-finetune.test")
+        // The range of published values that would have counted as reproduced: the interval ±1 point.
+        let interval = try #require(row["interval"] as? [Double]), accepted = try #require(row["accepted_range"] as? [Double])
+        #expect(abs(accepted[0] - (interval[0] - 1)) < 1e-9 && abs(accepted[1] - (interval[1] + 1)) < 1e-9)
+        let setting = try #require(rows.first { $0["id"] as? String == "fei2024.table2.batch_size" })
+        #expect(setting["accepted_range"] is NSNull)
         #expect(object["fails_strict"] as? Bool == true)
     }
 
@@ -125,10 +156,18 @@ import Testing
         let vit = try #require(diff.rows.first { $0.id == "vit.test.top1" })
         #expect(abs(vit.delta! - 2) < 1e-9)
         #expect(vit.crossesPresets)
+        // Two points apart with ±0.5-point intervals is outside them; an unchanged accuracy is within.
+        #expect(vit.withinIntervals == false)
+        #expect(diff.rows.first { $0.id == "clip.test" }?.withinIntervals == true)
+        #expect(diff.rows.first { $0.id == "vit.trainable_parameters" }?.withinIntervals == nil)
         #expect(diff.rows.contains { $0.id == "cost.vit.tier" && $0.this == nil && $0.other != nil })
         let markdown = diff.markdown(thisPath: "a", otherPath: "b")
         #expect(markdown.contains("(mini vs paper)"))
         #expect(markdown.contains("vit.test.top1"))
+        #expect(markdown.contains("(within the intervals)"))
+        let json = try #require(try JSONSerialization.jsonObject(with: diff.json(thisPath: "a", otherPath: "b")) as? [String: Any])
+        let clip = try #require((json["rows"] as? [[String: Any]])?.first { $0["id"] as? String == "clip.test" })
+        #expect((clip["this_interval"] as? [Double])?.count == 2 && clip["within_intervals"] as? Bool == true)
     }
 
     @Test func chaptersWithoutAPayloadTypeStillEnterRunDiffs() throws {

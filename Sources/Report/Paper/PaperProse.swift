@@ -1,3 +1,4 @@
+import Experiment
 import Foundation
 
 /// The fixed text of paper.md: what the paper asked and did, in this project's words.
@@ -39,6 +40,13 @@ enum PaperProse {
         and the closest wins. Fine-tuned CLIP trains CLIP on the 91 classes with the settings of Table 2 and is \
         then evaluated like zero-shot CLIP, on both the trained and the held-out classes.
 
+        Two additions beyond the paper. Every zero-shot accuracy is also measured with a prompt ensemble, the \
+        average of the normalised text embeddings of several templates per class (Radford et al. 2021), shown \
+        beside the single template in rows of their own. And every accuracy this project measures carries a 95% \
+        percentile-bootstrap interval over its images \
+        (\(formatNumber(Double(BootstrapInterval.standardResamples))) resamples), which the paper's numbers do not: it says \
+        how far another draw of test images could move the number, and `report diff` uses it to judge.
+
         """
 
     static let lit = """
@@ -71,6 +79,7 @@ enum PaperProse {
     static let otherReferences = [
         "Lukas Bossard, Matthieu Guillaumin, Luc Van Gool. Food-101: Mining Discriminative Components with Random Forests. ECCV 2014.",
         "Mitchell Wortsman et al. Robust fine-tuning of zero-shot models (WiSE-FT). CVPR 2022.",
+        "Alec Radford et al. Learning Transferable Visual Models From Natural Language Supervision (CLIP). ICML 2021.",
         "Xiaohua Zhai et al. LiT: Zero-Shot Transfer with Locked-image text Tuning. CVPR 2022.",
     ]
 

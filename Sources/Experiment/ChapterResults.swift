@@ -230,10 +230,13 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
     /// The extended accuracy again with each prompt ensemble (beyond the paper); the trained
     /// head, and so the test accuracy, knows only the single template.
     public var extendedPromptEnsembles: [ExtendedEnsembleAccuracy]?
+    /// The fine-tuning repeated with further seeds (`--seeds`), when it was.
+    public var seedRuns: SeedRuns?
 
     public init(summary: String, model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
                 hyperParameters: HyperParameters, test: Accuracy, extended: Accuracy, lossCurve: [LossPoint],
-                fineTunedCheckpoint: String? = nil, extendedPromptEnsembles: [ExtendedEnsembleAccuracy]? = nil) {
+                fineTunedCheckpoint: String? = nil, extendedPromptEnsembles: [ExtendedEnsembleAccuracy]? = nil,
+                seedRuns: SeedRuns? = nil) {
         self.summary = summary
         self.model = model
         self.checkpointSource = checkpointSource
@@ -245,6 +248,7 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
         self.lossCurve = lossCurve
         self.fineTunedCheckpoint = fineTunedCheckpoint
         self.extendedPromptEnsembles = extendedPromptEnsembles
+        self.seedRuns = seedRuns
     }
 }
 

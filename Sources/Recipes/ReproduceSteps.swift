@@ -74,7 +74,7 @@ public enum Reproduction {
     /// (Table 5).
     public static let chapters = ["data", "clip", "vit", "clip-finetune", "cost"]
     /// The chapters that take `--seeds`.
-    static let fineTuningChapters: Set<String> = ["vit"]
+    static let fineTuningChapters: Set<String> = ["vit", "clip-finetune"]
     /// Chapters beyond the paper's tables, run when their executables are built.
     public static let furtherChapters = ["cifar", "lit", "wise-ft"]
 

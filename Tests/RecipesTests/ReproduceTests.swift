@@ -23,9 +23,9 @@ import Testing
     @Test func fineTuningChaptersAloneGetTheSeeds() throws {
         var threeSeeds = settings(.mini)
         threeSeeds.fineTuningSeeds = 3
-        let steps = try Reproduction.steps(threeSeeds, selected: ["clip", "vit", "cost"]) { _ in true }
+        let steps = try Reproduction.steps(threeSeeds, selected: ["clip", "vit", "clip-finetune", "cost"]) { _ in true }
         let seeded = steps.filter { $0.arguments.contains("--seeds") }.map(\.executable)
-        #expect(seeded == ["vit"])
+        #expect(seeded == ["vit", "clip-finetune"])
         #expect(steps.first { $0.executable == "vit" }?.arguments.suffix(2) == ["--seeds", "3"])
         #expect(try Reproduction.steps(settings(.mini), selected: ["vit"]) { _ in true }.allSatisfy { !$0.arguments.contains("--seeds") },
                 "a single seed adds no flag")

@@ -34,6 +34,23 @@ import Testing
         #expect(paper.contains("(figures/fig3-overall-results.png)"))
     }
 
+    @Test func theSeedSpreadFollowsTheTablesOnlyWhenSeveralSeedsRan() throws {
+        let (single, _, singleRoot) = try build { try writeAccuracyChapters(to: $0, preset: .mini) }
+        defer { try? FileManager.default.removeItem(at: singleRoot) }
+        #expect(!single.contains("repeated with other seeds"))
+
+        let (paper, _, root) = try build { results in
+            try writeAccuracyChapters(to: results, preset: .mini)
+            let file = try ChapterResultsFile<ViTResults>.read(results.appendingPathComponent("vit.json"))
+            var vit = file.results
+            vit.seedRuns = SeedRuns(seeds: [1, 2, 3], test: [0.60, 0.62, 0.64])
+            try ChapterRun(chapter: ViTResults.chapter, preset: .mini, seed: 1).write(vit, to: results)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(paper.contains("ViT: mean 62.00, standard deviation 2.00 points over seeds 1, 2, 3 (60.00, 62.00, 64.00)"))
+        #expect(paper.components(separatedBy: "repeated with other seeds").count == 2, "under Table 3 only: ViT has no extended accuracy")
+    }
+
     @Test func everyAccuracyShowsItsIntervalAndTheEnsemblesAreRowsBeyondThePaper() throws {
         let (paper, _, root) = try build { results in
             try writeAccuracyChapters(to: results, preset: .mini)

@@ -62,10 +62,14 @@ struct CLIPFineTuneOptions: ParsableCommand {
     @Option(help: "zero-shot: FT-CLIP's head from the class prompts' text embeddings (default); huggingface: transformers' CLIPForImageClassification.")
     var head: CLIPClassifierHead = .zeroShot
 
+    @Option(help: "Fine-tune this many times, with --seed and the seeds after it, and report the spread (same data and pretrained model).")
+    var seeds = 1
+
     func validate() throws {
         if let layerDecay, !(layerDecay > 0 && layerDecay <= 1) {
             throw ValidationError("--layer-decay must lie in (0, 1], got \(layerDecay)")
         }
+        if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
     }
 }
 
@@ -127,19 +131,54 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
     try fineTuning.saveFineTuned(to: saved)
     run.say("saved the fine-tuned CLIP to \(saved.path)")
 
+    // Other seeds: the same fine-tuning again with the next seeds (the order of the batches
+    // changes; the head starts from the same text embeddings), for the spread one run's
+    // intervals do not show.
+    let seedRuns = try repeatedRuns(first: (testAccuracy.value, extendedAccuracy.value), checkpoint: checkpoint, data: data)
+
     let curve = fineTuning.lossCurve
-    let summary = "Fine-tuning the image tower of \(model) on the \(data.train.classNames.count) trained classes "
+    var summary = "Fine-tuning the image tower of \(model) on the \(data.train.classNames.count) trained classes "
         + "(\(options.preset.rawValue) preset, \(curve.count) steps of \(configuration.batchSize) images, \(headPhrase(arguments.head))) "
         + "brings the training loss from \(loss(curve.first)) to \(loss(curve.last)) and "
         + "reaches \(testAccuracy.percentWithInterval) on \(test.count) validation images; zero-shot on the "
         + "\(data.heldOut.classNames.count) held-out classes, the fine-tuned image tower against the pretrained text tower "
         + "reaches \(extendedAccuracy.percentWithInterval) of \(extended.count) images "
         + "(\(ensembleAccuracy.percentWithInterval) with the \(ensemble.templates.count)-template prompt ensemble)."
+    if let seedRuns, let extendedRuns = seedRuns.extended {
+        let test = Spread(seedRuns.test), extended = Spread(extendedRuns)
+        summary += String(format: " Over %d seeds of the fine-tuning, test accuracy averages %.2f%% (standard deviation %.2f points) "
+                          + "and extended accuracy %.2f%% (%.2f).", seedRuns.seeds.count, 100 * test.mean, 100 * test.standardDeviation,
+                          100 * extended.mean, 100 * extended.standardDeviation)
+    }
     run.say(summary)
     return CLIPFineTuneResults(summary: summary, model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                                trainableParameters: fineTuning.trainableParameters, hyperParameters: fineTuning.hyperParameters,
                                test: testAccuracy, extended: extendedAccuracy, lossCurve: curve, fineTunedCheckpoint: saved.recordedPath,
-                               extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: ensemble.templates, extended: ensembleAccuracy)])
+                               extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: ensemble.templates, extended: ensembleAccuracy)],
+                               seedRuns: seedRuns)
+}
+
+/// The fine-tuning again with each further seed of `--seeds` (test and extended top-1 with the
+/// single template); nil for a single seed.
+func repeatedRuns(first: (test: Double, extended: Double), checkpoint: URL, data: ExperimentData) throws -> SeedRuns? {
+    let seeds = SeedRuns.seeds(from: options.seed, count: arguments.seeds)
+    guard seeds.count > 1 else { return nil }
+    var test = [first.test], extended = [first.extended]
+    for seed in seeds.dropFirst() {
+        let configuration = TrainingConfiguration.clipFineTuning(preset: options.preset, quick: options.quick, seed: seed,
+                                                                 layerDecay: arguments.layerDecay)
+        let directory = try CLIPFineTuning.runDirectory(cache: options.cacheDirectory, preset: options.preset, checkpoint: checkpoint,
+                                                        data: data, configuration: configuration, head: arguments.head)
+        let fineTuning = try CLIPFineTuning(checkpoint: checkpoint, data: data, configuration: configuration, head: arguments.head,
+                                            trainerDirectory: directory.appendingPathComponent("trainer"))
+        run.say("fine-tuning again with seed \(seed)")
+        _ = try fineTuning.resume()
+        try fineTuning.train()
+        test.append(try fineTuning.score(data.validation).top1.value)
+        extended.append(try fineTuning.extendedScores(promptSets: [fineTuning.prompts])[0].top1.value)
+        run.say(String(format: "seed %llu: test top-1 %.2f%%, extended top-1 %.2f%%", seed, 100 * test.last!, 100 * extended.last!))
+    }
+    return SeedRuns(seeds: seeds, test: test, extended: extended)
 }
 
 func headPhrase(_ head: CLIPClassifierHead) -> String {

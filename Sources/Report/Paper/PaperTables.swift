@@ -84,7 +84,26 @@ struct PaperTables {
         }
         out += markdown.render()
         if let note = entries.compactMap(\.note).first { out += "\n\(note)\n" }
+        out += seedSpread(table: table)
         return out
+    }
+
+    /// The fine-tuning chapters' seed-to-seed spread under Tables 3 and 4, when they ran more
+    /// than one seed: what the bootstrap interval of one run does not cover.
+    private func seedSpread(table: String) -> String {
+        var lines: [String] = []
+        func add(_ name: String, _ runs: SeedRuns?, _ values: (SeedRuns) -> [Double]?) {
+            guard let runs, let values = values(runs), values.count > 1 else { return }
+            let spread = Spread(values)
+            lines.append("\(name): mean \(formatPercent(100 * spread.mean)), standard deviation \(formatPercent(100 * spread.standardDeviation)) "
+                + "points over seeds \(runs.seeds.map(String.init).joined(separator: ", ")) "
+                + "(\(values.map { formatPercent(100 * $0) }.joined(separator: ", ")))")
+        }
+        if table == "Table 3" { add("ViT", results.vit?.results.seedRuns) { $0.test } }
+        add("Fine-tuned CLIP", results.clipFineTune?.results.seedRuns) { table == "Table 3" ? $0.test : $0.extended }
+        guard !lines.isEmpty else { return "" }
+        return "\nThe fine-tuning repeated with other seeds (same data and pretrained model; the cell above is the first seed's run): "
+            + lines.joined(separator: "; ") + ".\n"
     }
 
     /// How a paper-preset accuracy is judged, in one sentence with the registry's epsilon.

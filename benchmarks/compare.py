@@ -70,6 +70,10 @@ def main():
           "(per wall second, split over the cores): "
           + ", ".join(f"{k} {blas['gflops_per_cpu_second'][k]:.0f} ({v:.0f})" for k, v in sorted(blas["gflops"].items())),
           flush=True)
+    mkl = run(python + ["blas", "--threads", str(args.threads)])
+    print("PyTorch's sgemm (MKL) on the same shapes, GFLOP per CPU second: "
+          + ", ".join(f"{k} {v:.0f}" for k, v in sorted(mkl["gflops_per_cpu_second"].items())), flush=True)
+    blas["torch_gflops_per_cpu_second"] = mkl["gflops_per_cpu_second"]
     if not blas["gemm_ok"]:
         raise SystemExit("OpenBLAS computes wrong products with this kernel: not benchmarking it")
 

@@ -144,15 +144,19 @@ def main():
         print(f"{'':10s} vitclip outside sgemm: {100 * non_gemm:.1f}% of its CPU time (median over runs)")
 
     # The goals, as this run measured them (ratios: median per round, wall clock; CPU in brackets).
+    # A speed goal counts as met only when both ratios meet it: on a shared machine one round's wall
+    # clock can favour either side by far more than the goal's margin.
     goals = []
     if "zero-shot" in summary["jobs"]:
         z = summary["jobs"]["zero-shot"]
-        goals += [(f"zero-shot per image >= 2x transformers: {z['ratio']:.2f}x (CPU {z['cpu_ratio']:.2f}x)", z["ratio"] >= 2),
+        goals += [(f"zero-shot per image >= 2x transformers: {z['ratio']:.2f}x (CPU {z['cpu_ratio']:.2f}x)",
+                   min(z["ratio"], z["cpu_ratio"]) >= 2),
                   (f"B/32 inference peak (batch {args.zero_shot_batch}) < 1.5 GB: {z['swift_peak_mb'] / 1024:.2f} GB "
                    f"(transformers {z['torch_peak_mb'] / 1024:.2f} GB)", z["swift_peak_mb"] < 1.5 * 1024)]
     if "train" in summary["jobs"]:
         t = summary["jobs"]["train"]
-        goals += [(f"ViT-B/16 step >= 1.5x PyTorch: {t['ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x)", t["ratio"] >= 1.5),
+        goals += [(f"ViT-B/16 step >= 1.5x PyTorch: {t['ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x)",
+                   min(t["ratio"], t["cpu_ratio"]) >= 1.5),
                   (f"non-GEMM share of the step < 25%: {100 * t['non_gemm_share']:.1f}%", t["non_gemm_share"] < 0.25),
                   (f"ViT-B/16 fine-tuning peak (batch {args.train_batch}) < 8 GB: {t['swift_peak_mb'] / 1024:.2f} GB "
                    f"(PyTorch {t['torch_peak_mb'] / 1024:.2f} GB)", t["swift_peak_mb"] < 8 * 1024)]

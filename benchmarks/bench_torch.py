@@ -3,6 +3,7 @@ checkpoints, photos, batch and thread count, printing the same JSON line.
 
     bench_torch.py zero-shot --checkpoint DIR --labels FILE [--batch 32] [--repeat 3] [--threads 2] IMAGE...
     bench_torch.py train --checkpoint DIR [--batch 32] [--steps 3] [--optimizer sgd|adamw] [--threads 2] IMAGE...
+    bench_torch.py blas [--threads 2]
 """
 import argparse
 import json
@@ -111,20 +112,39 @@ def train(args):
                 peak_rss_mb=peak_rss_mb())
 
 
+def blas(args):
+    """The large products of a ViT-B/16 step and a B/32 batch (the shapes `bench blas` times), in GFLOP
+    per CPU second of all threads: what MKL does where OpenBLAS runs on the Swift side."""
+    shapes = [("qkv B/16", 6304, 2304, 768), ("fc1 B/16", 6304, 3072, 768), ("fc2 B/16", 6304, 768, 3072),
+              ("fc1 B/32", 1600, 3072, 768)]
+    rates = {}
+    for name, m, n, k in shapes:
+        a, b = torch.randn(m, k), torch.randn(n, k)
+        a @ b.T
+        reps = max(3, int(1e10 / (2 * m * n * k)))
+        start = cpu_time()
+        for _ in range(reps):
+            a @ b.T
+        rates[name] = 2 * m * n * k * reps / (cpu_time() - start) / 1e9
+    return dict(gflops_per_cpu_second=rates, mkl=torch.backends.mkl.is_available())
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["zero-shot", "train"])
-    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("command", choices=["zero-shot", "train", "blas"])
+    parser.add_argument("--checkpoint")
     parser.add_argument("--labels")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--optimizer", default="adamw", choices=["sgd", "adamw"])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("images", nargs="+")
-    args = parser.parse_args()
+    parser.add_argument("images", nargs="*")
+    args = parser.parse_intermixed_args()
     torch.set_num_threads(args.threads)
-    result = zero_shot(args) if args.command == "zero-shot" else train(args)
+    if args.command != "blas" and not (args.checkpoint and args.images):
+        parser.error(f"{args.command} needs --checkpoint and images")
+    result = dict(zero_shot=zero_shot, train=train, blas=blas)[args.command.replace("-", "_")](args)
     result.update(torch_threads=torch.get_num_threads(), torch=torch.__version__)
     print(json.dumps(result, sort_keys=True))
 

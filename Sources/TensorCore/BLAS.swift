@@ -7,10 +7,15 @@
 // the other processes on a shared machine; and attention runs its many small per-head products
 // on both cores at once, each single-threaded.
 import CBLAS
+import Foundation
 
 enum BLASSetup {
-    /// Set once, before the first product.
-    static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+    /// Done once, before the first product: the kernel OpenBLAS should have chosen (see
+    /// `BLASKernel`), and a single OpenBLAS thread.
+    static let ready: Void = {
+        BLASKernel.correctFallback()
+        openblas_set_num_threads(1)
+    }()
 }
 
 /// C = alpha · op(A) · op(B) + beta · C on the calling thread, where op(A) is m×k and op(B) is k×n.
@@ -20,10 +25,39 @@ func serialGemm(
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    _ = BLASSetup.singleThreaded
+    _ = BLASSetup.ready
+    let started = GEMMClock.isOn ? GEMMClock.threadCPUTime() : 0
     cblas_sgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
         Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    if GEMMClock.isOn { GEMMClock.add(GEMMClock.threadCPUTime() - started) }
+}
+
+/// CPU time spent inside sgemm, summed over threads, while switched on (the benchmark's split of a
+/// step into products and everything else). Off by default: it reads the thread's CPU clock (a
+/// system call) twice per product.
+enum GEMMClock {
+    nonisolated(unsafe) static var isOn = false
+    nonisolated(unsafe) private static var seconds: Double = 0
+    private static let lock = NSLock()
+
+    static func threadCPUTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    static func add(_ elapsed: Double) {
+        lock.lock()
+        seconds += elapsed
+        lock.unlock()
+    }
+
+    static var total: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return seconds
+    }
 }
 
 /// C = alpha · op(A) · op(B) + beta · C, split over the cores when it is large: by rows of C
@@ -64,17 +98,30 @@ func gemm(
 }
 
 public enum BLAS {
-    /// The kernel OpenBLAS chose for this processor (e.g. "Haswell", "SkylakeX", "Zen").
-    public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// The kernel OpenBLAS runs (e.g. "Haswell", "SkylakeX", "Zen").
+    public static var coreName: String {
+        _ = BLASSetup.ready
+        return String(cString: openblas_get_corename())
+    }
+    /// The kernel OpenBLAS chose itself when it loaded; differs from `coreName` when TensorCore
+    /// corrected a fallback to Prescott (see `BLASKernel`).
+    public static var coreChosenAtLoad: String { BLASKernel.chosenAtLoad }
     /// OpenBLAS's own thread count: 1, since TensorCore parallelises products itself.
     public static var threadCount: Int {
-        _ = BLASSetup.singleThreaded
+        _ = BLASSetup.ready
         return Int(openblas_get_num_threads())
     }
+    /// Whether TensorCore counts the CPU time its products spend in sgemm (`gemmCPUSeconds`).
+    public static var timesProducts: Bool {
+        get { GEMMClock.isOn }
+        set { GEMMClock.isOn = newValue }
+    }
+    /// CPU seconds spent in sgemm, all threads, while `timesProducts` was on.
+    public static var gemmCPUSeconds: Double { GEMMClock.total }
     /// Sets OpenBLAS's own thread count. TensorCore already splits each large product over
     /// `Parallel.coreCount` cores, so more than 1 oversubscribes them.
     public static func setThreadCount(_ count: Int) {
-        _ = BLASSetup.singleThreaded
+        _ = BLASSetup.ready
         openblas_set_num_threads(Int32(count))
     }
 }

@@ -2,6 +2,7 @@
 // Every subcommand prints one line of JSON on stdout (what benchmarks/compare.py reads).
 //
 //   bench blas                                   the OpenBLAS kernel, threads, GEMM rates and a self-check
+//   bench kernels [--batch 32] [--repeat 5]      the non-GEMM kernels of a ViT-B/16 step, each alone
 //   bench zero-shot --checkpoint DIR --labels FILE [--batch 32] [--repeat 3] IMAGE...
 //   bench train --checkpoint DIR [--batch 32] [--steps 3] [--optimizer sgd|adamw] IMAGE...
 import Checkpoints
@@ -101,6 +102,12 @@ func topOne(_ rows: [[Float]]) -> (indices: [Int], margins: [Float]) {
     return (indices, margins)
 }
 
+/// The share of CPU time (all threads) spent outside sgemm, over all timed passes or steps.
+func nonGEMMShare(cpu: [Double], gemm: [Double]) -> Double {
+    let total = cpu.reduce(0, +)
+    return total > 0 ? 1 - gemm.reduce(0, +) / total : 0
+}
+
 // MARK: - Commands
 
 func blasReport() {
@@ -110,7 +117,9 @@ func blasReport() {
         ("fc2 B/16", false, true, 6304, 768, 3072), ("dW fc1", true, false, 3072, 768, 6304),
         ("fc1 B/32", false, true, 1600, 3072, 768), ("scores", false, true, 197, 197, 64), ("pv", false, false, 197, 64, 197),
     ]
-    var rates: [String: Double] = [:]
+    // Rates per wall-clock second (disturbed by other processes) and per CPU second of all threads
+    // (a core's rate, whatever the load).
+    var rates: [String: Double] = [:], cpuRates: [String: Double] = [:]
     var worst: Double = 0
     for (name, ta, tb, m, n, k) in shapes {
         let a = Tensor(shape: ta ? [k, m] : [m, k], scalars: (0..<(m * k)).map { Float(($0 * 7919) % 1009) / 1009 - 0.5 })
@@ -129,13 +138,14 @@ func blasReport() {
             worst = max(worst, abs(Double(c.pointer[i * n + j]) - exact) / max(scale, 1e-30))
         }
         let flops = 2.0 * Double(m * n * k)
-        let reps = max(3, min(200, Int(4e10 / flops)))
-        let start = now()
+        let reps = max(3, min(200, Int(1e10 / flops)))
+        let start = now(), cpuStart = cpuTime()
         for _ in 0..<reps { c = matmul(a, b, transposeA: ta, transposeB: tb) }
         rates[name] = flops * Double(reps) / (now() - start) / 1e9
+        cpuRates[name] = flops * Double(reps) / (cpuTime() - cpuStart) / 1e9
     }
-    printJSON(["blas_core": BLAS.coreName, "blas_threads": BLAS.threadCount, "gflops": rates, "gemm_max_error": worst,
-               "gemm_ok": worst < 1e-5])
+    printJSON(["blas_core": BLAS.coreName, "blas_core_chosen_at_load": BLAS.coreChosenAtLoad, "blas_threads": BLAS.threadCount, "gflops": rates, "gflops_per_cpu_second": cpuRates,
+               "gemm_max_error": worst, "gemm_ok": worst < 1e-5])
 }
 
 func zeroShot(_ args: Arguments) throws {
@@ -145,19 +155,25 @@ func zeroShot(_ args: Arguments) throws {
     let images = args.positional.map(URL.init(fileURLWithPath:))
     guard !images.isEmpty else { fail("no images") }
     let afterLoad = currentRSS()
-    var times: [Double] = [], cpuTimes: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = [], gemmTimes: [Double] = []
     var logits: [[Float]] = []
+    BLAS.timesProducts = true
     // One untimed pass warms the page cache and the allocator; then `repeat` timed passes, each
     // the whole job: label prompts, decoding, preprocessing, the image tower, logits.
     for pass in 0...args.int("repeat", default: 3) {
-        let start = now(), cpuStart = cpuTime()
+        let start = now(), cpuStart = cpuTime(), gemmStart = BLAS.gemmCPUSeconds
         let classes = classifier.encodeLabels(labels, template: ZeroShotClassifier.foodTemplate)
         logits = try classifier.logitsPerImage(images, classes: classes)
-        if pass > 0 { times.append(now() - start); cpuTimes.append(cpuTime() - cpuStart) }
+        if pass > 0 {
+            times.append(now() - start)
+            cpuTimes.append(cpuTime() - cpuStart)
+            gemmTimes.append(BLAS.gemmCPUSeconds - gemmStart)
+        }
     }
     let (top, margins) = topOne(logits)
     printJSON(["images": images.count, "seconds": times, "images_per_second": Double(images.count) / median(times),
-               "cpu_seconds": cpuTimes, "cpu_seconds_per_image": median(cpuTimes) / Double(images.count), "top1": top, "margins": margins, "logits": logits, "rss_after_load_mb": afterLoad, "peak_rss_mb": peakRSS(),
+               "cpu_seconds": cpuTimes, "cpu_seconds_per_image": median(cpuTimes) / Double(images.count), "top1": top,
+               "gemm_cpu_seconds": gemmTimes, "non_gemm_share": nonGEMMShare(cpu: cpuTimes, gemm: gemmTimes), "margins": margins, "logits": logits, "rss_after_load_mb": afterLoad, "peak_rss_mb": peakRSS(),
                "blas_core": BLAS.coreName])
 }
 
@@ -184,10 +200,12 @@ func train(_ args: Arguments) throws {
     let learningRate: Float = 1e-4
     let afterLoad = currentRSS()
 
-    var times: [Double] = [], cpuTimes: [Double] = [], losses: [Float] = [], afterStep: [Double] = [], cacheAfterStep: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = [], gemmTimes: [Double] = []
+    var losses: [Float] = [], afterStep: [Double] = [], cacheAfterStep: [Double] = []
+    BLAS.timesProducts = true
     // Step 0 is a warm-up; then `steps` timed steps.
     for step in 0...steps {
-        let start = now(), cpuStart = cpuTime()
+        let start = now(), cpuStart = cpuTime(), gemmStart = BLAS.gemmCPUSeconds
         let loss = GradMode.with(enabled: true) { () -> Tensor in
             let loss = crossEntropy(model(pixels), labels: labels)
             loss.backward()
@@ -205,13 +223,18 @@ func train(_ args: Arguments) throws {
         default:
             fail("unknown optimizer \(optimizer)")
         }
-        if step > 0 { times.append(now() - start); cpuTimes.append(cpuTime() - cpuStart) }
+        if step > 0 {
+            times.append(now() - start)
+            cpuTimes.append(cpuTime() - cpuStart)
+            gemmTimes.append(BLAS.gemmCPUSeconds - gemmStart)
+        }
         losses.append(loss.item)
         afterStep.append(currentRSS())
         cacheAfterStep.append(Double(TensorMemory.cachedBytes) / 1_048_576)
     }
     printJSON(["batch": batch, "seconds": times, "seconds_per_step": median(times),
                "cpu_seconds": cpuTimes, "cpu_seconds_per_step": median(cpuTimes), "images_per_second": Double(batch) / median(times),
+               "gemm_cpu_seconds": gemmTimes, "non_gemm_share": nonGEMMShare(cpu: cpuTimes, gemm: gemmTimes),
                "losses": losses, "optimizer": optimizer, "rss_after_load_mb": afterLoad, "rss_after_steps_mb": afterStep,
                "cached_after_steps_mb": cacheAfterStep, "buffer_cache_misses": TensorMemory.statistics.misses,
                "buffer_cache_hits": TensorMemory.statistics.hits,

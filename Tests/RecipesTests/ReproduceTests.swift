@@ -1,5 +1,4 @@
-// What `reproduce` runs: each chapter with the flags it takes, in order, then the report; and the
-// OpenBLAS kernels it asks for when the library fell back to its slowest ones.
+// What `reproduce` runs: each chapter with the flags it takes, in order, then the report.
 import Experiment
 import Testing
 @testable import Recipes
@@ -64,14 +63,5 @@ import Testing
                                     "--cifar10", "/data/cifar-10-batches-bin", "--deit", "/models/deit", "--subset", "100"])
         paper.cifar.deit = nil
         #expect(throws: ChapterError.self) { try Reproduction.steps(paper, selected: nil) { _ in true } }
-    }
-
-    @Test func blasKernelsFollowTheProcessorsFlagsOnlyAfterAFallback() {
-        let sapphireRapids: Set = ["sse3", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"]
-        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: sapphireRapids) == "Cooperlake")
-        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: sapphireRapids.subtracting(["avx512_bf16"])) == "SkylakeX")
-        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: ["avx2", "fma"]) == "Haswell")
-        #expect(ReproduceBLASCore.override(chosen: "Prescott", cpuFlags: ["sse3"]) == nil)
-        #expect(ReproduceBLASCore.override(chosen: "SkylakeX", cpuFlags: sapphireRapids) == nil)
     }
 }

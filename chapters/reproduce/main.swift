@@ -22,6 +22,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Recipes
+import TensorCore
 
 let options = ReproduceArguments.parseChapterArguments(chapter: "reproduce")
 let run = ChapterRun(chapter: "reproduce", preset: options.preset, seed: options.seed)
@@ -37,8 +38,11 @@ func reproduce() throws {
         run.say("bringing the chapters up to date: swift build -c \(package.configuration) in \(package.root.path)")
         try ReproduceBuild.buildAll(root: package.root, configuration: package.configuration)
     }
-    if let core = ReproduceBLASCore.correctForChildren() {
-        run.say("OpenBLAS does not recognise this processor and fell back to its Prescott kernels; the chapters run with OPENBLAS_CORETYPE=\(core), which its flags support")
+    // Each chapter corrects OpenBLAS's kernel itself when OpenBLAS does not know the processor;
+    // this process's choice is the one they will make.
+    if BLAS.coreName != BLAS.coreChosenAtLoad {
+        run.say("OpenBLAS does not recognise this processor and chose its \(BLAS.coreChosenAtLoad) kernels; "
+            + "every chapter runs with \(BLAS.coreName), which the processor's flags support")
     }
     let steps = try Reproduction.steps(options.settings, selected: options.chapterList) { name in
         FileManager.default.isExecutableFile(atPath: executables.appendingPathComponent(name).path)

@@ -11,6 +11,9 @@ public struct ClassificationScore: Sendable, Equatable {
     public private(set) var count = 0
     public private(set) var hitsPerClass: [Int]
     public private(set) var imagesPerClass: [Int]
+    /// Whether each image, in the order counted, had its label ranked first: what a bootstrap
+    /// interval resamples.
+    public private(set) var top1ByImage: [Bool] = []
 
     public init(classNames: [String]) {
         self.classNames = classNames
@@ -36,6 +39,7 @@ public struct ClassificationScore: Sendable, Equatable {
             for j in 0..<classes where values[j] > target { above += 1 }
             count += 1
             imagesPerClass[label] += 1
+            top1ByImage.append(above < 1)
             if above < 1 {
                 top1Hits += 1
                 hitsPerClass[label] += 1

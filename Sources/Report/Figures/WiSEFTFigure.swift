@@ -12,6 +12,7 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
         return (row.label, extended, test)
     }
     let width = 900.0, height = 640.0
+    let best: [(LegendSwatch, String)] = file.results.bestAlphaRule.map { [(.ring(.green), "best: \($0)")] } ?? []
 
     return Figure(name: "fig-wise-ft", width: width, height: height) { canvas in
         let subtitle = "Weight-space ensembles of zero-shot (alpha 0) and fine-tuned (alpha 1) CLIP. "
@@ -19,20 +20,38 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
             + " Diamonds: published, Fei 2024 on Food-101."
         let title = "WiSE-FT: accuracy on trained against held-out classes (\(presetTag(results.presets, chapters: [WiSEFTResults.chapter])))"
         var top = drawHeading(canvas, width: width, title: title, subtitle: subtitle)
-        top += drawLegend(canvas, [(.dot(.purple), "this run, one point per alpha"), (.diamond(.black), "published (Food-101)")],
+        top += drawLegend(canvas, [(.dot(.blue), "α = 0: zero-shot"), (.dot(.vermilion), "α = 1: fine-tuned"),
+                                   (.dot(.purple), "mixtures (lines: 95% bootstrap intervals)"), (.diamond(.black), "published (Food-101)")]
+                              + best,
                           origin: (100, top + 6), maxWidth: width - 120)
-        let xs = points.map { 100 * $0.extended.value } + references.map(\.1)
-        let ys = points.map { 100 * $0.test.value } + references.map(\.2)
+        // The ranges hold every point, its interval and the published references.
+        func span(_ accuracy: Accuracy) -> [Double] { ([accuracy.value] + (accuracy.interval.map { [$0.low, $0.high] } ?? [])).map { 100 * $0 } }
+        let xs = points.flatMap { span($0.extended) } + references.map(\.1)
+        let ys = points.flatMap { span($0.test) } + references.map(\.2)
         let axes = Axes(frame: CGRectLike(x: 100, y: top + 14, width: width - 140, height: height - top - 90),
                         xRange: niceRange(max(0, xs.min()! - 5), min(100, xs.max()! + 5)),
                         yRange: niceRange(max(0, ys.min()! - 5), min(100, ys.max()! + 5)))
         axes.draw(on: canvas, xTitle: "Extended accuracy, held-out classes (%)", yTitle: "Test accuracy, trained classes (%)")
-        canvas.line(points.map { axes.point(100 * $0.extended.value, 100 * $0.test.value) }, .purple, width: 2)
         let centers = points.map { axes.point(100 * $0.extended.value, 100 * $0.test.value) }
-        for at in centers { canvas.circle(center: at, radius: 5, fill: .purple, outline: .white) }
+        for (point, at) in zip(points, centers) {
+            if let interval = point.extended.interval {
+                canvas.line([(axes.x(100 * interval.low), at.1), (axes.x(100 * interval.high), at.1)], .purple.withAlpha(0.45), width: 1.5)
+            }
+            if let interval = point.test.interval {
+                canvas.line([(at.0, axes.y(100 * interval.low)), (at.0, axes.y(100 * interval.high))], .purple.withAlpha(0.45), width: 1.5)
+            }
+        }
+        canvas.line(centers, .purple, width: 2)
+        for (point, at) in zip(points, centers) {
+            let end = point.alpha == 0 || point.alpha == 1
+            if point.alpha == file.results.bestAlpha { canvas.circle(center: at, radius: 10, fill: .white, outline: .green) }
+            canvas.circle(center: at, radius: end ? 7 : 5, fill: point.alpha == 0 ? .blue : point.alpha == 1 ? .vermilion : .purple,
+                          outline: .white)
+        }
         // Labels after every marker, so no marker's outline cuts through a label.
         for (point, at) in zip(points, centers) {
-            canvas.text("α=\(formatNumber(point.alpha))", at: (at.0 + 7, at.1 - 7), size: 11, color: .purple, halo: true)
+            let role = point.alpha == 0 ? " zero-shot" : point.alpha == 1 ? " fine-tuned" : ""
+            canvas.text("α=\(formatNumber(point.alpha))\(role)", at: (at.0 + 9, at.1 - 9), size: 11, color: .text, halo: true)
         }
         for (label, extended, test) in references {
             let at = axes.point(extended, test)

@@ -49,6 +49,7 @@ public struct PaperDocument {
         if results.wiseFT != nil {
             out += "### 3.4 Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
             out += figure("fig-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
+            out += tables.wiseFT() + "\n"
             out += chapterWords([results.wiseFT.map(quote)])
         }
         out += "### 3.\(results.wiseFT == nil ? 4 : 5) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"

@@ -30,7 +30,9 @@
 //
 // This chapter needs the clip-finetune chapter's fine-tuned model: by default the one named in
 // results/clip-finetune.json (same --results), or any directory that chapter saved via
-// --fine-tuned. It writes results/wise-ft.json, for the WiSE-FT figure and section of paper.md.
+// --fine-tuned. The zero-shot end is the checkpoint that fine-tuning started from: the cached
+// mini CLIP, or on the paper preset --checkpoint (by default the one clip-finetune recorded).
+// It writes results/wise-ft.json, for the WiSE-FT figure and section of paper.md.
 
 import ArgumentParser
 import Datasets
@@ -76,8 +78,10 @@ func wiseFT() throws -> WiSEFTResults {
     let data = try options.experimentData()
     let fineTuneRun = try ChapterResultsFile<CLIPFineTuneResults>.load(from: options.resultsDirectory)
     let fineTuned = try fineTunedDirectory(recorded: fineTuneRun)
+    // The zero-shot end: the checkpoint clip-finetune started from (paper: --checkpoint, else the
+    // one its results record; mini: the cached mini CLIP).
     let zeroShot = switch options.preset {
-    case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32, the checkpoint clip-finetune started from")
+    case .paper: try paperZeroShot(recorded: fineTuneRun)
     case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
     }
     if arguments.fineTuned == nil, let recorded = fineTuneRun {
@@ -122,6 +126,12 @@ func fineTunedDirectory(recorded: ChapterResultsFile<CLIPFineTuneResults>?) thro
         throw ChapterError("the fine-tuned CLIP \(path) is not a directory: run clip-finetune first, or pass --fine-tuned DIR")
     }
     return URL(fileURLWithPath: path)
+}
+
+/// The paper preset's zero-shot CLIP: --checkpoint, else the checkpoint clip-finetune's results say it started from.
+func paperZeroShot(recorded: ChapterResultsFile<CLIPFineTuneResults>?) throws -> URL {
+    if options.checkpoint == nil, let recorded { return URL(fileURLWithPath: recorded.results.checkpointSource) }
+    return try options.paperCheckpoint("openai/clip-vit-base-patch32, the checkpoint clip-finetune started from")
 }
 
 /// The recorded fine-tuning must have started from this run's zero-shot CLIP.

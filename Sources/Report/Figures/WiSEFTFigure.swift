@@ -49,9 +49,14 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
                           outline: .white)
         }
         // Labels after every marker, so no marker's outline cuts through a label.
+        // The ends' labels go below their markers, clear of their neighbours' labels above.
         for (point, at) in zip(points, centers) {
-            let role = point.alpha == 0 ? " zero-shot" : point.alpha == 1 ? " fine-tuned" : ""
-            canvas.text("α=\(formatNumber(point.alpha))\(role)", at: (at.0 + 9, at.1 - 9), size: 11, color: .text, halo: true)
+            let alpha = "α=\(formatNumber(point.alpha))"
+            switch point.alpha {
+            case 0: canvas.text("\(alpha) zero-shot", at: (at.0, at.1 + 20), size: 12, color: .blue, bold: true, align: .center, halo: true)
+            case 1: canvas.text("\(alpha) fine-tuned", at: (at.0, at.1 + 20), size: 12, color: .vermilion, bold: true, align: .center, halo: true)
+            default: canvas.text(alpha, at: (at.0 + 9, at.1 - 9), size: 11, color: .text, halo: true)
+            }
         }
         for (label, extended, test) in references {
             let at = axes.point(extended, test)

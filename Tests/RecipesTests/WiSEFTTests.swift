@@ -20,6 +20,12 @@ func fineTunedFixture(in scratch: ScratchDirectory) throws -> (run: CLIPFineTuni
     return (run, saved)
 }
 
+/// How many elements differ: a failed `==` on long arrays makes Swift Testing diff them, which
+/// takes minutes, so long arrays are compared by this count.
+func differences<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
+    a.count == b.count ? zip(a, b).filter { $0 != $1 }.count : max(a.count, b.count)
+}
+
 /// The zero-shot head of the fixture over the quick training classes: text embeddings times exp(logit_scale).
 func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
     CLIPImageClassifier(clip: clip.model, classEmbeddings: clip.classEmbeddings(quickData.train.classNames, prompts: .food)).head.weight
@@ -42,12 +48,12 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
                                                                zip(zeroShot, tuned)) {
                 // 0.5 z + 0.5 f rounds once, as (z + f) / 2 does: the halving is exact.
                 let expected = alpha == 0 ? zero.scalars : alpha == 1 ? fine.scalars : zip(zero.scalars, fine.scalars).map { ($0 + $1) / 2 }
-                #expect(mixed.scalars == expected, "\(name) at alpha \(alpha)")
+                #expect(differences(mixed.scalars, expected) == 0, "\(name) at alpha \(alpha)")
             }
         }
         // The text tower and logit scale are never mixed.
         for ((name, kept), (_, pretrained)) in zip(textTower(wise.clip.model), textTower(original.model)) {
-            #expect(kept.scalars == pretrained.scalars, "\(name) changed")
+            #expect(differences(kept.scalars, pretrained.scalars) == 0, "\(name) changed")
         }
     }
 
@@ -58,15 +64,18 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
         let original = try ZeroShotClassifier(checkpoint: fixtureCLIP)
 
         let fineTuned = try wise.scores(alpha: 1)
-        #expect(fineTuned.test == (try run.score(quickData.validation)))
-        #expect(fineTuned.extended == (try run.extendedScore()))
+        let (test, extended) = (try run.score(quickData.validation), try run.extendedScore())
+        #expect(differences(fineTuned.test.top1ByImage, test.top1ByImage) == 0 && fineTuned.test.top5Hits == test.top5Hits)
+        #expect(differences(fineTuned.extended.top1ByImage, extended.top1ByImage) == 0)
 
         // Run after alpha 1, so mixing back to 0 must restore the zero-shot weights.
         let zeroShot = try wise.scores(alpha: 0)
         let expected = try original.zeroShotScores(quickData.validation, promptSets: [.food])[0]
-        #expect(zeroShot.test.top1ByImage == expected.top1ByImage && zeroShot.test.top5Hits == expected.top5Hits)
-        #expect(zeroShot.extended == (try original.zeroShotScores(quickData.heldOut, promptSets: [.food])[0]))
-        #expect(zeroShot.test.top1ByImage != fineTuned.test.top1ByImage || zeroShot.extended != fineTuned.extended)
+        let expectedExtended = try original.zeroShotScores(quickData.heldOut, promptSets: [.food])[0]
+        #expect(differences(zeroShot.test.top1ByImage, expected.top1ByImage) == 0 && zeroShot.test.top5Hits == expected.top5Hits)
+        #expect(differences(zeroShot.extended.top1ByImage, expectedExtended.top1ByImage) == 0)
+        #expect(differences(zeroShot.test.top1ByImage, fineTuned.test.top1ByImage) > 0
+                || differences(zeroShot.extended.top1ByImage, fineTuned.extended.top1ByImage) > 0, "the two ends score alike")
 
         let point = try wise.point(alpha: 0, resamples: 200, seed: 1)
         #expect(point.test.value == expected.top1.value && point.test.images == 182 && point.extended.images == 50)

@@ -73,6 +73,7 @@ let package = Package(
         .executableTarget(name: "wise-ft", dependencies: chapterDependencies, path: "chapters/wise-ft"),
         .executableTarget(name: "cost", dependencies: chapterDependencies, path: "chapters/cost"),
         .executableTarget(name: "cifar", dependencies: chapterDependencies, path: "chapters/cifar"),
+        .executableTarget(name: "lit", dependencies: chapterDependencies, path: "chapters/lit"),
         // Runs every chapter, then the report: the README's main command.
         .executableTarget(name: "reproduce", dependencies: chapterDependencies, path: "chapters/reproduce"),
 

@@ -133,10 +133,12 @@ public struct ViTResults: ChapterPayload, Equatable {
     public var lossCurve: [LossPoint]
     /// The validation accuracy after each epoch, when the chapter evaluated every epoch.
     public var epochs: [EpochAccuracy]?
+    /// The fine-tuning repeated with further seeds (`--seeds`), when it was.
+    public var seedRuns: SeedRuns?
 
     public init(summary: String, model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
                 hyperParameters: HyperParameters, validation: TopKAccuracy, test: TopKAccuracy, lossCurve: [LossPoint],
-                epochs: [EpochAccuracy]? = nil) {
+                epochs: [EpochAccuracy]? = nil, seedRuns: SeedRuns? = nil) {
         self.summary = summary
         self.model = model
         self.checkpointSource = checkpointSource
@@ -147,6 +149,7 @@ public struct ViTResults: ChapterPayload, Equatable {
         self.test = test
         self.lossCurve = lossCurve
         self.epochs = epochs
+        self.seedRuns = seedRuns
     }
 }
 

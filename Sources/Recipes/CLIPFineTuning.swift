@@ -71,11 +71,7 @@ public final class CLIPFineTuning {
     }
 
     /// Figure 4's curve: each step's mean loss and learning rate.
-    public var lossCurve: [LossPoint] {
-        trainer.history.steps.map {
-            LossPoint(step: $0.step, epoch: Double($0.step) / Double(trainer.stepsPerEpoch), loss: Double($0.loss), learningRate: $0.learningRate)
-        }
-    }
+    public var lossCurve: [LossPoint] { trainer.lossCurve }
 
     /// The head's accuracy on `dataset` (the validation images of the 91 classes).
     public func score(_ dataset: any Dataset, batchSize: Int = 64) throws -> ClassificationScore {

@@ -20,10 +20,12 @@ public struct ReproductionSettings: Sendable {
     public var paper: String
     public var seed: UInt64
     public var quick: Bool
+    /// How many seeds the fine-tuning chapters (vit, clip-finetune) run, from `seed` on.
+    public var fineTuningSeeds: Int
 
     public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
                 cifar: CIFARSettings = CIFARSettings(),
-                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool) {
+                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, fineTuningSeeds: Int = 1) {
         self.preset = preset
         self.food101 = food101
         self.split = split
@@ -36,6 +38,7 @@ public struct ReproductionSettings: Sendable {
         self.paper = paper
         self.seed = seed
         self.quick = quick
+        self.fineTuningSeeds = fineTuningSeeds
     }
 }
 
@@ -70,6 +73,8 @@ public enum Reproduction {
     /// (Tables 3 and 4), fine-tuned ViT (Tables 1 and 3), fine-tuned CLIP (Tables 2 to 4), cost
     /// (Table 5).
     public static let chapters = ["data", "clip", "vit", "clip-finetune", "cost"]
+    /// The chapters that take `--seeds`.
+    static let fineTuningChapters: Set<String> = ["vit"]
     /// Chapters beyond the paper's tables, run when their executables are built.
     public static let furtherChapters = ["cifar", "lit", "wise-ft"]
 
@@ -104,6 +109,7 @@ public enum Reproduction {
             arguments += ["--cache", s.cache]
         }
         if s.quick { arguments.append("--quick") }
+        if s.fineTuningSeeds > 1, fineTuningChapters.contains(chapter) { arguments += ["--seeds", String(s.fineTuningSeeds)] }
         guard s.preset == .paper, chapter != "cost" else { return arguments }
         if chapter == "cifar" { return arguments + (try cifarArguments(s.cifar)) }
 
@@ -114,7 +120,7 @@ public enum Reproduction {
         case "vit":
             guard let checkpoint = s.vitCheckpoint else { throw ChapterError("the paper preset needs --vit-checkpoint DIR (e.g. google/vit-base-patch16-224)") }
             arguments += ["--checkpoint", checkpoint]
-        case "clip", "clip-finetune":
+        case "clip", "clip-finetune", "lit":
             guard let checkpoint = s.clipCheckpoint else { throw ChapterError("the paper preset needs --clip-checkpoint DIR (e.g. openai/clip-vit-base-patch32)") }
             arguments += ["--checkpoint", checkpoint]
         default:

@@ -10,14 +10,30 @@ extension ZeroShotClassifier {
     /// embedded `batchSize` at a time; `progress` hears how many are done.
     public func zeroShotScores(_ dataset: any Dataset, promptSets: [PromptTemplates], batchSize: Int = 64,
                                progress: ((Int) -> Void)? = nil) throws -> [ClassificationScore] {
-        precondition(dataset.count > 0, "zeroShotScores: the dataset is empty")
+        zeroShotScores(try embedImages(dataset, batchSize: batchSize, progress: progress), promptSets: promptSets)
+    }
+
+    /// The images of `dataset` through the image tower, to be scored against any class embeddings.
+    public func embedImages(_ dataset: any Dataset, batchSize: Int = 64, progress: ((Int) -> Void)? = nil) throws -> EmbeddedImages {
+        precondition(dataset.count > 0, "embedImages: the dataset is empty")
         let pixels = try DatasetPixels(dataset, processor: processor, memoryBudget: 0)
-        let images = try imageEmbeddings(pixels, batchSize: batchSize, progress: progress)
-        let labels = pixels.labels(Array(0..<dataset.count))
-        return promptSets.map { prompts in
-            let classes = classEmbeddings(dataset.classNames, prompts: prompts)
-            return ClassificationScore(classNames: dataset.classNames, logits: logits(imageEmbeddings: images, classEmbeddings: classes),
-                                       labels: labels)
+        return EmbeddedImages(classNames: dataset.classNames, embeddings: try imageEmbeddings(pixels, batchSize: batchSize, progress: progress),
+                              labels: pixels.labels(Array(0..<dataset.count)))
+    }
+
+    /// One score of `images` among their own classes per prompt set, with the text tower as it is now.
+    public func zeroShotScores(_ images: EmbeddedImages, promptSets: [PromptTemplates]) -> [ClassificationScore] {
+        promptSets.map { prompts in
+            let classes = classEmbeddings(images.classNames, prompts: prompts)
+            return ClassificationScore(classNames: images.classNames, logits: logits(imageEmbeddings: images.embeddings, classEmbeddings: classes),
+                                       labels: images.labels)
         }
     }
+}
+
+/// A dataset's normalised image embeddings [images, P], with its labels and class names.
+public struct EmbeddedImages {
+    public let classNames: [String]
+    public let embeddings: Tensor
+    public let labels: [Int]
 }

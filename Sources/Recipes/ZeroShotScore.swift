@@ -11,8 +11,7 @@ public struct ClassificationScore: Sendable, Equatable {
     public private(set) var count = 0
     public private(set) var hitsPerClass: [Int]
     public private(set) var imagesPerClass: [Int]
-    /// Whether each image, in the order counted, had its label ranked first: what a bootstrap
-    /// interval resamples.
+    /// Whether each image, in the order counted, had its label ranked first (for bootstrapping).
     public private(set) var top1ByImage: [Bool] = []
 
     public init(classNames: [String]) {

@@ -36,6 +36,7 @@ extension ResultsFolder {
         if let cost { all += costMetrics(cost) + [wallTime(cost)] }
         if let cifar { all += cifarMetrics(cifar) + [wallTime(cifar)] }
         if let wiseFT { all += wiseFTMetrics(wiseFT) + [wallTime(wiseFT)] }
+        if let lit { all += litMetrics(lit) + [wallTime(lit)] }
         for other in others {
             all += other.numbers.map {
                 Metric(id: "\(other.chapter).\($0.path)", label: "\(other.chapter): \($0.path)", value: .number($0.value),
@@ -139,6 +140,27 @@ private func wiseFTMetrics(_ file: ChapterResultsFile<WiSEFTResults>) -> [Metric
         make.accuracy("alpha_\(alpha).test", "WiSE-FT alpha \(alpha) test accuracy", point.test)
         make.accuracy("alpha_\(alpha).extended", "WiSE-FT alpha \(alpha) extended accuracy", point.extended)
     }
+    return make.metrics
+}
+
+private func litMetrics(_ file: ChapterResultsFile<LiTResults>) -> [Metric] {
+    let r = file.results
+    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
+    make.accuracy("test", "LiT test accuracy (trained classes)", r.test)
+    make.accuracy("extended", "LiT extended accuracy (held-out classes)", r.extended)
+    for (index, ensemble) in r.promptEnsembles.enumerated() {
+        let what = "LiT, \(ensemble.templates.count)-template ensemble"
+        make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
+        make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
+    }
+    for (index, untuned) in r.beforeTuning.enumerated() {
+        let what = "LiT's CLIP before tuning, \(untuned.templates.count) template(s)"
+        make.accuracy("before_tuning.\(index + 1).test", "\(what), test accuracy", untuned.test)
+        make.accuracy("before_tuning.\(index + 1).extended", "\(what), extended accuracy", untuned.extended)
+    }
+    make.count("trainable_parameters", "LiT trainable parameters", r.trainableParameters, unit: "parameters")
+    make.finalLoss("LiT", r.lossCurve)
+    make.hyperParameters("LiT", r.hyperParameters)
     return make.metrics
 }
 

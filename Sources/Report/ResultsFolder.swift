@@ -12,14 +12,15 @@ public struct ResultsFolder: Sendable {
     public let cost: ChapterResultsFile<CostResults>?
     public let cifar: ChapterResultsFile<CIFARResults>?
     public let wiseFT: ChapterResultsFile<WiSEFTResults>?
-    /// Results files of chapters the report has no payload type for (data, lit, ...):
+    public let lit: ChapterResultsFile<LiTResults>?
+    /// Results files of chapters the report has no payload type for (data, ...):
     /// their envelopes, read generically so run-vs-run diffs still cover them.
     public let others: [OtherChapterFile]
 
     /// The chapters whose payloads the report reads by type.
     public static let knownChapters: Set<String> = [
         ViTResults.chapter, CLIPZeroShotResults.chapter, CLIPFineTuneResults.chapter,
-        CostResults.chapter, CIFARResults.chapter, WiSEFTResults.chapter,
+        CostResults.chapter, CIFARResults.chapter, WiSEFTResults.chapter, LiTResults.chapter,
     ]
 
     public init(directory: URL) throws {
@@ -34,6 +35,7 @@ public struct ResultsFolder: Sendable {
         cost = try .load(from: directory)
         cifar = try .load(from: directory)
         wiseFT = try .load(from: directory)
+        lit = try .load(from: directory)
         others = try OtherChapterFile.all(in: directory, skipping: Self.knownChapters)
     }
 
@@ -46,6 +48,7 @@ public struct ResultsFolder: Sendable {
         if let cost { presets[cost.chapter] = cost.preset }
         if let cifar { presets[cifar.chapter] = cifar.preset }
         if let wiseFT { presets[wiseFT.chapter] = wiseFT.preset }
+        if let lit { presets[lit.chapter] = lit.preset }
         for other in others { presets[other.chapter] = other.preset }
         return presets
     }
@@ -59,6 +62,7 @@ public struct ResultsFolder: Sendable {
         if let cost { rows.append(Provenance(cost)) }
         if let cifar { rows.append(Provenance(cifar)) }
         if let wiseFT { rows.append(Provenance(wiseFT)) }
+        if let lit { rows.append(Provenance(lit)) }
         rows += others.map(\.provenance)
         return rows
     }

@@ -146,3 +146,12 @@ public final class Trainer {
         return record
     }
 }
+
+extension Trainer {
+    /// Every step's mean loss and learning rate against fractional epochs (Figure 4's curve).
+    public var lossCurve: [LossPoint] {
+        history.steps.map {
+            LossPoint(step: $0.step, epoch: Double($0.step) / Double(stepsPerEpoch), loss: Double($0.loss), learningRate: $0.learningRate)
+        }
+    }
+}

@@ -82,3 +82,17 @@ import Testing
         #expect((json["results"] as? [String: Any])?["held_out_count"] as? Int == 10)
     }
 }
+
+@Suite struct SeedRunsTests {
+    @Test func spreadIsTheMeanAndSampleStandardDeviation() {
+        let spread = Spread([0.60, 0.62, 0.64])
+        #expect(abs(spread.mean - 0.62) < 1e-12)
+        #expect(abs(spread.standardDeviation - 0.02) < 1e-12)
+        #expect(Spread([0.7]).standardDeviation == 0)
+    }
+
+    @Test func seedsStartAtTheChaptersOwn() {
+        #expect(SeedRuns.seeds(from: 7, count: 3) == [7, 8, 9])
+        #expect(SeedRuns.seeds(from: 7, count: 1) == [7])
+    }
+}

@@ -20,15 +20,27 @@ import Testing
         #expect(steps[7].arguments == ["diff", "--results", "r"])
     }
 
+    @Test func fineTuningChaptersAloneGetTheSeeds() throws {
+        var threeSeeds = settings(.mini)
+        threeSeeds.fineTuningSeeds = 3
+        let steps = try Reproduction.steps(threeSeeds, selected: ["clip", "vit", "cost"]) { _ in true }
+        let seeded = steps.filter { $0.arguments.contains("--seeds") }.map(\.executable)
+        #expect(seeded == ["vit"])
+        #expect(steps.first { $0.executable == "vit" }?.arguments.suffix(2) == ["--seeds", "3"])
+        #expect(try Reproduction.steps(settings(.mini), selected: ["vit"]) { _ in true }.allSatisfy { !$0.arguments.contains("--seeds") },
+                "a single seed adds no flag")
+    }
+
     @Test func paperHandsEachChapterItsCheckpoint() throws {
-        let steps = try Reproduction.steps(settings(.paper), selected: ["vit", "clip", "cost"]) { _ in true }
+        let steps = try Reproduction.steps(settings(.paper), selected: ["vit", "clip", "lit", "cost"]) { _ in true }
         let arguments = Dictionary(steps.dropLast(2).map { ($0.executable, $0.arguments) }, uniquingKeysWith: { a, _ in a })
         let dataFlags = ["--food101", "/data/food-101", "--split", "official"]
         #expect(arguments["vit"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"]
             + dataFlags + ["--checkpoint", "/models/vit"])
         #expect(arguments["clip"]?.suffix(2) == ["--checkpoint", "/models/clip"])
+        #expect(arguments["lit"]?.suffix(2) == ["--checkpoint", "/models/clip"], "LiT tunes the CLIP checkpoint's text tower")
         #expect(arguments["cost"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"])
-        #expect(steps.map(\.executable) == ["clip", "vit", "cost", "report", "report"], "the paper's order, whatever the order asked")
+        #expect(steps.map(\.executable) == ["clip", "vit", "cost", "lit", "report", "report"], "the paper's order, whatever the order asked")
     }
 
     @Test func missingPaperInputsAndUnknownChaptersAreErrors() {

@@ -60,11 +60,7 @@ func fineTuneViT() throws {
     // has 3,640 training images where Food-101's split has 72,800, so batches of 13 instead of
     // 256 give an epoch 280 steps (the paper's has 285), and the whole run as many updates of
     // the same size, over the same 10 epochs.
-    let plan = switch options.preset {
-    case .paper: ViTFineTuningPlan.paper(schedule: arguments.learningRateSchedule, seed: options.seed)
-    case .mini: ViTFineTuningPlan.mini(trainingImages: data.train.count, quick: options.quick, schedule: arguments.learningRateSchedule,
-                                       seed: options.seed)
-    }
+    let plan = fineTuningPlan(data, seed: options.seed)
     let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: plan)
     run.say("\(modelName) from \(pretrained.path): \(fineTuning.model.parameterCount) parameters, a fresh head of \(data.train.classNames.count) outputs")
     let hyper = plan.hyperParameters
@@ -92,13 +88,50 @@ func fineTuneViT() throws {
     // ## Table 3: the fine-tuned model on the held-back images
     let accuracy = outcome.validation.accuracy(seed: options.seed)
     let curve = outcome.lossCurve
-    let summary = summarise(accuracy, curve: curve, outcome: outcome, modelName: modelName, data: data)
+
+    // ## Other seeds
+    //
+    // The interval above says how much the choice of test images moves the accuracy, not how
+    // much the fine-tuning's own randomness does (the fresh head's initialisation, the order of
+    // the batches). With `--seeds N` the same fine-tuning runs N - 1 more times with the next
+    // seeds, on the same data and the same pretrained model, and the chapter reports the mean
+    // and standard deviation of the N runs beside the first run's numbers.
+    let seedRuns = try repeatedRuns(first: accuracy.top1.value, pretrained: pretrained, data: data, output: output)
+    let summary = summarise(accuracy, curve: curve, outcome: outcome, modelName: modelName, data: data, seedRuns: seedRuns)
     run.say(summary)
     let results = ViTResults(
         summary: summary, model: modelName, checkpointSource: pretrained.recordedPath, dataset: data.source,
         trainableParameters: outcome.trainableParameters, hyperParameters: hyper, validation: accuracy, test: accuracy,
-        lossCurve: curve, epochs: outcome.epochs)
+        lossCurve: curve, epochs: outcome.epochs, seedRuns: seedRuns)
     run.say("wrote \(try run.write(results, to: options.resultsDirectory).path)")
+}
+
+/// The fine-tuning again with each further seed of `--seeds`; nil for a single seed.
+func repeatedRuns(first: Double, pretrained: URL, data: ExperimentData, output: URL) throws -> SeedRuns? {
+    let seeds = SeedRuns.seeds(from: options.seed, count: arguments.seeds)
+    guard seeds.count > 1 else { return nil }
+    var test = [first]
+    for seed in seeds.dropFirst() {
+        run.say("fine-tuning again with seed \(seed)")
+        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: fineTuningPlan(data, seed: seed))
+        let seedOutput = output.deletingLastPathComponent().appendingPathComponent("\(output.lastPathComponent)-seed\(seed)")
+        guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
+                                               output: seedOutput, say: run.say) else {
+            throw ChapterError("the fine-tuning with seed \(seed) stopped before its last step")
+        }
+        test.append(outcome.validation.accuracy(seed: seed).top1.value)
+        run.say(String(format: "seed %llu: validation top-1 %.2f%%", seed, 100 * test.last!))
+    }
+    return SeedRuns(seeds: seeds, test: test)
+}
+
+/// The chapter's fine-tuning settings for `seed`: Table 1, or its mini analogue.
+func fineTuningPlan(_ data: ExperimentData, seed: UInt64) -> ViTFineTuningPlan {
+    switch options.preset {
+    case .paper: ViTFineTuningPlan.paper(schedule: arguments.learningRateSchedule, seed: seed)
+    case .mini: ViTFineTuningPlan.mini(trainingImages: data.train.count, quick: options.quick, schedule: arguments.learningRateSchedule,
+                                       seed: seed)
+    }
 }
 
 /// The checkpoint fine-tuning starts from, and what to call it.
@@ -113,7 +146,7 @@ func pretrainedViT() throws -> (URL, String) {
 
 /// The chapter's numbers in a few sentences, for paper.md.
 func summarise(_ accuracy: TopKAccuracy, curve: [LossPoint], outcome: ViTFineTuningOutcome, modelName: String,
-               data: ExperimentData) -> String {
+               data: ExperimentData, seedRuns: SeedRuns?) -> String {
     func percent(_ accuracy: Experiment.Accuracy) -> String {
         let interval = accuracy.interval.map { String(format: " (95%% interval %.1f-%.1f)", 100 * $0.low, 100 * $0.high) } ?? ""
         return String(format: "%.2f%%", 100 * accuracy.value) + interval
@@ -132,6 +165,12 @@ func summarise(_ accuracy: TopKAccuracy, curve: [LossPoint], outcome: ViTFineTun
         text += String(format: "Validation top-1 peaked after epoch %d (%.2f%%), before the last. ", best.epoch, 100 * best.validation.top1.value)
     }
     if let resumed = outcome.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
+    if let seedRuns {
+        let spread = Spread(seedRuns.test)
+        text += String(format: "Over %d seeds of the fine-tuning (%@) top-1 averages %.2f%% with a standard deviation of %.2f points. ",
+                       seedRuns.seeds.count, seedRuns.seeds.map(String.init).joined(separator: ", "), 100 * spread.mean,
+                       100 * spread.standardDeviation)
+    }
     text += "A head with one output per trained class has no extended accuracy: it cannot name the ten held-out dishes."
     return text
 }
@@ -160,10 +199,15 @@ struct ViTArguments: ParsableCommand {
     @Option(help: "Stop after this optimiser step with a checkpoint, to continue the run in a later sitting.")
     var stopAfterStep: Int?
 
+    @Option(help: "Fine-tune this many times, with --seed and the seeds after it, and report the spread (same data and pretrained model).")
+    var seeds = 1
+
     func validate() throws {
         if schedule == .constant && warmupSteps != 0 { throw ValidationError("--warmup-steps applies to --schedule cosine") }
         if warmupSteps < 0 { throw ValidationError("--warmup-steps must not be negative") }
         if let stopAfterStep, stopAfterStep < 1 { throw ValidationError("--stop-after-step must be at least 1") }
+        if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if seeds > 1 && stopAfterStep != nil { throw ValidationError("--stop-after-step splits a single run; use it without --seeds") }
     }
 
     var learningRateSchedule: LearningRateSchedule {

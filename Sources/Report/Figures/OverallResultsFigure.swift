@@ -13,13 +13,29 @@ struct AccuracyRow {
             AccuracyRow(label: test.row, test: test, extended: extended.first { $0.row == test.row })
         }
     }
+
+    /// LiT's row, beyond the paper: nothing published (its cells print "-"), this run's
+    /// accuracies read from lit.json.
+    static let lit = AccuracyRow(label: "LiT (locked image, tuned text)",
+                                 test: beyondThePaper(table: "Table 3", column: "Test accuracy", metric: "lit.test"),
+                                 extended: beyondThePaper(table: "Table 4", column: "Extended accuracy", metric: "lit.extended"))
+
+    /// The rows beyond the paper that `results` has: LiT's when lit.json is there.
+    static func beyondThePaper(_ results: ResultsFolder) -> [AccuracyRow] {
+        results.lit == nil ? [] : [lit]
+    }
+
+    private static func beyondThePaper(table: String, column: String, metric: String) -> PublishedEntry {
+        PublishedEntry(id: metric, source: "beyond the paper", table: table, row: "LiT (locked image, tuned text)", column: column,
+                       kind: .accuracy, value: nil, unit: "%", reproducedBy: metric, note: nil)
+    }
 }
 
 /// Figure 3: test and extended accuracy per approach, the published bar (hatched) beside
 /// this run's (solid), with the run's 95% bootstrap interval when it has one.
 func overallResultsFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure {
     let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    let rows = AccuracyRow.all(registry)
+    let rows = AccuracyRow.all(registry) + AccuracyRow.beyondThePaper(results)
     let chapters = rows.flatMap { [$0.test.reproducedBy, $0.extended?.reproducedBy] }.compactMap { $0?.split(separator: ".").first.map(String.init) }
     let width = 1000.0, height = 640.0
 

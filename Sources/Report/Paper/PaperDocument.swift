@@ -46,13 +46,19 @@ public struct PaperDocument {
         out += "### 3.2 Training\n\n"
         out += figure("fig4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
         out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results.cost.map(quote)])
+        var section = 4
+        if results.lit != nil {
+            out += "### 3.\(section) Beyond the paper: LiT\n\n" + PaperProse.lit + "\n" + chapterWords([results.lit.map(quote)])
+            section += 1
+        }
         if results.wiseFT != nil {
-            out += "### 3.4 Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
+            out += "### 3.\(section) Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
             out += figure("fig-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
             out += tables.wiseFT() + "\n"
             out += chapterWords([results.wiseFT.map(quote)])
+            section += 1
         }
-        out += "### 3.\(results.wiseFT == nil ? 4 : 5) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
+        out += "### 3.\(section) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
         out += tables.cifar() + "\n" + chapterWords([results.cifar.map(quote)])
 
         out += "## 4 Conclusion\n\n" + PaperProse.conclusion + "\n" + conclusionOfThisRun(diff) + "\n"
@@ -86,6 +92,7 @@ public struct PaperDocument {
         if let vit = results.vit { lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.dataset)") }
         if let clip = results.clip { lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.dataset)") }
         if let fine = results.clipFineTune { lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.dataset)") }
+        if let lit = results.lit { lines.append("- lit (preset \(lit.preset.rawValue)): \(lit.results.dataset)") }
         if let wise = results.wiseFT { lines.append("- wise-ft (preset \(wise.preset.rawValue)): \(wise.results.dataset)") }
         if let cifar = results.cifar { lines.append("- cifar (preset \(cifar.preset.rawValue)): \(cifar.results.dataset)") }
         guard !lines.isEmpty else { return "This run: no chapter has been run yet.\n" }
@@ -113,10 +120,16 @@ public struct PaperDocument {
     private func conclusionOfThisRun(_ diff: PublishedDiff) -> String {
         let presets = Set(results.presets.values)
         if presets.isEmpty { return "This run has no results yet; run the chapters, then `report build` again.\n" }
-        var out = "This run (\(presets.map(\.rawValue).sorted().joined(separator: " and ")) preset): \(verdictCounts(diff)). "
+        let presetNames = presets.map(\.rawValue).sorted().joined(separator: " and ")
+        var out = "Each of the paper's findings, judged on this run's own numbers (\(presetNames) preset"
+        out += presets.contains(.mini) ? "; mini numbers test the findings in MiniFood, not on Food-101). " : "). "
+        out += Findings.rule + "\n\n"
+        out += Findings(results: results).all.map { "- \($0.claim) **\($0.outcome.rawValue)**: \($0.evidence)." }
+            .joined(separator: "\n") + "\n\n"
+        out += "Against the published numbers: \(verdictCounts(diff)). "
         if presets.contains(.mini) {
-            out += "Mini-preset numbers come from another world and carry no verdict on the paper; "
-            out += "only a paper-preset run on Food-101 can reproduce, beat or miss its numbers. "
+            out += "Mini-preset numbers come from another world and carry no verdict on the paper's numbers; "
+            out += "only a paper-preset run on Food-101 can reproduce, beat or miss them. "
         }
         out += "`report diff` lists every number; `report diff --strict` fails when one is missed or a setting differs.\n"
         return out

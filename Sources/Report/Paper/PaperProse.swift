@@ -41,6 +41,16 @@ enum PaperProse {
 
         """
 
+    static let lit = """
+        The paper's fine-tuned CLIP moves its image tower and loses the held-out classes. LiT (Zhai et al. 2022) \
+        does the opposite: the image tower is locked, so every image keeps its zero-shot embedding, and only the \
+        text tower (with its projection and temperature) is tuned, with CLIP's contrastive loss, on the 91 trained \
+        classes' images captioned with their names in varied templates. It is evaluated exactly as zero-shot CLIP, \
+        on the trained classes' test images and on the held-out classes. Its rows in Tables 3 and 4 and its bars in \
+        Figure 3 have no published counterpart: the paper has no LiT.
+
+        """
+
     static let wiseFT = """
         The paper stops at the two ends: zero-shot CLIP keeps its extended accuracy, fine-tuned CLIP loses most of \
         it. WiSE-FT (Wortsman et al. 2022) interpolates the weights of the two, (1 - alpha) times zero-shot plus \
@@ -64,6 +74,7 @@ enum PaperProse {
     static let otherReferences = [
         "Lukas Bossard, Matthieu Guillaumin, Luc Van Gool. Food-101: Mining Discriminative Components with Random Forests. ECCV 2014.",
         "Mitchell Wortsman et al. Robust fine-tuning of zero-shot models (WiSE-FT). CVPR 2022.",
+        "Xiaohua Zhai et al. LiT: Zero-Shot Transfer with Locked-image text Tuning. CVPR 2022.",
     ]
 
     /// The paper's findings, its numbers read from the registry.

@@ -54,7 +54,8 @@ struct PaperTables {
     /// Tables 3 and 4: one accuracy per approach.
     func accuracy(table: String, title: String) -> String {
         let entries = registry.entries(source: "fei2024", table: table)
-        let chapters = entries.compactMap { $0.reproducedBy?.split(separator: ".").first.map(String.init) }
+        let beyond = AccuracyRow.beyondThePaper(results).compactMap { table == "Table 3" ? $0.test : $0.extended }
+        let chapters = (entries + beyond).compactMap { $0.reproducedBy?.split(separator: ".").first.map(String.init) }
         var out = "**\(table).** \(title). Published: Fei 2024, \(table) (Food-101); \(presetCaption(chapters)). "
         out += "This run's cell gives the 95% bootstrap interval in brackets when the chapter computed one.\n\n"
         var markdown = MarkdownTable(["Model", "Published (%)", "This run (%)", "Images", "Δ (points)", "Verdict"],
@@ -66,6 +67,13 @@ struct PaperTables {
                 ?? (entry.reproducedBy == nil ? "-" : "not run")
             markdown.add([entry.row, formatPublished(entry), reproduced, images,
                           comparison.delta.map { formatDelta($0, unit: "%") } ?? "—", comparison.verdict.rawValue])
+        }
+        // Rows beyond the paper (LiT): the paper prints nothing for them.
+        let metrics = results.metrics
+        for entry in beyond {
+            let metric = metrics.first { $0.id == entry.reproducedBy }
+            markdown.add([entry.row, "-", metric.map(formatMetric) ?? "not in results", metric?.images.map { formatNumber(Double($0)) } ?? "—",
+                          "—", Verdict.notPublished.rawValue])
         }
         out += markdown.render()
         if let note = entries.compactMap(\.note).first { out += "\n\(note)\n" }

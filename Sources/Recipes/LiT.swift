@@ -1,0 +1,114 @@
+// LiT, locked-image text tuning (Zhai et al., CVPR 2022): CLIP's image tower (vision_model and
+// visual_projection) stays as pretrained, and only the text side learns, with CLIP's own
+// symmetric contrastive loss, to point at the images' fixed embeddings. Because the image tower
+// never changes, each training image is embedded once, before training; a step then costs only
+// the text tower's forward and backward. Zero-shot classification of any class, trained on or
+// not, still compares an image embedding the image tower alone makes with text embeddings, so
+// nothing ties the held-out classes' images to the trained classes' names.
+//
+// The pairs are the 91 trained classes' training images, each captioned with its class name in
+// a template drawn (from the trainer's seeded generator, afresh each epoch) from a fixed list:
+// the preset's prompt ensemble (`PromptTemplates.ensemble(for:)`, OpenAI's 80 ImageNet
+// templates on the paper preset, MiniFood's dish-only caption templates on the mini one),
+// chosen before any LiT result was seen and never tuned on test images. The zero-shot
+// template "a photo of {}, a type of food." is in neither list, so the single-template scores
+// measure a phrasing the tuning never saw. As in FLYP (Goyal et al. 2023), two images of one
+// class in a batch are still each other's negatives: the loss is CLIP's, unchanged.
+//
+// What trains: text_model, text_projection and logit_scale. LiT learns its temperature, and so
+// does CLIP's pretraining; here it starts from the checkpoint's and is clamped at ln 100 as CLIP
+// clamps it. It changes no ranking, so no accuracy, only how sharply the loss weighs the pairs.
+import Datasets
+import Experiment
+import Foundation
+import Models
+import TensorCore
+import Tokenizer
+import Training
+
+public final class LiT {
+    /// The pretrained checkpoint directory the text tower is tuned from.
+    public let source: URL
+    /// The CLIP model whose text tower (and temperature) trains; its image tower stays locked.
+    public let clip: ZeroShotClassifier
+    public let data: ExperimentData
+    /// The templates training captions are drawn from.
+    public let trainingPrompts: PromptTemplates
+    public let trainer: Trainer
+    /// Normalised embeddings [training images, P] of the locked image tower, computed once.
+    public let trainingImages: Tensor
+    private let trainingLabels: [Int]
+    /// Token ids of every (class, template) caption: captions[class][template].
+    private let captions: [[[Int]]]
+    /// CLIP clamps its learned temperature: exp(logit_scale) ≤ 100.
+    static let maximumLogitScale = Float(log(100.0))
+
+    /// Loads `checkpoint`, embeds the training images with its image tower, and prepares a
+    /// trainer for the text side.
+    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, trainingPrompts: PromptTemplates,
+                progress: ProgressDisplay = .automatic) throws {
+        precondition(configuration.microBatchSize == configuration.batchSize,
+                     "LiT: the contrastive loss couples a batch's pairs, so a batch cannot be split into micro-batches")
+        let clip = try ZeroShotClassifier(checkpoint: checkpoint)
+        let training = try clip.embedImages(data.train)
+        source = checkpoint
+        self.clip = clip
+        self.data = data
+        self.trainingPrompts = trainingPrompts
+        (trainingImages, trainingLabels) = (training.embeddings, training.labels)
+        captions = data.train.classNames.map { name in trainingPrompts.prompts(for: name).map(clip.tokenizer.encode) }
+        trainer = Trainer(parameters: clip.model.namedParameters, trainable: .matching { Self.isTrained($0) }, configuration: configuration,
+                          examplesPerEpoch: data.train.count, progress: progress)
+    }
+
+    /// True for the parameters LiT trains: the text tower, its projection and the temperature.
+    public static func isTrained(_ name: String) -> Bool {
+        name.hasPrefix("text_model.") || name.hasPrefix("text_projection.") || name == "logit_scale"
+    }
+
+    /// Parameters the optimiser updates.
+    public var trainableParameters: Int {
+        trainer.optimizer.parameters.reduce(0) { $0 + $1.tensor.count }
+    }
+
+    /// The configuration's settings, with what LiT adds: what is locked and what trains.
+    public var hyperParameters: HyperParameters {
+        trainer.configuration.hyperParameters.merging([
+            "locked": .text("vision_model, visual_projection"),
+            "trained": .text("text_model, text_projection, logit_scale (clamped at ln 100)"),
+            "training_templates": .text(trainingPrompts.name),
+        ]) { $1 }
+    }
+
+    /// A batch: the locked embeddings of the images at `indices`, and their captions, each in a
+    /// template drawn from `generator`.
+    func batch(_ indices: [Int], generator: inout SeededGenerator) -> (images: Tensor, tokens: TokenBatch) {
+        let width = trainingImages.shape[1]
+        let images = Tensor(uninitializedShape: [indices.count, width])
+        for (row, index) in indices.enumerated() {
+            (images.pointer + row * width).update(from: trainingImages.pointer + index * width, count: width)
+        }
+        let sequences = indices.map { captions[trainingLabels[$0]][generator.int(below: trainingPrompts.templates.count)] }
+        return (images, TokenBatch(sequences, padding: clip.tokenizer.padding))
+    }
+
+    /// CLIP's symmetric contrastive loss of a batch: image i belongs with caption i.
+    public func loss(images: Tensor, tokens: TokenBatch) -> Tensor {
+        let model = clip.model
+        return clipContrastiveLoss(logitsPerImage: model.logitsPerImage(imageEmbeddings: images, textEmbeddings: model.textEmbeddings(tokens)))
+    }
+
+    /// Trains the text side for the configured epochs (stopping after `stopStep` when given).
+    public func train(stoppingAfter stopStep: Int? = nil) throws {
+        let logitScale = clip.model.logitScale
+        try trainer.fit(batch: { indices, generator in self.batch(indices, generator: &generator) },
+                        loss: { self.loss(images: $0.images, tokens: $0.tokens) },
+                        afterStep: { _ in
+                            if logitScale.item > Self.maximumLogitScale { logitScale.pointer[0] = Self.maximumLogitScale }
+                        },
+                        stoppingAfter: stopStep)
+    }
+
+    /// Each step's mean loss and learning rate.
+    public var lossCurve: [LossPoint] { trainer.lossCurve }
+}

@@ -1,0 +1,107 @@
+import Experiment
+import Foundation
+
+/// The paper's findings, each judged on this run's own numbers for the conclusion of paper.md.
+/// Two accuracies are ordered only when their 95% bootstrap intervals do not overlap; when they
+/// overlap (or a chapter is missing) the finding is left undecided rather than guessed.
+struct Finding: Equatable {
+    enum Outcome: String {
+        case held = "Held"
+        case didNotHold = "Did not hold"
+        case undecided = "Undecided"
+        case notRun = "Not run"
+    }
+
+    let claim: String
+    let outcome: Outcome
+    /// The numbers the outcome rests on, in words.
+    let evidence: String
+}
+
+struct Findings {
+    let results: ResultsFolder
+
+    static let rule = "An accuracy counts as higher than another only when their 95% bootstrap intervals do not overlap; "
+        + "\"most\" of the zero-shot ability is lost when the fine-tuned extended accuracy lies wholly below half the zero-shot one."
+
+    var all: [Finding] { [vitIsMostAccurate, fineTuningRaisesCLIPTestAccuracy, fineTuningCostsZeroShotAbility, costOrder] }
+
+    /// Table 3: the fine-tuned ViT beats both CLIPs on the trained classes.
+    var vitIsMostAccurate: Finding {
+        let claim = "Fine-tuned ViT has the highest test accuracy of the three approaches."
+        guard let vit = results.vit?.results.test.top1, let clip = results.clip?.results.test,
+              let tuned = results.clipFineTune?.results.test else {
+            return Finding(claim: claim, outcome: .notRun, evidence: "needs the vit, clip and clip-finetune results")
+        }
+        let orders = [compare(vit, clip), compare(vit, tuned)]
+        let evidence = "ViT \(describe(vit)), zero-shot CLIP \(describe(clip)), fine-tuned CLIP \(describe(tuned))"
+        return Finding(claim: claim, outcome: outcome(orders), evidence: evidence)
+    }
+
+    /// Table 3: fine-tuning CLIP improves on zero-shot CLIP for the trained classes.
+    var fineTuningRaisesCLIPTestAccuracy: Finding {
+        let claim = "Fine-tuning CLIP raises its test accuracy above zero-shot CLIP's."
+        guard let clip = results.clip?.results.test, let tuned = results.clipFineTune?.results.test else {
+            return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
+        }
+        return Finding(claim: claim, outcome: outcome([compare(tuned, clip)]),
+                       evidence: "fine-tuned \(describe(tuned)) against zero-shot \(describe(clip))")
+    }
+
+    /// Table 4: fine-tuned CLIP keeps less than half of zero-shot CLIP's extended accuracy.
+    var fineTuningCostsZeroShotAbility: Finding {
+        let claim = "Fine-tuning CLIP gives up most of its zero-shot accuracy on the held-out classes."
+        guard let clip = results.clip?.results.extended, let tuned = results.clipFineTune?.results.extended else {
+            return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
+        }
+        let (tunedLow, tunedHigh) = bounds(tuned)
+        let (clipLow, clipHigh) = bounds(clip)
+        let outcome: Finding.Outcome = tunedHigh < clipLow / 2 ? .held : (tunedLow > clipHigh / 2 ? .didNotHold : .undecided)
+        return Finding(claim: claim, outcome: outcome,
+                       evidence: "extended accuracy \(describe(tuned)) after fine-tuning, \(describe(clip)) zero-shot")
+    }
+
+    /// Table 5: zero-shot CLIP is the cheapest to deploy, fine-tuned CLIP the dearest.
+    var costOrder: Finding {
+        let claim = "Zero-shot CLIP is the cheapest approach to deploy and fine-tuned CLIP the most expensive."
+        guard let cost = results.cost?.results else {
+            return Finding(claim: claim, outcome: .notRun, evidence: "needs the cost results")
+        }
+        let tiers = Dictionary(cost.approaches.map { ($0.approach, $0.tier) }, uniquingKeysWith: { first, _ in first })
+        guard let vit = tiers[.vit], let clip = tiers[.clipZeroShot], let tuned = tiers[.clipFineTune] else {
+            return Finding(claim: claim, outcome: .notRun, evidence: "the cost results lack an approach")
+        }
+        let rank = { (tier: CostTier) in CostTier.allCases.firstIndex(of: tier)! }
+        let held = rank(clip) < rank(vit) && rank(vit) < rank(tuned)
+        return Finding(claim: claim, outcome: held ? .held : .didNotHold,
+                       evidence: "tiers from this machine's measurements: zero-shot CLIP \(clip.rawValue), ViT \(vit.rawValue), "
+                           + "fine-tuned CLIP \(tuned.rawValue)")
+    }
+
+    /// Held when every comparison is higher, did not hold when any is lower, else undecided.
+    private func outcome(_ orders: [ComparisonResult]) -> Finding.Outcome {
+        if orders.allSatisfy({ $0 == .orderedDescending }) { return .held }
+        if orders.contains(.orderedAscending) { return .didNotHold }
+        return .undecided
+    }
+
+    /// `a` against `b`: descending when a's interval lies wholly above b's, ascending when below.
+    private func compare(_ a: Accuracy, _ b: Accuracy) -> ComparisonResult {
+        let (aLow, aHigh) = bounds(a)
+        let (bLow, bHigh) = bounds(b)
+        if aLow > bHigh { return .orderedDescending }
+        if aHigh < bLow { return .orderedAscending }
+        return .orderedSame
+    }
+
+    /// The interval, or the value itself when the chapter computed none.
+    private func bounds(_ accuracy: Accuracy) -> (Double, Double) {
+        (accuracy.interval?.low ?? accuracy.value, accuracy.interval?.high ?? accuracy.value)
+    }
+
+    private func describe(_ accuracy: Accuracy) -> String {
+        let value = formatPercent(accuracy.value * 100) + "%"
+        guard let interval = accuracy.interval else { return value + " (no interval)" }
+        return value + " [\(formatPercent(interval.low * 100)), \(formatPercent(interval.high * 100))]"
+    }
+}

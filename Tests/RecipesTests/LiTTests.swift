@@ -1,0 +1,88 @@
+// LiT on the random-weight CLIP fixture and MiniFood's quick parts: the image tower stays
+// exactly as loaded while the text tower trains, the contrastive loss falls, and a seed fixes
+// the run.
+import Datasets
+import Experiment
+import Foundation
+import Models
+@testable import Recipes
+import TensorCore
+import Testing
+import Training
+
+/// The quick LiT settings at a rate that moves the random fixture within a few steps.
+func quickLiTConfiguration(learningRate: Double = 1e-3) -> TrainingConfiguration {
+    var configuration = TrainingConfiguration.lit(preset: .mini, quick: true, seed: 5)
+    configuration.optimizer.learningRate = learningRate
+    return configuration
+}
+
+func quickLiT(_ configuration: TrainingConfiguration = quickLiTConfiguration()) throws -> LiT {
+    try LiT(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, trainingPrompts: .miniFoodCaptions, progress: .none)
+}
+
+func copies(_ parameters: [(name: String, tensor: Tensor)]) -> [String: [Float]] {
+    Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, Array(UnsafeBufferPointer(start: $0.tensor.pointer, count: $0.tensor.count))) })
+}
+
+@Suite struct LiTTests {
+    @Test func theImageTowerStaysLockedWhileTheTextTowerTrains() throws {
+        let lit = try quickLiT()
+        let model = lit.clip.model
+        let imageBefore = copies(imageTower(model)), textBefore = copies(textTower(model))
+        try lit.train(stoppingAfter: 3)
+
+        #expect(copies(imageTower(model)) == imageBefore, "the locked image tower changed")
+        let changed = copies(textTower(model)).filter { textBefore[$0.key] != $0.value }.map(\.key)
+        #expect(changed.contains("text_projection.weight") && changed.contains { $0.hasPrefix("text_model.encoder.") })
+        // The trained parameters are exactly the text tower, its projection and the temperature.
+        #expect(lit.trainer.optimizer.parameters.map(\.name).sorted() == textTower(model).map(\.name).sorted())
+        #expect(lit.trainableParameters == textTower(model).reduce(0) { $0 + $1.tensor.count })
+        // So the training images embed as they did before training.
+        let again = try lit.clip.embedImages(quickData.train)
+        #expect(again.embeddings.shape == lit.trainingImages.shape)
+        #expect(Array(UnsafeBufferPointer(start: again.embeddings.pointer, count: again.embeddings.count))
+            == Array(UnsafeBufferPointer(start: lit.trainingImages.pointer, count: lit.trainingImages.count)))
+    }
+
+    @Test func theContrastiveLossOfAFixedBatchFalls() throws {
+        let lit = try quickLiT()
+        var generator = SeededGenerator(seed: 9)
+        let fixed = lit.batch(Array(stride(from: 0, to: quickData.train.count, by: 23)), generator: &generator)
+        func loss() -> Float { GradMode.with(enabled: false) { lit.loss(images: fixed.images, tokens: fixed.tokens).item } }
+        let before = loss()
+        try lit.train()
+        let after = loss()
+        #expect(lit.trainer.step == lit.trainer.totalSteps && lit.lossCurve.count == lit.trainer.totalSteps)
+        #expect(after < before - 0.05, "loss \(before) -> \(after)")
+        let curve = lit.lossCurve.map(\.loss)
+        #expect(curve.suffix(5).reduce(0, +) < curve.prefix(5).reduce(0, +), "\(curve)")
+    }
+
+    @Test func captionsComeFromTheTrainingTemplatesAndASeedFixesTheRun() throws {
+        let lit = try quickLiT()
+        var generator = SeededGenerator(seed: 1)
+        let batch = lit.batch([0, 1, 2, 3], generator: &generator)
+        let names = quickData.train.classNames
+        for (row, ids) in batch.tokens.ids.enumerated() {
+            let label = quickData.train.label(at: row)
+            let allowed = PromptTemplates.miniFoodCaptions.prompts(for: names[label]).map(lit.clip.tokenizer.encode)
+            #expect(allowed.contains(Array(ids.prefix(batch.tokens.isToken[row].filter { $0 }.count))))
+        }
+        try lit.train(stoppingAfter: 4)
+        let other = try quickLiT()
+        try other.train(stoppingAfter: 4)
+        #expect(other.lossCurve == lit.lossCurve)
+        #expect(copies(textTower(other.clip.model)) == copies(textTower(lit.clip.model)))
+    }
+
+    @Test func scoresKeepEachImagesHitForTheBootstrap() throws {
+        let lit = try quickLiT()
+        let heldOut = try lit.clip.embedImages(quickData.heldOut)
+        let score = lit.clip.zeroShotScores(heldOut, promptSets: [.food])[0]
+        #expect(score.top1ByImage.count == quickData.heldOut.count)
+        #expect(score.top1ByImage.filter { $0 }.count == score.top1Hits)
+        // The same as scoring the dataset in one go.
+        #expect(try lit.clip.zeroShotScores(quickData.heldOut, promptSets: [.food])[0] == score)
+    }
+}

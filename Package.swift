@@ -70,6 +70,7 @@ let package = Package(
         .executableTarget(name: "vit", dependencies: chapterDependencies, path: "chapters/vit"),
         .executableTarget(name: "clip", dependencies: chapterDependencies, path: "chapters/clip"),
         .executableTarget(name: "clip-finetune", dependencies: chapterDependencies, path: "chapters/clip-finetune"),
+        .executableTarget(name: "wise-ft", dependencies: chapterDependencies, path: "chapters/wise-ft"),
         .executableTarget(name: "cost", dependencies: chapterDependencies, path: "chapters/cost"),
         .executableTarget(name: "cifar", dependencies: chapterDependencies, path: "chapters/cifar"),
         .executableTarget(name: "lit", dependencies: chapterDependencies, path: "chapters/lit"),

@@ -445,12 +445,28 @@ public struct WiSEFTResults: ChapterPayload, Equatable {
 
     public var summary: String
     public var dataset: String
+    /// One point per alpha, in the order run; accuracies with their bootstrap intervals.
     public var points: [WiSEFTPoint]
+    public var model: String?
+    public var zeroShotCheckpoint: String?
+    public var fineTunedCheckpoint: String?
+    /// What was mixed, the classification head included, in a sentence.
+    public var mixed: String?
+    /// The alpha the chapter calls best, and the rule that chose it.
+    public var bestAlpha: Double?
+    public var bestAlphaRule: String?
 
-    public init(summary: String, dataset: String, points: [WiSEFTPoint]) {
+    public init(summary: String, dataset: String, points: [WiSEFTPoint], model: String? = nil, zeroShotCheckpoint: String? = nil,
+                fineTunedCheckpoint: String? = nil, mixed: String? = nil, bestAlpha: Double? = nil, bestAlphaRule: String? = nil) {
         self.summary = summary
         self.dataset = dataset
         self.points = points
+        self.model = model
+        self.zeroShotCheckpoint = zeroShotCheckpoint
+        self.fineTunedCheckpoint = fineTunedCheckpoint
+        self.mixed = mixed
+        self.bestAlpha = bestAlpha
+        self.bestAlphaRule = bestAlphaRule
     }
 }
 

@@ -94,6 +94,8 @@ final class Canvas {
 
     func circle(center: (Double, Double), radius: Double, fill: Color, outline: Color? = nil) {
         set(fill)
+        // A new sub-path, or the arc would be joined by a line to the current point (after text).
+        cairo_new_sub_path(context)
         cairo_arc(context, center.0, center.1, radius, 0, 2 * .pi)
         if let outline {
             cairo_fill_preserve(context)

@@ -19,6 +19,7 @@ enum LegendSwatch {
     case hatched(Color)
     case line(Color, dash: [Double])
     case dot(Color)
+    case ring(Color)
     case diamond(Color)
 }
 
@@ -45,6 +46,8 @@ func drawLegend(_ canvas: Canvas, _ entries: [(LegendSwatch, String)], origin: (
             canvas.line([(box.x, y), (box.maxX, y)], color, width: 2.5, dash: dash)
         case .dot(let color):
             canvas.circle(center: (box.x + 9, y), radius: 5, fill: color)
+        case .ring(let color):
+            canvas.circle(center: (box.x + 9, y), radius: 7, fill: .white, outline: color)
         case .diamond(let color):
             canvas.diamond(center: (box.x + 9, y), radius: 6, fill: .white, outline: color)
         }

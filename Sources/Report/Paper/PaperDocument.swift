@@ -54,6 +54,7 @@ public struct PaperDocument {
         if results.wiseFT != nil {
             out += "### 3.\(section) Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
             out += figure("fig-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
+            out += tables.wiseFT() + "\n"
             out += chapterWords([results.wiseFT.map(quote)])
             section += 1
         }

@@ -180,6 +180,28 @@ struct PaperTables {
         return "\(wall), \(memory)"
     }
 
+    /// WiSE-FT: both accuracies at each alpha, with the run's best alpha and its rule.
+    func wiseFT() -> String {
+        guard let file = results.wiseFT else { return "" }
+        let run = file.results
+        let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var out = "**WiSE-FT.** Test and extended top-1 accuracy of each mixture; \(presetCaption([WiSEFTResults.chapter])). "
+        out += "95% bootstrap intervals in brackets.\n\n"
+        var markdown = MarkdownTable(["alpha", "Model", "Test (%)", "Extended (%)", "Mean (%)"], alignments: [.right, .left, .right, .right, .right])
+        for point in run.points.sorted(by: { $0.alpha < $1.alpha }) {
+            let key = "\(WiSEFTResults.chapter).alpha_\(formatNumber(point.alpha))"
+            let role = [point.alpha == 0 ? "zero-shot" : nil, point.alpha == 1 ? "fine-tuned" : nil,
+                        point.alpha == run.bestAlpha ? "**best**" : nil].compactMap { $0 }.joined(separator: ", ")
+            markdown.add([formatNumber(point.alpha), role.isEmpty ? "mixture" : role,
+                          metrics[key + ".test"].map(formatMetric) ?? "—", metrics[key + ".extended"].map(formatMetric) ?? "—",
+                          formatPercent(50 * (point.test.value + point.extended.value))])
+        }
+        out += markdown.render()
+        if let mixed = run.mixed { out += "\nMixed: \(mixed).\n" }
+        if let rule = run.bestAlphaRule { out += "\nBest: \(rule).\n" }
+        return out
+    }
+
     /// The CIFAR-10 single-block baseline: the published numbers, and this project's when run.
     func cifar() -> String {
         let modelNames = registry.entries.filter { $0.source == "malpure2021" }.map(\.row)

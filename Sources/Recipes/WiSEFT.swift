@@ -115,10 +115,9 @@ public final class WiSEFT {
     }
 
     /// Both top-1 accuracies of the mixture `alpha`, each with its 95% bootstrap interval.
-    public func point(alpha: Double, resamples: Int = 1000, seed: UInt64) throws -> WiSEFTPoint {
+    public func point(alpha: Double, seed: UInt64) throws -> WiSEFTPoint {
         let (test, extended) = try scores(alpha: alpha)
-        return WiSEFTPoint(alpha: alpha, test: bootstrappedAccuracy(test.top1ByImage, resamples: resamples, seed: seed),
-                           extended: bootstrappedAccuracy(extended.top1ByImage, resamples: resamples, seed: seed))
+        return WiSEFTPoint(alpha: alpha, test: test.bootstrappedTop1(seed: seed), extended: extended.bootstrappedTop1(seed: seed))
     }
 
     /// The trained head's weight [classes, P] from classifier.safetensors, after checking that it

@@ -84,7 +84,7 @@ func lockedImageTextTuning() throws -> LiTResults {
     run.say(String(format: "trained in %.1f s", Date().timeIntervalSince(started)))
     let test = lit.clip.zeroShotScores(validation, promptSets: promptSets), extended = lit.clip.zeroShotScores(heldOut, promptSets: promptSets)
 
-    func accuracy(_ score: ClassificationScore) -> Experiment.Accuracy { bootstrappedAccuracy(score.top1PerImage, resamples: 1000, seed: options.seed) }
+    func accuracy(_ score: ClassificationScore) -> Experiment.Accuracy { score.bootstrappedTop1(seed: options.seed) }
     func accuracies(_ test: [ClassificationScore], _ extended: [ClassificationScore]) -> [PromptEnsembleAccuracy] {
         promptSets.indices.map { PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: accuracy(test[$0]), extended: accuracy(extended[$0])) }
     }

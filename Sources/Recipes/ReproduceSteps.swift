@@ -20,12 +20,13 @@ public struct ReproductionSettings: Sendable {
     public var paper: String
     public var seed: UInt64
     public var quick: Bool
-    /// How many seeds the fine-tuning chapters (vit, clip-finetune) run, from `seed` on.
-    public var fineTuningSeeds: Int
+    /// How many seeds each fine-tuning chapter (`Reproduction.fineTuningChapters`) runs, from
+    /// `seed` on; one for a chapter not named.
+    public var fineTuningSeeds: [String: Int]
 
     public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
                 cifar: CIFARSettings = CIFARSettings(),
-                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, fineTuningSeeds: Int = 1) {
+                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, fineTuningSeeds: [String: Int] = [:]) {
         self.preset = preset
         self.food101 = food101
         self.split = split
@@ -74,7 +75,7 @@ public enum Reproduction {
     /// (Table 5).
     public static let chapters = ["data", "clip", "vit", "clip-finetune", "cost"]
     /// The chapters that take `--seeds`.
-    static let fineTuningChapters: Set<String> = ["vit", "clip-finetune"]
+    public static let fineTuningChapters = ["vit", "clip-finetune"]
     /// Chapters beyond the paper's tables, run when their executables are built.
     public static let furtherChapters = ["cifar", "lit", "wise-ft"]
 
@@ -109,7 +110,7 @@ public enum Reproduction {
             arguments += ["--cache", s.cache]
         }
         if s.quick { arguments.append("--quick") }
-        if s.fineTuningSeeds > 1, fineTuningChapters.contains(chapter) { arguments += ["--seeds", String(s.fineTuningSeeds)] }
+        if let seeds = s.fineTuningSeeds[chapter], seeds > 1 { arguments += ["--seeds", String(seeds)] }
         guard s.preset == .paper, chapter != "cost" else { return arguments }
         if chapter == "cifar" { return arguments + (try cifarArguments(s.cifar)) }
 

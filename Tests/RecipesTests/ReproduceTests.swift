@@ -21,7 +21,7 @@ import Testing
 
     @Test func fineTuningChaptersAloneGetTheSeeds() throws {
         var threeSeeds = settings(.mini)
-        threeSeeds.fineTuningSeeds = 3
+        threeSeeds.fineTuningSeeds = ["vit": 3, "clip-finetune": 3]
         let steps = try Reproduction.steps(threeSeeds, selected: ["clip", "vit", "clip-finetune", "cost"]) { _ in true }
         let seeded = steps.filter { $0.arguments.contains("--seeds") }.map(\.executable)
         #expect(seeded == ["vit", "clip-finetune"])

@@ -67,9 +67,7 @@ public final class LiT {
     }
 
     /// Parameters the optimiser updates.
-    public var trainableParameters: Int {
-        trainer.optimizer.parameters.reduce(0) { $0 + $1.tensor.count }
-    }
+    public var trainableParameters: Int { trainer.trainableParameterCount }
 
     /// The configuration's settings, with what LiT adds: what is locked and what trains.
     public var hyperParameters: HyperParameters {

@@ -91,7 +91,7 @@ public final class ViTFineTuning {
         try save(to: output, checkedOn: validationImages)
         try? FileManager.default.removeItem(at: runDirectory)
         return ViTFineTuningOutcome(history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, validation: final,
-                                    trainableParameters: trainer.optimizer.parameters.reduce(0) { $0 + $1.tensor.count },
+                                    trainableParameters: trainer.trainableParameterCount,
                                     resumedFromStep: resumedFromStep, trainingSeconds: trainingSeconds)
     }
 
@@ -142,12 +142,7 @@ public struct ViTFineTuningOutcome {
     public let trainingSeconds: Double
 
     /// Figure 4's curve: every step's loss and learning rate, against fractional epochs.
-    public var lossCurve: [LossPoint] {
-        history.steps.map { step in
-            LossPoint(step: step.step, epoch: Double(step.step) / Double(stepsPerEpoch), loss: Double(step.loss),
-                      learningRate: step.learningRate)
-        }
-    }
+    public var lossCurve: [LossPoint] { history.lossCurve(stepsPerEpoch: stepsPerEpoch) }
 
     /// Validation accuracy and mean training loss after each epoch.
     public var epochs: [EpochAccuracy] {

@@ -15,19 +15,11 @@ public struct ImageHits: Sendable, Equatable {
         Training.Accuracy(top1: Experiment.Accuracy(hits: top1).value, top5: Experiment.Accuracy(hits: top5).value, count: top1.count)
     }
 
-    /// The hits of `examples` items classified `batchSize` at a time without recording gradients;
-    /// `logitsAndLabels` returns the [n, C] logits and the labels of the items in its range.
+    /// The hits of `examples` items as `evaluateHits` counts them, `batchSize` at a time.
     static func counting(examples: Int, batchSize: Int,
                          _ logitsAndLabels: (Range<Int>) throws -> (logits: Tensor, labels: [Int])) rethrows -> ImageHits {
-        var hits = ImageHits(top1: [], top5: [])
-        try GradMode.with(enabled: false) {
-            for start in stride(from: 0, to: examples, by: batchSize) {
-                let (logits, labels) = try logitsAndLabels(start..<min(examples, start + batchSize))
-                hits.top1 += topKHitsPerRow(logits, labels: labels, k: 1)
-                hits.top5 += topKHitsPerRow(logits, labels: labels, k: 5)
-            }
-        }
-        return hits
+        let hits = try evaluateHits(examples: examples, batchSize: batchSize, logitsAndLabels)
+        return ImageHits(top1: hits.top1, top5: hits.top5)
     }
 
     /// Both accuracies with their bootstrap intervals.

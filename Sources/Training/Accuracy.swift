@@ -33,20 +33,29 @@ public func topKHitsPerRow(_ logits: Tensor, labels: [Int], k: Int) -> [Bool] {
     }
 }
 
-/// Accuracy over `examples` items evaluated `batchSize` at a time, without recording gradients.
-/// `logitsAndLabels` returns the [n, C] logits and the labels of the items in its range.
-public func evaluateAccuracy(examples: Int, batchSize: Int,
-                             _ logitsAndLabels: (Range<Int>) throws -> (logits: Tensor, labels: [Int])) rethrows -> Accuracy {
-    precondition(examples > 0 && batchSize > 0, "evaluateAccuracy: needs examples and a positive batch size")
-    var top1 = 0, top5 = 0
+/// For each of `examples` items evaluated `batchSize` at a time without recording gradients,
+/// whether its label ranked first and among the five best. `logitsAndLabels` returns the [n, C]
+/// logits and the labels of the items in its range.
+public func evaluateHits(examples: Int, batchSize: Int,
+                         _ logitsAndLabels: (Range<Int>) throws -> (logits: Tensor, labels: [Int])) rethrows -> (top1: [Bool], top5: [Bool]) {
+    precondition(examples > 0 && batchSize > 0, "evaluateHits: needs examples and a positive batch size")
+    var top1: [Bool] = [], top5: [Bool] = []
     try GradMode.with(enabled: false) {
         for start in stride(from: 0, to: examples, by: batchSize) {
             let range = start..<min(examples, start + batchSize)
             let (logits, labels) = try logitsAndLabels(range)
-            precondition(labels.count == range.count, "evaluateAccuracy: \(labels.count) labels for \(range.count) items")
-            top1 += topKHits(logits, labels: labels, k: 1)
-            top5 += topKHits(logits, labels: labels, k: 5)
+            precondition(labels.count == range.count, "evaluateHits: \(labels.count) labels for \(range.count) items")
+            top1 += topKHitsPerRow(logits, labels: labels, k: 1)
+            top5 += topKHitsPerRow(logits, labels: labels, k: 5)
         }
     }
-    return Accuracy(top1: Double(top1) / Double(examples), top5: Double(top5) / Double(examples), count: examples)
+    return (top1, top5)
+}
+
+/// Accuracy over `examples` items evaluated `batchSize` at a time, as `evaluateHits` counts them.
+public func evaluateAccuracy(examples: Int, batchSize: Int,
+                             _ logitsAndLabels: (Range<Int>) throws -> (logits: Tensor, labels: [Int])) rethrows -> Accuracy {
+    let hits = try evaluateHits(examples: examples, batchSize: batchSize, logitsAndLabels)
+    func share(_ hits: [Bool]) -> Double { Double(hits.lazy.filter { $0 }.count) / Double(examples) }
+    return Accuracy(top1: share(hits.top1), top5: share(hits.top5), count: examples)
 }

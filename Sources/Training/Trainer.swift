@@ -149,9 +149,8 @@ public final class Trainer {
 
 extension Trainer {
     /// Every step's mean loss and learning rate against fractional epochs (Figure 4's curve).
-    public var lossCurve: [LossPoint] {
-        history.steps.map {
-            LossPoint(step: $0.step, epoch: Double($0.step) / Double(stepsPerEpoch), loss: Double($0.loss), learningRate: $0.learningRate)
-        }
-    }
+    public var lossCurve: [LossPoint] { history.lossCurve(stepsPerEpoch: stepsPerEpoch) }
+
+    /// How many numbers the optimiser updates.
+    public var trainableParameterCount: Int { optimizer.parameters.reduce(0) { $0 + $1.tensor.count } }
 }

@@ -1,5 +1,6 @@
 // The curves a run records (Figure 4 plots loss and learning rate per step), saved with every
 // checkpoint so that a resumed run's history is whole.
+import Experiment
 
 public struct StepRecord: Codable, Equatable, Sendable {
     /// Optimiser steps done, this one included (1-based).
@@ -25,4 +26,11 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
     public var epochs: [EpochRecord] = []
 
     public init() {}
+
+    /// Every step's mean loss and learning rate against fractional epochs (Figure 4's curve).
+    public func lossCurve(stepsPerEpoch: Int) -> [LossPoint] {
+        steps.map {
+            LossPoint(step: $0.step, epoch: Double($0.step) / Double(stepsPerEpoch), loss: Double($0.loss), learningRate: $0.learningRate)
+        }
+    }
 }

@@ -90,8 +90,8 @@ func lockedImageTextTuning() throws -> LiTResults {
     }
     let tuned = accuracies(test, extended), untuned = accuracies(before, beforeHeldOut)
     for (index, prompts) in promptSets.enumerated() {
-        run.say("prompts \"\(prompts.name)\": test \(interval(untuned[index].test)) before, \(interval(tuned[index].test)) after; "
-            + "extended \(interval(untuned[index].extended)) before, \(interval(tuned[index].extended)) after")
+        run.say("prompts \"\(prompts.name)\": test \(untuned[index].test.percentWithInterval) before, \(tuned[index].test.percentWithInterval) after; "
+            + "extended \(untuned[index].extended.percentWithInterval) before, \(tuned[index].extended.percentWithInterval) after")
     }
     for (className, accuracy) in extended[0].perClass {
         run.say("  held out \(className): \(percent(accuracy.value)) of \(accuracy.images)")
@@ -115,8 +115,4 @@ func lockedImageTextTuning() throws -> LiTResults {
 }
 
 func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
-func interval(_ accuracy: Experiment.Accuracy) -> String {
-    guard let interval = accuracy.interval else { return percent(accuracy.value) }
-    return "\(percent(accuracy.value)) [\(percent(interval.low)), \(percent(interval.high))]"
-}
 func loss(_ epoch: EpochRecord?) -> String { epoch.map { String(format: "%.3f", $0.meanLoss) } ?? "?" }

@@ -27,6 +27,11 @@ public struct Metric: Sendable, Equatable {
 }
 
 extension ResultsFolder {
+    /// `metrics` by id (the first, should two share one).
+    public var metricsByID: [String: Metric] {
+        Dictionary(metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Every metric of every results file present, in a fixed order.
     public var metrics: [Metric] {
         var all: [Metric] = []

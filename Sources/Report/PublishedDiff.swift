@@ -4,8 +4,9 @@ import Foundation
 /// What a reproduced number says about a published one, in the spirit of
 /// epsilon-reproducibility: within the stated epsilon it is reproduced, beyond it either
 /// beaten or missed. An accuracy with a 95% bootstrap interval is judged by the interval widened
-/// by epsilon, so a number measured on few images is not called missed for its sampling noise. Numbers from the mini preset come from another world (MiniFood and
-/// self-pretrained mini models), so they are shown with their delta but never judged.
+/// by epsilon, so a number measured on few images is not called missed for its sampling noise.
+/// Numbers from the mini preset come from another world (MiniFood and self-pretrained mini
+/// models), so they are shown with their delta but never judged.
 public enum Verdict: String, Codable, Sendable, CaseIterable {
     case reproduced
     case beaten
@@ -43,7 +44,7 @@ public struct PublishedDiff: Sendable {
 
     public init(registry: PublishedRegistry, results: ResultsFolder) {
         self.registry = registry
-        let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let metrics = results.metricsByID
         let presets = results.presets
         comparisons = registry.entries.map { entry in
             let metric = entry.reproducedBy.flatMap { metrics[$0] }

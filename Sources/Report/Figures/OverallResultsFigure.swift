@@ -34,7 +34,7 @@ struct AccuracyRow {
 /// Figure 3: test and extended accuracy per approach, the published bar (hatched) beside
 /// this run's (solid), with the run's 95% bootstrap interval when it has one.
 func overallResultsFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure {
-    let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    let metrics = results.metricsByID
     let rows = AccuracyRow.all(registry) + AccuracyRow.beyondThePaper(results)
     let chapters = rows.flatMap { [$0.test.reproducedBy, $0.extended?.reproducedBy] }.compactMap { $0?.split(separator: ".").first.map(String.init) }
     let width = 1000.0, height = 640.0

@@ -9,6 +9,16 @@ struct PaperTables {
     let results: ResultsFolder
     let diff: PublishedDiff
 
+    /// This run's metrics by id, computed once.
+    private let metrics: [String: Metric]
+
+    init(registry: PublishedRegistry, results: ResultsFolder, diff: PublishedDiff) {
+        self.registry = registry
+        self.results = results
+        self.diff = diff
+        metrics = results.metricsByID
+    }
+
     private var comparisons: [String: PublishedComparison] {
         Dictionary(uniqueKeysWithValues: diff.comparisons.map { ($0.entry.id, $0) })
     }
@@ -73,9 +83,8 @@ struct PaperTables {
                           comparison.delta.map { formatDelta($0, unit: "%") } ?? "—", comparison.verdict.rawValue])
         }
         // Rows beyond the paper (LiT, prompt ensembles): the paper prints nothing for them.
-        let metrics = results.metrics
         for entry in beyond {
-            let metric = metrics.first { $0.id == entry.reproducedBy }
+            let metric = entry.reproducedBy.flatMap { metrics[$0] }
             markdown.add([entry.row, "—", metric.map(formatMetric) ?? "not in results", metric?.images.map { formatNumber(Double($0)) } ?? "—",
                           "—", Self.beyondThePaper])
         }
@@ -117,7 +126,6 @@ struct PaperTables {
     /// Tables 3 and 4's zero-shot accuracies again with the preset's prompt ensemble (CLIP's
     /// average over templates), which the paper did not measure: row name and metric.
     private func promptEnsembleRows(table: String) -> [(String, Metric)] {
-        let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func rows(_ chapter: String, _ model: String, _ templateCounts: [Int], _ column: String) -> [(String, Metric)] {
             templateCounts.enumerated().compactMap { index, count in
                 metrics["\(chapter).ensemble.\(index + 1).\(column)"].map { ("\(model), prompt ensemble (\(count) templates)", $0) }
@@ -184,7 +192,6 @@ struct PaperTables {
     func wiseFT() -> String {
         guard let file = results.wiseFT else { return "" }
         let run = file.results
-        let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var out = "**WiSE-FT.** Test and extended top-1 accuracy of each mixture; \(presetCaption([WiSEFTResults.chapter])). "
         out += "95% bootstrap intervals in brackets.\n\n"
         var markdown = MarkdownTable(["alpha", "Model", "Test (%)", "Extended (%)", "Mean (%)"], alignments: [.right, .left, .right, .right, .right])
@@ -209,7 +216,6 @@ struct PaperTables {
         var out = "**CIFAR-10 single-block fine-tuning.** Published: Malpure et al. 2021 (validation accuracy) and "
         out += "a public reproduction of it (every other published column); \(presetCaption([CIFARResults.chapter])). "
         out += "This project's accuracies give the 95% bootstrap interval over their images in brackets.\n\n"
-        let metrics = Dictionary(results.metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func accuracyCell(_ id: String) -> String { metrics[id].map(formatMetric) ?? "—" }
         var markdown = MarkdownTable(
             ["Model", "Trainable parameters", "Validation acc., paper (%)", "Validation acc., reproduction (%)", "Train acc. (%)",

@@ -21,9 +21,11 @@ var hostTargetCPU: [String] {
     #endif
 }
 
-/// What a chapter may use: the recipes, the shared experiment support, and argument parsing.
+/// What a chapter may use: the chapter harness, the recipes, the results it writes, and the
+/// library beneath them.
 let chapterDependencies: [Target.Dependency] = [
-    "Recipes", "Experiment", "Datasets", "Models", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    "ChapterSupport", "Recipes", "Results", "Common", "Datasets", "Models", "Training", "Report",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 
 let package = Package(
@@ -46,17 +48,25 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
-        .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Experiment"], swiftSettings: hotLoops),
-        .target(name: "Experiment"),
-        .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Experiment"], swiftSettings: hotLoops),
-        .target(name: "Report", dependencies: ["Experiment", "CCairo"], resources: [.copy("Resources/published.json")]),
-        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Experiment"], swiftSettings: hotLoops),
+        // Beneath everything that runs an experiment: the seeded generator, SHA-256, the machine
+        // description, JSON values, atomic writes.
+        .target(name: "Common"),
+        .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Common"], swiftSettings: hotLoops),
+        .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Common"], swiftSettings: hotLoops),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common"], swiftSettings: hotLoops),
+        // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter.
+        .target(name: "Results", dependencies: ["Common", "Training", "Datasets"]),
+        .target(name: "Report", dependencies: ["Results", "Common", "Training", "CCairo"], resources: [.copy("Resources/published.json")]),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
-            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Experiment",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Results", "Common",
         ], swiftSettings: hotLoops),
+        // What every chapter shares: its options, the run (printing, results, exit codes), the
+        // pretrained models of each preset.
+        .target(name: "ChapterSupport", dependencies: [
+            "Recipes", "Results", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
@@ -79,7 +89,7 @@ let package = Package(
 
         // The report: figures, paper.md and the diff against the published numbers.
         .executableTarget(name: "report", dependencies: [
-            "Report", "Experiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Report", "Results", "Common", "ChapterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "chapters/report"),
 
         // Benchmarks against transformers (benchmarks/run.sh).
@@ -94,13 +104,13 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Experiment", "Imaging", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiment", "TestSupport"]),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Experiment", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Results", "Common", "Training", "Imaging", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Common", "Training", "TestSupport"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "Results", "Common", "Training", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
-        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Experiment"]),
-        .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Experiment", "TestSupport"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Common", "Training"]),
+        .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Common", "Results", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,4 @@
-import Experiment
+import Common
 import Foundation
 import Imaging
 

@@ -1,4 +1,4 @@
-import Experiment
+import Common
 
 /// Splits each class's items into train and validation, `round(fraction * n)` to validation,
 /// the choice drawn from a stream derived from `generator` and the class's position, so one

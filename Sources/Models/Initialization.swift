@@ -23,7 +23,7 @@
 // Each tensor draws from its own stream, `SeededGenerator(seed).derived("init").derived(name)`,
 // so the values of a tensor depend only on the seed and its Hugging Face name: the same
 // for a seed on every machine, whatever else the model holds.
-import Experiment
+import Common
 import Foundation
 import TensorCore
 

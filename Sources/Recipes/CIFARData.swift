@@ -3,7 +3,9 @@
 // no pretraining image shows — new classes from familiar parts, as CIFAR-10's are for ImageNet
 // models.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 

@@ -7,7 +7,9 @@
 // after that costs only the trained part's forward and backward. Timings per epoch therefore
 // count the trained part alone; the trunk's one pass is timed apart.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 import Models
@@ -65,7 +67,7 @@ public struct CIFARFineTuning: Sendable {
         let lastEpoch = training.epochs - 1
         // Image by image, for the bootstrap intervals: the last epoch's training batches, and the
         // latest validation pass.
-        var trainHits: [Bool] = [], validationHits = ImageHits(top1: [], top5: [])
+        var trainHits: [Bool] = [], validationHits = ClassificationHits(classNames: task.validation.classNames)
         var trainSeconds: [Double] = [], validationSeconds: [Double] = []
         var epochStarted = ContinuousClock.now
         try withoutActuallyEscaping(say) { say in
@@ -83,14 +85,14 @@ public struct CIFARFineTuning: Sendable {
                 evaluate: {
                     trainSeconds.append((ContinuousClock.now - epochStarted).inSeconds)
                     let started = ContinuousClock.now
-                    validationHits = try ImageHits.counting(examples: validationLabels.count, batchSize: 256) { range in
+                    validationHits = try ClassificationHits.counting(classNames: task.validation.classNames, examples: validationLabels.count, batchSize: 256) { range in
                         (model.lastBlockAndHead(try validationFeatures.features(Array(range)), training: false), Array(validationLabels[range]))
                     }
-                    let accuracy = validationHits.trainingAccuracy
+                    let accuracy = validationHits.accuracy
                     validationSeconds.append((ContinuousClock.now - started).inSeconds)
                     let epoch = trainSeconds.count, losses = trainer.history.steps.filter { $0.epoch == epoch - 1 }.map { Double($0.loss) }
                     say(String(format: "%@: epoch %d/%d, loss %.3f, validation %.2f%% (train %.1f s, validation %.1f s)", name.rawValue,
-                               epoch, training.epochs, losses.reduce(0, +) / Double(losses.count), 100 * accuracy.top1,
+                               epoch, training.epochs, losses.reduce(0, +) / Double(losses.count), 100 * accuracy.top1.value,
                                trainSeconds.last!, validationSeconds.last!))
                     epochStarted = ContinuousClock.now
                     return accuracy

@@ -1,6 +1,7 @@
 // The three models of the CIFAR-10 single-block baseline (Malpure et al. 2021), by the names its
 // tables use, with the timm architecture each is and the trainable-parameter count the public
 // reproduction reports for it.
+import Training
 import Models
 
 public enum CIFARModel: String, CaseIterable, Codable, Sendable {

@@ -5,7 +5,9 @@
 // trained head (the paper's test accuracy) and, zero-shot, on the 10 held-out classes with the
 // fine-tuned image tower against the original text tower (its extended accuracy).
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import TensorCore
@@ -74,10 +76,10 @@ public final class CLIPFineTuning {
     public var lossCurve: [LossPoint] { trainer.lossCurve }
 
     /// The head's accuracy on `dataset` (the validation images of the 91 classes).
-    public func score(_ dataset: any Dataset, batchSize: Int = 64) throws -> ClassificationScore {
+    public func score(_ dataset: any Dataset, batchSize: Int = 64) throws -> ClassificationHits {
         precondition(dataset.classNames == data.train.classNames, "CLIPFineTuning: the head classifies the training classes only")
         let pixels = try DatasetPixels(dataset, processor: zeroShot.processor, memoryBudget: 0)
-        var score = ClassificationScore(classNames: dataset.classNames)
+        var score = ClassificationHits(classNames: dataset.classNames)
         try GradMode.with(enabled: false) {
             for start in stride(from: 0, to: dataset.count, by: batchSize) {
                 let indices = Array(start..<min(dataset.count, start + batchSize))
@@ -89,13 +91,13 @@ public final class CLIPFineTuning {
 
     /// Zero-shot accuracy on the held-out classes: the fine-tuned image tower against the text
     /// tower (and text projection) as pretrained, prompted with `prompts`.
-    public func extendedScore(batchSize: Int = 64) throws -> ClassificationScore {
+    public func extendedScore(batchSize: Int = 64) throws -> ClassificationHits {
         try extendedScores(promptSets: [prompts], batchSize: batchSize)[0]
     }
 
     /// The same zero-shot accuracy under each of `promptSets` (a prompt ensemble beside the
     /// single template), the held-out images embedded once.
-    public func extendedScores(promptSets: [PromptTemplates], batchSize: Int = 64) throws -> [ClassificationScore] {
+    public func extendedScores(promptSets: [PromptTemplates], batchSize: Int = 64) throws -> [ClassificationHits] {
         try zeroShot.zeroShotScores(data.heldOut, promptSets: promptSets, batchSize: batchSize)
     }
 }

@@ -4,7 +4,9 @@
 // trained head in classifier.safetensors. Later chapters load it like any CLIP checkpoint
 // (WiSE-FT interpolates its image tower with the zero-shot one).
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Training
 

@@ -1,9 +1,9 @@
 // The settings of CLIP fine-tuning at each preset, and how the results file names them.
-import ArgumentParser
-import Experiment
+import Common
+import Results
+import Training
 import Training
 
-extension CLIPClassifierHead: ExpressibleByArgument {}
 
 extension TrainingConfiguration {
     /// paper: Table 2 exactly (AdamW, lr 1e-4, batches of 2048 accumulated from micro-batches of

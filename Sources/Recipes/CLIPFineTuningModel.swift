@@ -13,7 +13,9 @@
 // ~ N(0, width^-1/2) and zero bias, as its `_init_weights` draws them. Only the encoder is
 // trained; the class token's post-LayerNorm and the projection that zero-shot reads get no
 // gradient, so nothing keeps the tower's output in the text tower's space.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import TensorCore

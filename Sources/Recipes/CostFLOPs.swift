@@ -8,6 +8,7 @@
 // that is 8TD² + 4T²D + 4TDM per layer. Training costs about three forward passes: the backward
 // pass computes two products (gradients of inputs and of weights) for each product of the
 // forward one.
+import Training
 import Checkpoints
 
 public enum ForwardFLOPs {

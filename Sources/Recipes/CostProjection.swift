@@ -1,5 +1,7 @@
 // From figures per image to the paper's whole fine-tuning, and from there to Table 5's grades.
-import Experiment
+import Common
+import Results
+import Training
 
 /// The paper's training run and hardware, and the rule that projects a FLOP count onto them.
 public enum PaperProjection {
@@ -33,7 +35,7 @@ public enum PaperProjection {
             trainingImages: trainingImages, epochs: epochs, hardware: hardware, trainingFlops: trainingFLOPs,
             trainingSecondsOnHardware: trainingFLOPs / (gpus * peakFLOPsPerGPU * sustainedFraction),
             trainingSecondsHere: figures.throughput.trainingImagesPerSecond.map { images / $0 } ?? 0,
-            inferenceFlopsPerImage: figures.forwardFLOPs, assumptions: assumptions)
+            inferenceFlopsPerImage: figures.forwardFLOPs, assumptions: assumptions, sustainedFraction: sustainedFraction)
     }
 }
 

@@ -11,7 +11,9 @@
 //                       tower runs once per run, for the class prompts: a few hundred GFLOPs in
 //                       all, nothing beside 10 epochs of images, and left out.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 

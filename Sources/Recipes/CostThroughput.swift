@@ -5,7 +5,9 @@
 // with random weights as transformers initialises them, which cost the same arithmetic as
 // trained ones, so the paper's ViT-B/16 and CLIP ViT-B/32 are measured without downloading them.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import TensorCore

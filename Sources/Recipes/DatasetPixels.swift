@@ -2,6 +2,7 @@
 // A small dataset (MiniFood's 32 x 32 photos) is prepared once and kept, so that ten epochs
 // of fine-tuning render each image once; a large one (Food-101 at 224 x 224, 600 KB an image)
 // is decoded again batch by batch, on both cores.
+import Training
 import Datasets
 import Imaging
 import TensorCore

@@ -3,7 +3,9 @@
 // the 10 held-out classes (its "extended" accuracy). Labels are local to each part: 0..<91 for
 // train and validation, 0..<10 for held-out, in the order of `classNames`.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 public struct ExperimentData: Sendable {

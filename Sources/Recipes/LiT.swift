@@ -19,7 +19,9 @@
 // does CLIP's pretraining; here it starts from the checkpoint's and is clamped at ln 100 as CLIP
 // clamps it. It changes no ranking, so no accuracy, only how sharply the loss weighs the pairs.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import TensorCore

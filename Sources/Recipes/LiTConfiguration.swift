@@ -12,7 +12,9 @@
 //
 // The contrastive loss couples every pair of a batch (each caption is a negative for every
 // other image), so a batch is never split into micro-batches: that would change the loss.
-import Experiment
+import Common
+import Results
+import Training
 import Training
 
 extension TrainingConfiguration {

@@ -2,6 +2,7 @@
 // `google/vit-base-patch16-224-in21k` are to the paper preset, made here from MiniFood's
 // pretraining corpora (see MiniPretraining.swift for the recipes and what they reach) and kept
 // in a cache directory, one entry per recipe.
+import Training
 import Foundation
 
 public enum MiniModels {

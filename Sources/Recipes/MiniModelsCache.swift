@@ -8,7 +8,9 @@
 // not match its record (truncated, edited, partly deleted) is moved aside and built again.
 // Temporary directories a killed run left behind are removed once their process is gone.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -33,7 +33,9 @@
 // budgets (about 4 and 2 minutes), not to the world alone.
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 import Models

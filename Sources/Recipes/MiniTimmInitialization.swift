@@ -14,7 +14,9 @@
 // trunc_normal_ cuts at ±2 in absolute units, a hundred standard deviations out at 0.02: kept,
 // it never bites. Each tensor draws from its own stream, SeededGenerator(seed).derived("init")
 // .derived(name), so its values depend only on the seed and its timm name.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import TensorCore

@@ -2,6 +2,8 @@
 // architectures — DeiT-Base-Distilled, CaiT-S24 and DenseNet-201, under their timm names — built
 // from small model_args for MiniFood's 32 px images, and a forward pass that trains every layer
 // (pretraining; single-block fine-tuning trains only the last block, through TimmClassifier).
+import Training
+import Common
 import Foundation
 import Models
 import TensorCore

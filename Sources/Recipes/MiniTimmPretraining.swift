@@ -5,7 +5,9 @@
 // like any other.
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 import Models

@@ -2,7 +2,9 @@
 // the mini models pretrain on images that need rendering and preprocessing, which would
 // otherwise cost more than the small models' steps.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Imaging
 import TensorCore
 

@@ -4,7 +4,9 @@
 // as OpenAI's Prompt_Engineering_for_ImageNet notebook computes it). Every template list here
 // is copied from a source it names, so an ensemble is never tuned on the test images.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 
 public struct PromptTemplates: Sendable, Equatable {
     /// A short name for logs and results: "food", "imagenet-80", "minifood-captions".

@@ -7,7 +7,9 @@
 // and transformers load.
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 import Models
@@ -69,14 +71,14 @@ public final class ViTFineTuning {
         }
         say("\(trainer.totalSteps) steps: \(plan.training.epochs) epochs of \(trainer.stepsPerEpoch) batches of \(plan.training.batchSize)")
 
-        var latest: ImageHits?
+        var latest: ClassificationHits?
         let started = ContinuousClock.now
         try trainer.fit(
             batch: { indices, _ in (try trainImages.pixels(indices), trainImages.labels(indices)) },
             loss: { batch in crossEntropy(self.model(batch.0), labels: batch.1) },
             evaluate: {
                 latest = try evaluate(self.model, on: validationImages, batchSize: self.plan.evaluationBatchSize)
-                return latest!.trainingAccuracy
+                return latest!.accuracy
             },
             stoppingAfter: stopStep)
         if trainer.step < trainer.totalSteps {
@@ -134,7 +136,7 @@ public struct ViTFineTuningOutcome {
     public let history: TrainingHistory
     public let stepsPerEpoch: Int
     /// The last evaluation: the fine-tuned model on every validation image.
-    public let validation: ImageHits
+    public let validation: ClassificationHits
     public let trainableParameters: Int
     /// Where this process took over from an interrupted run, if it did.
     public let resumedFromStep: Int?
@@ -148,9 +150,7 @@ public struct ViTFineTuningOutcome {
     public var epochs: [EpochAccuracy] {
         history.epochs.compactMap { record in
             record.accuracy.map { accuracy in
-                EpochAccuracy(epoch: record.epoch + 1, meanLoss: record.meanLoss,
-                              validation: TopKAccuracy(top1: Experiment.Accuracy(value: accuracy.top1, images: accuracy.count),
-                                                       top5: Experiment.Accuracy(value: accuracy.top5, images: accuracy.count)))
+                EpochAccuracy(epoch: record.epoch + 1, meanLoss: record.meanLoss, validation: accuracy)
             }
         }
     }

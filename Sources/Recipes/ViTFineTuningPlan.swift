@@ -1,6 +1,8 @@
 // The settings of a ViT fine-tuning: Table 1 for the paper preset, a scaled-down analogue for
 // the mini one, and the rows of results/vit.json that record them.
-import Experiment
+import Common
+import Results
+import Training
 import Training
 
 public struct ViTFineTuningPlan: Sendable {

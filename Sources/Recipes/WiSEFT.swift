@@ -6,7 +6,9 @@
 // with the mixed image tower against the pretrained text tower.
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import TensorCore
@@ -103,13 +105,13 @@ public final class WiSEFT {
 
     /// Sets the model to the mixture `alpha` and scores it: the head over the trained classes'
     /// validation images, and zero-shot over the held-out classes' images.
-    public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationScore, extended: ClassificationScore) {
+    public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationHits, extended: ClassificationHits) {
         interpolation.mix(alpha)
         let testImages = try clip.imageEmbeddings(validation, batchSize: batchSize)
         let testLogits = GradMode.with(enabled: false) { classifier.head(testImages) }
         let heldOutImages = try clip.imageEmbeddings(heldOut, batchSize: batchSize)
-        return (ClassificationScore(classNames: data.validation.classNames, logits: testLogits, labels: validation.labels(Array(0..<validation.count))),
-                ClassificationScore(classNames: data.heldOut.classNames,
+        return (ClassificationHits(classNames: data.validation.classNames, logits: testLogits, labels: validation.labels(Array(0..<validation.count))),
+                ClassificationHits(classNames: data.heldOut.classNames,
                                     logits: clip.logits(imageEmbeddings: heldOutImages, classEmbeddings: heldOutClasses),
                                     labels: heldOut.labels(Array(0..<heldOut.count))))
     }

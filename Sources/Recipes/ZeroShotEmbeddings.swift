@@ -1,6 +1,7 @@
 // The two halves of zero-shot classification: one embedding per class from the text tower (a
 // prompt, or an ensemble of prompts averaged in embedding space), one per image from the image
 // tower. Each image then goes to the class whose embedding is nearest in angle.
+import Training
 import Checkpoints
 import Models
 import TensorCore

@@ -1,6 +1,7 @@
 // Zero-shot accuracy of a CLIP model on a dataset: its images embedded once, then scored
 // against the class embeddings of each prompt set, choosing among the dataset's own classes
 // (91 for the trained classes' validation images, 10 for the held-out ones).
+import Training
 import Datasets
 import Models
 import TensorCore
@@ -9,7 +10,7 @@ extension ZeroShotClassifier {
     /// One score per prompt set, in order. Images are decoded (or rendered) on both cores and
     /// embedded `batchSize` at a time; `progress` hears how many are done.
     public func zeroShotScores(_ dataset: any Dataset, promptSets: [PromptTemplates], batchSize: Int = 64,
-                               progress: ((Int) -> Void)? = nil) throws -> [ClassificationScore] {
+                               progress: ((Int) -> Void)? = nil) throws -> [ClassificationHits] {
         zeroShotScores(try embedImages(dataset, batchSize: batchSize, progress: progress), promptSets: promptSets)
     }
 
@@ -22,10 +23,10 @@ extension ZeroShotClassifier {
     }
 
     /// One score of `images` among their own classes per prompt set, with the text tower as it is now.
-    public func zeroShotScores(_ images: EmbeddedImages, promptSets: [PromptTemplates]) -> [ClassificationScore] {
+    public func zeroShotScores(_ images: EmbeddedImages, promptSets: [PromptTemplates]) -> [ClassificationHits] {
         promptSets.map { prompts in
             let classes = classEmbeddings(images.classNames, prompts: prompts)
-            return ClassificationScore(classNames: images.classNames, logits: logits(imageEmbeddings: images.embeddings, classEmbeddings: classes),
+            return ClassificationHits(classNames: images.classNames, logits: logits(imageEmbeddings: images.embeddings, classEmbeddings: classes),
                                        labels: images.labels)
         }
     }

@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 // `report diff` output: a markdown table for people, JSON for machines. Both carry the

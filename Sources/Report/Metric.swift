@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// One reproduced number, flattened out of a results file under a stable id
@@ -32,25 +34,41 @@ extension ResultsFolder {
         Dictionary(metrics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Every metric of every results file present, in a fixed order.
+    /// Every metric of every results file present, in the registry's order. A payload the report
+    /// has no table for gives each of its numbers outside lists, by dotted path.
     public var metrics: [Metric] {
         var all: [Metric] = []
-        if let vit { all += vitMetrics(vit) + [wallTime(vit)] }
-        if let clip { all += clipMetrics(clip) + [wallTime(clip)] }
-        if let clipFineTune { all += clipFineTuneMetrics(clipFineTune) + [wallTime(clipFineTune)] }
-        if let cost { all += costMetrics(cost) + [wallTime(cost)] }
-        if let cifar { all += cifarMetrics(cifar) + [wallTime(cifar)] }
-        if let wiseFT { all += wiseFTMetrics(wiseFT) + [wallTime(wiseFT)] }
-        if let lit { all += litMetrics(lit) + [wallTime(lit)] }
+        for file in files {
+            all += chapterMetrics(file) ?? genericMetrics(file.chapter, file.preset, file.payloadJSON)
+            all.append(wallTime(file.chapter, file.preset, file.seconds))
+        }
         for other in others {
-            all += other.numbers.map {
-                Metric(id: "\(other.chapter).\($0.path)", label: "\(other.chapter): \($0.path)", value: .number($0.value),
-                       unit: "", interval: nil, images: nil, preset: other.preset)
-            }
+            all += other.numbers.map { numberMetric(other.chapter, other.preset, $0.path, $0.value) }
             all.append(wallTime(other.chapter, other.preset, other.provenance.seconds))
         }
         return all
     }
+}
+
+private func chapterMetrics(_ file: any ChapterResultsFileProtocol) -> [Metric]? {
+    switch file {
+    case let file as ChapterResultsFile<ViTResults>: vitMetrics(file)
+    case let file as ChapterResultsFile<CLIPZeroShotResults>: clipMetrics(file)
+    case let file as ChapterResultsFile<CLIPFineTuneResults>: clipFineTuneMetrics(file)
+    case let file as ChapterResultsFile<CostResults>: costMetrics(file)
+    case let file as ChapterResultsFile<CIFARResults>: cifarMetrics(file)
+    case let file as ChapterResultsFile<WiSEFTResults>: wiseFTMetrics(file)
+    case let file as ChapterResultsFile<LiTResults>: litMetrics(file)
+    default: nil
+    }
+}
+
+private func genericMetrics(_ chapter: String, _ preset: Preset, _ payload: JSONValue) -> [Metric] {
+    payloadNumbers(payload).map { numberMetric(chapter, preset, $0.path, $0.value) }
+}
+
+private func numberMetric(_ chapter: String, _ preset: Preset, _ path: String, _ value: Double) -> Metric {
+    Metric(id: "\(chapter).\(path)", label: "\(chapter): \(path)", value: .number(value), unit: "", interval: nil, images: nil, preset: preset)
 }
 
 /// The name used in metric ids for a model of the CIFAR-10 baseline: "DeiT-Base-Distilled"
@@ -171,10 +189,6 @@ private func litMetrics(_ file: ChapterResultsFile<LiTResults>) -> [Metric] {
     make.finalLoss("LiT", r.lossCurve)
     make.hyperParameters("LiT", r.hyperParameters)
     return make.metrics
-}
-
-private func wallTime<Payload>(_ file: ChapterResultsFile<Payload>) -> Metric {
-    wallTime(file.chapter, file.preset, file.seconds)
 }
 
 private func wallTime(_ chapter: String, _ preset: Preset, _ seconds: Double) -> Metric {

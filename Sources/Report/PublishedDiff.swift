@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// What a reproduced number says about a published one, in the spirit of

@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 // The published numbers live in one JSON file, Resources/published.json, bundled with this

@@ -1,27 +1,19 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
-/// Every chapter's results file in one folder. A chapter that has not been run is nil;
-/// a file that is there but unreadable stops the load with an error naming it, so a
-/// corrupt result is never reported as "not run".
+/// Every chapter's results file in one folder, read through the registry of payload types
+/// (`ChapterPayloads.all`). A chapter that has not been run is absent; a file that is there but
+/// unreadable stops the load with an error naming it, so a corrupt result is never reported as
+/// "not run".
 public struct ResultsFolder: Sendable {
     public let directory: URL
-    public let vit: ChapterResultsFile<ViTResults>?
-    public let clip: ChapterResultsFile<CLIPZeroShotResults>?
-    public let clipFineTune: ChapterResultsFile<CLIPFineTuneResults>?
-    public let cost: ChapterResultsFile<CostResults>?
-    public let cifar: ChapterResultsFile<CIFARResults>?
-    public let wiseFT: ChapterResultsFile<WiSEFTResults>?
-    public let lit: ChapterResultsFile<LiTResults>?
-    /// Results files of chapters the report has no payload type for (data, ...):
-    /// their envelopes, read generically so run-vs-run diffs still cover them.
+    /// The files of the registry's chapters that are present, in the registry's order.
+    public let files: [any ChapterResultsFileProtocol]
+    /// Results files of chapters the registry does not know: their envelopes, read generically so
+    /// run-vs-run diffs still cover them.
     public let others: [OtherChapterFile]
-
-    /// The chapters whose payloads the report reads by type.
-    public static let knownChapters: Set<String> = [
-        ViTResults.chapter, CLIPZeroShotResults.chapter, CLIPFineTuneResults.chapter,
-        CostResults.chapter, CIFARResults.chapter, WiSEFTResults.chapter, LiTResults.chapter,
-    ]
 
     public init(directory: URL) throws {
         var isDirectory: ObjCBool = false
@@ -29,42 +21,23 @@ public struct ResultsFolder: Sendable {
             throw ChapterError("\(directory.path): no such results directory")
         }
         self.directory = directory
-        vit = try .load(from: directory)
-        clip = try .load(from: directory)
-        clipFineTune = try .load(from: directory)
-        cost = try .load(from: directory)
-        cifar = try .load(from: directory)
-        wiseFT = try .load(from: directory)
-        lit = try .load(from: directory)
-        others = try OtherChapterFile.all(in: directory, skipping: Self.knownChapters)
+        files = try ChapterPayloads.all.compactMap { try $0.loadResults(from: directory) }
+        others = try OtherChapterFile.all(in: directory, skipping: Set(ChapterPayloads.all.map { $0.chapter }))
+    }
+
+    /// The results file of the chapter whose payload is `Payload`, when present.
+    public subscript<Payload: ChapterPayload>(_: Payload.Type) -> ChapterResultsFile<Payload>? {
+        files.lazy.compactMap { $0 as? ChapterResultsFile<Payload> }.first
     }
 
     /// The preset of each chapter present, by chapter name.
     public var presets: [String: Preset] {
-        var presets: [String: Preset] = [:]
-        if let vit { presets[vit.chapter] = vit.preset }
-        if let clip { presets[clip.chapter] = clip.preset }
-        if let clipFineTune { presets[clipFineTune.chapter] = clipFineTune.preset }
-        if let cost { presets[cost.chapter] = cost.preset }
-        if let cifar { presets[cifar.chapter] = cifar.preset }
-        if let wiseFT { presets[wiseFT.chapter] = wiseFT.preset }
-        if let lit { presets[lit.chapter] = lit.preset }
-        for other in others { presets[other.chapter] = other.preset }
-        return presets
+        Dictionary(files.map { ($0.chapter, $0.preset) } + others.map { ($0.chapter, $0.preset) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Provenance of each file present: chapter, preset, seed, commit, machine, time.
     public var provenance: [Provenance] {
-        var rows: [Provenance] = []
-        if let vit { rows.append(Provenance(vit)) }
-        if let clip { rows.append(Provenance(clip)) }
-        if let clipFineTune { rows.append(Provenance(clipFineTune)) }
-        if let cost { rows.append(Provenance(cost)) }
-        if let cifar { rows.append(Provenance(cifar)) }
-        if let wiseFT { rows.append(Provenance(wiseFT)) }
-        if let lit { rows.append(Provenance(lit)) }
-        rows += others.map(\.provenance)
-        return rows
+        files.map(Provenance.init) + others.map(\.provenance)
     }
 }
 
@@ -78,7 +51,7 @@ public struct Provenance: Sendable {
     public let started: String
     public let seconds: Double
 
-    init<Payload>(_ file: ChapterResultsFile<Payload>) {
+    init(_ file: any ChapterResultsFileProtocol) {
         self.init(chapter: file.chapter, preset: file.preset, seed: file.seed, gitCommit: file.gitCommit,
                   machine: Self.describe(file.machine), started: file.started, seconds: file.seconds)
     }
@@ -127,22 +100,27 @@ public struct OtherChapterFile: Sendable {
         let provenance = Provenance(chapter: envelope.chapter, preset: envelope.preset, seed: envelope.seed,
                                     gitCommit: envelope.gitCommit, machine: envelope.machine.map(Provenance.describe) ?? "unknown machine",
                                     started: envelope.started, seconds: envelope.seconds)
-        var numbers: [(String, Double)] = []
-        collectNumbers(envelope.results, path: "", into: &numbers)
         return OtherChapterFile(chapter: envelope.chapter, preset: envelope.preset, provenance: provenance,
-                                numbers: numbers.sorted { $0.0 < $1.0 })
+                                numbers: payloadNumbers(envelope.results))
     }
+}
 
-    private static func collectNumbers(_ value: JSONValue, path: String, into numbers: inout [(String, Double)]) {
+/// The numbers of a payload that are not inside lists (per-step logs stay out of the diff), by
+/// dotted path, sorted by path.
+func payloadNumbers(_ payload: JSONValue) -> [(path: String, value: Double)] {
+    var numbers: [(path: String, value: Double)] = []
+    func collect(_ value: JSONValue, _ path: String) {
         switch value {
         case .object(let object):
-            for (key, child) in object { collectNumbers(child, path: path.isEmpty ? key : "\(path).\(key)", into: &numbers) }
+            for (key, child) in object { collect(child, path.isEmpty ? key : "\(path).\(key)") }
         case .number(let number):
             numbers.append((path, number))
         case .array, .string, .bool, .null:
             break
         }
     }
+    collect(payload, "")
+    return numbers.sorted { $0.path < $1.path }
 }
 
 /// The envelope of any chapter's results file, its payload kept as raw JSON.
@@ -155,31 +133,4 @@ private struct GenericEnvelope: Decodable {
     let started: String
     let seconds: Double
     let results: JSONValue
-}
-
-/// Any JSON value. Objects decode as dictionaries, whose keys no key strategy rewrites.
-indirect enum JSONValue: Decodable {
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case number(Double)
-    case string(String)
-    case bool(Bool)
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
 }

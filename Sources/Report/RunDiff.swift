@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// Two results folders side by side: every metric either has, with the change between them.

@@ -62,7 +62,7 @@ final class ProgressReporter {
         guard style != .none else { return }
         var line = String(format: "epoch %d/%d done: mean loss %.4f", record.epoch + 1, epochs, record.meanLoss)
         if let accuracy = record.accuracy {
-            line += String(format: ", top-1 %.2f%%, top-5 %.2f%% (%d examples)", accuracy.top1 * 100, accuracy.top5 * 100, accuracy.count)
+            line += String(format: ", top-1 %.2f%%, top-5 %.2f%% (%d examples)", accuracy.top1.value * 100, accuracy.top5.value * 100, accuracy.top1.images)
         }
         closeBar()
         emit(line + "\n")

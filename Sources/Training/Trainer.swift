@@ -3,7 +3,7 @@
 // drawn from the seed), micro-batch accumulation, clipping, the schedule, AdamW, the recorded
 // curves, evaluation after each epoch, progress, and checkpoints from which a killed run resumes
 // to the same weights, bit for bit.
-import Experiment
+import Common
 import Foundation
 import TensorCore
 
@@ -70,7 +70,7 @@ public final class Trainer {
     /// - afterStep: run after each update (e.g. to clamp CLIP's logit scale).
     public func fit<Batch>(batch makeBatch: (_ indices: [Int], _ generator: inout SeededGenerator) throws -> Batch,
                            loss: (Batch) throws -> Tensor,
-                           evaluate: (() throws -> Accuracy)? = nil,
+                           evaluate: (() throws -> TopKAccuracy)? = nil,
                            afterStep: ((StepRecord) throws -> Void)? = nil,
                            stoppingAfter stopStep: Int? = nil) throws {
         let end = min(totalSteps, stopStep ?? totalSteps)

@@ -8,7 +8,7 @@
 // so a run killed at any moment leaves the previous checkpoint whole. Older weight files are
 // removed once the new JSON is in place. One trainer writes to a directory at a time.
 import Checkpoints
-import Experiment
+import Common
 import Foundation
 import TensorCore
 

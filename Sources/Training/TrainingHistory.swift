@@ -1,6 +1,6 @@
 // The curves a run records (Figure 4 plots loss and learning rate per step), saved with every
 // checkpoint so that a resumed run's history is whole.
-import Experiment
+import Common
 
 public struct StepRecord: Codable, Equatable, Sendable {
     /// Optimiser steps done, this one included (1-based).
@@ -18,7 +18,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var epoch: Int
     public var meanLoss: Double
     /// The evaluation after the epoch, when the run has one.
-    public var accuracy: Accuracy?
+    public var accuracy: TopKAccuracy?
 }
 
 public struct TrainingHistory: Codable, Equatable, Sendable {
@@ -32,5 +32,19 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
         steps.map {
             LossPoint(step: $0.step, epoch: Double($0.step) / Double(stepsPerEpoch), loss: Double($0.loss), learningRate: $0.learningRate)
         }
+    }
+}
+
+/// One logged point of a training run.
+public struct LossPoint: Codable, Sendable, Equatable {
+    public var step: Int
+    /// Fractional epoch (step / steps per epoch), so runs of different batch sizes align.
+    public var epoch: Double
+    public var loss: Double
+    public var learningRate: Double
+
+    public init(step: Int, epoch: Double, loss: Double, learningRate: Double) {
+        (self.step, self.epoch, self.loss, self.learningRate)
+            = (step, epoch, loss, learningRate)
     }
 }

@@ -1,6 +1,8 @@
 // The cifar chapter as reproduce runs it: a quick mini run end to end, and bad input refused with
 // one line and nothing written.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import TestSupport
 import Testing

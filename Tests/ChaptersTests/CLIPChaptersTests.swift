@@ -1,7 +1,9 @@
 // The clip and clip-finetune chapters end to end at the quick mini sizes: what they write, that
 // a second fine-tuning run resumes from the first one's checkpoint, and one line on stderr with
 // a non-zero exit (and no results file) for bad input.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import TestSupport
 import Testing

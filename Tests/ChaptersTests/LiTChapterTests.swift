@@ -1,6 +1,8 @@
 // The lit chapter end to end at the quick mini sizes: what it writes, and one line on stderr
 // with a non-zero exit (and no results file) for bad input.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import TestSupport
 import Testing

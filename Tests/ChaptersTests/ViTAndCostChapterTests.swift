@@ -1,6 +1,8 @@
 // The vit, cost and reproduce chapters end to end at --quick size: each exits 0 and writes its
 // results file, tagged with its preset, with the numbers the report reads; bad input is one line.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Testing
 import TestSupport

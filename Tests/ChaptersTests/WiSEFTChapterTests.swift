@@ -1,7 +1,9 @@
 // The wise-ft chapter end to end at the quick mini sizes, after clip-finetune: one point per
 // alpha with intervals, ends that agree with the clip and clip-finetune chapters, and a clear
 // error without a fine-tuned model.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import TestSupport
 import Testing

@@ -1,5 +1,7 @@
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Testing
 import TestSupport

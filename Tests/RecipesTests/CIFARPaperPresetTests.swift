@@ -2,7 +2,9 @@
 // of the study's geometry where it matters: 224 px inputs in 16 px patches, so that CIFAR-10's
 // images are upscaled bilinearly from 32 px as the study fed them.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 @testable import Recipes

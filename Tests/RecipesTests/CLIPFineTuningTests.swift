@@ -3,7 +3,9 @@
 // checkpoint, and resuming.
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -88,7 +90,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         #expect(relativeError(tunedImages, originalImages) > 1e-2)
 
         // Extended accuracy is zero-shot with the tuned images against the original text tower.
-        let expected = ClassificationScore(
+        let expected = ClassificationHits(
             classNames: quickData.heldOut.classNames,
             logits: original.logits(imageEmbeddings: tunedImages, classEmbeddings: original.classEmbeddings(quickData.heldOut.classNames, prompts: .food)),
             labels: heldOut.labels(Array(0..<heldOut.count)))

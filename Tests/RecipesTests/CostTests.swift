@@ -1,7 +1,9 @@
 // The cost recipe's arithmetic: FLOPs against a hand count and against the figures commonly
 // published for ViT-B/16 and CLIP ViT-B/32, the projection, and the tier rule.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Testing
 @testable import Recipes
 

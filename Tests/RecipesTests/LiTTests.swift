@@ -2,7 +2,9 @@
 // exactly as loaded while the text tower trains, the contrastive loss falls, and a seed fixes
 // the run.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 @testable import Recipes

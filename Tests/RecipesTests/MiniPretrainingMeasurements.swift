@@ -8,7 +8,9 @@
 // to try instead of the standard one (the standard ones are written beside the cache to edit).
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 import Models

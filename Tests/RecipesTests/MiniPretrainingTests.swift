@@ -3,7 +3,9 @@
 // weights. (The standard runs' accuracies are measured in MiniPretrainingMeasurements.)
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Testing

@@ -1,6 +1,8 @@
 // Results files name checkpoints relative to the working directory, so committed results do not
 // carry the directories of the machine that made them.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Testing
 

@@ -1,5 +1,7 @@
 // What `reproduce` runs: each chapter with the flags it takes, in order, then the report.
-import Experiment
+import Common
+import Results
+import Training
 import Testing
 @testable import Recipes
 

@@ -4,7 +4,9 @@
 // checkpoint.
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 import Models

@@ -3,7 +3,9 @@
 // ends are zero-shot CLIP's and the fine-tuned model's, and a fine-tuned directory that does not
 // belong to the zero-shot one is refused with a message saying why.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes

@@ -1,7 +1,9 @@
 // Zero-shot evaluation on the random-weight CLIP fixture: the recipe's scores against a direct
 // image-by-image computation, prompt ensembling, the prompt lists, and the counting itself.
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -96,7 +98,7 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
         // Few distinct values, so that ties are common.
         let logits = Tensor(shape: [rows, classes], scalars: (0..<(rows * classes)).map { _ in Float(Int.random(in: 0..<4, using: &generator)) })
         let labels = (0..<rows).map { _ in Int.random(in: 0..<classes, using: &generator) }
-        var score = ClassificationScore(classNames: (0..<classes).map { "class \($0)" })
+        var score = ClassificationHits(classNames: (0..<classes).map { "class \($0)" })
         score.add(logits.slice(0..<77), labels: Array(labels[0..<77]))
         score.add(logits.slice(77..<rows), labels: Array(labels[77...]))
 

@@ -1,6 +1,8 @@
 // LiT in the report: its results file round-trips, and paper.md, Figure 3 and the metrics the
 // run-vs-run diff compares carry LiT when results/lit.json exists, and only then.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Testing
 @testable import Report

@@ -2,7 +2,9 @@
 // features computed once into a FeatureCache, and the Trainer fitting the fine-tuned block and
 // head from them. Only those change, with the running statistics of the batch norms after the
 // trunk; the trunk's features stay what they were.
-import Experiment
+import Common
+import Results
+import Training
 import Models
 import TensorCore
 import TestSupport

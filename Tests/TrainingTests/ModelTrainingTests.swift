@@ -2,7 +2,9 @@
 // their names parse into the expected groups and layers, freezing holds, and CLIP's contrastive
 // loss reaches every parameter, as mini pretraining will need.
 import Checkpoints
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Testing

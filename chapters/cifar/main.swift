@@ -54,7 +54,9 @@
 
 import ArgumentParser
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -95,7 +97,7 @@ func runBaseline() throws -> CIFARResults {
     var runs: [CIFARRun] = []
     for (model, network, identity) in try models() {
         run.say("\(model.rawValue): fine-tuning its last block and a new \(task.classNames.count)-class head")
-        let measured = try fineTuning.run(network, as: model, identity: identity, on: task, say: run.say)
+        let measured = try fineTuning.run(network, as: model, identity: identity, on: task, say: { run.say($0) })
         narrate(measured, model: model, task: task)
         runs.append(measured)
     }
@@ -134,7 +136,7 @@ func models() throws -> [(CIFARModel, any TimmClassifier, String)] {
     case .mini:
         return try CIFARModel.allCases.map { model in
             let (network, entry, pretraining) = try MiniTimm.pretrained(model, cache: URL(fileURLWithPath: options.cache), seed: options.seed,
-                                                                        quick: options.quick, say: run.say)
+                                                                        quick: options.quick, say: { run.say($0) })
             let last = pretraining.epochs.last.map { String(format: ", final loss %.3f", $0.meanLoss) } ?? ""
             run.say("mini \(model.rawValue): \(network.parameterCount) parameters, pretrained for \(pretraining.epochs.count) epochs in "
                     + "\(Int(pretraining.trainingSeconds.rounded())) s\(last)")

@@ -44,7 +44,9 @@
 
 import ArgumentParser
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -87,7 +89,7 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
     let data = try options.experimentData()
     let checkpoint = switch options.preset {
     case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32")
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
+    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
     }
     let configuration = TrainingConfiguration.clipFineTuning(preset: options.preset, quick: options.quick, seed: options.seed,
                                                              layerDecay: arguments.layerDecay)

@@ -30,7 +30,9 @@
 
 import ArgumentParser
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -60,7 +62,7 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
     let data = try options.experimentData()
     let checkpoint = switch options.preset {
     case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32")
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
+    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
     }
     let clip = try ZeroShotClassifier(checkpoint: checkpoint)
     let model = clip.model.config.architectureName
@@ -101,7 +103,7 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
 }
 
 /// Zero-shot scores of `dataset` under each prompt set, with progress and one line per set.
-func score(_ clip: ZeroShotClassifier, _ dataset: any Dataset, _ promptSets: [PromptTemplates], what: String) throws -> [ClassificationScore] {
+func score(_ clip: ZeroShotClassifier, _ dataset: any Dataset, _ promptSets: [PromptTemplates], what: String) throws -> [ClassificationHits] {
     run.say("embedding \(dataset.count) images of \(what)")
     let tenth = max(1, dataset.count / 10)
     var reported = 0

@@ -22,7 +22,9 @@
 import ArgumentParser
 import Checkpoints
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Recipes
 import TensorCore
@@ -94,8 +96,8 @@ func measureCost() throws {
 
 /// The mini preset's own models, measured the same way, with names that give their sizes.
 func measureMiniModels(plan: ThroughputPlan) throws -> ([ApproachFigures], [Approach: String]) {
-    let vitDirectory = try MiniModels.vit(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
-    let clipDirectory = try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
+    let vitDirectory = try MiniModels.vit(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
+    let clipDirectory = try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
     var vit = try Checkpoint(directory: vitDirectory).config(ViTConfig.self)
     let trained = MiniFoodWorld.standard.trained.map(\.name)
     vit.labels = trained

@@ -38,7 +38,9 @@
 import ArgumentParser
 import Datasets
 import Recipes
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Imaging
 
@@ -114,7 +116,7 @@ func describeFood101() throws -> DataResults {
         validationFraction: kind == .paper ? Food101Split.validationFraction : nil,
         heldOutClasses: split.heldOutClasses.map { food.classNames[$0] },
         trainClasses: split.trainClasses.map { food.classNames[$0] },
-        counts: Counts(train: split.train.count, validation: split.validation.count, heldOut: split.heldOut.count),
+        counts: SplitCounts(train: split.train.count, validation: split.validation.count, heldOut: split.heldOut.count),
         checksums: ListChecksums(train: SHA256.hex(split.trainSet.listing().utf8),
                                  validation: SHA256.hex(split.validationSet.listing().utf8),
                                  heldOut: SHA256.hex(split.heldOutSet.listing().utf8)),
@@ -210,7 +212,7 @@ func describeMiniFood() throws -> DataResults {
     return DataResults(
         source: "MiniFood (rendered)", split: "paper", validationFraction: MiniFood.validationFraction,
         heldOutClasses: world.heldOut.map(\.name), trainClasses: world.trained.map(\.name),
-        counts: Counts(train: mini.train.count, validation: mini.validation.count, heldOut: mini.heldOut.count),
+        counts: SplitCounts(train: mini.train.count, validation: mini.validation.count, heldOut: mini.heldOut.count),
         checksums: ListChecksums(train: listChecksums["train"]!, validation: listChecksums["validation"]!, heldOut: listChecksums["held-out"]!),
         imageCheck: nil, unreadableSkipped: nil, figures: figures,
         miniFood: MiniFoodFacts(
@@ -254,49 +256,4 @@ struct DataOptions: ParsableArguments {
     var quick = false
     @Flag(help: "Leave unreadable photos out (counted in the results) instead of stopping.")
     var skipUnreadable = false
-}
-
-
-struct DataResults: Encodable {
-    let source: String
-    let split: String
-    let validationFraction: Double?
-    let heldOutClasses: [String]
-    let trainClasses: [String]
-    let counts: Counts
-    let checksums: ListChecksums
-    let imageCheck: String?
-    let unreadableSkipped: [String]?
-    let figures: [String]
-    let miniFood: MiniFoodFacts?
-}
-
-struct Counts: Encodable {
-    let train: Int
-    let validation: Int
-    let heldOut: Int
-}
-
-/// SHA-256 of each part's list, one "class/id" line per image.
-struct ListChecksums: Encodable {
-    let train: String
-    let validation: String
-    let heldOut: String
-}
-
-struct MiniFoodFacts: Encodable {
-    let sizes: MiniFoodSizes
-    let colours: [String]
-    let patterns: [String]
-    let bases: [String]
-    let compositions: Int
-    let pretrainingCompositions: Int
-    let pretrainCaptionPairs: Int
-    let pretrainLabelledImages: Int
-    let mislabelledTrain: Int
-    let captionTemplates: [String]
-    let zeroShotTemplate: String
-    let renderMsPer1000Images: Double
-    let pretrainingListSha256: [String: String]
-    let pixelSha256First256: [String: String]
 }

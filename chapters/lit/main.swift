@@ -34,7 +34,9 @@
 
 import ArgumentParser
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -60,7 +62,7 @@ func lockedImageTextTuning() throws -> LiTResults {
     let data = try options.experimentData()
     let checkpoint = switch options.preset {
     case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32")
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
+    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
     }
     let configuration = TrainingConfiguration.lit(preset: options.preset, quick: options.quick, seed: options.seed)
     let trainingPrompts = PromptTemplates.ensemble(for: options.preset)
@@ -84,8 +86,8 @@ func lockedImageTextTuning() throws -> LiTResults {
     run.say(String(format: "trained in %.1f s", Date().timeIntervalSince(started)))
     let test = lit.clip.zeroShotScores(validation, promptSets: promptSets), extended = lit.clip.zeroShotScores(heldOut, promptSets: promptSets)
 
-    func accuracy(_ score: ClassificationScore) -> Experiment.Accuracy { score.bootstrappedTop1(seed: options.seed) }
-    func accuracies(_ test: [ClassificationScore], _ extended: [ClassificationScore]) -> [PromptEnsembleAccuracy] {
+    func accuracy(_ score: ClassificationHits) -> Experiment.Accuracy { score.bootstrappedTop1(seed: options.seed) }
+    func accuracies(_ test: [ClassificationHits], _ extended: [ClassificationHits]) -> [PromptEnsembleAccuracy] {
         promptSets.indices.map { PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: accuracy(test[$0]), extended: accuracy(extended[$0])) }
     }
     let tuned = accuracies(test, extended), untuned = accuracies(before, beforeHeldOut)

@@ -9,7 +9,9 @@
 //   report diff  [--results DIR] [--strict] [--json]
 //   report diff  [--results DIR] --against OTHER_RESULTS_DIR [--json]
 import ArgumentParser
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Report
 

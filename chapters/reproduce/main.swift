@@ -19,7 +19,9 @@
 // cache/ (later runs reuse them while their recipes are unchanged).
 
 import ArgumentParser
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Recipes
 import TensorCore

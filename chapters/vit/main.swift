@@ -34,7 +34,9 @@
 // leaves the fine-tuned model as a Hugging Face checkpoint that `vitclip classify` reads.
 
 import ArgumentParser
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Recipes
 import Training
@@ -75,7 +77,7 @@ func fineTuneViT() throws {
     let output = arguments.output.map { URL(fileURLWithPath: $0) }
         ?? options.cacheDirectory.appendingPathComponent("vit-fine-tuned-\(options.preset.rawValue)\(options.quick ? "-quick" : "")")
     guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"), output: output,
-                                           stoppingAfter: arguments.stopAfterStep, say: run.say) else {
+                                           stoppingAfter: arguments.stopAfterStep, say: { run.say($0) }) else {
         run.say("run the chapter again with the same options to continue; no results are written until the run is complete")
         return
     }
@@ -116,7 +118,7 @@ func repeatedRuns(first: Double, pretrained: URL, data: ExperimentData, output: 
         let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: fineTuningPlan(data, seed: seed))
         let seedOutput = output.deletingLastPathComponent().appendingPathComponent("\(output.lastPathComponent)-seed\(seed)")
         guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
-                                               output: seedOutput, say: run.say) else {
+                                               output: seedOutput, say: { run.say($0) }) else {
             throw ChapterError("the fine-tuning with seed \(seed) stopped before its last step")
         }
         test.append(outcome.validation.accuracy(seed: seed).top1.value)
@@ -140,7 +142,7 @@ func pretrainedViT() throws -> (URL, String) {
     case .paper:
         return (try options.paperCheckpoint("a pretrained ViT such as google/vit-base-patch16-224"), "ViT-B/16")
     case .mini:
-        return (try MiniModels.vit(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say), "mini ViT")
+        return (try MiniModels.vit(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) }), "mini ViT")
     }
 }
 

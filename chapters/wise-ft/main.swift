@@ -36,7 +36,9 @@
 
 import ArgumentParser
 import Datasets
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 import Models
 import Recipes
@@ -82,7 +84,7 @@ func wiseFT() throws -> WiSEFTResults {
     // one its results record; mini: the cached mini CLIP).
     let zeroShot = switch options.preset {
     case .paper: try paperZeroShot(recorded: fineTuneRun)
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: run.say)
+    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
     }
     if arguments.fineTuned == nil, let recorded = fineTuneRun {
         try checkSource(of: recorded, is: zeroShot)

@@ -1,4 +1,4 @@
-import Experiment
+import Common
 
 /// The prompt every zero-shot classifier in the project uses, on Food-101 and MiniFood alike.
 public enum ZeroShotPrompt {

@@ -1,5 +1,5 @@
 import CCairo
-import Experiment
+import Common
 import Foundation
 import Imaging
 

@@ -1,9 +1,9 @@
-import Experiment
+import Common
 import Imaging
 
 /// How much of MiniFood to render. The sizes keep the whole mini reproduction, pretraining
 /// included, inside minutes on two cores: images are rendered on the fly, never stored.
-public struct MiniFoodSizes: Codable, Sendable {
+public struct MiniFoodSizes: Codable, Sendable, Equatable {
     /// Pixels per side.
     public var imageSize: Int
     /// Images of each trained class, split 0.8:0.2 into train and validation as Food-101's are.

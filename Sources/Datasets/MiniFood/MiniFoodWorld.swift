@@ -1,4 +1,4 @@
-import Experiment
+import Common
 
 /// Which compositions play which part, fixed like Food-101's class list so that the report
 /// can name MiniFood's classes whatever seed renders the images.

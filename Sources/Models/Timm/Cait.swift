@@ -2,6 +2,7 @@
 // class token yet), self-attention blocks with talking heads and LayerScale, then class-attention
 // blocks in which a class token alone attends to itself and the patches, a final LayerNorm, and a
 // linear head on the class token.
+import Common
 import TensorCore
 
 /// timm's TalkingHeadAttn: fused `qkv`, heads mixed before the softmax by `proj_l` and after it

@@ -12,6 +12,7 @@
 // study, fine-tuning in PyTorch's train mode, most likely put every batch norm, frozen or not, on
 // batch statistics and let all running statistics drift towards upscaled CIFAR-10's; a cached
 // trunk cannot do that.
+import Common
 import TensorCore
 
 public final class Conv2d: Module {

@@ -3,6 +3,7 @@
 // prepended, learned position embeddings over all of them, pre-norm blocks, a final LayerNorm,
 // and two linear heads — `head` on the class token, `head_dist` on the distillation token —
 // whose logits are averaged (timm does so at inference and in plain fine-tuning alike).
+import Common
 import TensorCore
 
 public final class DistilledVisionTransformer: TimmClassifier {

@@ -1,4 +1,5 @@
 // One entry point for `vitclip classify`, whichever library wrote the checkpoint directory.
+import Common
 import Foundation
 
 /// Class logits for image files, with the class names.

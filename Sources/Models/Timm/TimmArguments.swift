@@ -1,3 +1,4 @@
+import Common
 // A timm architecture's constructor arguments: its registered defaults, then what config.json
 // sets (`img_size`, `in_chans` and `num_classes` from pretrained_cfg and the top level, as timm's
 // builder passes them), then `model_args`. Every argument must be read, or declared inert:

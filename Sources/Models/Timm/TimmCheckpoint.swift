@@ -2,6 +2,7 @@
 // config.json (architecture, classes, model_args, pretrained_cfg) and model.safetensors with
 // timm's state-dict names. Tensors the model does not use (batch norm's num_batches_tracked) are
 // ignored.
+import Common
 import Checkpoints
 import Foundation
 import TensorCore

@@ -2,6 +2,7 @@
 // network splits into a frozen trunk, always in eval mode (so its output for an image never
 // changes and can be computed once and cached), and the rest — the fine-tuned block, any frozen
 // layers after it, and the classifier — which runs at every training step.
+import Common
 import TensorCore
 
 public protocol TimmClassifier: Module {

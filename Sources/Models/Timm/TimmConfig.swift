@@ -2,6 +2,7 @@
 // timm's registry), the class count and names, the constructor arguments that differ from the
 // architecture's defaults (`model_args`, absent from older checkpoints), and `pretrained_cfg`,
 // whose input size, interpolation, crop fraction, mean and std define the eval preprocessing.
+import Common
 import Checkpoints
 import Foundation
 

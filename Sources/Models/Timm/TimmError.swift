@@ -1,3 +1,4 @@
+import Common
 // What can be wrong with a timm configuration, worded so that the message alone says which
 // architecture and which argument is at fault.
 

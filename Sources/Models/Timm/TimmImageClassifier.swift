@@ -1,6 +1,7 @@
 // A timm checkpoint directory turned into a classifier of image files, preprocessed as timm's
 // eval transform does from the checkpoint's pretrained_cfg: what `vitclip classify` runs when the
 // directory is timm's.
+import Common
 import Foundation
 import Imaging
 import TensorCore

@@ -1,5 +1,6 @@
 // The timm architectures this package builds, with the arguments timm's registry gives each name
 // (timm/models/deit.py, cait.py, densenet.py). config.json and model_args override them.
+import Common
 import Checkpoints
 import TensorCore
 

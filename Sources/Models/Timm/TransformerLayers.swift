@@ -1,6 +1,7 @@
 // The transformer pieces timm's DeiT and CaiT are made of, under timm's tensor names: the MLP
 // (`mlp.fc1`, `mlp.fc2`, erf GELU), multi-head self-attention with a fused [3D, D] `qkv`
 // projection and `proj`, and the pre-norm block (`norm1`, `attn`, `norm2`, `mlp`).
+import Common
 import TensorCore
 
 /// timm's norm layers for these models: LayerNorm with eps 1e-6.

@@ -1,5 +1,7 @@
 import CCairo
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// An RGB colour with opacity, components in [0, 1].

@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 
 // What every figure shares: a title, a subtitle naming where the numbers come from, a
 // legend, and a "not run" panel when the results are missing.

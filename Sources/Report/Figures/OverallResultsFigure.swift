@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 
 /// The approaches of Tables 3 and 4, each with its published cells and the metrics that
 /// reproduce them, in the tables' row order. Shared by Figure 3 and paper.md.
@@ -22,7 +24,7 @@ struct AccuracyRow {
 
     /// The rows beyond the paper that `results` has: LiT's when lit.json is there.
     static func beyondThePaper(_ results: ResultsFolder) -> [AccuracyRow] {
-        results.lit == nil ? [] : [lit]
+        results[LiTResults.self] == nil ? [] : [lit]
     }
 
     private static func beyondThePaper(table: String, column: String, metric: String) -> PublishedEntry {

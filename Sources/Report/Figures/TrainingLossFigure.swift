@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 
 /// Figure 4: the training loss of ViT and of CLIP fine-tuning against epoch. Two panels
 /// with their own y axes: the losses are different objectives on different scales, and a
@@ -7,9 +9,9 @@ func trainingLossFigure(results: ResultsFolder) -> Figure {
     let width = 1000.0, height = 520.0
     let panels: [(title: String, chapter: String, run: (model: String, curve: [LossPoint], preset: Preset)?, color: Color)] = [
         ("ViT fine-tuning", ViTResults.chapter,
-         results.vit.map { ($0.results.model, $0.results.lossCurve, $0.preset) }, .blue),
+         results[ViTResults.self].map { ($0.results.model, $0.results.lossCurve, $0.preset) }, .blue),
         ("CLIP fine-tuning", CLIPFineTuneResults.chapter,
-         results.clipFineTune.map { ($0.results.model, $0.results.lossCurve, $0.preset) }, .green),
+         results[CLIPFineTuneResults.self].map { ($0.results.model, $0.results.lossCurve, $0.preset) }, .green),
     ]
     return Figure(name: "fig4-training-loss", width: width, height: height) { canvas in
         let top = drawHeading(canvas, width: width, title: "Figure 4. Training loss against epoch (\(presetTag(results.presets, chapters: panels.map(\.chapter))))",

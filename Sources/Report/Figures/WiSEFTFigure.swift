@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 
 /// The WiSE-FT figure: test accuracy (trained classes) against extended accuracy (held-out
 /// classes) as alpha mixes zero-shot (0) into fine-tuned (1) weights, each point with its 95%
@@ -7,7 +9,7 @@ import Experiment
 /// MiniFood's, so there the axes fit the curve alone and the published points are only named.
 /// Nil without wise-ft results.
 func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure? {
-    guard let file = results.wiseFT, !file.results.points.isEmpty else { return nil }
+    guard let file = results[WiSEFTResults.self], !file.results.points.isEmpty else { return nil }
     let points = file.results.points.sorted { $0.alpha < $1.alpha }
     let references = AccuracyRow.all(registry).compactMap { row -> (String, Double, Double)? in
         guard row.test.reproducedBy?.hasPrefix("clip") == true,

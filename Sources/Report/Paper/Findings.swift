@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// The paper's findings, each judged on this run's own numbers for the conclusion of paper.md.
@@ -29,8 +31,8 @@ struct Findings {
     /// Table 3: the fine-tuned ViT beats both CLIPs on the trained classes.
     var vitIsMostAccurate: Finding {
         let claim = "Fine-tuned ViT has the highest test accuracy of the three approaches."
-        guard let vit = results.vit?.results.test.top1, let clip = results.clip?.results.test,
-              let tuned = results.clipFineTune?.results.test else {
+        guard let vit = results[ViTResults.self]?.results.test.top1, let clip = results[CLIPZeroShotResults.self]?.results.test,
+              let tuned = results[CLIPFineTuneResults.self]?.results.test else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the vit, clip and clip-finetune results")
         }
         let orders = [compare(vit, clip), compare(vit, tuned)]
@@ -41,7 +43,7 @@ struct Findings {
     /// Table 3: fine-tuning CLIP improves on zero-shot CLIP for the trained classes.
     var fineTuningRaisesCLIPTestAccuracy: Finding {
         let claim = "Fine-tuning CLIP raises its test accuracy above zero-shot CLIP's."
-        guard let clip = results.clip?.results.test, let tuned = results.clipFineTune?.results.test else {
+        guard let clip = results[CLIPZeroShotResults.self]?.results.test, let tuned = results[CLIPFineTuneResults.self]?.results.test else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
         }
         return Finding(claim: claim, outcome: outcome([compare(tuned, clip)]),
@@ -51,7 +53,7 @@ struct Findings {
     /// Table 4: fine-tuned CLIP keeps less than half of zero-shot CLIP's extended accuracy.
     var fineTuningCostsZeroShotAbility: Finding {
         let claim = "Fine-tuning CLIP gives up most of its zero-shot accuracy on the held-out classes."
-        guard let clip = results.clip?.results.extended, let tuned = results.clipFineTune?.results.extended else {
+        guard let clip = results[CLIPZeroShotResults.self]?.results.extended, let tuned = results[CLIPFineTuneResults.self]?.results.extended else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
         }
         let (tunedLow, tunedHigh) = bounds(tuned)
@@ -64,7 +66,7 @@ struct Findings {
     /// Table 5: zero-shot CLIP is the cheapest to deploy, fine-tuned CLIP the dearest.
     var costOrder: Finding {
         let claim = "Zero-shot CLIP is the cheapest approach to deploy and fine-tuned CLIP the most expensive."
-        guard let cost = results.cost?.results else {
+        guard let cost = results[CostResults.self]?.results else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the cost results")
         }
         let tiers = Dictionary(cost.approaches.map { ($0.approach, $0.tier) }, uniquingKeysWith: { first, _ in first })

@@ -1,11 +1,13 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// paper.md: the reproduction written up in the paper's own structure (summary,
 /// 1 Introduction, 2 Method, 3 Results with Tables 1-5 and the figures, 4 Conclusion),
 /// every reproduced cell beside its published one. The prose around the tables is of two
 /// kinds: fixed text about what the paper did (its numbers taken from the registry), and
-/// the `summary` each chapter wrote into its results, quoted under the chapter's preset.
+/// a summary of each chapter's numbers (`ChapterSummaries`), which names the chapter's preset.
 /// A chapter without results shows "not run"; nothing here fails for a missing file.
 public struct PaperDocument {
     public let registry: PublishedRegistry
@@ -42,24 +44,24 @@ public struct PaperDocument {
         out += tables.accuracy(table: "Table 3", title: "Test accuracy on the trained classes") + "\n"
         out += tables.accuracy(table: "Table 4", title: "Extended accuracy on the held-out classes") + "\n"
         out += figure("fig3-overall-results", caption: "Figure 3. Test and extended accuracy, published (hatched) and this run (solid).")
-        out += chapterWords([results.vit.map(quote), results.clip.map(quote), results.clipFineTune.map(quote)])
+        out += chapterWords([results[ViTResults.self].map(quote), results[CLIPZeroShotResults.self].map(quote), results[CLIPFineTuneResults.self].map(quote)])
         out += "### 3.2 Training\n\n"
         out += figure("fig4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
-        out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results.cost.map(quote)])
+        out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results[CostResults.self].map(quote)])
         var section = 4
-        if results.lit != nil {
-            out += "### 3.\(section) Beyond the paper: LiT\n\n" + PaperProse.lit + "\n" + chapterWords([results.lit.map(quote)])
+        if results[LiTResults.self] != nil {
+            out += "### 3.\(section) Beyond the paper: LiT\n\n" + PaperProse.lit + "\n" + chapterWords([results[LiTResults.self].map(quote)])
             section += 1
         }
-        if results.wiseFT != nil {
+        if results[WiSEFTResults.self] != nil {
             out += "### 3.\(section) Beyond the paper: WiSE-FT\n\n" + PaperProse.wiseFT + "\n"
             out += figure("fig-wise-ft", caption: "WiSE-FT: test against extended accuracy along alpha.")
             out += tables.wiseFT() + "\n"
-            out += chapterWords([results.wiseFT.map(quote)])
+            out += chapterWords([results[WiSEFTResults.self].map(quote)])
             section += 1
         }
         out += "### 3.\(section) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
-        out += tables.cifar() + "\n" + chapterWords([results.cifar.map(quote)])
+        out += tables.cifar() + "\n" + chapterWords([results[CIFARResults.self].map(quote)])
 
         out += "## 4 Conclusion\n\n" + PaperProse.conclusion + "\n" + conclusionOfThisRun(diff) + "\n"
         out += "## Appendix A: every published number against this run\n\n"
@@ -89,27 +91,27 @@ public struct PaperDocument {
 
     private func datasetsOfThisRun() -> String {
         var lines: [String] = []
-        if let vit = results.vit { lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.dataset)") }
-        if let clip = results.clip { lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.dataset)") }
-        if let fine = results.clipFineTune { lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.dataset)") }
-        if let lit = results.lit { lines.append("- lit (preset \(lit.preset.rawValue)): \(lit.results.dataset)") }
-        if let wise = results.wiseFT { lines.append("- wise-ft (preset \(wise.preset.rawValue)): \(wise.results.dataset)") }
-        if let cifar = results.cifar { lines.append("- cifar (preset \(cifar.preset.rawValue)): \(cifar.results.dataset)") }
+        if let vit = results[ViTResults.self] { lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.dataset)") }
+        if let clip = results[CLIPZeroShotResults.self] { lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.dataset)") }
+        if let fine = results[CLIPFineTuneResults.self] { lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.dataset)") }
+        if let lit = results[LiTResults.self] { lines.append("- lit (preset \(lit.preset.rawValue)): \(lit.results.dataset)") }
+        if let wise = results[WiSEFTResults.self] { lines.append("- wise-ft (preset \(wise.preset.rawValue)): \(wise.results.dataset)") }
+        if let cifar = results[CIFARResults.self] { lines.append("- cifar (preset \(cifar.preset.rawValue)): \(cifar.results.dataset)") }
         guard !lines.isEmpty else { return "This run: no chapter has been run yet.\n" }
         return "The data this run's chapters used, in their own words:\n\n" + lines.joined(separator: "\n") + "\n"
     }
 
     private func modelsOfThisRun() -> String {
         var lines: [String] = []
-        if let vit = results.vit {
+        if let vit = results[ViTResults.self] {
             lines.append("- vit (preset \(vit.preset.rawValue)): \(vit.results.model), from \(vit.results.checkpointSource); "
                 + "\(formatNumber(Double(vit.results.trainableParameters))) trainable parameters")
         }
-        if let clip = results.clip {
+        if let clip = results[CLIPZeroShotResults.self] {
             let templates = clip.results.templates.map { "\"\($0)\"" }.joined(separator: ", ")
             lines.append("- clip (preset \(clip.preset.rawValue)): \(clip.results.model), from \(clip.results.checkpointSource); prompt template(s) \(templates)")
         }
-        if let fine = results.clipFineTune {
+        if let fine = results[CLIPFineTuneResults.self] {
             lines.append("- clip-finetune (preset \(fine.preset.rawValue)): \(fine.results.model), from \(fine.results.checkpointSource); "
                 + "\(formatNumber(Double(fine.results.trainableParameters))) trainable parameters")
         }
@@ -146,12 +148,12 @@ public struct PaperDocument {
         return "![\(caption)](\(path))\n\n*\(caption)*\n\n"
     }
 
-    private func quote<Payload>(_ file: ChapterResultsFile<Payload>) -> String {
-        "> **\(file.chapter)** (preset \(file.preset.rawValue)): \(file.results.summary)"
+    private func quote(_ file: any ChapterResultsFileProtocol) -> String? {
+        ChapterSummaries.summary(of: file).map { "> **\(file.chapter)**: \($0)" }
     }
 
-    private func chapterWords(_ quotes: [String?]) -> String {
-        let present = quotes.compactMap { $0 }
+    private func chapterWords(_ quotes: [String??]) -> String {
+        let present = quotes.compactMap { $0 ?? nil }
         guard !present.isEmpty else { return "" }
         return "In the chapters' own words:\n\n" + present.joined(separator: "\n>\n") + "\n\n"
     }

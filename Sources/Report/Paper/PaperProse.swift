@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// The fixed text of paper.md: what the paper asked and did, in this project's words.

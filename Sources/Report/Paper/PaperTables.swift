@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 // The paper's tables, each with the published value beside this run's and a caption that
@@ -108,8 +110,8 @@ struct PaperTables {
                 + "points over seeds \(runs.seeds.map(String.init).joined(separator: ", ")) "
                 + "(\(values.map { formatPercent(100 * $0) }.joined(separator: ", ")))")
         }
-        if table == "Table 3" { add("ViT", results.vit?.results.seedRuns) { $0.test } }
-        add("Fine-tuned CLIP", results.clipFineTune?.results.seedRuns) { table == "Table 3" ? $0.test : $0.extended }
+        if table == "Table 3" { add("ViT", results[ViTResults.self]?.results.seedRuns) { $0.test } }
+        add("Fine-tuned CLIP", results[CLIPFineTuneResults.self]?.results.seedRuns) { table == "Table 3" ? $0.test : $0.extended }
         guard !lines.isEmpty else { return "" }
         return "\nThe fine-tuning repeated with other seeds (same data and pretrained model; the cell above is the first seed's run): "
             + lines.joined(separator: "; ") + ".\n"
@@ -131,8 +133,8 @@ struct PaperTables {
                 metrics["\(chapter).ensemble.\(index + 1).\(column)"].map { ("\(model), prompt ensemble (\(count) templates)", $0) }
             }
         }
-        let zeroShot = results.clip?.results.promptEnsembles?.map(\.templates.count) ?? []
-        let fineTuned = results.clipFineTune?.results.extendedPromptEnsembles?.map(\.templates.count) ?? []
+        let zeroShot = results[CLIPZeroShotResults.self]?.results.promptEnsembles?.map(\.templates.count) ?? []
+        let fineTuned = results[CLIPFineTuneResults.self]?.results.extendedPromptEnsembles?.map(\.templates.count) ?? []
         switch table {
         case "Table 3": return rows(CLIPZeroShotResults.chapter, "CLIP zero-shot", zeroShot, "test")
         case "Table 4": return rows(CLIPZeroShotResults.chapter, "CLIP zero-shot", zeroShot, "extended")
@@ -150,7 +152,7 @@ struct PaperTables {
             ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",
              "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training"],
             alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right])
-        let approaches = results.cost?.results.approaches ?? []
+        let approaches = results[CostResults.self]?.results.approaches ?? []
         for entry in entries {
             let comparison = comparisons[entry.id]!
             let measured = approaches.first { "cost.\($0.approach.rawValue).tier" == entry.reproducedBy }
@@ -171,7 +173,7 @@ struct PaperTables {
             ])
         }
         out += markdown.render()
-        if let cost = results.cost?.results {
+        if let cost = results[CostResults.self]?.results {
             out += "\nTier rule (from the cost chapter): \(cost.tierRule)\n"
             if let projection = cost.approaches.first?.projection {
                 out += "\nProjection: \(formatNumber(Double(projection.trainingImages))) training images, "
@@ -190,7 +192,7 @@ struct PaperTables {
 
     /// WiSE-FT: both accuracies at each alpha, with the run's best alpha and its rule.
     func wiseFT() -> String {
-        guard let file = results.wiseFT else { return "" }
+        guard let file = results[WiSEFTResults.self] else { return "" }
         let run = file.results
         var out = "**WiSE-FT.** Test and extended top-1 accuracy of each mixture; \(presetCaption([WiSEFTResults.chapter])). "
         out += "95% bootstrap intervals in brackets.\n\n"
@@ -212,7 +214,7 @@ struct PaperTables {
     /// The CIFAR-10 single-block baseline: the published numbers, and this project's when run.
     func cifar() -> String {
         let modelNames = registry.entries.filter { $0.source == "malpure2021" }.map(\.row)
-        let ran = results.cifar
+        let ran = results[CIFARResults.self]
         var out = "**CIFAR-10 single-block fine-tuning.** Published: Malpure et al. 2021 (validation accuracy) and "
         out += "a public reproduction of it (every other published column); \(presetCaption([CIFARResults.chapter])). "
         out += "This project's accuracies give the 95% bootstrap interval over their images in brackets.\n\n"

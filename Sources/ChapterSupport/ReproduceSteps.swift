@@ -1,7 +1,9 @@
 // The whole reproduction as a list of commands: every chapter in the paper's order with the
 // flags it takes, then the report. Each chapter is its own executable, run as a child process
 // with the terminal's output, so a failure stops the list with the chapter's own message above.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// What `reproduce` was asked for, forwarded to each chapter as that chapter spells it.

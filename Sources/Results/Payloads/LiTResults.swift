@@ -1,12 +1,10 @@
-// The payload of the `lit` chapter, beside the paper's own in ChapterResults.swift and on the
-// same conventions: snake_case on disk, accuracies as fractions with their bootstrap intervals.
+// The `lit` chapter's payload.
+import Training
 
 /// `lit`: CLIP with its image tower locked and its text tower tuned contrastively on the 91
 /// trained classes (LiT, Zhai et al. 2022), then evaluated zero-shot like the `clip` chapter.
 public struct LiTResults: ChapterPayload, Equatable {
     public static let chapter = "lit"
-
-    public var summary: String
     public var model: String
     public var checkpointSource: String
     public var dataset: String
@@ -27,24 +25,17 @@ public struct LiTResults: ChapterPayload, Equatable {
     /// single template first, then each ensemble.
     public var beforeTuning: [PromptEnsembleAccuracy]
     public var lossCurve: [LossPoint]
+    /// How many classes the model was trained on and how many were held out.
+    public var classes: ClassCounts
+    /// The training captions' template set, by name, and each epoch's mean training loss.
+    public var trainingTemplatesName: String
+    public var epochMeanLosses: [Double]
 
-    public init(summary: String, model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
+    public init(model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
                 hyperParameters: HyperParameters, trainingTemplates: [String], trainingTemplatesSource: String, templates: [String],
                 test: Accuracy, extended: Accuracy, promptEnsembles: [PromptEnsembleAccuracy], beforeTuning: [PromptEnsembleAccuracy],
-                lossCurve: [LossPoint]) {
-        self.summary = summary
-        self.model = model
-        self.checkpointSource = checkpointSource
-        self.dataset = dataset
-        self.trainableParameters = trainableParameters
-        self.hyperParameters = hyperParameters
-        self.trainingTemplates = trainingTemplates
-        self.trainingTemplatesSource = trainingTemplatesSource
-        self.templates = templates
-        self.test = test
-        self.extended = extended
-        self.promptEnsembles = promptEnsembles
-        self.beforeTuning = beforeTuning
-        self.lossCurve = lossCurve
+                lossCurve: [LossPoint], classes: ClassCounts, trainingTemplatesName: String, epochMeanLosses: [Double]) {
+        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.trainingTemplates, self.trainingTemplatesSource, self.templates, self.test, self.extended, self.promptEnsembles, self.beforeTuning, self.lossCurve, self.classes, self.trainingTemplatesName, self.epochMeanLosses)
+            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, trainingTemplates, trainingTemplatesSource, templates, test, extended, promptEnsembles, beforeTuning, lossCurve, classes, trainingTemplatesName, epochMeanLosses)
     }
 }

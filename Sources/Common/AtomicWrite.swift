@@ -1,11 +1,10 @@
-import Experiment
 import Foundation
 
 // Everything the report writes goes through a temporary file beside its target and a
 // rename(2) over it: a reader sees the old file or the new one, never half of one.
 
 /// Runs `write` on a temporary path beside `file`, then renames it over `file`.
-func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throws {
+public func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throws {
     let temporary = file.deletingLastPathComponent()
         .appendingPathComponent(".\(file.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
@@ -20,7 +19,7 @@ func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throws {
 }
 
 /// Writes `data` to `file` atomically, creating its directory.
-func writeAtomically(_ data: Data, to file: URL) throws {
+public func writeAtomically(_ data: Data, to file: URL) throws {
     try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
     try writeAtomically(file) { path in
         guard FileManager.default.createFile(atPath: path, contents: data) else {

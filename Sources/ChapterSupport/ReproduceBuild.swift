@@ -2,7 +2,9 @@
 // own. So when `reproduce` runs from a package's build folder, it first brings every product of
 // that package up to date with `swift build` (a few seconds when nothing changed), so that a
 // fresh clone needs one command and an edited chapter is never run stale.
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 public enum ReproduceBuild {

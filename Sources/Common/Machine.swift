@@ -22,7 +22,7 @@ public struct Machine: Codable, Sendable {
 }
 
 /// The commit the results were made from, or "unknown" outside a git checkout.
-func currentGitCommit() -> String {
+public func currentGitCommit() -> String {
     let git = Process()
     git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     git.arguments = ["git", "rev-parse", "HEAD"]

@@ -3,19 +3,24 @@
 // kept. It asks only which images a classifier got right, so every chapter can draw one from the
 // hits it already counts. On MiniFood's 910 validation images an accuracy is good to about ±3
 // points, on Food-101's 18,200 test images to about ±0.5; the interval says which.
+import Common
 import Foundation
+
+/// A 95% percentile-bootstrap interval of an accuracy (fractions, like the accuracy).
+public struct BootstrapInterval: Codable, Sendable, Equatable {
+    public var low: Double
+    public var high: Double
+    public var resamples: Int
+
+    public init(low: Double, high: Double, resamples: Int) {
+        (self.low, self.high, self.resamples) = (low, high, resamples)
+    }
+}
 
 extension BootstrapInterval {
     /// Resamples behind every interval the chapters write: enough that the 2.5th and 97.5th
     /// percentiles move by well under the interval's own width from one seed to another.
     public static let standardResamples = 1000
-}
-
-extension Accuracy {
-    /// The share of `hits` that are true, over `hits.count` images, without an interval.
-    public init(hits: [Bool]) {
-        self.init(value: Double(hits.lazy.filter { $0 }.count) / Double(max(hits.count, 1)), images: hits.count)
-    }
 }
 
 /// The share of `hits` that are true, with the 2.5th and 97.5th percentiles of that share over
@@ -38,8 +43,12 @@ extension Accuracy {
     /// "82.64% (95% CI 80.11-85.05%)", as the chapters log and summarise an accuracy; the
     /// percentage alone when there is no interval.
     public var percentWithInterval: String {
-        let value = String(format: "%.2f%%", 100 * self.value)
-        guard let interval else { return value }
-        return value + String(format: " (95%% CI %.2f-%.2f%%)", 100 * interval.low, 100 * interval.high)
+        guard let interval else { return percent(value) }
+        return percent(value) + String(format: " (95%% CI %.2f-%.2f%%)", 100 * interval.low, 100 * interval.high)
     }
+}
+
+/// A fraction as a percentage with two decimals: "82.64%".
+public func percent(_ fraction: Double) -> String {
+    String(format: "%.2f%%", 100 * fraction)
 }

@@ -1,0 +1,91 @@
+// One run of a chapter, and how it reaches the notebook page of that chapter.
+//
+// Every line a chapter prints goes through `say`, which prefixes the chapter and preset (so no
+// number is ever read without the preset that made it) and records the line together with the
+// chapter-source line of the call (`#line`). The results file keeps those records under
+// `output`; `report weave` puts each printed line after the `// ## ` section of the chapter file
+// that contains its call, which is how a chapter's page shows the output of each section without
+// the chapter marking anything. A library callback handed `{ run.say($0) }` is attributed to the
+// line of that closure, in the section that started the work.
+import Common
+import Foundation
+import Results
+
+public final class ChapterRun: @unchecked Sendable {
+    public let chapter: String
+    public let options: RunOptions
+    public let started = Date()
+    private var printed: [PrintedLine] = []
+    private let lock = NSLock()
+
+    public init(chapter: String, options: RunOptions) {
+        self.chapter = chapter
+        self.options = options
+    }
+
+    public var preset: Preset { options.preset }
+
+    /// Prints a progress or result line, prefixed with the chapter and preset, and records it
+    /// with the chapter line that said it (0 when the call is not in a chapter's main.swift).
+    public func say(_ text: String, line: Int = #line, file: String = #fileID) {
+        lock.lock()
+        printed.append(PrintedLine(line: file.hasSuffix("/main.swift") ? line : 0, text: text))
+        print("[\(chapter) \(preset.rawValue)] \(text)")
+        fflush(stdout)
+        lock.unlock()
+    }
+
+    /// Runs the chapter: the payload `body` returns is written to `<results>/<chapter>.json`
+    /// inside the common envelope; any error is one line on stderr and exit status 1.
+    public func main<Payload: ChapterPayload>(_ body: () throws -> Payload) {
+        precondition(Payload.chapter == chapter, "chapter \(chapter) writes a \(Payload.chapter) payload")
+        main {
+            let file = try write(try body())
+            say("wrote \(file.path)")
+        }
+    }
+
+    /// Runs `body`; any error is one line on stderr and exit status 1.
+    public func main(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Writes `<results>/<chapter>.json` atomically and returns its location.
+    @discardableResult
+    public func write<Payload: ChapterPayload>(_ payload: Payload) throws -> URL {
+        lock.lock()
+        let output = printed
+        lock.unlock()
+        let file = ChapterResultsFile(
+            preset: preset, seed: options.seed, quick: options.quick, gitCommit: currentGitCommit(), machine: .current,
+            started: ISO8601DateFormatter().string(from: started),
+            seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
+            peakMemoryBytes: peakResidentMemoryBytes(), output: output, results: payload)
+        return try file.write(to: options.resultsDirectory)
+    }
+
+    /// Prints `error` as one line on stderr and exits with status 1.
+    public func fail(_ error: any Error) -> Never {
+        let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("\(chapter) [\(preset.rawValue)]: error: \(line)\n".utf8))
+        exit(1)
+    }
+}
+
+/// The most resident memory this process has used so far (getrusage's ru_maxrss: kibibytes on
+/// Linux, bytes on macOS), or nil where the system does not say.
+func peakResidentMemoryBytes() -> UInt64? {
+    var usage = rusage()
+    #if os(macOS)
+    guard getrusage(RUSAGE_SELF, &usage) == 0, usage.ru_maxrss > 0 else { return nil }
+    return UInt64(usage.ru_maxrss)
+    #else
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0, usage.ru_maxrss > 0 else { return nil }
+    return UInt64(usage.ru_maxrss) * 1024
+    #endif
+}

@@ -1,0 +1,176 @@
+// What each chapter's numbers say, in a few sentences: printed by the chapter at the end of its
+// run and quoted under its preset in paper.md. Written here from the results file alone, so
+// rewording a sentence never means running the chapter again; every accuracy reads the same way
+// (`Accuracy.percentWithInterval`).
+import Common
+import Foundation
+import Results
+import Training
+
+public enum ChapterSummaries {
+    /// The summary of any chapter's results file that has one.
+    static func summary(of file: any ChapterResultsFileProtocol) -> String? {
+        switch file {
+        case let file as ChapterResultsFile<ViTResults>: vit(file)
+        case let file as ChapterResultsFile<CLIPZeroShotResults>: clip(file)
+        case let file as ChapterResultsFile<CLIPFineTuneResults>: clipFineTune(file)
+        case let file as ChapterResultsFile<CostResults>: cost(file)
+        case let file as ChapterResultsFile<CIFARResults>: cifar(file)
+        case let file as ChapterResultsFile<LiTResults>: lit(file)
+        case let file as ChapterResultsFile<WiSEFTResults>: wiseFT(file)
+        default: nil
+        }
+    }
+
+    public static func vit(_ file: ChapterResultsFile<ViTResults>) -> String {
+        let r = file.results, epochs = r.epochs ?? [], curve = r.lossCurve
+        var text = "Fine-tuned end to end for \(epochs.count) epoch\(epochs.count == 1 ? "" : "s") (\(curve.count) steps) on "
+            + "\(r.trainImages) images of \(r.dataset) \(presetTag(file)), the \(r.model) classifies the \(r.test.top1.images) held-back "
+            + "images of the \(r.classes.trained) trained classes with \(r.test.top1.percentWithInterval) top-1 and "
+            + "\(r.test.top5.percentWithInterval) top-5 accuracy; its training loss went from \(loss(curve.first?.loss)) at the first "
+            + "step to \(loss(curve.last?.loss)) at the last"
+        if let opening = epochs.first, epochs.count > 1 {
+            text += ", its validation top-1 from \(percent(opening.validation.top1.value)) after the first epoch"
+        }
+        text += ". "
+        if let best = epochs.max(by: { $0.validation.top1.value < $1.validation.top1.value }), best.epoch != epochs.count {
+            text += "Validation top-1 peaked after epoch \(best.epoch) (\(percent(best.validation.top1.value))), before the last. "
+        }
+        if let resumed = r.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
+        if let seedRuns = r.seedRuns {
+            text += "Over \(seedRuns.seeds.count) seeds of the fine-tuning (\(seedRuns.seeds.map(String.init).joined(separator: ", "))) "
+                + "top-1 averages \(spread(seedRuns.test)). "
+        }
+        return text + "A head with one output per trained class has no extended accuracy: it cannot name the held-out dishes."
+    }
+
+    public static func clip(_ file: ChapterResultsFile<CLIPZeroShotResults>) -> String {
+        let r = file.results
+        var text = "Zero-shot \(r.model) \(presetTag(file)) classifies \(r.test.percentWithInterval) of \(r.test.images) validation "
+            + "images of the \(r.classes.trained) trained classes and \(r.extended.percentWithInterval) of \(r.extended.images) images "
+            + "of the \(r.classes.heldOut) held-out classes, with the prompt \"\(r.templates.first ?? "")\" and no training on either."
+        for ensemble in r.promptEnsembles ?? [] {
+            text += " Averaging the \(ensemble.templates.count) templates\(ensemble.name.map { " of \"\($0)\"" } ?? "") gives "
+                + "\(ensemble.test.percentWithInterval) and \(ensemble.extended.percentWithInterval)."
+        }
+        return text
+    }
+
+    public static func clipFineTune(_ file: ChapterResultsFile<CLIPFineTuneResults>) -> String {
+        let r = file.results, curve = r.lossCurve
+        let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) images" } ?? ""
+        var text = "Fine-tuning the image tower of \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
+            + "(\(curve.count) steps\(batch), \(headPhrase(r.head))) brings the training loss from \(loss(curve.first?.loss)) to "
+            + "\(loss(curve.last?.loss)) and reaches \(r.test.percentWithInterval) on \(r.test.images) validation images; zero-shot on "
+            + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the pretrained text tower reaches "
+            + "\(r.extended.percentWithInterval) of \(r.extended.images) images"
+        if let ensemble = r.extendedPromptEnsembles?.first {
+            text += " (\(ensemble.extended.percentWithInterval) with the \(ensemble.templates.count)-template prompt ensemble)"
+        }
+        text += "."
+        if let seedRuns = r.seedRuns, let extended = seedRuns.extended {
+            text += " Over \(seedRuns.seeds.count) seeds of the fine-tuning, test accuracy averages \(spread(seedRuns.test)) "
+                + "and extended accuracy \(spread(extended))."
+        }
+        return text
+    }
+
+    public static func lit(_ file: ChapterResultsFile<LiTResults>) -> String {
+        let r = file.results
+        let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) pairs" } ?? ""
+        var text = "Locking the image tower of \(r.model) and tuning its text tower contrastively on the \(r.classes.trained) trained "
+            + "classes \(presetTag(file)) (\(r.lossCurve.count) steps\(batch), captions from \(r.trainingTemplates.count) templates) "
+            + "brings the mean training loss from \(loss(r.epochMeanLosses.first)) in the first epoch to \(loss(r.epochMeanLosses.last)) "
+            + "in the last."
+        let tuned = [PromptEnsembleAccuracy(templates: r.templates, test: r.test, extended: r.extended)] + r.promptEnsembles
+        for (index, (before, after)) in zip(r.beforeTuning, tuned).enumerated() {
+            let prompts = index == 0 ? "With \"\(r.templates.first ?? "")\"" : "With the \"\(before.name ?? r.trainingTemplatesName)\" ensemble"
+            text += " \(prompts), test accuracy goes from \(percent(before.test.value)) (zero-shot) to \(after.test.percentWithInterval) "
+                + "of \(after.test.images) images, and extended accuracy on the \(r.classes.heldOut) held-out classes from "
+                + "\(percent(before.extended.value)) to \(after.extended.percentWithInterval) of \(after.extended.images)."
+        }
+        return text
+    }
+
+    public static func wiseFT(_ file: ChapterResultsFile<WiSEFTResults>) -> String {
+        let r = file.results, ordered = r.points.sorted { $0.alpha < $1.alpha }
+        guard let first = ordered.first, let last = ordered.last else { return "No mixing weight was scored." }
+        var text = "Mixing the weights of zero-shot and fine-tuned \(r.model ?? "CLIP") \(presetTag(file)) (\(r.mixed ?? "image tower, projection and head")) "
+            + "at \(r.points.count) values of alpha: alpha \(alpha(first.alpha))\(first.alpha == 0 ? " (zero-shot)" : "") reaches "
+            + "\(first.test.percentWithInterval) test accuracy on \(first.test.images) images of the \(r.classes.trained) trained classes "
+            + "and \(first.extended.percentWithInterval) extended accuracy on \(first.extended.images) images of the \(r.classes.heldOut) "
+            + "held-out classes; alpha \(alpha(last.alpha))\(last.alpha == 1 ? " (fine-tuned)" : "") reaches "
+            + "\(last.test.percentWithInterval) and \(last.extended.percentWithInterval)."
+        if let best = r.bestAlpha, let point = r.points.first(where: { $0.alpha == best }), let rule = r.bestAlphaRule {
+            text += " Taking as best \(rule), alpha \(alpha(best)) gives \(point.test.percentWithInterval) test and "
+                + "\(point.extended.percentWithInterval) extended accuracy."
+        }
+        return text
+    }
+
+    public static func cifar(_ file: ChapterResultsFile<CIFARResults>) -> String {
+        let models = file.results.models
+        let accuracies = models.map { "\($0.name) \($0.validation.percentWithInterval) (\($0.trainableParameters) trainable parameters)" }
+        var text = "Single-block fine-tuning \(presetTag(file)) on \(file.results.dataset) reached validation accuracies of "
+            + accuracies.joined(separator: ", ") + "."
+        let cnn = models.first { $0.family == "CNN" }, transformers = models.filter { $0.family == "Transformer" }
+        if let cnn, !transformers.isEmpty {
+            let better = transformers.filter { $0.validation.value > cnn.validation.value }.map(\.name)
+            text += better.count == transformers.count ? " As in the study, every transformer beat the CNN."
+                : better.isEmpty ? " Unlike the study, the CNN beat every transformer."
+                : " Only \(better.joined(separator: " and ")) beat the CNN; the study found every transformer ahead."
+        }
+        return text
+    }
+
+    public static func cost(_ file: ChapterResultsFile<CostResults>) -> String {
+        let costs = file.results.approaches
+        guard let vit = costs.first(where: { $0.approach == .vit }), let zeroShot = costs.first(where: { $0.approach == .clipZeroShot }),
+              let fineTune = costs.first(where: { $0.approach == .clipFineTune }),
+              let vitTraining = vit.trainingFlopsPerImage, let clipTraining = fineTune.trainingFlopsPerImage else {
+            return "The cost chapter measured fewer than the three approaches."
+        }
+        func hours(_ seconds: Double) -> String { String(format: seconds < 36_000 ? "%.1f h" : "%.0f h", seconds / 3600) }
+        let tokens = (fineTune.tokensPerImage ?? 0, vit.tokensPerImage ?? 0)
+        var text = String(format: "Counted from their configurations, fine-tuning ViT-B/16 costs %.0f GFLOPs per image and fine-tuning "
+                          + "CLIP ViT-B/32 %.0f (%.1fx less: %d tokens per image instead of %d), while zero-shot CLIP trains nothing; "
+                          + "serving an image costs %.1f and %.1f GFLOPs. ",
+                          vitTraining / 1e9, clipTraining / 1e9, vitTraining / clipTraining, tokens.0, tokens.1,
+                          vit.flopsPerImage / 1e9, zeroShot.flopsPerImage / 1e9)
+        let projection = vit.projection
+        let sustained = projection.sustainedFraction.map { " (\(Int((100 * $0).rounded()))% of peak FP32 assumed)" } ?? ""
+        text += "Projected onto the paper's \(projection.trainingImages.formatted()) images x \(projection.epochs) epochs on "
+            + "\(projection.hardware)\(sustained), fine-tuning takes \(hours(projection.trainingSecondsOnHardware)) for ViT and "
+            + "\(hours(fineTune.projection.trainingSecondsOnHardware)) for CLIP; at the rates measured on this machine "
+            + "\(presetTag(file)), \(hours(projection.trainingSecondsHere)) and \(hours(fineTune.projection.trainingSecondsHere)). "
+            + "By the rule stated, zero-shot CLIP is \(zeroShot.tier.rawValue), fine-tuned ViT \(vit.tier.rawValue) and fine-tuned "
+            + "CLIP \(fineTune.tier.rawValue)."
+        if let mini = vit.atMiniSize?.trainingImagesPerSecond, let miniCLIP = fineTune.atMiniSize?.trainingImagesPerSecond {
+            text += String(format: " The mini models train at %.0f (ViT) and %.0f (CLIP) images/s here.", mini, miniCLIP)
+        }
+        return text
+    }
+
+    /// "[mini preset]", or "[paper preset, quick smoke-test sizes]": once per summary.
+    private static func presetTag<Payload>(_ file: ChapterResultsFile<Payload>) -> String {
+        "[\(file.preset.rawValue) preset\(file.quick == true ? ", quick smoke-test sizes" : "")]"
+    }
+
+    private static func headPhrase(_ head: String) -> String {
+        switch head {
+        case "huggingface": "a fresh head on the mean patch token, as transformers' CLIPForImageClassification"
+        default: "head initialised from the prompts' text embeddings"
+        }
+    }
+
+    private static func loss(_ value: (some BinaryFloatingPoint)?) -> String {
+        value.map { String(format: "%.3f", Double($0)) } ?? "?"
+    }
+
+    private static func spread(_ values: [Double]) -> String {
+        let spread = Spread(values)
+        return "\(percent(spread.mean)) (standard deviation \(String(format: "%.2f", 100 * spread.standardDeviation)) points)"
+    }
+
+    private static func alpha(_ value: Double) -> String { String(format: "%g", value) }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+// A training run's hyper-parameters, as results files record them.
+
+
+/// A value that is a number or a word: a hyper-parameter (a rate; an optimizer's or schedule's
+/// name), or a published table's cell (an accuracy; a cost tier).
+public enum NumberOrText: Codable, Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case text(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .text(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let number): try container.encode(number)
+        case .text(let text): try container.encode(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .number(let number): number.formatted(.number.grouping(.never))
+        case .text(let text): text
+        }
+    }
+}
+
+/// Hyper-parameters by name. Dictionary keys are written as given (the snake_case strategy
+/// does not touch them), so chapters use these names for the settings Tables 1 and 2 publish
+/// and may add others (warm-up steps, image size) under names of their own.
+public typealias HyperParameters = [String: HyperParameter]
+
+public typealias HyperParameter = NumberOrText
+
+public enum HyperParameterName {
+    public static let learningRate = "learning_rate"
+    public static let batchSize = "batch_size"
+    public static let weightDecay = "weight_decay"
+    public static let epochs = "epochs"
+    public static let beta1 = "beta1"
+    public static let beta2 = "beta2"
+    public static let epsilon = "epsilon"
+}
+
+// MARK: - Chapter payloads

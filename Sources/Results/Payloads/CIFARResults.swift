@@ -1,0 +1,34 @@
+// The `cifar` chapter's payload.
+import Training
+
+/// `cifar`: the single-block fine-tuning baseline (Malpure et al. 2021) the paper cites.
+public struct CIFARResults: ChapterPayload, Equatable {
+    public static let chapter = "cifar"
+    public var dataset: String
+    public var hyperParameters: HyperParameters
+    public var models: [CIFARModelResult]
+
+    public init(dataset: String, hyperParameters: HyperParameters, models: [CIFARModelResult]) {
+        (self.dataset, self.hyperParameters, self.models)
+            = (dataset, hyperParameters, models)
+    }
+}
+
+/// One model of the CIFAR-10 single-block fine-tuning baseline.
+public struct CIFARModelResult: Codable, Sendable, Equatable {
+    /// The baseline's name for the model: "DenseNet201", "DeiT-Base-Distilled", "CaiT-S24".
+    public var name: String
+    /// "CNN" or "Transformer".
+    public var family: String
+    public var trainableParameters: Int
+    public var validation: Accuracy
+    public var train: Accuracy
+    public var trainSecondsPerEpoch: Double
+    public var validationSecondsPerEpoch: Double
+
+    public init(name: String, family: String, trainableParameters: Int, validation: Accuracy, train: Accuracy,
+                trainSecondsPerEpoch: Double, validationSecondsPerEpoch: Double) {
+        (self.name, self.family, self.trainableParameters, self.validation, self.train, self.trainSecondsPerEpoch, self.validationSecondsPerEpoch)
+            = (name, family, trainableParameters, validation, train, trainSecondsPerEpoch, validationSecondsPerEpoch)
+    }
+}

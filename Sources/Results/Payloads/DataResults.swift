@@ -1,0 +1,67 @@
+// The `data` chapter's payload: the split every other chapter trains and scores on.
+import Datasets
+
+public struct DataResults: ChapterPayload, Equatable {
+    public static let chapter = "data"
+    public var source: String
+    public var split: String
+    public var validationFraction: Double?
+    public var heldOutClasses: [String]
+    public var trainClasses: [String]
+    public var counts: SplitCounts
+    public var checksums: ListChecksums
+    public var imageCheck: String?
+    public var unreadableSkipped: [String]?
+    public var figures: [String]
+    public var miniFood: MiniFoodFacts?
+
+    public init(source: String, split: String, validationFraction: Double?, heldOutClasses: [String], trainClasses: [String], counts: SplitCounts, checksums: ListChecksums, imageCheck: String?, unreadableSkipped: [String]?, figures: [String], miniFood: MiniFoodFacts?) {
+        (self.source, self.split, self.validationFraction, self.heldOutClasses, self.trainClasses, self.counts, self.checksums, self.imageCheck, self.unreadableSkipped, self.figures, self.miniFood)
+            = (source, split, validationFraction, heldOutClasses, trainClasses, counts, checksums, imageCheck, unreadableSkipped, figures, miniFood)
+    }
+}
+
+public struct SplitCounts: Codable, Sendable, Equatable {
+    public var train: Int
+    public var validation: Int
+    public var heldOut: Int
+
+    public init(train: Int, validation: Int, heldOut: Int) {
+        (self.train, self.validation, self.heldOut)
+            = (train, validation, heldOut)
+    }
+}
+
+/// SHA-256 of each part's list, one "class/id" line per image.
+public struct ListChecksums: Codable, Sendable, Equatable {
+    public var train: String
+    public var validation: String
+    public var heldOut: String
+
+    public init(train: String, validation: String, heldOut: String) {
+        (self.train, self.validation, self.heldOut)
+            = (train, validation, heldOut)
+    }
+}
+
+public struct MiniFoodFacts: Codable, Sendable, Equatable {
+    public var sizes: MiniFoodSizes
+    public var colours: [String]
+    public var patterns: [String]
+    public var bases: [String]
+    public var compositions: Int
+    public var pretrainingCompositions: Int
+    public var pretrainCaptionPairs: Int
+    public var pretrainLabelledImages: Int
+    public var mislabelledTrain: Int
+    public var captionTemplates: [String]
+    public var zeroShotTemplate: String
+    public var renderMsPer1000Images: Double
+    public var pretrainingListSha256: [String: String]
+    public var pixelSha256First256: [String: String]
+
+    public init(sizes: MiniFoodSizes, colours: [String], patterns: [String], bases: [String], compositions: Int, pretrainingCompositions: Int, pretrainCaptionPairs: Int, pretrainLabelledImages: Int, mislabelledTrain: Int, captionTemplates: [String], zeroShotTemplate: String, renderMsPer1000Images: Double, pretrainingListSha256: [String: String], pixelSha256First256: [String: String]) {
+        (self.sizes, self.colours, self.patterns, self.bases, self.compositions, self.pretrainingCompositions, self.pretrainCaptionPairs, self.pretrainLabelledImages, self.mislabelledTrain, self.captionTemplates, self.zeroShotTemplate, self.renderMsPer1000Images, self.pretrainingListSha256, self.pixelSha256First256)
+            = (sizes, colours, patterns, bases, compositions, pretrainingCompositions, pretrainCaptionPairs, pretrainLabelledImages, mislabelledTrain, captionTemplates, zeroShotTemplate, renderMsPer1000Images, pretrainingListSha256, pixelSha256First256)
+    }
+}

@@ -65,7 +65,7 @@ let package = Package(
         // What every chapter shares: its options, the run (printing, results, exit codes), the
         // pretrained models of each preset.
         .target(name: "ChapterSupport", dependencies: [
-            "Recipes", "Results", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Recipes", "Results", "Report", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The command-line tool.

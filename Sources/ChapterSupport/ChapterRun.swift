@@ -9,6 +9,7 @@
 // line of that closure, in the section that started the work.
 import Common
 import Foundation
+import Report
 import Results
 
 public final class ChapterRun: @unchecked Sendable {
@@ -35,14 +36,19 @@ public final class ChapterRun: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Runs the chapter: the payload `body` returns is written to `<results>/<chapter>.json`
-    /// inside the common envelope; any error is one line on stderr and exit status 1.
+    /// Runs the chapter and `finish`es with the payload `body` returns; any error is one line on
+    /// stderr and exit status 1.
     public func main<Payload: ChapterPayload>(_ body: () throws -> Payload) {
         precondition(Payload.chapter == chapter, "chapter \(chapter) writes a \(Payload.chapter) payload")
-        main {
-            let file = try write(try body())
-            say("wrote \(file.path)")
-        }
+        main { try finish(try body()) }
+    }
+
+    /// Prints the summary of `payload` (as paper.md will quote it) and writes it to
+    /// `<results>/<chapter>.json` inside the common envelope, atomically.
+    public func finish<Payload: ChapterPayload>(_ payload: Payload) throws {
+        if let summary = ChapterSummaries.summary(of: resultsFile(payload)) { say(summary) }
+        let file = try resultsFile(payload).write(to: options.resultsDirectory)
+        say("wrote \(file.path)")
     }
 
     /// Runs `body`; any error is one line on stderr and exit status 1.
@@ -54,18 +60,16 @@ public final class ChapterRun: @unchecked Sendable {
         }
     }
 
-    /// Writes `<results>/<chapter>.json` atomically and returns its location.
-    @discardableResult
-    public func write<Payload: ChapterPayload>(_ payload: Payload) throws -> URL {
+    /// `payload` in the envelope of this run, with everything printed so far.
+    func resultsFile<Payload: ChapterPayload>(_ payload: Payload) -> ChapterResultsFile<Payload> {
         lock.lock()
         let output = printed
         lock.unlock()
-        let file = ChapterResultsFile(
+        return ChapterResultsFile(
             preset: preset, seed: options.seed, quick: options.quick, gitCommit: currentGitCommit(), machine: .current,
             started: ISO8601DateFormatter().string(from: started),
             seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
             peakMemoryBytes: peakResidentMemoryBytes(), output: output, results: payload)
-        return try file.write(to: options.resultsDirectory)
     }
 
     /// Prints `error` as one line on stderr and exits with status 1.

@@ -66,13 +66,8 @@ public struct ViTFineTuningPlan: Sendable {
             "gradient_clipping": .text(training.maxGradientNorm.map { "global norm \($0)" } ?? "none"),
             "weight_decay_exempt": .text(training.exemptNormsBiasesAndEmbeddings ? "norms, biases, [CLS] and position embeddings" : "none"),
         ]
-        switch training.schedule {
-        case .constant:
-            rows["schedule"] = .text("constant")
-        case let .warmupCosine(warmupSteps):
-            rows["schedule"] = .text("cosine")
-            rows["warmup_steps"] = .number(Double(warmupSteps))
-        }
+        rows["schedule"] = .text(training.schedule.name)
+        if case let .warmupCosine(warmupSteps) = training.schedule { rows["warmup_steps"] = .number(Double(warmupSteps)) }
         return rows
     }
 }

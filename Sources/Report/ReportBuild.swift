@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// `report build`: the figures, then paper.md linking them. Everything is read before

@@ -8,6 +8,14 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
     /// transformers' get_cosine_schedule_with_warmup.
     case warmupCosine(warmupSteps: Int)
 
+    /// "constant" or "cosine", as results files and logs name the schedule.
+    public var name: String {
+        switch self {
+        case .constant: "constant"
+        case .warmupCosine: "cosine"
+        }
+    }
+
     public func multiplier(step: Int, totalSteps: Int) -> Double {
         switch self {
         case .constant:

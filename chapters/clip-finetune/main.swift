@@ -49,6 +49,7 @@ import Results
 import Training
 import Foundation
 import Models
+import ChapterSupport
 import Recipes
 import Training
 
@@ -77,20 +78,12 @@ struct CLIPFineTuneOptions: ParsableCommand {
 
 let arguments = CLIPFineTuneOptions.parseChapterArguments(chapter: "clip-finetune")
 let options = arguments.options
-let run = ChapterRun(chapter: "clip-finetune", preset: options.preset, seed: options.seed)
-do {
-    let file = try run.write(try fineTuneCLIP(), to: options.resultsDirectory)
-    run.say("wrote \(file.path)")
-} catch {
-    run.fail(error)
-}
+let run = ChapterRun(chapter: "clip-finetune", options: options.run)
+run.main { try fineTuneCLIP() }
 
 func fineTuneCLIP() throws -> CLIPFineTuneResults {
     let data = try options.experimentData()
-    let checkpoint = switch options.preset {
-    case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32")
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
-    }
+    let checkpoint = try PretrainedModels.clip(options, run: run)
     let configuration = TrainingConfiguration.clipFineTuning(preset: options.preset, quick: options.quick, seed: options.seed,
                                                              layerDecay: arguments.layerDecay)
     let directory = try CLIPFineTuning.runDirectory(cache: options.cacheDirectory, preset: options.preset, checkpoint: checkpoint,
@@ -116,7 +109,7 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
     let test = try fineTuning.score(data.validation)
     let testAccuracy = test.bootstrappedTop1(seed: options.seed)
     run.say("test (\(data.validation.count) validation images, \(data.validation.classNames.count) classes): "
-        + "top-1 \(testAccuracy.percentWithInterval), top-5 \(percent(test.top5.value))")
+        + "top-1 \(testAccuracy.percentWithInterval), top-5 \(percent(test.accuracy.top5.value))")
     let ensemble = PromptTemplates.ensemble(for: options.preset)
     let extendedScores = try fineTuning.extendedScores(promptSets: [fineTuning.prompts, ensemble])
     let extended = extendedScores[0], extendedAccuracy = extended.bootstrappedTop1(seed: options.seed)
@@ -139,25 +132,13 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
     let seedRuns = try repeatedRuns(first: (testAccuracy.value, extendedAccuracy.value), checkpoint: checkpoint, data: data)
 
     let curve = fineTuning.lossCurve
-    var summary = "Fine-tuning the image tower of \(model) on the \(data.train.classNames.count) trained classes "
-        + "(\(options.preset.rawValue) preset, \(curve.count) steps of \(configuration.batchSize) images, \(headPhrase(arguments.head))) "
-        + "brings the training loss from \(loss(curve.first)) to \(loss(curve.last)) and "
-        + "reaches \(testAccuracy.percentWithInterval) on \(test.count) validation images; zero-shot on the "
-        + "\(data.heldOut.classNames.count) held-out classes, the fine-tuned image tower against the pretrained text tower "
-        + "reaches \(extendedAccuracy.percentWithInterval) of \(extended.count) images "
-        + "(\(ensembleAccuracy.percentWithInterval) with the \(ensemble.templates.count)-template prompt ensemble)."
-    if let seedRuns, let extendedRuns = seedRuns.extended {
-        let test = Spread(seedRuns.test), extended = Spread(extendedRuns)
-        summary += String(format: " Over %d seeds of the fine-tuning, test accuracy averages %.2f%% (standard deviation %.2f points) "
-                          + "and extended accuracy %.2f%% (%.2f).", seedRuns.seeds.count, 100 * test.mean, 100 * test.standardDeviation,
-                          100 * extended.mean, 100 * extended.standardDeviation)
-    }
-    run.say(summary)
-    return CLIPFineTuneResults(summary: summary, model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
+    return CLIPFineTuneResults(model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                                trainableParameters: fineTuning.trainableParameters, hyperParameters: fineTuning.hyperParameters,
                                test: testAccuracy, extended: extendedAccuracy, lossCurve: curve, fineTunedCheckpoint: saved.recordedPath,
                                extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: ensemble.templates, extended: ensembleAccuracy)],
-                               seedRuns: seedRuns)
+                               seedRuns: seedRuns,
+                               classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
+                               head: arguments.head.rawValue)
 }
 
 /// The fine-tuning again with each further seed of `--seeds` (test and extended top-1 with the
@@ -176,19 +157,9 @@ func repeatedRuns(first: (test: Double, extended: Double), checkpoint: URL, data
         run.say("fine-tuning again with seed \(seed)")
         _ = try fineTuning.resume()
         try fineTuning.train()
-        test.append(try fineTuning.score(data.validation).top1.value)
-        extended.append(try fineTuning.extendedScores(promptSets: [fineTuning.prompts])[0].top1.value)
+        test.append(try fineTuning.score(data.validation).accuracy.top1.value)
+        extended.append(try fineTuning.extendedScores(promptSets: [fineTuning.prompts])[0].accuracy.top1.value)
         run.say(String(format: "seed %llu: test top-1 %.2f%%, extended top-1 %.2f%%", seed, 100 * test.last!, 100 * extended.last!))
     }
     return SeedRuns(seeds: seeds, test: test, extended: extended)
 }
-
-func headPhrase(_ head: CLIPClassifierHead) -> String {
-    switch head {
-    case .zeroShot: "head initialised from the prompts' text embeddings"
-    case .huggingFace: "a fresh head on the mean patch token, as transformers' CLIPForImageClassification"
-    }
-}
-
-func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
-func loss(_ point: LossPoint?) -> String { point.map { String(format: "%.3f", $0.loss) } ?? "?" }

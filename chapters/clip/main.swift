@@ -34,6 +34,7 @@ import Common
 import Results
 import Training
 import Foundation
+import ChapterSupport
 import Models
 import Recipes
 
@@ -50,20 +51,12 @@ struct CLIPChapterOptions: ParsableCommand {
 
 let arguments = CLIPChapterOptions.parseChapterArguments(chapter: "clip")
 let options = arguments.options
-let run = ChapterRun(chapter: "clip", preset: options.preset, seed: options.seed)
-do {
-    let file = try run.write(try zeroShotCLIP(), to: options.resultsDirectory)
-    run.say("wrote \(file.path)")
-} catch {
-    run.fail(error)
-}
+let run = ChapterRun(chapter: "clip", options: options.run)
+run.main { try zeroShotCLIP() }
 
 func zeroShotCLIP() throws -> CLIPZeroShotResults {
     let data = try options.experimentData()
-    let checkpoint = switch options.preset {
-    case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32")
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
-    }
+    let checkpoint = try PretrainedModels.clip(options, run: run)
     let clip = try ZeroShotClassifier(checkpoint: checkpoint)
     let model = clip.model.config.architectureName
     run.say("\(model) from \(checkpoint.path)")
@@ -86,20 +79,13 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
     let testAccuracy = test.map { $0.bootstrappedTop1(seed: options.seed) }
     let extendedAccuracy = extended.map { $0.bootstrappedTop1(seed: options.seed) }
     let ensembles = promptSets.indices.dropFirst().map {
-        PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: testAccuracy[$0], extended: extendedAccuracy[$0])
+        PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: testAccuracy[$0], extended: extendedAccuracy[$0],
+                               name: promptSets[$0].name)
     }
-    var summary = "Zero-shot \(model) (\(options.preset.rawValue) preset) classifies \(testAccuracy[0].percentWithInterval) of "
-        + "\(test[0].count) validation images of the \(data.validation.classNames.count) trained classes (top-5 \(percent(test[0].top5.value))) "
-        + "and \(extendedAccuracy[0].percentWithInterval) of \(extended[0].count) images of the \(data.heldOut.classNames.count) held-out classes, "
-        + "with the prompt \"\(ZeroShotPrompt.template)\" and no training on either."
-    for (index, prompts) in promptSets.enumerated().dropFirst() {
-        summary += " Averaging the \(prompts.templates.count) templates of \"\(prompts.name)\" gives \(testAccuracy[index].percentWithInterval) "
-            + "and \(extendedAccuracy[index].percentWithInterval)."
-    }
-    run.say(summary)
-    return CLIPZeroShotResults(summary: summary, model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
+    return CLIPZeroShotResults(model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                                templates: PromptTemplates.food.templates, test: testAccuracy[0], extended: extendedAccuracy[0],
-                               promptEnsembles: ensembles.isEmpty ? nil : ensembles)
+                               promptEnsembles: ensembles.isEmpty ? nil : ensembles,
+                               classes: ClassCounts(trained: data.validation.classNames.count, heldOut: data.heldOut.classNames.count))
 }
 
 /// Zero-shot scores of `dataset` under each prompt set, with progress and one line per set.
@@ -112,10 +98,9 @@ func score(_ clip: ZeroShotClassifier, _ dataset: any Dataset, _ promptSets: [Pr
         reported = done
     }
     for (prompts, score) in zip(promptSets, scores) {
-        run.say("\(what), prompts \"\(prompts.name)\": top-1 \(percent(score.top1.value)), top-5 \(percent(score.top5.value)) "
-            + "(\(score.top1Hits) of \(score.count))")
+        run.say("\(what), prompts \"\(prompts.name)\": top-1 \(percent(score.accuracy.top1.value)), "
+            + "top-5 \(percent(score.accuracy.top5.value)) (\(score.top1Count) of \(score.count))")
     }
     return scores
 }
 
-func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }

@@ -39,6 +39,7 @@ import Results
 import Training
 import Foundation
 import Models
+import ChapterSupport
 import Recipes
 import Training
 
@@ -50,20 +51,12 @@ struct LiTOptions: ParsableCommand {
 }
 
 let options = LiTOptions.parseChapterArguments(chapter: "lit").options
-let run = ChapterRun(chapter: "lit", preset: options.preset, seed: options.seed)
-do {
-    let file = try run.write(try lockedImageTextTuning(), to: options.resultsDirectory)
-    run.say("wrote \(file.path)")
-} catch {
-    run.fail(error)
-}
+let run = ChapterRun(chapter: "lit", options: options.run)
+run.main { try lockedImageTextTuning() }
 
 func lockedImageTextTuning() throws -> LiTResults {
     let data = try options.experimentData()
-    let checkpoint = switch options.preset {
-    case .paper: try options.paperCheckpoint("openai/clip-vit-base-patch32")
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
-    }
+    let checkpoint = try PretrainedModels.clip(options, run: run)
     let configuration = TrainingConfiguration.lit(preset: options.preset, quick: options.quick, seed: options.seed)
     let trainingPrompts = PromptTemplates.ensemble(for: options.preset)
     let promptSets = [PromptTemplates.food, trainingPrompts]
@@ -86,9 +79,12 @@ func lockedImageTextTuning() throws -> LiTResults {
     run.say(String(format: "trained in %.1f s", Date().timeIntervalSince(started)))
     let test = lit.clip.zeroShotScores(validation, promptSets: promptSets), extended = lit.clip.zeroShotScores(heldOut, promptSets: promptSets)
 
-    func accuracy(_ score: ClassificationHits) -> Experiment.Accuracy { score.bootstrappedTop1(seed: options.seed) }
+    func accuracy(_ score: ClassificationHits) -> Accuracy { score.bootstrappedTop1(seed: options.seed) }
     func accuracies(_ test: [ClassificationHits], _ extended: [ClassificationHits]) -> [PromptEnsembleAccuracy] {
-        promptSets.indices.map { PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: accuracy(test[$0]), extended: accuracy(extended[$0])) }
+        promptSets.indices.map {
+            PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: accuracy(test[$0]), extended: accuracy(extended[$0]),
+                                   name: promptSets[$0].name)
+        }
     }
     let tuned = accuracies(test, extended), untuned = accuracies(before, beforeHeldOut)
     for (index, prompts) in promptSets.enumerated() {
@@ -100,21 +96,12 @@ func lockedImageTextTuning() throws -> LiTResults {
     }
 
     let curve = lit.lossCurve, epochs = lit.trainer.history.epochs
-    let summary = "Locking the image tower of \(model) and tuning its text tower contrastively on the \(data.train.classNames.count) "
-        + "trained classes (\(options.preset.rawValue) preset, \(curve.count) steps of \(configuration.batchSize) pairs, captions from "
-        + "\(trainingPrompts.templates.count) templates) brings the mean training loss from \(loss(epochs.first)) in the first epoch to \(loss(epochs.last)) in the last. "
-        + "With \"\(ZeroShotPrompt.template)\", test accuracy goes from \(percent(untuned[0].test.value)) (zero-shot) to "
-        + "\(percent(tuned[0].test.value)) of \(test[0].count) images, and extended accuracy on the \(data.heldOut.classNames.count) "
-        + "held-out classes from \(percent(untuned[0].extended.value)) to \(percent(tuned[0].extended.value)) of \(extended[0].count); "
-        + "with the \"\(trainingPrompts.name)\" ensemble, from \(percent(untuned[1].test.value)) to \(percent(tuned[1].test.value)) "
-        + "and from \(percent(untuned[1].extended.value)) to \(percent(tuned[1].extended.value))."
-    run.say(summary)
-    return LiTResults(summary: summary, model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
+    return LiTResults(model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                       trainableParameters: lit.trainableParameters, hyperParameters: lit.hyperParameters,
                       trainingTemplates: trainingPrompts.templates, trainingTemplatesSource: trainingPrompts.source,
                       templates: PromptTemplates.food.templates, test: tuned[0].test, extended: tuned[0].extended,
-                      promptEnsembles: Array(tuned.dropFirst()), beforeTuning: untuned, lossCurve: curve)
+                      promptEnsembles: Array(tuned.dropFirst()), beforeTuning: untuned, lossCurve: curve,
+                      classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
+                      trainingTemplatesName: trainingPrompts.name, epochMeanLosses: epochs.map(\.meanLoss))
 }
 
-func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
-func loss(_ epoch: EpochRecord?) -> String { epoch.map { String(format: "%.3f", $0.meanLoss) } ?? "?" }

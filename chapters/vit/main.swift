@@ -38,23 +38,21 @@ import Common
 import Results
 import Training
 import Foundation
+import ChapterSupport
 import Recipes
 import Training
 
 let arguments = ViTArguments.parseChapterArguments(chapter: "vit")
 let options = arguments.options
-let run = ChapterRun(chapter: "vit", preset: options.preset, seed: options.seed)
-do {
-    try fineTuneViT()
-} catch {
-    run.fail(error)
-}
+let run = ChapterRun(chapter: "vit", options: options.run)
+run.main { try fineTuneViT() }
 
 func fineTuneViT() throws {
     // ## The data and the pretrained model
     let data = try options.experimentData()
     run.say("\(data.source): \(data.train.count) training and \(data.validation.count) validation images of \(data.train.classNames.count) classes")
-    let (pretrained, modelName) = try pretrainedViT()
+    let pretrained = try PretrainedModels.vit(options, run: run)
+    let modelName = options.preset == .paper ? "ViT-B/16" : "mini ViT"
 
     // ## Table 1, or its mini analogue
     //
@@ -65,8 +63,10 @@ func fineTuneViT() throws {
     let plan = fineTuningPlan(data, seed: options.seed)
     let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: plan)
     run.say("\(modelName) from \(pretrained.path): \(fineTuning.model.parameterCount) parameters, a fresh head of \(data.train.classNames.count) outputs")
-    let hyper = plan.hyperParameters
-    run.say("AdamW lr \(hyper["learning_rate"]!), batch \(hyper["batch_size"]!) (micro-batches of \(hyper["micro_batch_size"]!)), weight decay \(hyper["weight_decay"]!), betas \(hyper["beta1"]!)/\(hyper["beta2"]!), eps \(hyper["epsilon"]!), \(hyper["epochs"]!) epochs, \(hyper["schedule"]!) schedule")
+    let (training, adam) = (plan.training, plan.training.optimizer)
+    run.say("AdamW lr \(adam.learningRate), batch \(training.batchSize) (micro-batches of \(training.microBatchSize)), "
+        + "weight decay \(adam.weightDecay), betas \(adam.beta1)/\(adam.beta2), eps \(adam.epsilon), \(training.epochs) epochs, "
+        + "\(training.schedule.name) schedule")
 
     // ## Fine-tuning
     //
@@ -88,7 +88,7 @@ func fineTuneViT() throws {
     run.say("fine-tuned checkpoint: \(output.path)")
 
     // ## Table 3: the fine-tuned model on the held-back images
-    let accuracy = outcome.validation.accuracy(seed: options.seed)
+    let accuracy = outcome.validation.bootstrapped(seed: options.seed)
     let curve = outcome.lossCurve
 
     // ## Other seeds
@@ -99,13 +99,12 @@ func fineTuneViT() throws {
     // seeds, on the same data and the same pretrained model, and the chapter reports the mean
     // and standard deviation of the N runs beside the first run's numbers.
     let seedRuns = try repeatedRuns(first: accuracy.top1.value, pretrained: pretrained, data: data, output: output)
-    let summary = summarise(accuracy, curve: curve, outcome: outcome, modelName: modelName, data: data, seedRuns: seedRuns)
-    run.say(summary)
-    let results = ViTResults(
-        summary: summary, model: modelName, checkpointSource: pretrained.recordedPath, dataset: data.source,
-        trainableParameters: outcome.trainableParameters, hyperParameters: hyper, validation: accuracy, test: accuracy,
-        lossCurve: curve, epochs: outcome.epochs, seedRuns: seedRuns)
-    run.say("wrote \(try run.write(results, to: options.resultsDirectory).path)")
+    try run.finish(ViTResults(
+        model: modelName, checkpointSource: pretrained.recordedPath, dataset: data.source,
+        trainableParameters: outcome.trainableParameters, hyperParameters: plan.hyperParameters, validation: accuracy, test: accuracy,
+        lossCurve: curve, epochs: outcome.epochs, seedRuns: seedRuns,
+        classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
+        trainImages: data.train.count, resumedFromStep: outcome.resumedFromStep))
 }
 
 /// The fine-tuning again with each further seed of `--seeds`; nil for a single seed.
@@ -121,7 +120,7 @@ func repeatedRuns(first: Double, pretrained: URL, data: ExperimentData, output: 
                                                output: seedOutput, say: { run.say($0) }) else {
             throw ChapterError("the fine-tuning with seed \(seed) stopped before its last step")
         }
-        test.append(outcome.validation.accuracy(seed: seed).top1.value)
+        test.append(outcome.validation.bootstrappedTop1(seed: seed).value)
         run.say(String(format: "seed %llu: validation top-1 %.2f%%", seed, 100 * test.last!))
     }
     return SeedRuns(seeds: seeds, test: test)
@@ -134,47 +133,6 @@ func fineTuningPlan(_ data: ExperimentData, seed: UInt64) -> ViTFineTuningPlan {
     case .mini: ViTFineTuningPlan.mini(trainingImages: data.train.count, quick: options.quick, schedule: arguments.learningRateSchedule,
                                        seed: seed)
     }
-}
-
-/// The checkpoint fine-tuning starts from, and what to call it.
-func pretrainedViT() throws -> (URL, String) {
-    switch options.preset {
-    case .paper:
-        return (try options.paperCheckpoint("a pretrained ViT such as google/vit-base-patch16-224"), "ViT-B/16")
-    case .mini:
-        return (try MiniModels.vit(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) }), "mini ViT")
-    }
-}
-
-/// The chapter's numbers in a few sentences, for paper.md.
-func summarise(_ accuracy: TopKAccuracy, curve: [LossPoint], outcome: ViTFineTuningOutcome, modelName: String,
-               data: ExperimentData, seedRuns: SeedRuns?) -> String {
-    func percent(_ accuracy: Experiment.Accuracy) -> String {
-        let interval = accuracy.interval.map { String(format: " (95%% interval %.1f-%.1f)", 100 * $0.low, 100 * $0.high) } ?? ""
-        return String(format: "%.2f%%", 100 * accuracy.value) + interval
-    }
-    let epochs = outcome.epochs.count
-    let first = curve.first.map { String(format: "%.2f", $0.loss) } ?? "?", last = curve.last.map { String(format: "%.2f", $0.loss) } ?? "?"
-    var text = "Fine-tuned end to end for \(epochs) epoch\(epochs == 1 ? "" : "s") (\(curve.count) steps) on \(data.train.count) images of "
-    text += "\(data.source) [\(options.preset.rawValue) preset], the \(modelName) classifies the \(accuracy.top1.images) held-back images "
-    text += "of the \(data.train.classNames.count) trained classes with \(percent(accuracy.top1)) top-1 and \(percent(accuracy.top5)) top-5 accuracy; "
-    text += "its training loss went from \(first) at the first step to \(last) at the last"
-    if let opening = outcome.epochs.first, epochs > 1 {
-        text += String(format: ", its validation top-1 from %.2f%% after the first epoch", 100 * opening.validation.top1.value)
-    }
-    text += ". "
-    if let best = outcome.epochs.max(by: { $0.validation.top1.value < $1.validation.top1.value }), best.epoch != epochs {
-        text += String(format: "Validation top-1 peaked after epoch %d (%.2f%%), before the last. ", best.epoch, 100 * best.validation.top1.value)
-    }
-    if let resumed = outcome.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
-    if let seedRuns {
-        let spread = Spread(seedRuns.test)
-        text += String(format: "Over %d seeds of the fine-tuning (%@) top-1 averages %.2f%% with a standard deviation of %.2f points. ",
-                       seedRuns.seeds.count, seedRuns.seeds.map(String.init).joined(separator: ", "), 100 * spread.mean,
-                       100 * spread.standardDeviation)
-    }
-    text += "A head with one output per trained class has no extended accuracy: it cannot name the ten held-out dishes."
-    return text
 }
 
 // ## The command line

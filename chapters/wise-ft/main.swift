@@ -41,6 +41,7 @@ import Results
 import Training
 import Foundation
 import Models
+import ChapterSupport
 import Recipes
 
 struct WiSEFTOptions: ParsableCommand {
@@ -68,13 +69,8 @@ struct WiSEFTOptions: ParsableCommand {
 
 let arguments = WiSEFTOptions.parseChapterArguments(chapter: "wise-ft")
 let options = arguments.options
-let run = ChapterRun(chapter: "wise-ft", preset: options.preset, seed: options.seed)
-do {
-    let file = try run.write(try wiseFT(), to: options.resultsDirectory)
-    run.say("wrote \(file.path)")
-} catch {
-    run.fail(error)
-}
+let run = ChapterRun(chapter: "wise-ft", options: options.run)
+run.main { try wiseFT() }
 
 func wiseFT() throws -> WiSEFTResults {
     let data = try options.experimentData()
@@ -84,7 +80,7 @@ func wiseFT() throws -> WiSEFTResults {
     // one its results record; mini: the cached mini CLIP).
     let zeroShot = switch options.preset {
     case .paper: try paperZeroShot(recorded: fineTuneRun)
-    case .mini: try MiniModels.clip(cache: options.cacheDirectory, seed: options.seed, quick: options.quick, say: { run.say($0) })
+    case .mini: try PretrainedModels.clip(options, run: run)
     }
     if arguments.fineTuned == nil, let recorded = fineTuneRun {
         try checkSource(of: recorded, is: zeroShot)
@@ -100,20 +96,19 @@ func wiseFT() throws -> WiSEFTResults {
     var points: [WiSEFTPoint] = []
     for alpha in arguments.alphaValues {
         let point = try wise.point(alpha: alpha, seed: options.seed)
-        run.say("alpha \(formatAlpha(alpha)): test \(describe(point.test)), extended \(describe(point.extended))")
+        run.say("alpha \(formatAlpha(alpha)): test \(point.test.percentWithInterval), extended \(point.extended.percentWithInterval)")
         points.append(point)
     }
     run.say(String(format: "measured %d mixtures in %.1f s", points.count, Date().timeIntervalSince(started)))
     crossCheckEnds(points, fineTuneRun: fineTuneRun, fineTuned: fineTuned)
 
     let best = WiSEFT.best(points)!
-    let summary = summarize(points, best: best, model: model, data: data)
-    run.say(summary)
-    return WiSEFTResults(summary: summary, dataset: data.source, points: points, model: model,
+    return WiSEFTResults(dataset: data.source, points: points, model: model,
                          zeroShotCheckpoint: zeroShot.recordedPath, fineTunedCheckpoint: fineTuned.recordedPath,
                          mixed: "image tower and visual projection, and the FT-CLIP head against the zero-shot head "
                              + "(the prompts' text embeddings times the logit scale); text tower and logit scale as pretrained",
-                         bestAlpha: best.alpha, bestAlphaRule: WiSEFT.bestAlphaRule)
+                         bestAlpha: best.alpha, bestAlphaRule: WiSEFT.bestAlphaRule,
+                         classes: ClassCounts(trained: data.validation.classNames.count, heldOut: data.heldOut.classNames.count))
 }
 
 /// --fine-tuned, or the directory clip-finetune recorded; checked to exist before any work.
@@ -133,7 +128,7 @@ func fineTunedDirectory(recorded: ChapterResultsFile<CLIPFineTuneResults>?) thro
 /// The paper preset's zero-shot CLIP: --checkpoint, else the checkpoint clip-finetune's results say it started from.
 func paperZeroShot(recorded: ChapterResultsFile<CLIPFineTuneResults>?) throws -> URL {
     if options.checkpoint == nil, let recorded { return URL(fileURLWithPath: recorded.results.checkpointSource) }
-    return try options.paperCheckpoint("openai/clip-vit-base-patch32, the checkpoint clip-finetune started from")
+    return try PretrainedModels.paperCheckpoint(options, "openai/clip-vit-base-patch32, the checkpoint clip-finetune started from")
 }
 
 /// The recorded fine-tuning must have started from this run's zero-shot CLIP.
@@ -155,25 +150,5 @@ func crossCheckEnds(_ points: [WiSEFTPoint], fineTuneRun: ChapterResultsFile<CLI
         + (same ? " (equal)" : " (DIFFERENT)"))
 }
 
-func summarize(_ points: [WiSEFTPoint], best: WiSEFTPoint, model: String, data: ExperimentData) -> String {
-    let ordered = points.sorted { $0.alpha < $1.alpha }
-    let (first, last) = (ordered.first!, ordered.last!)
-    var summary = "Mixing the weights of zero-shot and fine-tuned \(model) (\(options.preset.rawValue) preset; image tower, "
-        + "projection and head) at \(points.count) values of alpha: "
-        + "alpha \(formatAlpha(first.alpha))\(first.alpha == 0 ? " (zero-shot)" : "") reaches \(percent(first.test.value)) test "
-        + "accuracy on \(first.test.images) images of the \(data.validation.classNames.count) trained classes and "
-        + "\(percent(first.extended.value)) extended accuracy on \(first.extended.images) images of the "
-        + "\(data.heldOut.classNames.count) held-out classes; alpha \(formatAlpha(last.alpha))"
-        + "\(last.alpha == 1 ? " (fine-tuned)" : "") reaches \(percent(last.test.value)) and \(percent(last.extended.value))."
-    summary += " Taking as best \(WiSEFT.bestAlphaRule), alpha \(formatAlpha(best.alpha)) gives \(describe(best.test)) test and "
-        + "\(describe(best.extended)) extended accuracy."
-    return summary
-}
-
 func mixedParameters(_ wise: WiSEFT) -> Int { wise.interpolation.entries.reduce(0) { $0 + $1.target.count } }
 func formatAlpha(_ alpha: Double) -> String { String(format: "%g", alpha) }
-func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
-func describe(_ accuracy: Accuracy) -> String {
-    guard let interval = accuracy.interval else { return percent(accuracy.value) }
-    return percent(accuracy.value) + String(format: " (95%% interval %.1f-%.1f)", 100 * interval.low, 100 * interval.high)
-}

@@ -9,7 +9,7 @@ import Training
 
 public enum ChapterSummaries {
     /// The summary of any chapter's results file that has one.
-    static func summary(of file: any ChapterResultsFileProtocol) -> String? {
+    public static func summary(of file: any ChapterResultsFileProtocol) -> String? {
         switch file {
         case let file as ChapterResultsFile<ViTResults>: vit(file)
         case let file as ChapterResultsFile<CLIPZeroShotResults>: clip(file)

@@ -59,18 +59,15 @@ import Results
 import Training
 import Foundation
 import Models
+import ChapterSupport
 import Recipes
 import Training
 
-let options = CIFAROptions.parseOrExit()
-let run = ChapterRun(chapter: "cifar", preset: options.preset, seed: options.seed)
-do {
+let options = CIFAROptions.parseChapterArguments(chapter: "cifar")
+let run = ChapterRun(chapter: "cifar", options: options.run)
+run.main {
     try options.check()
-    let results = try runBaseline()
-    let file = try run.write(results, to: URL(fileURLWithPath: options.results))
-    run.say("wrote \(file.path)")
-} catch {
-    run.fail(error)
+    return try runBaseline()
 }
 
 // ## The experiment
@@ -90,9 +87,9 @@ do {
 func runBaseline() throws -> CIFARResults {
     let task = try makeTask()
     run.say("task: \(task.description); upscaling: \(task.upscaling)")
-    var training = CIFARFineTuning.study(seed: options.seed)
-    if options.quick { training.epochs = 2 }
-    let fineTuning = CIFARFineTuning(training: training, featureDirectory: URL(fileURLWithPath: options.cache).appendingPathComponent("cifar-features"))
+    var training = CIFARFineTuning.study(seed: options.run.seed)
+    if options.run.quick { training.epochs = 2 }
+    let fineTuning = CIFARFineTuning(training: training, featureDirectory: options.run.cacheDirectory.appendingPathComponent("cifar-features"))
 
     var runs: [CIFARRun] = []
     for (model, network, identity) in try models() {
@@ -101,19 +98,19 @@ func runBaseline() throws -> CIFARResults {
         narrate(measured, model: model, task: task)
         runs.append(measured)
     }
-    return CIFARResults(summary: summary(runs, task: task), dataset: task.description,
+    return CIFARResults(dataset: task.description,
                         hyperParameters: hyperParameters(training, task: task), models: runs.map(\.result))
 }
 
 // ## The task
 func makeTask() throws -> CIFARTask {
     if let directory = options.cifar10 {
-        let side = options.preset == .paper ? 224 : MiniTimm.imageSide
+        let side = options.run.preset == .paper ? 224 : MiniTimm.imageSide
         return try CIFARTask.cifar10(directory: URL(fileURLWithPath: directory), side: side,
-                                     perClass: options.subset ?? (options.quick ? 5 : nil))
+                                     perClass: options.subset ?? (options.run.quick ? 5 : nil))
     }
     // Five sixths of each class train, the rest validate: 250 and 50 per dish (25 and 5 quick).
-    return CIFARTask.miniFood(seed: options.seed, perClass: options.quick ? 30 : 300)
+    return CIFARTask.miniFood(seed: options.run.seed, perClass: options.run.quick ? 30 : 300)
 }
 
 // ## The models
@@ -122,7 +119,7 @@ func makeTask() throws -> CIFARTask {
 // as timm's save_for_hf writes them); the mini preset pretrains its three, or finds them in the
 // cache under a hash of everything that determines them.
 func models() throws -> [(CIFARModel, any TimmClassifier, String)] {
-    switch options.preset {
+    switch options.run.preset {
     case .paper:
         return try options.checkpoints.map { model, directory in
             let checkpoint = try TimmCheckpoint(directory: URL(fileURLWithPath: directory))
@@ -135,8 +132,8 @@ func models() throws -> [(CIFARModel, any TimmClassifier, String)] {
         }
     case .mini:
         return try CIFARModel.allCases.map { model in
-            let (network, entry, pretraining) = try MiniTimm.pretrained(model, cache: URL(fileURLWithPath: options.cache), seed: options.seed,
-                                                                        quick: options.quick, say: { run.say($0) })
+            let (network, entry, pretraining) = try MiniTimm.pretrained(model, cache: options.run.cacheDirectory, seed: options.run.seed,
+                                                                        quick: options.run.quick, say: { run.say($0) })
             let last = pretraining.epochs.last.map { String(format: ", final loss %.3f", $0.meanLoss) } ?? ""
             run.say("mini \(model.rawValue): \(network.parameterCount) parameters, pretrained for \(pretraining.epochs.count) epochs in "
                     + "\(Int(pretraining.trainingSeconds.rounded())) s\(last)")
@@ -155,7 +152,7 @@ func narrate(_ measured: CIFARRun, model: CIFARModel, task: CIFARTask) {
     run.say(String(format: "%@: validation %@, train %@; %.1f s per epoch training, %.1f s validating; trunk %.0f s for %d images (%.0f KB each)",
                    model.rawValue, result.validation.percentWithInterval, result.train.percentWithInterval, result.trainSecondsPerEpoch,
                    result.validationSecondsPerEpoch, measured.trunkSeconds, measured.images, Double(measured.featureBytesPerImage) / 1000))
-    if options.preset == .paper, options.cifar10 != nil, task.train.count < 50_000 {
+    if options.run.preset == .paper, options.cifar10 != nil, task.train.count < 50_000 {
         let trunkHours = measured.trunkSeconds / Double(measured.images) * 60_000 / 3600
         let epochHours = (result.trainSecondsPerEpoch * 50_000 / Double(task.train.count)
             + result.validationSecondsPerEpoch * 10_000 / Double(task.validation.count)) / 3600
@@ -180,31 +177,13 @@ func hyperParameters(_ training: TrainingConfiguration, task: CIFARTask) -> Hype
     ]
 }
 
-/// A few sentences from this run's numbers, for paper.md.
-func summary(_ runs: [CIFARRun], task: CIFARTask) -> String {
-    let preset = (options.preset == .mini ? "mini preset" : "paper preset") + (options.quick ? ", --quick smoke-test sizes" : "")
-    let accuracies = runs.map { "\($0.result.name) \($0.result.validation.percentWithInterval) (\($0.result.trainableParameters) trainable parameters)" }
-    var text = "Single-block fine-tuning (\(preset): \(task.description)) reached validation accuracies of "
-        + accuracies.joined(separator: ", ") + "."
-    let cnn = runs.first { $0.result.family == "CNN" }, transformers = runs.filter { $0.result.family == "Transformer" }
-    if let cnn, !transformers.isEmpty {
-        let better = transformers.filter { $0.result.validation.value > cnn.result.validation.value }.map(\.result.name)
-        text += better.count == transformers.count ? " As in the study, every transformer beat the CNN."
-            : better.isEmpty ? " Unlike the study, the CNN beat every transformer."
-            : " Only \(better.joined(separator: " and ")) beat the CNN; the study found every transformer ahead."
-    }
-    return text
-}
-
 // ## The command line
 //
-// The shared flags (--preset, --results, --cache, --seed, --quick) are those of the other
-// chapters, under the same names, so `reproduce` forwards them alike; ChapterOptions itself
-// describes the Food-101 chapters (its paper preset requires --food101), so this chapter declares
-// its own, with CIFAR-10's directory and the three checkpoints.
+// The shared flags (--preset, --results, --cache, --seed, --quick) are every chapter's
+// (`RunOptions`), so `reproduce` forwards them alike; this chapter adds CIFAR-10's directory and
+// the three checkpoints instead of Food-101's.
 struct CIFAROptions: ParsableArguments {
-    @Option(help: "mini: MiniFood and mini timm models pretrained here (default); paper: CIFAR-10 and the study's timm checkpoints.")
-    var preset: Preset = .mini
+    @OptionGroup var run: RunOptions
     @Option(help: "CIFAR-10's binary directory (data_batch_1..5.bin, test_batch.bin, batches.meta.txt); required on the paper preset.")
     var cifar10: String?
     @Option(help: "paper preset: the DeiT-Base-Distilled timm checkpoint directory (config.json, model.safetensors).")
@@ -215,14 +194,6 @@ struct CIFAROptions: ParsableArguments {
     var densenet: String?
     @Option(help: "With --cifar10: fine-tune on the first N training and N/5 test images of each class.")
     var subset: Int?
-    @Option(help: "Where cifar.json goes.")
-    var results = "results"
-    @Option(help: "Where the mini models and the trunk features are cached.")
-    var cache = "cache"
-    @Option(help: "Seeds the mini world, initialisation and training order.")
-    var seed: UInt64 = 0
-    @Flag(help: "Smoke-test sizes (the tests use this): the numbers mean nothing.")
-    var quick = false
 
     /// The checkpoints given, in the order the study lists the models.
     var checkpoints: [(CIFARModel, String)] {
@@ -233,7 +204,7 @@ struct CIFAROptions: ParsableArguments {
     func check() throws {
         if let subset, subset < 1 { throw ChapterError("--subset takes a positive number of images per class") }
         if subset != nil, cifar10 == nil { throw ChapterError("--subset selects CIFAR-10 images: it needs --cifar10 DIR") }
-        switch preset {
+        switch run.preset {
         case .paper:
             guard cifar10 != nil else { throw ChapterError("the paper preset needs --cifar10 DIR (CIFAR-10's binary files)") }
             guard !checkpoints.isEmpty else { throw ChapterError("the paper preset needs at least one of --deit, --cait, --densenet (timm checkpoint directories)") }

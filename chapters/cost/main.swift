@@ -26,18 +26,15 @@ import Common
 import Results
 import Training
 import Foundation
+import ChapterSupport
 import Recipes
 import TensorCore
 
-let options = CostArguments.parseChapterArguments(chapter: "cost")
-let run = ChapterRun(chapter: "cost", preset: options.preset, seed: options.seed)
-do {
-    try measureCost()
-} catch {
-    run.fail(error)
-}
+let options = CostArguments.parseChapterArguments(chapter: "cost").run
+let run = ChapterRun(chapter: "cost", options: options)
+run.main { try measureCost() }
 
-func measureCost() throws {
+func measureCost() throws -> CostResults {
     // ## How fast, and how to count
     //
     // Throughput is measured after one warm-up pass, on batches of 4 for the paper's models (a
@@ -80,7 +77,12 @@ func measureCost() throws {
     // Training is what separates the approaches; one forward pass per image to serve each of
     // them differs by at most a factor of four, and a grade should not hinge on tens of percent.
     let runs = try CostStudy.chapterRuns(in: options.resultsDirectory, preset: options.preset)
-    let costs = CostStudy.costs(paperSize: paperSize, miniSize: miniSize, miniNames: miniNames, chapterRuns: runs)
+    var costs = CostStudy.costs(paperSize: paperSize, miniSize: miniSize, miniNames: miniNames, chapterRuns: runs)
+    // Tokens per image (patches plus the class token), which set the FLOPs apart.
+    let vitSide = paper.vit.imageSize / paper.vit.patchSize, clipSide = paper.clip.visionConfig.imageSize / paper.clip.visionConfig.patchSize
+    for index in costs.indices {
+        costs[index].tokensPerImage = costs[index].approach == .vit ? vitSide * vitSide + 1 : clipSide * clipSide + 1
+    }
     for cost in costs {
         let p = cost.projection
         let chapter = cost.chapterWallSeconds.map { String(format: "; its chapter ran %.0f s here", $0) } ?? ""
@@ -88,10 +90,7 @@ func measureCost() throws {
                        p.trainingFlops, p.trainingSecondsOnHardware / 3600, p.hardware, p.trainingSecondsHere / 3600, chapter))
     }
 
-    let summary = summarise(costs)
-    run.say(summary)
-    let results = CostResults(summary: summary, approaches: costs, tierRule: CostTiers.rule, method: method)
-    run.say("wrote \(try run.write(results, to: options.resultsDirectory).path)")
+    return CostResults(approaches: costs, tierRule: CostTiers.rule, method: method)
 }
 
 /// The mini preset's own models, measured the same way, with names that give their sizes.
@@ -117,53 +116,14 @@ func report(_ figures: ApproachFigures) {
                    figures.trainableParameters, figures.forwardFLOPs, figures.throughput.inferenceImagesPerSecond, training))
 }
 
-/// The chapter's numbers in a few sentences, for paper.md.
-func summarise(_ costs: [ApproachCost]) -> String {
-    func cost(_ approach: Approach) -> ApproachCost { costs.first { $0.approach == approach }! }
-    let vit = cost(.vit), zeroShot = cost(.clipZeroShot), fineTune = cost(.clipFineTune)
-    func hours(_ seconds: Double) -> String { String(format: seconds < 36_000 ? "%.1f h" : "%.0f h", seconds / 3600) }
-    let paper = CostStudy.paperConfigurations(classes: 91)
-    let vitTokens = (paper.vit.imageSize / paper.vit.patchSize) * (paper.vit.imageSize / paper.vit.patchSize) + 1
-    let clipSide = paper.clip.visionConfig.imageSize / paper.clip.visionConfig.patchSize
-    var text = String(format: "Counted from their configurations, fine-tuning ViT-B/16 costs %.0f GFLOPs per image and fine-tuning "
-                      + "CLIP ViT-B/32 %.0f (%.1fx less: %d tokens per image instead of %d), while zero-shot CLIP trains nothing; "
-                      + "serving an image costs %.1f and %.1f GFLOPs. ",
-                      vit.trainingFlopsPerImage! / 1e9, fineTune.trainingFlopsPerImage! / 1e9,
-                      vit.trainingFlopsPerImage! / fineTune.trainingFlopsPerImage!, clipSide * clipSide + 1, vitTokens,
-                      vit.flopsPerImage / 1e9, zeroShot.flopsPerImage / 1e9)
-    text += "Projected onto the paper's \(vit.projection.trainingImages.formatted()) images x \(vit.projection.epochs) epochs on \(vit.projection.hardware) "
-    text += "(\(Int(100 * PaperProjection.sustainedFraction))% of peak FP32 assumed), fine-tuning takes \(hours(vit.projection.trainingSecondsOnHardware)) for ViT and "
-    text += "\(hours(fineTune.projection.trainingSecondsOnHardware)) for CLIP; at the rates measured on this machine "
-    text += "[\(options.preset.rawValue) preset run], \(hours(vit.projection.trainingSecondsHere)) and \(hours(fineTune.projection.trainingSecondsHere)). "
-    text += "By the rule stated, zero-shot CLIP is \(zeroShot.tier.rawValue), fine-tuned ViT \(vit.tier.rawValue) and fine-tuned CLIP \(fineTune.tier.rawValue)."
-    if let mini = vit.atMiniSize?.trainingImagesPerSecond, let miniCLIP = fineTune.atMiniSize?.trainingImagesPerSecond {
-        text += String(format: " The mini models train at %.0f (ViT) and %.0f (CLIP) images/s here.", mini, miniCLIP)
-    }
-    return text
-}
-
 // ## The command line
 //
-// The cost chapter reads no images, so it takes neither --food101 nor --checkpoint.
+// The cost chapter reads no images, so it takes neither --food101 nor --checkpoint; with --quick it
+// times one image once (the numbers mean nothing). Chapter runs are read from results files of the
+// same preset.
 
 struct CostArguments: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cost", abstract: "Counts, measures and projects the deployment cost of the three approaches (Table 5); writes results/cost.json.")
 
-    @Option(help: "mini: also measure the mini models; paper: the paper's models only. Chapter runs are read from results files of the same preset.")
-    var preset: Preset = .mini
-
-    @Option(help: "Where cost.json goes, and where the other chapters' results files are read from.")
-    var results = "results"
-
-    @Option(help: "Where the mini preset keeps the models it pretrains.")
-    var cache = "cache"
-
-    @Option(help: "Seeds the random weights and inputs.")
-    var seed: UInt64 = 0
-
-    @Flag(help: "Time one image once (the tests use this): the numbers mean nothing.")
-    var quick = false
-
-    var resultsDirectory: URL { URL(fileURLWithPath: results) }
-    var cacheDirectory: URL { URL(fileURLWithPath: cache) }
+    @OptionGroup var run: RunOptions
 }

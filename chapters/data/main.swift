@@ -37,6 +37,7 @@
 
 import ArgumentParser
 import Datasets
+import ChapterSupport
 import Recipes
 import Common
 import Results
@@ -44,17 +45,13 @@ import Training
 import Foundation
 import Imaging
 
-let options = DataOptions.parseOrExit()
-let run = ChapterRun(chapter: "data", preset: options.preset, seed: options.seed)
-do {
-    let results = switch options.preset {
+let options = DataOptions.parseChapterArguments(chapter: "data")
+let run = ChapterRun(chapter: "data", options: options.run)
+run.main {
+    switch options.run.preset {
     case .paper: try describeFood101()
     case .mini: try describeMiniFood()
     }
-    let file = try run.write(results, to: URL(fileURLWithPath: options.results))
-    run.say("wrote \(file.path)")
-} catch {
-    run.fail(error)
 }
 
 // ## Food-101 (the paper preset)
@@ -73,14 +70,14 @@ do {
 // the chapter with its name, unless `--skip-unreadable` leaves it out (and counts it in the
 // results).
 func describeFood101() throws -> DataResults {
-    guard let directory = options.food101 else {
+    guard let directory = options.food.food101 else {
         throw ChapterError("the paper preset reads Food-101 from --food101 DIR (the directory holding images/ and meta/)")
     }
     var food = try Food101(root: URL(fileURLWithPath: directory))
     run.say("Food-101 at \(directory): \(food.classes.count) classes, \(food.officialTrain.count) training and \(food.officialTest.count) test photos listed")
 
     let entries = food.allEntries
-    let check: ImageCheck = options.quick ? .markers : .decode
+    let check: ImageCheck = options.run.quick ? .markers : .decode
     run.say("checking \(entries.count) photos (\(check.rawValue)) on 2 threads")
     let unreadable = findUnreadableImages(entries.map(food.url(of:)), check: check) { done in
         run.say("  \(done) of \(entries.count) checked")
@@ -95,9 +92,9 @@ func describeFood101() throws -> DataResults {
     }
 
     // The split itself: C1..C10 held out, the other 91 classes split per class.
-    let kind = options.split ?? .paper
-    let split = try Food101Split(food, kind: kind, seed: options.seed)
-    run.say("split \(kind.rawValue), seed \(options.seed): train \(split.train.count), validation \(split.validation.count), held out \(split.heldOut.count)")
+    let kind = options.food.splitKind
+    let split = try Food101Split(food, kind: kind, seed: options.run.seed)
+    run.say("split \(kind.rawValue), seed \(options.run.seed): train \(split.train.count), validation \(split.validation.count), held out \(split.heldOut.count)")
     run.say("held out (C1..C10): " + split.heldOutClasses.map { food.classNames[$0] }.joined(separator: ", "))
 
     // A figure of one photo per held-out class and per ten trained classes, for the report.
@@ -146,7 +143,7 @@ func describeFood101() throws -> DataResults {
 // every image from its own random stream, so they are identical run after run and however
 // many threads render them.
 func describeMiniFood() throws -> DataResults {
-    if options.food101 != nil || options.split != nil || options.skipUnreadable {
+    if options.food.food101 != nil || options.food.split != nil || options.skipUnreadable {
         throw ChapterError("--food101, --split and --skip-unreadable apply to the paper preset only")
     }
     let world = MiniFoodWorld.standard
@@ -160,8 +157,8 @@ func describeMiniFood() throws -> DataResults {
     }
     run.say("held out: " + world.heldOut.map(\.name).joined(separator: ", "))
 
-    let sizes: MiniFoodSizes = options.quick ? .quick : .standard
-    let mini = MiniFood(seed: options.seed, sizes: sizes)
+    let sizes: MiniFoodSizes = options.run.quick ? .quick : .standard
+    let mini = MiniFood(seed: options.run.seed, sizes: sizes)
     for part in MiniFoodPart.allCases {
         run.say("\(part.rawValue): \(mini.dataset(part).count) images of \(sizes.imageSize)x\(sizes.imageSize)")
     }
@@ -199,13 +196,13 @@ func describeMiniFood() throws -> DataResults {
     }
     let figures = try [
         saveFigure(contactSheet(classTiles, columns: 11, tileSide: 96,
-                                title: "MiniFood's 101 classes at 32x32, one photo each; framed: held out (C1..C10) [mini preset, seed \(options.seed)]"),
+                                title: "MiniFood's 101 classes at 32x32, one photo each; framed: held out (C1..C10) [mini preset, seed \(options.run.seed)]"),
                    named: "minifood-contact-sheet.png"),
-        saveFigure(contactSheet(captionTiles, columns: 8, tileSide: 96, title: "MiniFood pretraining pairs: image and caption [mini preset, seed \(options.seed)]",
+        saveFigure(contactSheet(captionTiles, columns: 8, tileSide: 96, title: "MiniFood pretraining pairs: image and caption [mini preset, seed \(options.run.seed)]",
                                 captionLines: 4),
                    named: "minifood-captions.png"),
         saveFigure(contactSheet(variationTiles, columns: 10, tileSide: 96,
-                                title: "Ten MiniFood photos of each of six classes: table, pose, light, occlusion, noise [mini preset, seed \(options.seed)]"),
+                                title: "Ten MiniFood photos of each of six classes: table, pose, light, occlusion, noise [mini preset, seed \(options.run.seed)]"),
                    named: "minifood-variation.png"),
     ]
 
@@ -240,20 +237,10 @@ func saveFigure(_ figure: Image, named name: String) throws -> String {
 // ## The command line and the results file
 
 struct DataOptions: ParsableArguments {
-    @Option(help: "mini renders MiniFood; paper reads Food-101 from --food101.")
-    var preset: Preset = .mini
-    @Option(help: "The Food-101 directory (holding images/ and meta/), for the paper preset.")
-    var food101: String?
-    @Option(help: "paper: the 91 classes re-split 0.8:0.2 (default); official: train.txt / test.txt.")
-    var split: Food101SplitKind?
-    @Option(help: "Where data.json goes.")
-    var results = "results"
+    @OptionGroup var run: RunOptions
+    @OptionGroup var food: Food101Options
     @Option(help: "Where the sample figures go.")
     var figures = "figures"
-    @Option(help: "Seeds the split and MiniFood's rendering.")
-    var seed: UInt64 = 0
-    @Flag(help: "mini: smoke-test sizes; paper: check JPEG markers instead of decoding every photo.")
-    var quick = false
-    @Flag(help: "Leave unreadable photos out (counted in the results) instead of stopping.")
+    @Flag(help: "Leave unreadable photos out (counted in the results) instead of stopping; with --quick on the paper preset, photos are checked by their JPEG markers instead of decoded.")
     var skipUnreadable = false
 }

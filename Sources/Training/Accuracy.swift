@@ -96,11 +96,26 @@ public struct ClassificationHits: Sendable, Equatable {
         bootstrappedAccuracy(top1, resamples: BootstrapInterval.standardResamples, seed: seed)
     }
 
+    /// Top-1 hits of each class, in class order.
+    public var hitsPerClass: [Int] {
+        var hits = Array(repeating: 0, count: classNames.count)
+        for (label, hit) in zip(labels, top1) where hit { hits[label] += 1 }
+        return hits
+    }
+
+    /// Images of each class, in class order.
+    public var imagesPerClass: [Int] {
+        var images = Array(repeating: 0, count: classNames.count)
+        for label in labels { images[label] += 1 }
+        return images
+    }
+
     /// Top-1 of each class that has images, in class order.
     public var perClass: [(className: String, accuracy: Accuracy)] {
-        var hits = Array(repeating: [Bool](), count: classNames.count)
-        for (label, hit) in zip(labels, top1) { hits[label].append(hit) }
-        return classNames.indices.filter { !hits[$0].isEmpty }.map { (classNames[$0], Accuracy(hits: hits[$0])) }
+        let (hits, images) = (hitsPerClass, imagesPerClass)
+        return classNames.indices.filter { images[$0] > 0 }.map {
+            (classNames[$0], Accuracy(value: Double(hits[$0]) / Double(images[$0]), images: images[$0]))
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 // The cifar chapter as reproduce runs it: a quick mini run end to end, and bad input refused with
 // one line and nothing written.
+import Report
 import Common
 import Results
 import Training
@@ -23,7 +24,7 @@ import Testing
             #expect(interval.resamples == BootstrapInterval.standardResamples && interval.low <= accuracy.value && accuracy.value <= interval.high)
         }
         #expect(file.results.hyperParameters["image_size"] == .number(32) && file.results.hyperParameters["learning_rate"] == .number(1e-4))
-        #expect(file.results.summary.contains("mini preset"))
+        #expect(file.summary.contains("mini preset"))
         // Every printed line names the preset.
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[cifar mini]") })
     }
@@ -75,4 +76,9 @@ func writeFakeCIFAR10(to directory: URL) throws {
     for name in (1...5).map({ "data_batch_\($0).bin" }) + ["test_batch.bin"] {
         try record.write(to: directory.appendingPathComponent(name))
     }
+}
+
+extension ChapterResultsFile {
+    /// The summary the chapter printed and paper.md quotes, written by the report from this file.
+    var summary: String { ChapterSummaries.summary(of: self) ?? "" }
 }

@@ -36,7 +36,7 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
             #expect(interval.resamples == BootstrapInterval.standardResamples)
             #expect(interval.low <= accuracy.value && accuracy.value <= interval.high && interval.low < interval.high)
         }
-        #expect(results.summary.contains("mini preset") && results.summary.contains(results.test.percentWithInterval))
+        #expect(file.summary.contains("mini preset") && file.summary.contains(results.test.percentWithInterval))
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[clip mini]") })
 
         // --no-ensemble leaves it out and scores the single template alike.
@@ -51,7 +51,8 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         let first = try runChapter("clip-finetune", ["--quick"], in: scratch)
         #expect(first.status == 0, "\(first.stderr)")
         let resultsFile = scratch.url.appendingPathComponent("results/clip-finetune.json")
-        let results = try ChapterResultsFile<CLIPFineTuneResults>.read(resultsFile).results
+        let file = try ChapterResultsFile<CLIPFineTuneResults>.read(resultsFile)
+        let results = file.results
         // 728 quick training images in batches of 32: 23 steps of one epoch.
         #expect(results.lossCurve.map(\.step) == Array(1...23))
         #expect(results.lossCurve.allSatisfy { $0.loss.isFinite && $0.learningRate == 1e-4 })
@@ -63,7 +64,7 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         let ensemble = try #require(results.extendedPromptEnsembles?.first)
         #expect(results.extendedPromptEnsembles?.count == 1 && ensemble.templates.count == 7)
         #expect(ensemble.extended.images == 50 && ensemble.extended.interval != nil)
-        #expect(results.trainableParameters > 0 && results.summary.contains("mini preset"))
+        #expect(results.trainableParameters > 0 && file.summary.contains("mini preset"))
         let saved = try #require(results.fineTunedCheckpoint)
         for name in ["config.json", "model.safetensors", "classifier.safetensors", "preprocessor_config.json", "vocab.json", "merges.txt"] {
             #expect(FileManager.default.fileExists(atPath: saved + "/" + name), "\(name) missing in \(saved)")

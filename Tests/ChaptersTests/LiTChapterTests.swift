@@ -27,7 +27,7 @@ import Testing
             #expect(interval.low <= accuracy.value && accuracy.value <= interval.high && interval.resamples == 1000)
         }
         #expect(results.hyperParameters["locked"] == .text("vision_model, visual_projection"))
-        #expect(results.summary.contains("mini preset") && results.summary.contains(String(format: "%.2f%%", results.test.value * 100)))
+        #expect(file.summary.contains("mini preset") && file.summary.contains(String(format: "%.2f%%", results.test.value * 100)))
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("[lit mini]") })
     }
 

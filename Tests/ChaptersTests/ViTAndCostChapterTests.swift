@@ -35,7 +35,7 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         #expect(top1.interval.map { $0.low <= top1.value && top1.value <= $0.high } == true)
         #expect(results.hyperParameters[HyperParameterName.learningRate] == .number(1e-4))
         #expect(results.hyperParameters["schedule"] == .text("constant"))
-        #expect(results.summary.contains("mini preset"))
+        #expect(file.summary.contains("mini preset"))
 
         // The fine-tuned model is a Hugging Face checkpoint with the 91 class names.
         let config = try resultsJSON(work.url.appendingPathComponent("cache/vit-fine-tuned-mini-quick/config.json"))
@@ -47,15 +47,18 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         let work = try ScratchDirectory()
         let results = work.url.appendingPathComponent("results")
         // A vit run of this preset and a clip run of the other: only the first is this preset's.
-        try ChapterRun(chapter: ViTResults.chapter, preset: .mini, seed: 0).write(
-            ViTResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
-                       validation: TopKAccuracy(top1: Accuracy(value: 0.5, images: 2), top5: Accuracy(value: 1, images: 2)),
-                       test: TopKAccuracy(top1: Accuracy(value: 0.5, images: 2), top5: Accuracy(value: 1, images: 2)), lossCurve: []),
-            to: results)
-        try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: .paper, seed: 0).write(
-            CLIPZeroShotResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", templates: [],
-                                test: Accuracy(value: 0.5, images: 2), extended: Accuracy(value: 0.5, images: 2)),
-            to: results)
+        let classes = ClassCounts(trained: 2, heldOut: 2)
+        try ChapterResultsFile(
+            preset: .mini, seed: 0, quick: false, gitCommit: "c", machine: .current, started: "s", seconds: 1, peakMemoryBytes: nil, output: nil,
+            results: ViTResults(model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
+                                validation: TopKAccuracy(top1: Accuracy(value: 0.5, images: 2), top5: Accuracy(value: 1, images: 2)),
+                                test: TopKAccuracy(top1: Accuracy(value: 0.5, images: 2), top5: Accuracy(value: 1, images: 2)), lossCurve: [],
+                                classes: classes, trainImages: 2, resumedFromStep: nil)).write(to: results)
+        try ChapterResultsFile(
+            preset: .paper, seed: 0, quick: false, gitCommit: "c", machine: .current, started: "s", seconds: 1, peakMemoryBytes: nil, output: nil,
+            results: CLIPZeroShotResults(model: "m", checkpointSource: "c", dataset: "d", templates: [],
+                                         test: Accuracy(value: 0.5, images: 2), extended: Accuracy(value: 0.5, images: 2),
+                                         classes: classes)).write(to: results)
 
         let run = try runProduct("cost", ["--quick", "--results", "results", "--cache", "cache"], in: work.url)
         #expect(run.status == 0, "\(run.stderr)")
@@ -70,7 +73,7 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         #expect(vit.projection.trainingSecondsOnHardware > 0 && vit.projection.trainingSecondsHere > vit.projection.trainingSecondsOnHardware)
         #expect(vit.chapterWallSeconds != nil && zeroShot.chapterWallSeconds == nil && fineTune.chapterWallSeconds == nil)
         #expect(vit.atMiniSize?.model.hasPrefix("mini ViT") == true && fineTune.atMiniSize != nil)
-        #expect(!file.results.tierRule.isEmpty && file.results.summary.contains("[mini preset run]"))
+        #expect(!file.results.tierRule.isEmpty && file.summary.contains("[mini preset]"))
     }
 
     @Test func reproduceRunsTheChaptersThenTheReport() throws {

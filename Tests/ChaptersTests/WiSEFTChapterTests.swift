@@ -29,7 +29,7 @@ import Testing
         #expect(points[2].test.value == fineTuned.test.value && points[2].extended.value == fineTuned.extended.value)
         #expect(file.results.fineTunedCheckpoint == fineTuned.fineTunedCheckpoint)
         let best = try #require(file.results.bestAlpha)
-        #expect(file.results.summary.contains("alpha \(String(format: "%g", best)) gives") && file.results.summary.contains("mini preset"))
+        #expect(file.summary.contains("alpha \(String(format: "%g", best)) gives") && file.summary.contains("mini preset"))
         #expect(run.stdout.contains("(equal)"))
     }
 

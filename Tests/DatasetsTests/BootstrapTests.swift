@@ -2,7 +2,9 @@
 // the binomial distribution says an accuracy over n images must do.
 import Foundation
 import Testing
-@testable import Experiment
+@testable import Common
+import Results
+import Training
 
 @Suite struct BootstrapTests {
     /// `correct` hits among `count` images, spread evenly.

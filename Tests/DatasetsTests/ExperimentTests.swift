@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Experiment
+@testable import Common
+import Results
+import Training
 
 @Suite struct SeededGeneratorTests {
     @Test func matchesAnIndependentXoshiro256StarStarReference() {
@@ -59,15 +61,17 @@ import Testing
 }
 
 @Suite struct ChapterRunTests {
-    struct Payload: Encodable {
+    struct Payload: ChapterPayload {
+        static let chapter = "probe"
         let heldOutCount: Int
     }
 
     @Test func writesTheEnvelopeAtomically() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = ChapterRun(chapter: "probe", preset: .mini, seed: 42)
-        let file = try run.write(Payload(heldOutCount: 10), to: directory)
+        let file = try ChapterResultsFile(preset: .mini, seed: 42, quick: false, gitCommit: currentGitCommit(), machine: .current,
+                                          started: "2026-12-03T00:00:00Z", seconds: 1, peakMemoryBytes: nil, output: nil,
+                                          results: Payload(heldOutCount: 10)).write(to: directory)
         #expect(file.lastPathComponent == "probe.json")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["probe.json"])
 

@@ -55,7 +55,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         // Hence the head's accuracy before training is zero-shot accuracy.
         let before = try run.score(quickData.validation)
         let zeroShotScore = try clip.zeroShotScores(quickData.validation, promptSets: [.food])[0]
-        #expect(before.hitsPerClass == zeroShotScore.hitsPerClass && before.top5Hits == zeroShotScore.top5Hits)
+        #expect(before.hitsPerClass == zeroShotScore.hitsPerClass && before.top5Count == zeroShotScore.top5Count)
         // The trained parameters are the image tower, its projection and the head.
         #expect(run.trainableParameters == imageTower(clip.model).reduce(0) { $0 + $1.tensor.count } + 91 * clip.model.config.projectionDim)
     }

@@ -82,8 +82,8 @@ func copies(_ parameters: [(name: String, tensor: Tensor)]) -> [String: [Float]]
         let lit = try quickLiT()
         let heldOut = try lit.clip.embedImages(quickData.heldOut)
         let score = lit.clip.zeroShotScores(heldOut, promptSets: [.food])[0]
-        #expect(score.top1PerImage.count == quickData.heldOut.count)
-        #expect(score.top1PerImage.filter { $0 }.count == score.top1Hits)
+        #expect(score.top1.count == quickData.heldOut.count)
+        #expect(score.top1.filter { $0 }.count == score.top1Count)
         // The same as scoring the dataset in one go.
         #expect(try lit.clip.zeroShotScores(quickData.heldOut, promptSets: [.food])[0] == score)
     }

@@ -61,7 +61,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
                              ("pretraining compositions (283, labelled corpus)", food.pretrainLabelled)] {
             let accuracy = Self.zeroShot(classifier, part)
             Self.say(String(format: "mini CLIP zero-shot on %@: top-1 %.1f%%, top-5 %.1f%% (%d images, chance %.1f%%)",
-                            name, accuracy.top1 * 100, accuracy.top5 * 100, accuracy.count, 100 / Double(part.classes.count)))
+                            name, accuracy.top1.value * 100, accuracy.top5.value * 100, accuracy.top1.images, 100 / Double(part.classes.count)))
         }
     }
 
@@ -78,7 +78,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
             let accuracy = try MiniFineTune.vit(directory, train: food.train, validation: food.validation, epochs: epochs, seed: recipe.seed,
                                                 learningRate: learningRate, say: Self.say)
             Self.say(String(format: "mini ViT fine-tuned %d epochs at lr %.0e on 91 classes (%.0f s): validation top-1 %.1f%%, top-5 %.1f%%",
-                            epochs, learningRate, (ContinuousClock.now - fineTuneStarted).inSeconds, accuracy.top1 * 100, accuracy.top5 * 100))
+                            epochs, learningRate, (ContinuousClock.now - fineTuneStarted).inSeconds, accuracy.top1.value * 100, accuracy.top5.value * 100))
         }
     }
 
@@ -127,16 +127,16 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
         }
     }
 
-    static func zeroShot(_ classifier: ZeroShotClassifier, _ part: MiniFoodDataset) -> Training.Accuracy {
+    static func zeroShot(_ classifier: ZeroShotClassifier, _ part: MiniFoodDataset) -> TopKAccuracy {
         let classes = classifier.encodeLabels(part.classNames, template: ZeroShotPrompt.template)
         let rendered = part.prerendered()
-        return evaluateAccuracy(examples: part.count, batchSize: 256) { range in
+        return ClassificationHits.counting(classNames: part.classNames, examples: part.count, batchSize: 256) { range in
             let images = range.map(rendered.image(at:))
             let (height, width) = classifier.processor.outputSize
             let pixels = Tensor(shape: [images.count, 3, height, width], scalars: classifier.processor.pixelValues(images))
             let logits = classifier.model.logitsPerImage(imageEmbeddings: classifier.model.imageEmbeddings(pixels), textEmbeddings: classes)
             return (logits, range.map(part.label(at:)))
-        }
+        }.accuracy
     }
 }
 
@@ -144,7 +144,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
 /// pretrained mini ViT, every weight trained with AdamW.
 enum MiniFineTune {
     static func vit(_ directory: URL, train: MiniFoodDataset, validation: MiniFoodDataset, epochs: Int, seed: UInt64,
-                    learningRate: Double = 5e-4, say: (String) -> Void) throws -> Training.Accuracy {
+                    learningRate: Double = 5e-4, say: (String) -> Void) throws -> TopKAccuracy {
         let pretrained = try Checkpoint(directory: directory)
         var config = try pretrained.config(ViTConfig.self)
         config.labels = train.classNames
@@ -165,13 +165,13 @@ enum MiniFineTune {
             batch: { indices, generator in (trainPixels.batch(indices, flips: true, generator: &generator), indices.map(train.label(at:))) },
             loss: { crossEntropy(vit($0.0), labels: $0.1) },
             evaluate: {
-                evaluateAccuracy(examples: validation.count, batchSize: 256) { range in
+                ClassificationHits.counting(classNames: validation.classNames, examples: validation.count, batchSize: 256) { range in
                     (vit(validationPixels.batch(Array(range), flips: false, generator: &noFlips)), range.map(validation.label(at:)))
-                }
+                }.accuracy
             })
         for epoch in trainer.history.epochs {
             say(String(format: "  fine-tune epoch %d: loss %.3f, validation top-1 %.1f%%", epoch.epoch + 1, epoch.meanLoss,
-                       (epoch.accuracy?.top1 ?? 0) * 100))
+                       (epoch.accuracy?.top1.value ?? 0) * 100))
         }
         return trainer.history.epochs.last!.accuracy!
     }

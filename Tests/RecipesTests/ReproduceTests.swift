@@ -3,7 +3,8 @@ import Common
 import Results
 import Training
 import Testing
-@testable import Recipes
+@testable import ChapterSupport
+import Recipes
 
 @Suite struct ReproduceTests {
     func settings(_ preset: Preset, quick: Bool = false) -> ReproductionSettings {

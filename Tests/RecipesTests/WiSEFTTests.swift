@@ -67,20 +67,20 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
 
         let fineTuned = try wise.scores(alpha: 1)
         let (test, extended) = (try run.score(quickData.validation), try run.extendedScore())
-        #expect(differences(fineTuned.test.top1PerImage, test.top1PerImage) == 0 && fineTuned.test.top5Hits == test.top5Hits)
-        #expect(differences(fineTuned.extended.top1PerImage, extended.top1PerImage) == 0)
+        #expect(differences(fineTuned.test.top1, test.top1) == 0 && fineTuned.test.top5Count == test.top5Count)
+        #expect(differences(fineTuned.extended.top1, extended.top1) == 0)
 
         // Run after alpha 1, so mixing back to 0 must restore the zero-shot weights.
         let zeroShot = try wise.scores(alpha: 0)
         let expected = try original.zeroShotScores(quickData.validation, promptSets: [.food])[0]
         let expectedExtended = try original.zeroShotScores(quickData.heldOut, promptSets: [.food])[0]
-        #expect(differences(zeroShot.test.top1PerImage, expected.top1PerImage) == 0 && zeroShot.test.top5Hits == expected.top5Hits)
-        #expect(differences(zeroShot.extended.top1PerImage, expectedExtended.top1PerImage) == 0)
-        #expect(differences(zeroShot.test.top1PerImage, fineTuned.test.top1PerImage) > 0
-                || differences(zeroShot.extended.top1PerImage, fineTuned.extended.top1PerImage) > 0, "the two ends score alike")
+        #expect(differences(zeroShot.test.top1, expected.top1) == 0 && zeroShot.test.top5Count == expected.top5Count)
+        #expect(differences(zeroShot.extended.top1, expectedExtended.top1) == 0)
+        #expect(differences(zeroShot.test.top1, fineTuned.test.top1) > 0
+                || differences(zeroShot.extended.top1, fineTuned.extended.top1) > 0, "the two ends score alike")
 
         let point = try wise.point(alpha: 0, seed: 1)
-        #expect(point.test.value == expected.top1.value && point.test.images == 182 && point.extended.images == 50)
+        #expect(point.test.value == expected.accuracy.top1.value && point.test.images == 182 && point.extended.images == 50)
         let interval = try #require(point.test.interval)
         #expect(interval.resamples == BootstrapInterval.standardResamples && interval.low <= point.test.value && point.test.value <= interval.high)
     }

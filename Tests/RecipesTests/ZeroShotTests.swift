@@ -39,16 +39,16 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
         }
 
         #expect(score.count == dataset.count)
-        #expect(score.top1Hits == topKHits(logits, labels: labels, k: 1))
-        #expect(score.top5Hits == topKHits(logits, labels: labels, k: 5))
+        #expect(score.top1Count == topKHits(logits, labels: labels, k: 1))
+        #expect(score.top5Count == topKHits(logits, labels: labels, k: 5))
         #expect(score.hitsPerClass == top1PerClass)
         #expect(score.imagesPerClass == Array(repeating: 5, count: 10))
-        #expect(score.top1.value == Double(score.top1Hits) / 50 && score.top1.images == 50)
+        #expect(score.accuracy.top1.value == Double(score.top1Count) / 50 && score.accuracy.top1.images == 50)
         // Image by image, in dataset order, for the bootstrap interval.
-        #expect(score.top1PerImage == logits.rows.enumerated().map { index, row in row.firstIndex(of: row.max()!) == labels[index] })
+        #expect(score.top1 == logits.rows.enumerated().map { index, row in row.firstIndex(of: row.max()!) == labels[index] })
         let bootstrapped = score.bootstrappedTop1(seed: 3)
-        #expect(bootstrapped.value == score.top1.value && bootstrapped.images == 50)
-        #expect(bootstrapped.interval == bootstrappedAccuracy(score.top1PerImage, resamples: 1000, seed: 3).interval)
+        #expect(bootstrapped.value == score.accuracy.top1.value && bootstrapped.images == 50)
+        #expect(bootstrapped.interval == bootstrappedAccuracy(score.top1, resamples: 1000, seed: 3).interval)
 
         // The batched embeddings are the image-by-image ones.
         let batched = clip.logits(imageEmbeddings: try clip.imageEmbeddings(try DatasetPixels(dataset, processor: clip.processor), batchSize: 7),
@@ -103,9 +103,9 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
         score.add(logits.slice(77..<rows), labels: Array(labels[77...]))
 
         #expect(score.count == rows)
-        #expect(score.top1Hits == topKHits(logits, labels: labels, k: 1))
-        #expect(score.top5Hits == topKHits(logits, labels: labels, k: 5))
-        #expect(score.hitsPerClass.reduce(0, +) == score.top1Hits)
+        #expect(score.top1Count == topKHits(logits, labels: labels, k: 1))
+        #expect(score.top5Count == topKHits(logits, labels: labels, k: 5))
+        #expect(score.hitsPerClass.reduce(0, +) == score.top1Count)
         #expect(score.imagesPerClass == (0..<classes).map { c in labels.filter { $0 == c }.count })
         #expect(score.perClass.map(\.accuracy.images).reduce(0, +) == rows)
     }

@@ -46,7 +46,7 @@ import Testing
             let file = try ChapterResultsFile<ViTResults>.read(results.appendingPathComponent("vit.json"))
             var vit = file.results
             vit.seedRuns = SeedRuns(seeds: [1, 2, 3], test: [0.60, 0.62, 0.64])
-            try ChapterRun(chapter: ViTResults.chapter, preset: .mini, seed: 1).write(vit, to: results)
+            try ResultsWriter(chapter: ViTResults.chapter, preset: .mini, seed: 1).write(vit, to: results)
         }
         defer { try? FileManager.default.removeItem(at: root) }
         #expect(paper.contains("ViT: mean 62.00, standard deviation 2.00 points over seeds 1, 2, 3 (60.00, 62.00, 64.00)"))
@@ -57,19 +57,17 @@ import Testing
         let (paper, _, root) = try build { results in
             try writeAccuracyChapters(to: results, preset: .mini)
             let templates = Array(repeating: "a photo of {}.", count: 7)
-            let clip = CLIPZeroShotResults(
-                summary: "s", model: "m", checkpointSource: "c", dataset: "d", templates: ["t"], test: accuracy(80), extended: accuracy(90),
-                promptEnsembles: [PromptEnsembleAccuracy(templates: templates, test: accuracy(81.25), extended: accuracy(92.5))])
-            try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: .mini, seed: 1).write(clip, to: results)
-            let fineTune = CLIPFineTuneResults(
-                summary: "s", model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
+            let clip = CLIPZeroShotResults(model: "m", checkpointSource: "c", dataset: "d", templates: ["t"], test: accuracy(80), extended: accuracy(90),
+                promptEnsembles: [PromptEnsembleAccuracy(templates: templates, test: accuracy(81.25), extended: accuracy(92.5))], classes: ClassCounts(trained: 91, heldOut: 10))
+            try ResultsWriter(chapter: CLIPZeroShotResults.chapter, preset: .mini, seed: 1).write(clip, to: results)
+            let fineTune = CLIPFineTuneResults(model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
                 test: accuracy(85), extended: accuracy(40), lossCurve: lossCurve(steps: 3),
-                extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: templates, extended: accuracy(45.5))])
-            try ChapterRun(chapter: CLIPFineTuneResults.chapter, preset: .mini, seed: 1).write(fineTune, to: results)
+                extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: templates, extended: accuracy(45.5))], classes: ClassCounts(trained: 91, heldOut: 10), head: "zero-shot")
+            try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: .mini, seed: 1).write(fineTune, to: results)
             let model = CIFARModelResult(name: "DenseNet201", family: "CNN", trainableParameters: 10, validation: accuracy(88.4),
                                          train: accuracy(91.2), trainSecondsPerEpoch: 1, validationSecondsPerEpoch: 1)
-            try ChapterRun(chapter: CIFARResults.chapter, preset: .mini, seed: 1)
-                .write(CIFARResults(summary: "s", dataset: "d", hyperParameters: [:], models: [model]), to: results)
+            try ResultsWriter(chapter: CIFARResults.chapter, preset: .mini, seed: 1)
+                .write(CIFARResults(dataset: "d", hyperParameters: [:], models: [model]), to: results)
         }
         defer { try? FileManager.default.removeItem(at: root) }
         let table3 = try #require(paper.components(separatedBy: "**Table 3.**").dropFirst().first?.components(separatedBy: "**Table 4.**").first)
@@ -115,8 +113,8 @@ import Testing
             let points = stride(from: 0.0, through: 1.0, by: 0.25).map { alpha in
                 WiSEFTPoint(alpha: alpha, test: accuracy(81 + 3 * alpha), extended: accuracy(80 - 60 * alpha))
             }
-            try ChapterRun(chapter: WiSEFTResults.chapter, preset: .paper, seed: 1)
-                .write(WiSEFTResults(summary: "s", dataset: "d", points: points), to: results)
+            try ResultsWriter(chapter: WiSEFTResults.chapter, preset: .paper, seed: 1)
+                .write(WiSEFTResults(dataset: "d", points: points, classes: ClassCounts(trained: 91, heldOut: 10)), to: results)
         }
         defer { try? FileManager.default.removeItem(at: root) }
         for name in ["fig3-overall-results", "fig4-training-loss", "fig-wise-ft"] {

@@ -78,11 +78,11 @@ import Testing
     @Test func aChapterThatRanWithoutANumberSaysSo() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let vit = ViTResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1,
+        let vit = ViTResults(model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1,
                              hyperParameters: [HyperParameterName.learningRate: .number(1e-4)],
                              validation: TopKAccuracy(top1: accuracy(90), top5: accuracy(95)),
-                             test: TopKAccuracy(top1: accuracy(91.87), top5: accuracy(95)), lossCurve: [])
-        try ChapterRun(chapter: ViTResults.chapter, preset: .paper, seed: 1).write(vit, to: directory)
+                             test: TopKAccuracy(top1: accuracy(91.87), top5: accuracy(95)), lossCurve: [], classes: ClassCounts(trained: 91, heldOut: 10), trainImages: 100, resumedFromStep: nil)
+        try ResultsWriter(chapter: ViTResults.chapter, preset: .paper, seed: 1).write(vit, to: directory)
         let diff = try diff(directory)
         #expect(verdict(diff, "fei2024.table1.learning_rate") == .reproduced)
         #expect(verdict(diff, "fei2024.table1.batch_size") == .notInResults)
@@ -104,10 +104,10 @@ import Testing
             let directory = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let interval = halfWidth.map { BootstrapInterval(low: (value - $0) / 100, high: (value + $0) / 100, resamples: 1000) }
-            let clip = CLIPZeroShotResults(summary: "s", model: "m", checkpointSource: "c", dataset: "d", templates: ["t"],
+            let clip = CLIPZeroShotResults(model: "m", checkpointSource: "c", dataset: "d", templates: ["t"],
                                            test: Accuracy(value: value / 100, images: 500, interval: interval),
-                                           extended: accuracy(try published("fei2024.table4.clip")))
-            try ChapterRun(chapter: CLIPZeroShotResults.chapter, preset: .paper, seed: 1).write(clip, to: directory)
+                                           extended: accuracy(try published("fei2024.table4.clip")), classes: ClassCounts(trained: 91, heldOut: 10))
+            try ResultsWriter(chapter: CLIPZeroShotResults.chapter, preset: .paper, seed: 1).write(clip, to: directory)
             return try #require(try diff(directory).comparisons.first { $0.entry.id == "fei2024.table3.clip" })
         }
         // Two points off: beyond a narrow interval plus one point, within a wide one (few images).
@@ -175,13 +175,13 @@ import Testing
     @Test func chaptersWithoutAPayloadTypeStillEnterRunDiffs() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        struct DataPayload: Encodable { let images: Int; let perClass: [Int]; let split: Split }
-        struct Split: Encodable { let trainImages: Int }
-        try ChapterRun(chapter: "data", preset: .mini, seed: 1)
-            .write(DataPayload(images: 120, perClass: [1, 2], split: Split(trainImages: 80)), to: directory)
+        struct ExtraPayload: ChapterPayload { static let chapter = "extra"; let images: Int; let perClass: [Int]; let split: Split }
+        struct Split: Codable { let trainImages: Int }
+        try ResultsWriter(chapter: "extra", preset: .mini, seed: 1)
+            .write(ExtraPayload(images: 120, perClass: [1, 2], split: Split(trainImages: 80)), to: directory)
         let metrics = try ResultsFolder(directory: directory).metrics
-        #expect(metrics.contains { $0.id == "data.images" && $0.number == 120 })
-        #expect(metrics.contains { $0.id == "data.split.train_images" && $0.number == 80 })
-        #expect(!metrics.contains { $0.id.hasPrefix("data.per_class") })
+        #expect(metrics.contains { $0.id == "extra.images" && $0.number == 120 })
+        #expect(metrics.contains { $0.id == "extra.split.train_images" && $0.number == 80 })
+        #expect(!metrics.contains { $0.id.hasPrefix("extra.per_class") })
     }
 }

@@ -8,13 +8,13 @@ import Testing
 @testable import Report
 
 func litResults(test: Double = 0.8412, extended: Double = 0.9531) -> LiTResults {
-    LiTResults(summary: "LiT summary sentence.", model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
+    LiTResults(model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
                trainableParameters: 63_000_000, hyperParameters: ["learning_rate": .number(1e-5), "locked": .text("vision_model")],
                trainingTemplates: ["a photo of a {}.", "itap of a {}."], trainingTemplatesSource: "test templates",
                templates: ["a photo of {}, a type of food."], test: accuracy(test * 100), extended: accuracy(extended * 100),
                promptEnsembles: [PromptEnsembleAccuracy(templates: ["a photo of a {}.", "itap of a {}."], test: accuracy(85), extended: accuracy(96))],
                beforeTuning: [PromptEnsembleAccuracy(templates: ["a photo of {}, a type of food."], test: accuracy(81), extended: accuracy(97))],
-               lossCurve: lossCurve(steps: 8))
+               lossCurve: lossCurve(steps: 8), classes: ClassCounts(trained: 91, heldOut: 10), trainingTemplatesName: "test templates", epochMeanLosses: [1, 0.5])
 }
 
 @Suite struct LiTReportTests {
@@ -23,7 +23,7 @@ func litResults(test: Double = 0.8412, extended: Double = 0.9531) -> LiTResults 
         let results = root.appendingPathComponent("results")
         try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
         try writeAccuracyChapters(to: results, preset: .mini)
-        if withLiT { try ChapterRun(chapter: LiTResults.chapter, preset: .mini, seed: 2).write(litResults(), to: results) }
+        if withLiT { try ResultsWriter(chapter: LiTResults.chapter, preset: .mini, seed: 2).write(litResults(), to: results) }
         let output = root.appendingPathComponent("paper.md")
         _ = try ReportBuild.run(results: results, figures: root.appendingPathComponent("figures"), output: output)
         return (try String(contentsOf: output, encoding: .utf8), try ResultsFolder(directory: results), root)
@@ -33,7 +33,7 @@ func litResults(test: Double = 0.8412, extended: Double = 0.9531) -> LiTResults 
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let written = litResults()
-        let file = try ChapterRun(chapter: LiTResults.chapter, preset: .mini, seed: 2).write(written, to: root)
+        let file = try ResultsWriter(chapter: LiTResults.chapter, preset: .mini, seed: 2).write(written, to: root)
         #expect(file.lastPathComponent == "lit.json")
         let text = try String(contentsOf: file, encoding: .utf8)
         #expect(text.contains("\"training_templates_source\"") && text.contains("\"before_tuning\"") && text.contains("\"loss_curve\""))

@@ -70,8 +70,8 @@ import Testing
         var setup = hyperParameters(batch: 32, beta2: 0.999)
         setup["image_size"] = .number(224)
         setup["upscaling"] = .text("bilinear")
-        try ChapterRun(chapter: CIFARResults.chapter, preset: .paper, seed: 1)
-            .write(CIFARResults(summary: "s", dataset: "d", hyperParameters: setup, models: models), to: directory)
+        try ResultsWriter(chapter: CIFARResults.chapter, preset: .paper, seed: 1)
+            .write(CIFARResults(dataset: "d", hyperParameters: setup, models: models), to: directory)
         let metrics = Set(try ResultsFolder(directory: directory).metrics.map(\.id))
         for entry in try PublishedRegistry.bundled().entries {
             guard let id = entry.reproducedBy else { continue }

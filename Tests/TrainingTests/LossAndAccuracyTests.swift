@@ -45,9 +45,9 @@ import TensorCore
         let labels = [5, 4, 5]
         #expect(topKHits(logits, labels: labels, k: 1) == 1)
         #expect(topKHits(logits, labels: labels, k: 5) == 2)
-        let accuracy = evaluateAccuracy(examples: 3, batchSize: 2) { range in
+        let hits = ClassificationHits.counting(classNames: (0..<6).map { "class \($0)" }, examples: 3, batchSize: 2) { range in
             (logits: Tensor(shape: [range.count, 6], copying: logits.pointer + range.lowerBound * 6), labels: Array(labels[range]))
         }
-        #expect(accuracy == Accuracy(top1: 1.0 / 3, top5: 2.0 / 3, count: 3))
+        #expect(hits.accuracy == TopKAccuracy(top1: Accuracy(value: 1.0 / 3, images: 3), top5: Accuracy(value: 2.0 / 3, images: 3)))
     }
 }

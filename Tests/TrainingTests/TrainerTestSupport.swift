@@ -24,10 +24,10 @@ struct ToyRun {
             },
             loss: { batch in crossEntropy(model.logits(batch.inputs), labels: batch.labels, labelSmoothing: 0.1) },
             evaluate: {
-                evaluateAccuracy(examples: 40, batchSize: 16) { range in
+                ClassificationHits.counting(classNames: ["a", "b", "c"], examples: 40, batchSize: 16) { range in
                     let (inputs, labels) = data.batch(Array(range))
                     return (model.logits(inputs), labels)
-                }
+                }.accuracy
             },
             stoppingAfter: stop)
     }

@@ -23,16 +23,13 @@ import Common
 import Results
 import Training
 import Foundation
+import ChapterSupport
 import Recipes
 import TensorCore
 
 let options = ReproduceArguments.parseChapterArguments(chapter: "reproduce")
-let run = ChapterRun(chapter: "reproduce", preset: options.preset, seed: options.seed)
-do {
-    try reproduce()
-} catch {
-    run.fail(error)
-}
+let run = ChapterRun(chapter: "reproduce", options: options.run)
+run.main { try reproduce() }
 
 func reproduce() throws {
     let executables = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -59,7 +56,7 @@ func reproduce() throws {
     let total = timings.reduce(0) { $0 + $1.1 }
     run.say("done in " + String(format: "%.0f s: ", total)
         + timings.map { String(format: "%@ %.0f s", $0.0, $0.1) }.joined(separator: ", "))
-    run.say("wrote \(options.paper), \(options.figures)/ and \(options.results)/")
+    run.say("wrote \(options.paper), \(options.figures)/ and \(options.run.results)/")
 }
 
 // ## The command line
@@ -67,14 +64,8 @@ func reproduce() throws {
 struct ReproduceArguments: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reproduce", abstract: "Runs every chapter in the paper's order, then writes figures/ and paper.md and prints the comparison with the published numbers.")
 
-    @Option(help: "mini: MiniFood and the project's own mini models (default, nothing downloaded); paper: Food-101 and Hugging Face checkpoints.")
-    var preset: Preset = .mini
-
-    @Option(help: "The Food-101 directory (images/ and meta/), for the paper preset.")
-    var food101: String?
-
-    @Option(help: "paper preset: paper (the 91 classes re-split 0.8:0.2, default) or official (train.txt / test.txt).")
-    var split: String?
+    @OptionGroup var run: RunOptions
+    @OptionGroup var food: Food101Options
 
     @Option(help: "The pretrained ViT checkpoint directory for the paper preset (google/vit-base-patch16-224).")
     var vitCheckpoint: String?
@@ -97,23 +88,11 @@ struct ReproduceArguments: ParsableCommand {
     @Option(help: "paper preset: fine-tune the cifar chapter on the first N training and N/5 test images of each class.")
     var cifarSubset: Int?
 
-    @Option(help: "Where the chapters write their <chapter>.json.")
-    var results = "results"
-
     @Option(help: "Where the figures go.")
     var figures = "figures"
 
-    @Option(help: "Where the mini models and fine-tuned checkpoints are kept.")
-    var cache = "cache"
-
     @Option(help: "The markdown document the report writes.")
     var paper = "paper.md"
-
-    @Option(help: "Seeds the data, initialisation and training order of every chapter.")
-    var seed: UInt64 = 0
-
-    @Flag(help: "Smoke-test sizes in every chapter: the numbers mean nothing.")
-    var quick = false
 
     @Option(help: "Fine-tuning runs of vit and clip-finetune, each with the next seed, for the seed-to-seed spread (default: 3 runs of clip-finetune on the mini preset, one of everything else: vit's further seeds would take the mini run past its time budget, and a paper-preset run takes days).")
     var seeds: Int?
@@ -125,8 +104,8 @@ struct ReproduceArguments: ParsableCommand {
     var noBuild = false
 
     func validate() throws {
-        let paperOnly: [Any?] = [food101, split, vitCheckpoint, clipCheckpoint, cifar10, deitCheckpoint, caitCheckpoint, densenetCheckpoint, cifarSubset]
-        if preset == .mini && paperOnly.contains(where: { $0 != nil }) {
+        let paperOnly: [Any?] = [food.food101, food.split, vitCheckpoint, clipCheckpoint, cifar10, deitCheckpoint, caitCheckpoint, densenetCheckpoint, cifarSubset]
+        if run.preset == .mini && paperOnly.contains(where: { $0 != nil }) {
             throw ValidationError("--food101, --split, --cifar10, --cifar-subset and the checkpoints belong to the paper preset; the mini preset makes its own data and models")
         }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
@@ -137,9 +116,9 @@ struct ReproduceArguments: ParsableCommand {
     }
 
     var settings: ReproductionSettings {
-        ReproductionSettings(preset: preset, food101: food101, split: split, vitCheckpoint: vitCheckpoint, clipCheckpoint: clipCheckpoint,
+        ReproductionSettings(preset: run.preset, food101: food.food101, split: food.split?.rawValue, vitCheckpoint: vitCheckpoint, clipCheckpoint: clipCheckpoint,
                              cifar: CIFARSettings(cifar10: cifar10, deit: deitCheckpoint, cait: caitCheckpoint, densenet: densenetCheckpoint, subset: cifarSubset),
-                             results: results, figures: figures, cache: cache, paper: paper, seed: seed, quick: quick,
+                             results: run.results, figures: figures, cache: run.cache, paper: paper, seed: run.seed, quick: run.quick,
                              fineTuningSeeds: fineTuningSeeds)
     }
 
@@ -147,6 +126,6 @@ struct ReproduceArguments: ParsableCommand {
     /// CLIP fine-tuning (about 30 s each), which the five-minute warm budget allows.
     var fineTuningSeeds: [String: Int] {
         if let seeds { return Dictionary(uniqueKeysWithValues: Reproduction.fineTuningChapters.map { ($0, seeds) }) }
-        return preset == .mini && !quick ? ["clip-finetune": 3] : [:]
+        return run.preset == .mini && !run.quick ? ["clip-finetune": 3] : [:]
     }
 }

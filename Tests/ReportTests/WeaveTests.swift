@@ -141,6 +141,12 @@ import Testing
         #expect(!(try Self.woven().markdown).contains("recorded no output"))
     }
 
+    @Test func aLineOutsideTheSourceGoesWithTheLinePrintedBeforeIt() throws {
+        let woven = try Self.woven(output: #"[{"line": 999, "text": "early"}, {"line": 14, "text": "quiet?"}, {"line": 999, "text": "late"}]"#)
+        #expect(woven.sections.map(\.output) == [["early"], [], ["quiet?", "late"], []])
+        #expect(woven.sections.map(\.figures.count) == [0, 0, 1, 0], "the figures follow the section that printed last")
+    }
+
     @Test func sectionsFollowTheHeadingsAndKeepTheirLineRanges() {
         let source = ChapterSource(Self.source)
         #expect(source.sections.map(\.lines) == [1..<7, 7..<13, 13..<17, 17..<21])

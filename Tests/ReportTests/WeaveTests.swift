@@ -1,6 +1,7 @@
 import Experiment
 import Foundation
 import Testing
+import TestSupport
 @testable import Report
 
 @Suite struct WeaveTests {
@@ -246,6 +247,27 @@ import Testing
 
         #expect(throws: ChapterError.self) { try Weave.run(results: results, chapters: chapters, figures: figures) }
         #expect(!FileManager.default.fileExists(atPath: chapters.appendingPathComponent("small/README.md").path))
+    }
+
+    @Test func theCommandNamesAMissingSourceOnOneLineAndWritesNothing() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (results, chapters, figures) = try Self.layout(in: root)
+        let folders = ["--results", results.path, "--chapters", chapters.path, "--figures", figures.path]
+        try Self.resultsJSON(chapter: "small").write(to: results.appendingPathComponent("small.json"), atomically: true, encoding: .utf8)
+        try Self.resultsJSON(chapter: "orphan").write(to: results.appendingPathComponent("orphan.json"), atomically: true, encoding: .utf8)
+
+        let failing = try runProduct("report", ["weave"] + folders)
+        #expect(failing.status == 1)
+        #expect(failing.stderr.hasPrefix("report: error: ") && failing.stderr.contains("orphan/main.swift"))
+        #expect(failing.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: chapters.appendingPathComponent("small/README.md").path))
+
+        try FileManager.default.removeItem(at: results.appendingPathComponent("orphan.json"))
+        let passing = try runProduct("report", ["weave"] + folders)
+        #expect(passing.status == 0)
+        #expect(passing.stdout.contains("wrote \(chapters.path)/small/small.ipynb"))
+        #expect(passing.stdout.contains("skipped data: no \(results.path)/data.json"))
     }
 
     /// results/, chapters/ with `small` and `data` sources, and figures/ with the small chapter's PNG.

@@ -8,6 +8,12 @@
 //   report build [--results DIR] [--figures DIR] [--output paper.md]
 //   report diff  [--results DIR] [--strict] [--json]
 //   report diff  [--results DIR] --against OTHER_RESULTS_DIR [--json]
+//   report weave [--results DIR] [--chapters DIR] [--figures DIR]
+//
+// `weave` writes each chapter that has results as an executed notebook, beside its source:
+// chapters/<chapter>/README.md and <chapter>.ipynb, the chapter's comments as text, its code,
+// and after each section what that section printed in this run (after `report build`, which
+// draws the figures it embeds).
 import ArgumentParser
 import Common
 import Results
@@ -19,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Compare the chapters' results with the published numbers; draw the figures and write paper.md.",
-        subcommands: [Build.self, Diff.self])
+        subcommands: [Build.self, Diff.self, WeaveChapters.self])
 }
 
 struct Build: ParsableCommand {
@@ -75,6 +81,25 @@ struct Diff: ParsableCommand {
 
     private func emit(_ data: Data) throws {
         FileHandle.standardOutput.write(data)
+    }
+}
+
+struct WeaveChapters: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weave",
+        abstract: "Write each chapter that has results as an executed notebook: chapters/<chapter>/README.md and <chapter>.ipynb.")
+
+    @Option(help: "Folder of results/<chapter>.json files.") var results = "results"
+    @Option(help: "Folder of the chapters' sources (<chapter>/main.swift); the notebooks are written beside them.") var chapters = "chapters"
+    @Option(help: "Folder of the figures `report build` and the chapters drew.") var figures = "figures"
+
+    func run() throws {
+        try reportingErrors {
+            let outcome = try Weave.run(results: URL(fileURLWithPath: results), chapters: URL(fileURLWithPath: chapters),
+                                        figures: URL(fileURLWithPath: figures))
+            for file in outcome.written { print("wrote \(file.path)") }
+            for chapter in outcome.skipped { print("skipped \(chapter): no \(results)/\(chapter).json") }
+        }
     }
 }
 

@@ -211,6 +211,8 @@ struct CGRectLike {
 /// SVG, each through a temporary file renamed into place, so a reader never sees half a figure.
 public struct Figure {
     public let name: String
+    /// The chapters whose results it draws: `report weave` shows it in each of their notebooks.
+    public let chapters: [String]
     let width: Double
     let height: Double
     let draw: (Canvas) -> Void

@@ -13,7 +13,7 @@ func trainingLossFigure(results: ResultsFolder) -> Figure {
         ("CLIP fine-tuning", CLIPFineTuneResults.chapter,
          results[CLIPFineTuneResults.self].map { ($0.results.model, $0.results.lossCurve, $0.preset) }, .green),
     ]
-    return Figure(name: "fig4-training-loss", width: width, height: height) { canvas in
+    return Figure(name: "fig4-training-loss", chapters: panels.map(\.chapter), width: width, height: height) { canvas in
         let top = drawHeading(canvas, width: width, title: "Figure 4. Training loss against epoch (\(presetTag(results.presets, chapters: panels.map(\.chapter))))",
                               subtitle: provenanceLine(results.presets, chapters: panels.map(\.chapter)))
         let panelWidth = (width - 60) / 2

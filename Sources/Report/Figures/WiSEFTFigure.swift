@@ -19,7 +19,7 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
     let drawn = file.preset == .paper ? references : []
     let width = 900.0, height = 640.0
 
-    return Figure(name: "fig-wise-ft", width: width, height: height) { canvas in
+    return Figure(name: "fig-wise-ft", chapters: [WiSEFTResults.chapter], width: width, height: height) { canvas in
         let published = drawn.isEmpty
             ? " Published on Food-101 (Fei 2024), not drawn beside MiniFood numbers: "
                 + references.map { "\($0.0) \(formatPercent($0.2))% test, \(formatPercent($0.1))% extended" }.joined(separator: "; ") + "."

@@ -28,6 +28,18 @@ let chapterDependencies: [Target.Dependency] = [
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 
+/// The chapters: every folder of chapters/ but the report and reproduce, one literate executable
+/// each. A folder also holds the chapter's woven notebook page (README.md, <chapter>.ipynb), which
+/// is not source.
+let chaptersFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("chapters")
+let chapterNames = ((try? FileManager.default.contentsOfDirectory(atPath: chaptersFolder.path)) ?? [])
+    .filter { !["report", "reproduce"].contains($0) && FileManager.default.fileExists(atPath: chaptersFolder.appendingPathComponent("\($0)/main.swift").path) }
+    .sorted()
+
+func woven(_ chapter: String) -> [String] {
+    ["README.md", "\(chapter).ipynb"].filter { FileManager.default.fileExists(atPath: chaptersFolder.appendingPathComponent("\(chapter)/\($0)").path) }
+}
+
 let package = Package(
     name: "vitclip",
     platforms: [.macOS(.v14)],
@@ -74,18 +86,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // The chapters: literate programs, one per section of the paper.
-        .executableTarget(name: "data", dependencies: chapterDependencies, path: "chapters/data"),
-
-        .executableTarget(name: "vit", dependencies: chapterDependencies, path: "chapters/vit"),
-        .executableTarget(name: "clip", dependencies: chapterDependencies, path: "chapters/clip"),
-        .executableTarget(name: "clip-finetune", dependencies: chapterDependencies, path: "chapters/clip-finetune"),
-        .executableTarget(name: "wise-ft", dependencies: chapterDependencies, path: "chapters/wise-ft"),
-        .executableTarget(name: "cost", dependencies: chapterDependencies, path: "chapters/cost"),
-        .executableTarget(name: "cifar", dependencies: chapterDependencies, path: "chapters/cifar"),
-        .executableTarget(name: "lit", dependencies: chapterDependencies, path: "chapters/lit"),
         // Runs every chapter, then the report: the README's main command.
-        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore"], path: "chapters/reproduce"),
+        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore"], path: "chapters/reproduce", exclude: woven("reproduce")),
 
         // The report: figures, paper.md and the diff against the published numbers.
         .executableTarget(name: "report", dependencies: [
@@ -114,3 +116,7 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+package.targets += chapterNames.map {
+    .executableTarget(name: $0, dependencies: chapterDependencies, path: "chapters/\($0)", exclude: woven($0))
+}

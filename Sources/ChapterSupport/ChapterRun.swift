@@ -40,7 +40,7 @@ public final class ChapterRun: @unchecked Sendable {
     /// stderr and exit status 1.
     public func main<Payload: ChapterPayload>(_ body: () throws -> Payload) {
         precondition(Payload.chapter == chapter, "chapter \(chapter) writes a \(Payload.chapter) payload")
-        main { try finish(try body()) }
+        perform { try finish(try body()) }
     }
 
     /// Prints the summary of `payload` (as paper.md will quote it) and writes it to
@@ -51,8 +51,9 @@ public final class ChapterRun: @unchecked Sendable {
         say("wrote \(file.path)")
     }
 
-    /// Runs `body`; any error is one line on stderr and exit status 1.
-    public func main(_ body: () throws -> Void) {
+    /// Runs `body`, a chapter that writes its results itself (`finish`) or none (`reproduce`);
+    /// any error is one line on stderr and exit status 1.
+    public func perform(_ body: () throws -> Void) {
         do {
             try body()
         } catch {

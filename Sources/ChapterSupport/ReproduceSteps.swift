@@ -20,6 +20,8 @@ public struct ReproductionSettings: Sendable {
     public var figures: String
     public var cache: String
     public var paper: String
+    /// The chapters' sources, for `report weave` (each chapter's notebook page); nil: not woven.
+    public var chapterSources: String?
     public var seed: UInt64
     public var quick: Bool
     /// How many seeds each fine-tuning chapter (`Reproduction.fineTuningChapters`) runs, from
@@ -28,7 +30,7 @@ public struct ReproductionSettings: Sendable {
 
     public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
                 cifar: CIFARSettings = CIFARSettings(),
-                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, fineTuningSeeds: [String: Int] = [:]) {
+                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, fineTuningSeeds: [String: Int] = [:], chapterSources: String? = nil) {
         self.preset = preset
         self.food101 = food101
         self.split = split
@@ -39,6 +41,7 @@ public struct ReproductionSettings: Sendable {
         self.figures = figures
         self.cache = cache
         self.paper = paper
+        self.chapterSources = chapterSources
         self.seed = seed
         self.quick = quick
         self.fineTuningSeeds = fineTuningSeeds
@@ -78,10 +81,11 @@ public enum Reproduction {
     public static let chapters = ["data", "clip", "vit", "clip-finetune", "cost"]
     /// The chapters that take `--seeds`.
     public static let fineTuningChapters = ["vit", "clip-finetune"]
-    /// Chapters beyond the paper's tables, run when their executables are built.
-    public static let furtherChapters = ["cifar", "lit", "wise-ft"]
+    /// Chapters beyond the paper's tables, run when their executables are built: the rest of the
+    /// registry of chapter payloads, in its order.
+    public static let furtherChapters = ChapterPayloads.all.map { $0.chapter }.filter { !chapters.contains($0) }
 
-    /// The chapters' commands, then `report build`, then `report diff`. `selected` limits the
+    /// The chapters' commands, then `report build`, `report weave` (given the chapters' sources), `report diff`. `selected` limits the
     /// chapters (nil: all of `chapters`, and those of `furtherChapters` that `exists` finds, but
     /// on the paper preset `cifar` only when CIFAR-10's directory is given).
     public static func steps(_ settings: ReproductionSettings, selected: [String]?, exists: (String) -> Bool) throws -> [ReproductionStep] {
@@ -99,6 +103,10 @@ public enum Reproduction {
         var steps = try names.map { ReproductionStep(executable: $0, arguments: try arguments(of: $0, settings)) }
         steps.append(ReproductionStep(executable: "report", arguments: ["build", "--results", settings.results,
                                                                         "--figures", settings.figures, "--output", settings.paper]))
+        if let sources = settings.chapterSources {
+            steps.append(ReproductionStep(executable: "report", arguments: ["weave", "--results", settings.results,
+                                                                            "--figures", settings.figures, "--chapters", sources]))
+        }
         steps.append(ReproductionStep(executable: "report", arguments: ["diff", "--results", settings.results]))
         return steps
     }

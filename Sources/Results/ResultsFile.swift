@@ -62,21 +62,30 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let loaded: ChapterResultsFile
-        do {
-            loaded = try decoder.decode(ChapterResultsFile.self, from: data)
-        } catch let error as DecodingError {
-            throw ChapterError("\(file.path): not a \(Payload.chapter) results file: \(explain(error))")
-        } catch {
-            throw ChapterError("\(file.path): not a \(Payload.chapter) results file: \(error.localizedDescription)")
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            do {
+                return try decoder.decode(type, from: data)
+            } catch let error as DecodingError {
+                throw ChapterError("\(file.path): not a \(Payload.chapter) results file: \(explain(error))")
+            } catch {
+                throw ChapterError("\(file.path): not a \(Payload.chapter) results file: \(error.localizedDescription)")
+            }
         }
-        guard loaded.schemaVersion == supportedSchema else {
-            throw ChapterError("\(file.path): schema_version \(loaded.schemaVersion), but this build reads \(supportedSchema)")
+        // Which schema and chapter first: a file of another schema is named as such, not as a
+        // payload with missing fields.
+        let header = try decode(Header.self)
+        guard header.schemaVersion == supportedSchema else {
+            throw ChapterError("\(file.path): schema_version \(header.schemaVersion), but this build reads \(supportedSchema)")
         }
-        guard loaded.chapter == Payload.chapter else {
-            throw ChapterError("\(file.path): written by chapter \"\(loaded.chapter)\", expected \"\(Payload.chapter)\"")
+        guard header.chapter == Payload.chapter else {
+            throw ChapterError("\(file.path): written by chapter \"\(header.chapter)\", expected \"\(Payload.chapter)\"")
         }
-        return loaded
+        return try decode(ChapterResultsFile.self)
+    }
+
+    private struct Header: Decodable {
+        let schemaVersion: Int
+        let chapter: String
     }
 }
 

@@ -31,7 +31,7 @@ import Testing
         #expect(paper.contains("| 91.87 |"), "the published value sits in Table 3")
         #expect(paper.contains("not comparable (mini)"))
         #expect(paper.contains("not yet run"), "the CIFAR-10 column says so until results/cifar.json exists")
-        #expect(paper.contains("> **vit** (preset mini): ViT summary sentence."))
+        #expect(paper.contains("> **vit**: Fine-tuned end to end") && paper.contains("[mini preset]"))
         #expect(paper.contains("![Figure 3."))
         #expect(paper.contains("(figures/fig3-overall-results.png)"))
     }

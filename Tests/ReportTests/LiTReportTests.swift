@@ -49,7 +49,7 @@ func litResults(test: Double = 0.8412, extended: Double = 0.9531) -> LiTResults 
         #expect(rows.count == 2, "one row in each of Tables 3 and 4: \(rows)")
         #expect(rows.first?.contains("| — | 84.12 [") == true && rows.last?.contains("| — | 95.31 [") == true, "\(rows)")
         #expect(rows.allSatisfy { $0.hasSuffix("| *beyond the paper* |") })
-        #expect(with.paper.contains("Beyond the paper: LiT") && with.paper.contains("> **lit** (preset mini): LiT summary sentence."))
+        #expect(with.paper.contains("Beyond the paper: LiT") && with.paper.contains("> **lit**: Locking the image tower") && with.paper.contains("[mini preset]"))
         #expect(with.paper.contains("LiT: Zero-Shot Transfer with Locked-image text Tuning"))
         #expect(AccuracyRow.beyondThePaper(with.folder).map(\.label) == ["LiT (locked image, tuned text)"])
         let ids = Set(with.folder.metrics.map(\.id))

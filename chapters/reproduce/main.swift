@@ -9,8 +9,9 @@
 //   cost            Table 5, from counted FLOPs and measured throughput
 //   cifar           the CIFAR-10 single-block baseline the paper compares with (on the paper
 //                   preset only when --cifar10 is given)
-//   (lit, wise-ft: the remedies for fine-tuned CLIP's lost zero-shot accuracy, when built)
+//   lit, wise-ft    beyond the paper: locked-image text tuning, weight-space ensembles
 //   report build    figures/ and paper.md, every number beside the published one
+//   report weave    each chapter as an executed notebook: chapters/<chapter>/README.md, .ipynb
 //   report diff     the comparison with the published numbers, printed
 //
 // Each chapter writes results/<chapter>.json and says which preset made every number. The
@@ -29,7 +30,7 @@ import TensorCore
 
 let options = ReproduceArguments.parseChapterArguments(chapter: "reproduce")
 let run = ChapterRun(chapter: "reproduce", options: options.run)
-run.main { try reproduce() }
+run.perform { try reproduce() }
 
 func reproduce() throws {
     let executables = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -94,6 +95,9 @@ struct ReproduceArguments: ParsableCommand {
     @Option(help: "The markdown document the report writes.")
     var paper = "paper.md"
 
+    @Option(help: "The chapters' sources (chapters/<chapter>/main.swift), beside which each chapter's notebook page is woven; left out when absent.")
+    var chapterSources = "chapters"
+
     @Option(help: "Fine-tuning runs of vit and clip-finetune, each with the next seed, for the seed-to-seed spread (default: 3 runs of clip-finetune on the mini preset, one of everything else: vit's further seeds would take the mini run past its time budget, and a paper-preset run takes days).")
     var seeds: Int?
 
@@ -119,7 +123,8 @@ struct ReproduceArguments: ParsableCommand {
         ReproductionSettings(preset: run.preset, food101: food.food101, split: food.split?.rawValue, vitCheckpoint: vitCheckpoint, clipCheckpoint: clipCheckpoint,
                              cifar: CIFARSettings(cifar10: cifar10, deit: deitCheckpoint, cait: caitCheckpoint, densenet: densenetCheckpoint, subset: cifarSubset),
                              results: run.results, figures: figures, cache: run.cache, paper: paper, seed: run.seed, quick: run.quick,
-                             fineTuningSeeds: fineTuningSeeds)
+                             fineTuningSeeds: fineTuningSeeds,
+                             chapterSources: FileManager.default.fileExists(atPath: chapterSources) ? chapterSources : nil)
     }
 
     /// `--seeds` for every fine-tuning chapter, or the default: three seeds of the mini preset's

@@ -45,7 +45,7 @@ import Training
 let arguments = ViTArguments.parseChapterArguments(chapter: "vit")
 let options = arguments.options
 let run = ChapterRun(chapter: "vit", options: options.run)
-run.main { try fineTuneViT() }
+run.perform { try fineTuneViT() }
 
 func fineTuneViT() throws {
     // ## The data and the pretrained model

@@ -1,4 +1,6 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// What `report weave` reads from a chapter's results file: the envelope, the payload as raw

@@ -1,13 +1,14 @@
-import Experiment
+import Common
+import Results
+import Training
 import Foundation
 
 /// `report weave`: every chapter that has a results file, as chapters/<chapter>/README.md and
 /// chapters/<chapter>/<chapter>.ipynb. Everything is read and rendered before anything is
 /// written, so a bad results file or a missing source leaves the previous weave untouched.
 public enum Weave {
-    /// The chapters in the paper's order, then those beyond it, as `reproduce` runs them
-    /// (Recipes' `Reproduction.chapters` and `furtherChapters`, which the report cannot import).
-    public static let paperOrder = ["data", "clip", "vit", "clip-finetune", "cost", "cifar", "lit", "wise-ft"]
+    /// The chapters in the paper's order, then those beyond it: the registry's order.
+    public static let paperOrder = ChapterPayloads.all.map { $0.chapter }
 
     public struct Outcome {
         /// Every file written.

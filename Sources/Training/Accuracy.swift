@@ -51,11 +51,3 @@ public func evaluateHits(examples: Int, batchSize: Int,
     }
     return (top1, top5)
 }
-
-/// Accuracy over `examples` items evaluated `batchSize` at a time, as `evaluateHits` counts them.
-public func evaluateAccuracy(examples: Int, batchSize: Int,
-                             _ logitsAndLabels: (Range<Int>) throws -> (logits: Tensor, labels: [Int])) rethrows -> Accuracy {
-    let hits = try evaluateHits(examples: examples, batchSize: batchSize, logitsAndLabels)
-    func share(_ hits: [Bool]) -> Double { Double(hits.lazy.filter { $0 }.count) / Double(examples) }
-    return Accuracy(top1: share(hits.top1), top5: share(hits.top5), count: examples)
-}

@@ -92,7 +92,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
             classNames: quickData.heldOut.classNames,
             logits: original.logits(imageEmbeddings: tunedImages, classEmbeddings: original.classEmbeddings(quickData.heldOut.classNames, prompts: .food)),
             labels: heldOut.labels(Array(0..<heldOut.count)))
-        let extended = try run.extendedScore()
+        let extended = try run.extendedScores(promptSets: [run.prompts])[0]
         #expect(extended == expected)
     }
 

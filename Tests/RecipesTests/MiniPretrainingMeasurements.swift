@@ -128,13 +128,13 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
     static func zeroShot(_ classifier: ZeroShotClassifier, _ part: MiniFoodDataset) -> Training.Accuracy {
         let classes = classifier.encodeLabels(part.classNames, template: ZeroShotPrompt.template)
         let rendered = part.prerendered()
-        return evaluateAccuracy(examples: part.count, batchSize: 256) { range in
+        return ImageHits.counting(examples: part.count, batchSize: 256) { range in
             let images = range.map(rendered.image(at:))
             let (height, width) = classifier.processor.outputSize
             let pixels = Tensor(shape: [images.count, 3, height, width], scalars: classifier.processor.pixelValues(images))
             let logits = classifier.model.logitsPerImage(imageEmbeddings: classifier.model.imageEmbeddings(pixels), textEmbeddings: classes)
             return (logits, range.map(part.label(at:)))
-        }
+        }.trainingAccuracy
     }
 }
 
@@ -163,9 +163,9 @@ enum MiniFineTune {
             batch: { indices, generator in (trainPixels.batch(indices, flips: true, generator: &generator), indices.map(train.label(at:))) },
             loss: { crossEntropy(vit($0.0), labels: $0.1) },
             evaluate: {
-                evaluateAccuracy(examples: validation.count, batchSize: 256) { range in
+                ImageHits.counting(examples: validation.count, batchSize: 256) { range in
                     (vit(validationPixels.batch(Array(range), flips: false, generator: &noFlips)), range.map(validation.label(at:)))
-                }
+                }.trainingAccuracy
             })
         for epoch in trainer.history.epochs {
             say(String(format: "  fine-tune epoch %d: loss %.3f, validation top-1 %.1f%%", epoch.epoch + 1, epoch.meanLoss,

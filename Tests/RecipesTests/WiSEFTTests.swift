@@ -64,7 +64,7 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
         let original = try ZeroShotClassifier(checkpoint: fixtureCLIP)
 
         let fineTuned = try wise.scores(alpha: 1)
-        let (test, extended) = (try run.score(quickData.validation), try run.extendedScore())
+        let (test, extended) = (try run.score(quickData.validation), try run.extendedScores(promptSets: [run.prompts])[0])
         #expect(differences(fineTuned.test.top1PerImage, test.top1PerImage) == 0 && fineTuned.test.top5Hits == test.top5Hits)
         #expect(differences(fineTuned.extended.top1PerImage, extended.top1PerImage) == 0)
 

@@ -63,11 +63,6 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// Uniform in [0, 1) with 24 bits, the precision of a Float.
-    public mutating func unitFloat() -> Float {
-        Float(next() >> 40) * 0x1.0p-24
-    }
-
     /// A standard normal draw (Box–Muller on two uniforms; one of the pair is used, so each draw
     /// costs two uniforms and the sequence does not depend on how draws are grouped).
     public mutating func standardNormal() -> Double {

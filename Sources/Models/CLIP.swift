@@ -6,57 +6,11 @@
 import Checkpoints
 import TensorCore
 
-/// Both towers' encoders: `encoder.layers.N` with CLIP's layer names.
+/// Both towers' encoders (transformers' CLIPEncoder): `encoder.layers.N` with CLIP's layer names.
 func clipEncoder(width: Int, depth: Int, heads: Int, mlpWidth: Int, hiddenAct: String, eps: Float) throws -> Encoder {
     Encoder(EncoderGeometry(width: width, depth: depth, heads: heads, mlpWidth: mlpWidth,
                             activation: try Activation(huggingFaceName: hiddenAct), layerNormEps: eps),
             names: .clip, listName: "layers")
-}
-
-public final class CLIPVisionTransformer: Module {
-    public let classEmbedding: Tensor       // [D]
-    public let patchEmbedding: PatchEmbedding
-    public let positionEmbedding: Tensor    // [1 + patches, D]
-    public let preNorm: LayerNorm
-    public let encoder: Encoder
-    public let postNorm: LayerNorm
-
-    init(_ config: CLIPVisionConfig) throws {
-        let width = config.hiddenSize, side = config.imageSize / config.patchSize
-        classEmbedding = Tensor(zeros: [width])
-        patchEmbedding = PatchEmbedding(channels: config.numChannels, width: width, patchSize: config.patchSize, bias: false)
-        positionEmbedding = Tensor(zeros: [1 + side * side, width])
-        let eps = Float(config.layerNormEps)
-        preNorm = LayerNorm(width, eps: eps)
-        encoder = try clipEncoder(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
-                                  mlpWidth: config.intermediateSize, hiddenAct: config.hiddenAct, eps: eps)
-        postNorm = LayerNorm(width, eps: eps)
-    }
-
-    /// The embedded sequence before `pre_layrnorm`, [B, 1 + patches, D].
-    public func embeddings(_ pixels: Tensor) -> Tensor {
-        prependingTokens(classEmbedding, to: patchEmbedding(pixels)) + positionEmbedding
-    }
-
-    /// The encoder's output (`last_hidden_state`), [B, 1 + patches, D].
-    public func lastHiddenState(_ pixels: Tensor) -> Tensor { encoder(preNorm(embeddings(pixels))) }
-
-    /// `pooler_output` straight from pixel values, [B, D]: the encoder's last layer runs only for
-    /// the class token (see `Encoder.callAsFunction(_:onlyAt:)`).
-    public func pooled(pixels: Tensor) -> Tensor {
-        postNorm(encoder(preNorm(embeddings(pixels)), onlyAt: Array(repeating: 0, count: pixels.shape[0])))
-    }
-
-    /// `pooler_output`: the class token after `post_layernorm`, [B, D].
-    public func pooled(_ lastHiddenState: Tensor) -> Tensor {
-        postNorm(selectingPositions(lastHiddenState, Array(repeating: 0, count: lastHiddenState.shape[0])))
-    }
-
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        [("embeddings.class_embedding", classEmbedding)] + named("embeddings.patch_embedding", patchEmbedding)
-            + [("embeddings.position_embedding.weight", positionEmbedding)]
-            + named("pre_layrnorm", preNorm) + named("encoder", encoder) + named("post_layernorm", postNorm)
-    }
 }
 
 /// Token ids of a batch of texts, padded to one length, with the mask of real tokens.
@@ -80,11 +34,12 @@ public struct TokenBatch: Sendable {
     public var length: Int { ids.first?.count ?? 0 }
 }
 
+/// transformers' CLIPTextTransformer (with CLIPTextEmbeddings' tensors inlined)
 public final class CLIPTextTransformer: Module {
     public let tokenEmbedding: Tensor       // [vocabulary, D]
     public let positionEmbedding: Tensor    // [context, D]
     public let encoder: Encoder
-    public let finalNorm: LayerNorm
+    public let finalLayerNorm: LayerNorm
     let endOfTextId: Int
 
     init(_ config: CLIPTextConfig) throws {
@@ -93,7 +48,7 @@ public final class CLIPTextTransformer: Module {
         positionEmbedding = Tensor(zeros: [config.maxPositionEmbeddings, width])
         encoder = try clipEncoder(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
                                   mlpWidth: config.intermediateSize, hiddenAct: config.hiddenAct, eps: eps)
-        finalNorm = LayerNorm(width, eps: eps)
+        finalLayerNorm = LayerNorm(width, eps: eps)
         endOfTextId = config.eosTokenId
     }
 
@@ -103,7 +58,7 @@ public final class CLIPTextTransformer: Module {
         precondition(length <= positionEmbedding.shape[0], "text of \(length) tokens exceeds the context of \(positionEmbedding.shape[0])")
         let embedded = embedding(tokenEmbedding, ids: tokens.ids.flatMap { $0 }, shape: [batch, length])
             + positionEmbedding.slice(0..<length)
-        return finalNorm(encoder(embedded, mask: AttentionMask(causal: true, keyIsValid: tokens.isToken)))
+        return finalLayerNorm(encoder(embedded, mask: AttentionMask(causal: true, keyIsValid: tokens.isToken)))
     }
 
     /// Where each sequence is pooled. Checkpoints whose config still says eos_token_id = 2 (the
@@ -122,22 +77,70 @@ public final class CLIPTextTransformer: Module {
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
         [("embeddings.token_embedding.weight", tokenEmbedding), ("embeddings.position_embedding.weight", positionEmbedding)]
-            + named("encoder", encoder) + named("final_layer_norm", finalNorm)
+            + named("encoder", encoder) + named("final_layer_norm", finalLayerNorm)
     }
 }
 
+/// transformers' CLIPVisionTransformer (with CLIPVisionEmbeddings' tensors inlined)
+public final class CLIPVisionTransformer: Module {
+    public let classEmbedding: Tensor       // [D]
+    public let patchEmbedding: PatchEmbedding
+    public let positionEmbedding: Tensor    // [1 + patches, D]
+    public let preLayrnorm: LayerNorm
+    public let encoder: Encoder
+    public let postLayernorm: LayerNorm
+
+    init(_ config: CLIPVisionConfig) throws {
+        let width = config.hiddenSize, side = config.imageSize / config.patchSize
+        classEmbedding = Tensor(zeros: [width])
+        patchEmbedding = PatchEmbedding(channels: config.numChannels, width: width, patchSize: config.patchSize, bias: false)
+        positionEmbedding = Tensor(zeros: [1 + side * side, width])
+        let eps = Float(config.layerNormEps)
+        preLayrnorm = LayerNorm(width, eps: eps)
+        encoder = try clipEncoder(width: width, depth: config.numHiddenLayers, heads: config.numAttentionHeads,
+                                  mlpWidth: config.intermediateSize, hiddenAct: config.hiddenAct, eps: eps)
+        postLayernorm = LayerNorm(width, eps: eps)
+    }
+
+    /// The embedded sequence before `pre_layrnorm`, [B, 1 + patches, D].
+    public func embeddings(_ pixels: Tensor) -> Tensor {
+        prependingTokens(classEmbedding, to: patchEmbedding(pixels)) + positionEmbedding
+    }
+
+    /// The encoder's output (`last_hidden_state`), [B, 1 + patches, D].
+    public func lastHiddenState(_ pixels: Tensor) -> Tensor { encoder(preLayrnorm(embeddings(pixels))) }
+
+    /// `pooler_output` straight from pixel values, [B, D]: the encoder's last layer runs only for
+    /// the class token (see `Encoder.callAsFunction(_:onlyAt:)`).
+    public func pooled(pixels: Tensor) -> Tensor {
+        postLayernorm(encoder(preLayrnorm(embeddings(pixels)), onlyAt: Array(repeating: 0, count: pixels.shape[0])))
+    }
+
+    /// `pooler_output`: the class token after `post_layernorm`, [B, D].
+    public func pooled(_ lastHiddenState: Tensor) -> Tensor {
+        postLayernorm(selectingPositions(lastHiddenState, Array(repeating: 0, count: lastHiddenState.shape[0])))
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        [("embeddings.class_embedding", classEmbedding)] + named("embeddings.patch_embedding", patchEmbedding)
+            + [("embeddings.position_embedding.weight", positionEmbedding)]
+            + named("pre_layrnorm", preLayrnorm) + named("encoder", encoder) + named("post_layernorm", postLayernorm)
+    }
+}
+
+/// transformers' CLIPModel
 public final class CLIPModel: Module {
     public let config: CLIPConfig
-    public let vision: CLIPVisionTransformer
-    public let text: CLIPTextTransformer
+    public let textModel: CLIPTextTransformer
+    public let visionModel: CLIPVisionTransformer
     public let visualProjection: Linear
     public let textProjection: Linear
     public let logitScale: Tensor  // a scalar, shape []
 
     public init(_ config: CLIPConfig) throws {
         self.config = config
-        vision = try CLIPVisionTransformer(config.visionConfig)
-        text = try CLIPTextTransformer(config.textConfig)
+        textModel = try CLIPTextTransformer(config.textConfig)
+        visionModel = try CLIPVisionTransformer(config.visionConfig)
         visualProjection = Linear(config.visionConfig.hiddenSize, config.projectionDim, bias: false)
         textProjection = Linear(config.textConfig.hiddenSize, config.projectionDim, bias: false)
         logitScale = Tensor(shape: [], scalars: [Float(config.logitScaleInitValue)])
@@ -145,12 +148,12 @@ public final class CLIPModel: Module {
 
     /// Projected, L2-normalised image embeddings [B, P].
     public func imageEmbeddings(_ pixels: Tensor) -> Tensor {
-        l2Normalized(visualProjection(vision.pooled(pixels: pixels)))
+        l2Normalized(visualProjection(visionModel.pooled(pixels: pixels)))
     }
 
     /// Projected, L2-normalised text embeddings [B, P].
     public func textEmbeddings(_ tokens: TokenBatch) -> Tensor {
-        l2Normalized(textProjection(text.pooled(text.lastHiddenState(tokens), tokens)))
+        l2Normalized(textProjection(textModel.pooled(textModel.lastHiddenState(tokens), tokens)))
     }
 
     /// `logits_per_image` [images, texts]: cosine similarities times exp(logit_scale).
@@ -164,7 +167,7 @@ public final class CLIPModel: Module {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        named("text_model", text) + named("vision_model", vision)
+        named("text_model", textModel) + named("vision_model", visionModel)
             + named("visual_projection", visualProjection) + named("text_projection", textProjection)
             + [("logit_scale", logitScale)]
     }

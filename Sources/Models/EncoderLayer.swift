@@ -4,20 +4,21 @@
 // activation (ViT: erf GELU; OpenAI CLIP: quick_gelu).
 import TensorCore
 
-/// Where each tensor of an encoder layer lives in a Hugging Face checkpoint.
+/// Where each tensor of an encoder layer lives in a Hugging Face checkpoint. The Swift properties
+/// carry CLIP's names; ViT's checkpoints name the same tensors differently.
 public struct EncoderLayerNames: Sendable {
-    var firstNorm, query, key, value, attentionOutput, secondNorm, expand, contract: String
+    var layerNorm1, qProj, kProj, vProj, outProj, layerNorm2, fc1, fc2: String
 
     /// ViTLayer: `vit.encoder.layer.N.attention.attention.query.weight`, ...
     public static let vit = EncoderLayerNames(
-        firstNorm: "layernorm_before", query: "attention.attention.query", key: "attention.attention.key",
-        value: "attention.attention.value", attentionOutput: "attention.output.dense", secondNorm: "layernorm_after",
-        expand: "intermediate.dense", contract: "output.dense")
+        layerNorm1: "layernorm_before", qProj: "attention.attention.query", kProj: "attention.attention.key",
+        vProj: "attention.attention.value", outProj: "attention.output.dense", layerNorm2: "layernorm_after",
+        fc1: "intermediate.dense", fc2: "output.dense")
 
     /// CLIPEncoderLayer: `vision_model.encoder.layers.N.self_attn.q_proj.weight`, ...
     public static let clip = EncoderLayerNames(
-        firstNorm: "layer_norm1", query: "self_attn.q_proj", key: "self_attn.k_proj", value: "self_attn.v_proj",
-        attentionOutput: "self_attn.out_proj", secondNorm: "layer_norm2", expand: "mlp.fc1", contract: "mlp.fc2")
+        layerNorm1: "layer_norm1", qProj: "self_attn.q_proj", kProj: "self_attn.k_proj", vProj: "self_attn.v_proj",
+        outProj: "self_attn.out_proj", layerNorm2: "layer_norm2", fc1: "mlp.fc1", fc2: "mlp.fc2")
 }
 
 /// The shape of an encoder stack, as every config describes it.
@@ -43,20 +44,21 @@ public struct EncoderGeometry: Sendable {
     }
 }
 
+/// transformers' CLIPEncoderLayer (ViTLayer computes the same with other tensor names)
 public final class EncoderLayer: Module {
     let names: EncoderLayerNames
     let heads: Int
     let activation: Activation
-    public let firstNorm, secondNorm: LayerNorm
-    public let query, key, value, attentionOutput, expand, contract: Linear
+    public let layerNorm1, layerNorm2: LayerNorm
+    public let qProj, kProj, vProj, outProj, fc1, fc2: Linear
 
     public init(_ geometry: EncoderGeometry, names: EncoderLayerNames) {
         let width = geometry.width
         self.names = names
         heads = geometry.heads
         activation = geometry.activation
-        firstNorm = LayerNorm(width, eps: geometry.layerNormEps)
-        secondNorm = LayerNorm(width, eps: geometry.layerNormEps)
+        layerNorm1 = LayerNorm(width, eps: geometry.layerNormEps)
+        layerNorm2 = LayerNorm(width, eps: geometry.layerNormEps)
         // Query, key and value weights (and biases) lie back to back in one storage, so that the
         // three projections run as one product [D → 3D] whose output attention reads in place.
         // Each keeps its own Hugging Face name and shape.
@@ -67,44 +69,44 @@ public final class EncoderLayer: Module {
             Linear(weight: Tensor(shape: [width, width], storage: projections, offset: index * width * width),
                    bias: geometry.attentionBias ? Tensor(shape: [width], storage: biases, offset: index * width) : nil)
         }
-        query = projection(0)
-        key = projection(1)
-        value = projection(2)
-        attentionOutput = Linear(width, width)
-        expand = Linear(width, geometry.mlpWidth)
-        contract = Linear(geometry.mlpWidth, width)
+        qProj = projection(0)
+        kProj = projection(1)
+        vProj = projection(2)
+        outProj = Linear(width, width)
+        fc1 = Linear(width, geometry.mlpWidth)
+        fc2 = Linear(geometry.mlpWidth, width)
     }
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
-        let normed = firstNorm(x)
-        let qkv = linear(normed, weight: concatenated([query.weight, key.weight, value.weight]),
-                         bias: query.bias.map { concatenated([$0, key.bias!, value.bias!]) })
+        let normed = layerNorm1(x)
+        let qkv = linear(normed, weight: concatenated([qProj.weight, kProj.weight, vProj.weight]),
+                         bias: qProj.bias.map { concatenated([$0, kProj.bias!, vProj.bias!]) })
         let attended = attention(packed: qkv, heads: heads, mask: mask)
-        let h = x + attentionOutput(attended)
-        return h + contract(activation(expand(secondNorm(h))))
+        let h = x + outProj(attended)
+        return h + fc2(activation(fc1(layerNorm2(h))))
     }
 
     /// The layer's output at one position per item, [B, D] (`selectingPositions(self(x), positions)`
     /// without a mask): keys and values for every position, everything else only where it is read.
     func callAsFunction(_ x: Tensor, onlyAt positions: [Int]) -> Tensor {
         let (batch, width) = (x.shape[0], x.shape[2])
-        let normed = firstNorm(x)
-        let keysAndValues = linear(normed, weight: concatenated([key.weight, value.weight]),
-                                   bias: key.bias.map { concatenated([$0, value.bias!]) })
-        let queries = query(selectingPositions(normed, positions)).reshaped([batch, 1, width])
+        let normed = layerNorm1(x)
+        let keysAndValues = linear(normed, weight: concatenated([kProj.weight, vProj.weight]),
+                                   bias: kProj.bias.map { concatenated([$0, vProj.bias!]) })
+        let queries = qProj(selectingPositions(normed, positions)).reshaped([batch, 1, width])
         let attended = attention(queries: queries, keysAndValues: keysAndValues, heads: heads).reshaped([batch, width])
-        let h = selectingPositions(x, positions) + attentionOutput(attended)
-        return h + contract(activation(expand(secondNorm(h))))
+        let h = selectingPositions(x, positions) + outProj(attended)
+        return h + fc2(activation(fc1(layerNorm2(h))))
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        named(names.firstNorm, firstNorm) + named(names.query, query) + named(names.key, key)
-            + named(names.value, value) + named(names.attentionOutput, attentionOutput)
-            + named(names.secondNorm, secondNorm) + named(names.expand, expand) + named(names.contract, contract)
+        named(names.layerNorm1, layerNorm1) + named(names.qProj, qProj) + named(names.kProj, kProj)
+            + named(names.vProj, vProj) + named(names.outProj, outProj)
+            + named(names.layerNorm2, layerNorm2) + named(names.fc1, fc1) + named(names.fc2, fc2)
     }
 }
 
-/// A stack of encoder layers (`encoder.layer.N` in ViT, `encoder.layers.N` in CLIP).
+/// transformers' CLIPEncoder (ViTEncoder): `encoder.layers.N` in CLIP, `encoder.layer.N` in ViT.
 public final class Encoder: Module {
     public let layers: [EncoderLayer]
     let listName: String

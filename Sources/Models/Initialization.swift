@@ -57,31 +57,31 @@ extension CLIPModel {
             let inProjection = pow(d, -0.5) * pow(2 * depth, -0.5) * factor
             for (index, layer) in encoder.layers.enumerated() {
                 let at = "\(prefix).encoder.layers.\(index)."
-                for (name, linear) in [("self_attn.q_proj", layer.query), ("self_attn.k_proj", layer.key), ("self_attn.v_proj", layer.value)] {
+                for (name, linear) in [("self_attn.q_proj", layer.qProj), ("self_attn.k_proj", layer.kProj), ("self_attn.v_proj", layer.vProj)] {
                     filler.normal(linear.weight, name: at + name + ".weight", std: inProjection)
                 }
-                filler.normal(layer.attentionOutput.weight, name: at + "self_attn.out_proj.weight", std: pow(d, -0.5) * factor)
-                filler.normal(layer.expand.weight, name: at + "mlp.fc1.weight", std: pow(2 * d, -0.5) * factor)
-                filler.normal(layer.contract.weight, name: at + "mlp.fc2.weight", std: inProjection)
-                for linear in [layer.query, layer.key, layer.value, layer.attentionOutput, layer.expand, layer.contract] {
+                filler.normal(layer.outProj.weight, name: at + "self_attn.out_proj.weight", std: pow(d, -0.5) * factor)
+                filler.normal(layer.fc1.weight, name: at + "mlp.fc1.weight", std: pow(2 * d, -0.5) * factor)
+                filler.normal(layer.fc2.weight, name: at + "mlp.fc2.weight", std: inProjection)
+                for linear in [layer.qProj, layer.kProj, layer.vProj, layer.outProj, layer.fc1, layer.fc2] {
                     linear.bias?.fill(0)
                 }
-                for norm in [layer.firstNorm, layer.secondNorm] { norm.reset() }
+                for norm in [layer.layerNorm1, layer.layerNorm2] { norm.reset() }
             }
         }
 
         let textWidth = config.textConfig.hiddenSize, visionWidth = config.visionConfig.hiddenSize
-        filler.normal(text.tokenEmbedding, name: "text_model.embeddings.token_embedding.weight", std: 0.02 * factor)
-        filler.normal(text.positionEmbedding, name: "text_model.embeddings.position_embedding.weight", std: 0.02 * factor)
-        fillEncoder(text.encoder, prefix: "text_model", width: textWidth)
-        text.finalNorm.reset()
+        filler.normal(textModel.tokenEmbedding, name: "text_model.embeddings.token_embedding.weight", std: 0.02 * factor)
+        filler.normal(textModel.positionEmbedding, name: "text_model.embeddings.position_embedding.weight", std: 0.02 * factor)
+        fillEncoder(textModel.encoder, prefix: "text_model", width: textWidth)
+        textModel.finalLayerNorm.reset()
 
-        filler.normal(vision.classEmbedding, name: "vision_model.embeddings.class_embedding", std: pow(Double(visionWidth), -0.5) * factor)
-        filler.normal(vision.patchEmbedding.weight, name: "vision_model.embeddings.patch_embedding.weight", std: initializerRange * factor)
-        filler.normal(vision.positionEmbedding, name: "vision_model.embeddings.position_embedding.weight", std: initializerRange * factor)
-        fillEncoder(vision.encoder, prefix: "vision_model", width: visionWidth)
-        vision.preNorm.reset()
-        vision.postNorm.reset()
+        filler.normal(visionModel.classEmbedding, name: "vision_model.embeddings.class_embedding", std: pow(Double(visionWidth), -0.5) * factor)
+        filler.normal(visionModel.patchEmbedding.weight, name: "vision_model.embeddings.patch_embedding.weight", std: initializerRange * factor)
+        filler.normal(visionModel.positionEmbedding, name: "vision_model.embeddings.position_embedding.weight", std: initializerRange * factor)
+        fillEncoder(visionModel.encoder, prefix: "vision_model", width: visionWidth)
+        visionModel.preLayrnorm.reset()
+        visionModel.postLayernorm.reset()
 
         filler.normal(textProjection.weight, name: "text_projection.weight", std: pow(Double(textWidth), -0.5) * factor)
         filler.normal(visualProjection.weight, name: "visual_projection.weight", std: pow(Double(visionWidth), -0.5) * factor)

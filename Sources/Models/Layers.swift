@@ -2,6 +2,7 @@
 // (LayerNorm at identity) and are filled by a checkpoint or an initialiser.
 import TensorCore
 
+/// torch.nn.Linear
 public final class Linear: Module {
     public let weight: Tensor
     public let bias: Tensor?
@@ -24,6 +25,7 @@ public final class Linear: Module {
     }
 }
 
+/// torch.nn.LayerNorm
 public final class LayerNorm: Module {
     public let weight: Tensor
     public let bias: Tensor
@@ -40,7 +42,7 @@ public final class LayerNorm: Module {
     public var namedParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
 }
 
-/// A convolution whose stride equals its kernel (ViT's and CLIP's patch embedding): a linear map
+/// torch.nn.Conv2d whose stride equals its kernel (ViT's and CLIP's patch embedding): a linear map
 /// of flattened patches. The weight keeps the checkpoint's [D, C, p, p] kernel shape.
 public final class PatchEmbedding: Module {
     public let weight: Tensor

@@ -5,49 +5,59 @@
 import Checkpoints
 import TensorCore
 
-/// Patch, position and [CLS] embeddings (`vit.embeddings`).
+extension ViTConfig {
+    func encoderGeometry() throws -> EncoderGeometry {
+        EncoderGeometry(width: hiddenSize, depth: numHiddenLayers, heads: numAttentionHeads, mlpWidth: intermediateSize,
+                        activation: try Activation(huggingFaceName: hiddenAct), layerNormEps: Float(layerNormEps),
+                        attentionBias: qkvBias)
+    }
+}
+
+/// transformers' ViTEmbeddings (with ViTPatchEmbeddings' projection): patch, position and [CLS]
+/// embeddings (`vit.embeddings`).
 public final class ViTEmbeddings: Module {
-    public let classToken: Tensor          // [1, 1, D]
+    public let clsToken: Tensor            // [1, 1, D]
+    public let patchEmbeddings: PatchEmbedding
     public let positionEmbeddings: Tensor  // [1, 1 + patches, D]
-    public let projection: PatchEmbedding
 
     init(_ config: ViTConfig) {
         let width = config.hiddenSize, patchCount = (config.imageSize / config.patchSize) * (config.imageSize / config.patchSize)
-        classToken = Tensor(zeros: [1, 1, width])
+        clsToken = Tensor(zeros: [1, 1, width])
         positionEmbeddings = Tensor(zeros: [1, 1 + patchCount, width])
-        projection = PatchEmbedding(channels: config.numChannels, width: width, patchSize: config.patchSize, bias: true)
+        patchEmbeddings = PatchEmbedding(channels: config.numChannels, width: width, patchSize: config.patchSize, bias: true)
     }
 
     public func callAsFunction(_ pixels: Tensor) -> Tensor {
-        let sequence = prependingTokens(classToken, to: projection(pixels))
+        let sequence = prependingTokens(clsToken, to: patchEmbeddings(pixels))
         return sequence + positionEmbeddings.reshaped(Array(positionEmbeddings.shape.dropFirst()))
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        [("cls_token", classToken), ("position_embeddings", positionEmbeddings)]
-            + named("patch_embeddings.projection", projection)
+        [("cls_token", clsToken), ("position_embeddings", positionEmbeddings)]
+            + named("patch_embeddings.projection", patchEmbeddings)
     }
 }
 
+/// transformers' ViTForImageClassification (with ViTModel's modules inlined, tensor names `vit.`)
 public final class ViTForImageClassification: Module {
     public let config: ViTConfig
     public let embeddings: ViTEmbeddings
     public let encoder: Encoder
-    public let finalNorm: LayerNorm
+    public let layernorm: LayerNorm
     public let classifier: Linear
 
     public init(_ config: ViTConfig) throws {
         self.config = config
         embeddings = ViTEmbeddings(config)
         encoder = Encoder(try config.encoderGeometry(), names: .vit, listName: "layer")
-        finalNorm = LayerNorm(config.hiddenSize, eps: Float(config.layerNormEps))
+        layernorm = LayerNorm(config.hiddenSize, eps: Float(config.layerNormEps))
         classifier = Linear(config.hiddenSize, config.labels.count)
     }
 
     /// The final-LayerNorm'd [CLS] representation, [B, D]: what the classifier reads.
     public func features(_ pixels: Tensor) -> Tensor {
         // LayerNorm is row-wise: normalising the [CLS] row alone is selecting it after normalising.
-        finalNorm(encoder(embeddings(pixels), onlyAt: Array(repeating: 0, count: pixels.shape[0])))
+        layernorm(encoder(embeddings(pixels), onlyAt: Array(repeating: 0, count: pixels.shape[0])))
     }
 
     /// Class logits [B, labels] for pixel values [B, C, H, W].
@@ -55,14 +65,6 @@ public final class ViTForImageClassification: Module {
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
         named("vit.embeddings", embeddings) + named("vit.encoder", encoder)
-            + named("vit.layernorm", finalNorm) + named("classifier", classifier)
-    }
-}
-
-extension ViTConfig {
-    func encoderGeometry() throws -> EncoderGeometry {
-        EncoderGeometry(width: hiddenSize, depth: numHiddenLayers, heads: numAttentionHeads, mlpWidth: intermediateSize,
-                        activation: try Activation(huggingFaceName: hiddenAct), layerNormEps: Float(layerNormEps),
-                        attentionBias: qkvBias)
+            + named("vit.layernorm", layernorm) + named("classifier", classifier)
     }
 }

@@ -89,14 +89,9 @@ public final class CLIPFineTuning {
         return score
     }
 
-    /// Zero-shot accuracy on the held-out classes: the fine-tuned image tower against the text
-    /// tower (and text projection) as pretrained, prompted with `prompts`.
-    public func extendedScore(batchSize: Int = 64) throws -> ClassificationHits {
-        try extendedScores(promptSets: [prompts], batchSize: batchSize)[0]
-    }
-
-    /// The same zero-shot accuracy under each of `promptSets` (a prompt ensemble beside the
-    /// single template), the held-out images embedded once.
+    /// Zero-shot accuracy on the held-out classes under each of `promptSets` (a prompt ensemble
+    /// beside the single template): the fine-tuned image tower against the text tower (and text
+    /// projection) as pretrained, the held-out images embedded once.
     public func extendedScores(promptSets: [PromptTemplates], batchSize: Int = 64) throws -> [ClassificationHits] {
         try zeroShot.zeroShotScores(data.heldOut, promptSets: promptSets, batchSize: batchSize)
     }

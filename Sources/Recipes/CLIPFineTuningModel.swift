@@ -67,7 +67,7 @@ public final class CLIPImageClassifier: Module {
     public func callAsFunction(_ pixels: Tensor) -> Tensor {
         switch kind {
         case .zeroShot: head(clip.imageEmbeddings(pixels))
-        case .huggingFace: head(meanOfPatchTokens(clip.vision.lastHiddenState(pixels)))
+        case .huggingFace: head(meanOfPatchTokens(clip.visionModel.lastHiddenState(pixels)))
         }
     }
 

@@ -40,14 +40,6 @@ public enum ForwardFLOPs {
             + 2 * Double(vision.hiddenSize) * Double(config.projectionDim)
     }
 
-    /// CLIP's text embedding of one prompt of `tokens` tokens (the causal mask is counted in
-    /// full, as the attention computes every score before masking).
-    public static func clipText(_ config: CLIPConfig, tokens: Int) -> Double {
-        let text = config.textConfig
-        return encoder(tokens: tokens, width: text.hiddenSize, mlpWidth: text.intermediateSize, depth: text.numHiddenLayers)
-            + 2 * Double(text.hiddenSize) * Double(config.projectionDim)
-    }
-
     /// Scoring one image embedding against `classes` cached class embeddings.
     public static func similarities(_ config: CLIPConfig, classes: Int) -> Double {
         2 * Double(config.projectionDim) * Double(classes)

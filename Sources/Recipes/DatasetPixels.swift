@@ -39,7 +39,6 @@ public final class DatasetPixels: @unchecked Sendable {
     }
 
     public var count: Int { dataset.count }
-    public var isInMemory: Bool { stored != nil }
 
     /// The pixel values of `indices`, [indices.count, 3, H, W].
     public func pixels(_ indices: [Int]) throws -> Tensor {

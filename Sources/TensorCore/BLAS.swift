@@ -118,10 +118,4 @@ public enum BLAS {
     }
     /// CPU seconds spent in sgemm, all threads, while `timesProducts` was on.
     public static var gemmCPUSeconds: Double { GEMMClock.total }
-    /// Sets OpenBLAS's own thread count. TensorCore already splits each large product over
-    /// `Parallel.coreCount` cores, so more than 1 oversubscribes them.
-    public static func setThreadCount(_ count: Int) {
-        _ = BLASSetup.ready
-        openblas_set_num_threads(Int32(count))
-    }
 }

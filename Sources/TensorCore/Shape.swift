@@ -118,37 +118,3 @@ public func transposed(_ x: Tensor) -> Tensor {
     for i in 0..<m { for j in 0..<n { y.pointer[j * m + i] = x.pointer[i * n + j] } }
     return y.recording([x]) { g in [transposed(g)] }
 }
-
-/// The tensors stacked along their first axis ([n₁, ...] + [n₂, ...] → [n₁ + n₂ + ..., ...]).
-/// When they already lie one after another in one storage (parameters allocated together, such as
-/// an encoder layer's query, key and value weights) the result is a view and nothing is copied.
-/// The gradient of each part is a view of the incoming gradient.
-public func concatenated(_ parts: [Tensor]) -> Tensor {
-    precondition(!parts.isEmpty && parts.allSatisfy { $0.rank >= 1 && Array($0.shape.dropFirst()) == Array(parts[0].shape.dropFirst()) },
-                 "concatenated: shapes \(parts.map(\.shape)) do not stack")
-    let inner = Array(parts[0].shape.dropFirst())
-    let shape = [parts.reduce(0) { $0 + $1.shape[0] }] + inner
-    var adjacent = true, next = parts[0].offset
-    for part in parts {
-        adjacent = adjacent && part.storage === parts[0].storage && part.offset == next
-        next = part.offset + part.count
-    }
-    let result: Tensor
-    if adjacent {
-        result = Tensor(shape: shape, storage: parts[0].storage, offset: parts[0].offset)
-    } else {
-        result = Tensor(uninitializedShape: shape)
-        var target = result.pointer
-        for part in parts {
-            target.update(from: part.pointer, count: part.count)
-            target += part.count
-        }
-    }
-    return result.recording(parts) { g in
-        var offset = g.offset
-        return parts.map { part in
-            defer { offset += part.count }
-            return Tensor(shape: part.shape, storage: g.storage, offset: offset)
-        }
-    }
-}

@@ -15,11 +15,6 @@ public struct ParameterSelection: Sendable {
     /// What follows the encoder (the final norm and the classifier or projections): a linear probe.
     public static let head = ParameterSelection { name, depth in ParameterNames.layerIndex(of: name, depth: depth) > depth }
 
-    /// The last `count` encoder blocks and the head.
-    public static func lastBlocks(_ count: Int) -> ParameterSelection {
-        ParameterSelection { name, depth in ParameterNames.layerIndex(of: name, depth: depth) > depth - count }
-    }
-
     public static func matching(_ predicate: @escaping @Sendable (String) -> Bool) -> ParameterSelection {
         ParameterSelection { name, _ in predicate(name) }
     }

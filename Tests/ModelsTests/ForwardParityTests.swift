@@ -31,10 +31,10 @@ func tokenBatch(_ reference: SafeTensorsFile, ids: String = "input_ids", mask: S
 
     @Test func visionTowerLayerByLayer() throws {
         let pixels = try reference.tensor("pixel_values")
-        let vision = model.vision
+        let vision = model.visionModel
         let embedded = vision.embeddings(pixels)
         #expect(relativeError(embedded, try reference.tensor("vision.embeddings")) < forwardTolerance)
-        let states = vision.encoder.hiddenStates(vision.preNorm(embedded))
+        let states = vision.encoder.hiddenStates(vision.preLayrnorm(embedded))
         for (index, state) in states.enumerated() {
             let error = relativeError(state, try reference.tensor("vision.hidden_states.\(index + 1)"))
             #expect(error < forwardTolerance, "layer \(index)")
@@ -45,9 +45,9 @@ func tokenBatch(_ reference: SafeTensorsFile, ids: String = "input_ids", mask: S
 
     @Test func textTowerLayerByLayer() throws {
         let tokens = try tokenBatch(reference)
-        let last = model.text.lastHiddenState(tokens)
+        let last = model.textModel.lastHiddenState(tokens)
         #expect(relativeError(last, try reference.tensor("text.last_hidden_state")) < forwardTolerance)
-        #expect(relativeError(model.text.pooled(last, tokens), try reference.tensor("text.pooler_output")) < forwardTolerance)
+        #expect(relativeError(model.textModel.pooled(last, tokens), try reference.tensor("text.pooler_output")) < forwardTolerance)
         #expect(relativeError(model.textEmbeddings(tokens), try reference.tensor("text_embeds")) < forwardTolerance)
     }
 
@@ -74,7 +74,7 @@ func tokenBatch(_ reference: SafeTensorsFile, ids: String = "input_ids", mask: S
             let error = relativeError(state, try reference.tensor("hidden_states.\(index + 1)"))
             #expect(error < forwardTolerance, "layer \(index)")
         }
-        #expect(relativeError(model.finalNorm(states.last!), try reference.tensor("layernorm")) < forwardTolerance)
+        #expect(relativeError(model.layernorm(states.last!), try reference.tensor("layernorm")) < forwardTolerance)
         #expect(relativeError(model(pixels), try reference.tensor("logits")) < forwardTolerance)
     }
 }

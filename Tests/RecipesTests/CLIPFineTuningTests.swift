@@ -94,7 +94,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
             classNames: quickData.heldOut.classNames,
             logits: original.logits(imageEmbeddings: tunedImages, classEmbeddings: original.classEmbeddings(quickData.heldOut.classNames, prompts: .food)),
             labels: heldOut.labels(Array(0..<heldOut.count)))
-        let extended = try run.extendedScore()
+        let extended = try run.extendedScores(promptSets: [run.prompts])[0]
         #expect(extended == expected)
     }
 
@@ -160,7 +160,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         // Logits: the mean of the patch tokens (not the class token) through the head.
         let pixels = try DatasetPixels(quickData.validation, processor: run.zeroShot.processor).pixels(Array(0..<3))
         let logits = GradMode.with(enabled: false) { run.classifier(pixels) }
-        let hidden = GradMode.with(enabled: false) { clip.vision.lastHiddenState(pixels) }
+        let hidden = GradMode.with(enabled: false) { clip.visionModel.lastHiddenState(pixels) }
         let length = hidden.shape[1]
         for item in 0..<3 {
             let tokens = hidden.scalars[(item * length * width)..<((item + 1) * length * width)]
@@ -170,10 +170,10 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         }
 
         // A step moves the encoder but not the projection zero-shot reads.
-        let projection = clip.visualProjection.weight.scalars, layer = clip.vision.encoder.namedParameters[0].tensor.scalars
+        let projection = clip.visualProjection.weight.scalars, layer = clip.visionModel.encoder.namedParameters[0].tensor.scalars
         try run.train(stoppingAfter: 1)
         #expect(clip.visualProjection.weight.scalars == projection)
-        #expect(clip.vision.encoder.namedParameters[0].tensor.scalars != layer)
+        #expect(clip.visionModel.encoder.namedParameters[0].tensor.scalars != layer)
     }
 
     @Test func runDirectoriesDifferByConfigurationAndRepeatOtherwise() throws {

@@ -66,7 +66,7 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
         let original = try ZeroShotClassifier(checkpoint: fixtureCLIP)
 
         let fineTuned = try wise.scores(alpha: 1)
-        let (test, extended) = (try run.score(quickData.validation), try run.extendedScore())
+        let (test, extended) = (try run.score(quickData.validation), try run.extendedScores(promptSets: [run.prompts])[0])
         #expect(differences(fineTuned.test.top1, test.top1) == 0 && fineTuned.test.top5Count == test.top5Count)
         #expect(differences(fineTuned.extended.top1, extended.top1) == 0)
 

@@ -35,7 +35,7 @@ import Testing
             x = block(x)
             log.compare("blocks.\(i)", x, try golden.tensor("blocks.\(i)"))
         }
-        var cls = Tensor(zeros: [2, 1, 16]) + model.classToken.reshaped([1, 16])
+        var cls = Tensor(zeros: [2, 1, 16]) + model.clsToken.reshaped([1, 16])
         for (i, block) in model.blocksTokenOnly.enumerated() {
             cls = block(x, classToken: cls)
             log.compare("blocks_token_only.\(i)", cls, try golden.tensor("blocks_token_only.\(i)"))

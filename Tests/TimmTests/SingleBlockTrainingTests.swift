@@ -19,7 +19,7 @@ import Training
         model.resetClassifier(classes: 10, using: &generator)
         // 40 noise images with arbitrary labels: the block and head can only memorise them.
         let pixels = Tensor(uninitializedShape: [40, 3, 48, 48])
-        for i in 0..<pixels.count { pixels.pointer[i] = generator.unitFloat() * 2 - 1 }
+        for i in 0..<pixels.count { pixels.pointer[i] = Float(generator.unit()) * 2 - 1 }
         let labels = (0..<40).map { $0 % 10 }
         let cache = try FeatureCache(count: 40, batchSize: 16, location: .memory, key: "tiny densenet") { range in
             model.trunk(pixels.slice(range))

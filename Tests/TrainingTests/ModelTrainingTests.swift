@@ -16,7 +16,7 @@ import TestSupport
     /// Uniform noise images [n, 3, 224, 224] drawn from the trainer's generator.
     static func noiseImages(_ count: Int, _ generator: inout SeededGenerator) -> Tensor {
         let pixels = Tensor(uninitializedShape: [count, 3, 224, 224])
-        for i in 0..<pixels.count { pixels.pointer[i] = generator.unitFloat() * 2 - 1 }
+        for i in 0..<pixels.count { pixels.pointer[i] = Float(generator.unit()) * 2 - 1 }
         return pixels
     }
 

@@ -19,7 +19,7 @@ struct ToyRun {
         try trainer.fit(
             batch: { indices, generator -> (inputs: Tensor, labels: [Int]) in
                 let (inputs, labels) = data.batch(indices)
-                for i in 0..<inputs.count { inputs.pointer[i] += 0.01 * (generator.unitFloat() - 0.5) }
+                for i in 0..<inputs.count { inputs.pointer[i] += 0.01 * (Float(generator.unit()) - 0.5) }
                 return (inputs, labels)
             },
             loss: { batch in crossEntropy(model.logits(batch.inputs), labels: batch.labels, labelSmoothing: 0.1) },
@@ -30,5 +30,13 @@ struct ToyRun {
                 }.accuracy
             },
             stoppingAfter: stop)
+    }
+}
+
+extension ParameterSelection {
+    /// The last `count` encoder blocks and the head (no recipe trains this; tests use it as a
+    /// selection that cuts through the encoder).
+    static func lastBlocks(_ count: Int) -> ParameterSelection {
+        ParameterSelection { name, depth in ParameterNames.layerIndex(of: name, depth: depth) > depth - count }
     }
 }

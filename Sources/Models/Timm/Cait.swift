@@ -111,11 +111,12 @@ public final class ClassAttentionBlock: Module {
     }
 }
 
+/// timm's Cait
 public final class Cait: TimmClassifier {
     public private(set) var config: TimmConfig
     public let patchEmbed: PatchEmbedding
-    public let classToken: Tensor         // cls_token [1, 1, D]
-    public let positionEmbedding: Tensor  // pos_embed [1, patches, D]
+    public let clsToken: Tensor  // [1, 1, D]
+    public let posEmbed: Tensor  // [1, patches, D]
     public let blocks: [LayerScaleBlock]
     public let blocksTokenOnly: [ClassAttentionBlock]
     public let norm: LayerNorm
@@ -140,8 +141,8 @@ public final class Cait: TimmClassifier {
         self.config = config
         let width = geometry.width
         patchEmbed = PatchEmbedding(channels: geometry.channels, width: width, patchSize: geometry.patchSize, bias: true)
-        classToken = Tensor(zeros: [1, 1, width])
-        positionEmbedding = Tensor(zeros: [1, geometry.patchCount, width])
+        clsToken = Tensor(zeros: [1, 1, width])
+        posEmbed = Tensor(zeros: [1, geometry.patchCount, width])
         blocks = (0..<geometry.depth).map { _ in
             LayerScaleBlock(width: width, heads: geometry.heads, mlpWidth: geometry.mlpWidth, qkvBias: geometry.qkvBias)
         }
@@ -155,7 +156,7 @@ public final class Cait: TimmClassifier {
 
     /// The patch tokens before the first block, [B, patches, D].
     public func embeddings(_ pixels: Tensor) -> Tensor {
-        patchEmbed(pixels) + positionEmbedding.reshaped(Array(positionEmbedding.shape.dropFirst()))
+        patchEmbed(pixels) + posEmbed.reshaped(Array(posEmbed.shape.dropFirst()))
     }
 
     public func trunk(_ pixels: Tensor) -> Tensor {
@@ -165,7 +166,7 @@ public final class Cait: TimmClassifier {
     /// The class token after the class-attention blocks, [B, 1, D], for the patch tokens x.
     public func classAttention(_ x: Tensor) -> Tensor {
         let (batch, width) = (x.shape[0], x.shape[2])
-        let start = Tensor(zeros: [batch, 1, width]) + classToken.reshaped([1, width])
+        let start = Tensor(zeros: [batch, 1, width]) + clsToken.reshaped([1, width])
         return blocksTokenOnly.reduce(start) { cls, block in block(x, classToken: cls) }
     }
 
@@ -186,7 +187,7 @@ public final class Cait: TimmClassifier {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        [("cls_token", classToken), ("pos_embed", positionEmbedding)] + named("patch_embed.proj", patchEmbed)
+        [("cls_token", clsToken), ("pos_embed", posEmbed)] + named("patch_embed.proj", patchEmbed)
             + named("blocks", blocks) + named("blocks_token_only", blocksTokenOnly) + named("norm", norm) + named("head", head)
     }
 }

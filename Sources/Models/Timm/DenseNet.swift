@@ -15,6 +15,7 @@
 import Common
 import TensorCore
 
+/// torch.nn.Conv2d without bias
 public final class Conv2d: Module {
     public let weight: Tensor  // [O, C, k, k]
     let stride, padding: Int
@@ -30,32 +31,33 @@ public final class Conv2d: Module {
     public var namedParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
 }
 
-/// BatchNorm2d then ReLU. The running statistics are listed with the parameters (as in a
-/// state dict) so that checkpoints load and save them; they never receive gradients.
+/// timm's BatchNormAct2d: BatchNorm2d then ReLU. The running statistics are listed with the
+/// parameters (as in a state dict) so that checkpoints load and save them; they never receive gradients.
 public final class BatchNormReLU: Module {
-    public let weight, bias, runningMean, runningVariance: Tensor
+    public let weight, bias, runningMean, runningVar: Tensor
     static let eps: Float = 1e-5, momentum: Float = 0.1
 
     public init(_ channels: Int) {
         weight = Tensor(repeating: 1, shape: [channels])
         bias = Tensor(zeros: [channels])
         runningMean = Tensor(zeros: [channels])
-        runningVariance = Tensor(repeating: 1, shape: [channels])
+        runningVar = Tensor(repeating: 1, shape: [channels])
     }
 
     /// With `training`, normalises with the batch's statistics and updates the running ones.
     public func callAsFunction(_ x: Tensor, training: Bool = false) -> Tensor {
-        relu(batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
+        relu(batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVar,
                        eps: Self.eps, statistics: training ? .batch(momentum: Self.momentum) : .running))
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVariance)]
+        [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)]
     }
 
-    var buffers: [Tensor] { [runningMean, runningVariance] }
+    var buffers: [Tensor] { [runningMean, runningVar] }
 }
 
+/// timm's DenseLayer
 public final class DenseLayer: Module {
     public let norm1, norm2: BatchNormReLU
     public let conv1, conv2: Conv2d
@@ -77,6 +79,7 @@ public final class DenseLayer: Module {
     }
 }
 
+/// timm's DenseTransition
 public final class Transition: Module {
     public let norm: BatchNormReLU
     public let conv: Conv2d
@@ -91,6 +94,7 @@ public final class Transition: Module {
     public var namedParameters: [(name: String, tensor: Tensor)] { named("norm", norm) + named("conv", conv) }
 }
 
+/// timm's DenseNet
 public final class DenseNet: TimmClassifier {
     public private(set) var config: TimmConfig
     public let conv0: Conv2d

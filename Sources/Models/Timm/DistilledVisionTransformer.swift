@@ -6,12 +6,13 @@
 import Common
 import TensorCore
 
+/// timm's VisionTransformerDistilled
 public final class DistilledVisionTransformer: TimmClassifier {
     public private(set) var config: TimmConfig
     public let patchEmbed: PatchEmbedding
-    public let classToken: Tensor         // cls_token [1, 1, D]
-    public let distillationToken: Tensor  // dist_token [1, 1, D]
-    public let positionEmbedding: Tensor  // pos_embed [1, 2 + patches, D]
+    public let clsToken: Tensor   // [1, 1, D]
+    public let distToken: Tensor  // [1, 1, D]
+    public let posEmbed: Tensor   // [1, 2 + patches, D]
     public let blocks: [TransformerBlock]
     public let norm: LayerNorm
     public private(set) var head: Linear
@@ -34,9 +35,9 @@ public final class DistilledVisionTransformer: TimmClassifier {
         self.config = config
         let width = geometry.width
         patchEmbed = PatchEmbedding(channels: geometry.channels, width: width, patchSize: geometry.patchSize, bias: true)
-        classToken = Tensor(zeros: [1, 1, width])
-        distillationToken = Tensor(zeros: [1, 1, width])
-        positionEmbedding = Tensor(zeros: [1, 2 + geometry.patchCount, width])
+        clsToken = Tensor(zeros: [1, 1, width])
+        distToken = Tensor(zeros: [1, 1, width])
+        posEmbed = Tensor(zeros: [1, 2 + geometry.patchCount, width])
         blocks = (0..<geometry.depth).map { _ in
             TransformerBlock(width: width, heads: geometry.heads, mlpWidth: geometry.mlpWidth, qkvBias: geometry.qkvBias)
         }
@@ -48,8 +49,8 @@ public final class DistilledVisionTransformer: TimmClassifier {
 
     /// The tokens before the first block, [B, 2 + patches, D]: class, distillation, patches.
     public func embeddings(_ pixels: Tensor) -> Tensor {
-        let tokens = prependingTokens(classToken, to: prependingTokens(distillationToken, to: patchEmbed(pixels)))
-        return tokens + positionEmbedding.reshaped(Array(positionEmbedding.shape.dropFirst()))
+        let tokens = prependingTokens(clsToken, to: prependingTokens(distToken, to: patchEmbed(pixels)))
+        return tokens + posEmbed.reshaped(Array(posEmbed.shape.dropFirst()))
     }
 
     public func trunk(_ pixels: Tensor) -> Tensor {
@@ -77,7 +78,7 @@ public final class DistilledVisionTransformer: TimmClassifier {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        [("cls_token", classToken), ("dist_token", distillationToken), ("pos_embed", positionEmbedding)]
+        [("cls_token", clsToken), ("dist_token", distToken), ("pos_embed", posEmbed)]
             + named("patch_embed.proj", patchEmbed) + named("blocks", blocks) + named("norm", norm)
             + named("head", head) + named("head_dist", headDist)
     }

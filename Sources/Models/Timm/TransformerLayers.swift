@@ -7,6 +7,7 @@ import TensorCore
 /// timm's norm layers for these models: LayerNorm with eps 1e-6.
 let timmLayerNormEps: Float = 1e-6
 
+/// timm's Mlp
 public final class Mlp: Module {
     public let fc1, fc2: Linear
 
@@ -31,6 +32,7 @@ func queryKeyValue(_ x: Tensor, _ qkv: Linear) -> (query: Tensor, key: Tensor, v
     return (part(0), part(1), part(2))
 }
 
+/// timm's Attention
 public final class SelfAttention: Module {
     public let qkv, proj: Linear
     public let heads: Int

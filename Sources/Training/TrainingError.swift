@@ -14,7 +14,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     public var description: String {
         switch self {
         case let .nonFiniteLoss(step, value):
-            return "the loss became \(value) at step \(step + 1); lower the learning rate or check the inputs"
+            return "the loss became \(value.isNaN ? "NaN" : "\(value)") at step \(step + 1); lower the learning rate or check the inputs"
         case let .nonFiniteGradient(step):
             return "the gradient norm became non-finite at step \(step + 1); lower the learning rate or clip gradients"
         case let .nonFiniteParameter(step, name):

@@ -18,9 +18,11 @@ public enum HuggingFaceFixture: String, CaseIterable, Sendable {
 
     /// Copies the committed checkpoint's files into `directory` (links resolved). With
     /// `freshSeed`, model.safetensors instead holds the config's model initialised as
-    /// transformers initialises it, from that seed, so that a test is tied to no fixed weights.
+    /// transformers initialises it, from that seed, so that a test is tied to no fixed weights;
+    /// `poisoned` then names a tensor whose values are all NaN, for a run that must diverge.
     @discardableResult
-    public func write(to directory: URL, freshSeed: UInt64? = nil) throws -> URL {
+    public func write(to directory: URL, freshSeed: UInt64? = nil, poisoned: String? = nil) throws -> URL {
+        precondition(poisoned == nil || freshSeed != nil, "HuggingFaceFixture: poisoning rewrites the weights, so it needs a fresh seed")
         let manager = FileManager.default
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         for name in try manager.contentsOfDirectory(atPath: committed.path) where freshSeed == nil || name != Checkpoint.weightsFileName {
@@ -38,6 +40,10 @@ public enum HuggingFaceFixture: String, CaseIterable, Sendable {
             let model = try ViTForImageClassification(try checkpoint.config(ViTConfig.self))
             model.initializeRandomly(seed: seed)
             parameters = model.namedParameters
+        }
+        if let poisoned {
+            let tensor = try parameters.first { $0.name == poisoned }.unwrapped("\(rawValue) has no tensor \(poisoned)").tensor
+            tensor.pointer.update(repeating: .nan, count: tensor.count)
         }
         try writeSafeTensors(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) }), metadata: ["format": "pt"],
                              to: directory.appendingPathComponent(Checkpoint.weightsFileName))

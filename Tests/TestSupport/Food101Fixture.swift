@@ -69,7 +69,7 @@ public enum Food101Fixture {
 }
 
 /// A hard link to `source` at `destination`, or a copy where the two are on different file systems.
-public func linkOrCopy(_ source: URL, to destination: URL) throws {
+func linkOrCopy(_ source: URL, to destination: URL) throws {
     let manager = FileManager.default
     do {
         try manager.linkItem(at: source.resolvingSymlinksInPath(), to: destination)

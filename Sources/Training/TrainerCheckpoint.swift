@@ -38,7 +38,12 @@ extension Trainer {
         FileManager.default.fileExists(atPath: directory.appendingPathComponent(TrainerState.fileName).path)
     }
 
+    /// Writes the checkpoint of the current step, unless a parameter has become NaN or infinite:
+    /// then it throws and the directory keeps the last good one.
     public func saveCheckpoint(to directory: URL) throws {
+        if let broken = parameters.first(where: { !UnsafeBufferPointer(start: $0.tensor.pointer, count: $0.tensor.count).allSatisfy(\.isFinite) }) {
+            throw TrainingError.nonFiniteParameter(step: step, name: broken.name)
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {

@@ -4,6 +4,7 @@ import Foundation
 public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedError {
     case nonFiniteLoss(step: Int, value: Float)
     case nonFiniteGradient(step: Int)
+    case nonFiniteParameter(step: Int, name: String)
     case noCheckpoint(directory: String)
     case badCheckpoint(file: String, reason: String)
     case incompatibleCheckpoint(file: String, reason: String)
@@ -13,9 +14,11 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     public var description: String {
         switch self {
         case let .nonFiniteLoss(step, value):
-            return "the loss became \(value) at step \(step + 1); lower the learning rate or check the inputs"
+            return "the loss became \(value.isNaN ? "NaN" : "\(value)") at step \(step + 1); lower the learning rate or check the inputs"
         case let .nonFiniteGradient(step):
             return "the gradient norm became non-finite at step \(step + 1); lower the learning rate or clip gradients"
+        case let .nonFiniteParameter(step, name):
+            return "\(name) holds a non-finite value after step \(step); the last checkpoint before it is kept; lower the learning rate"
         case let .noCheckpoint(directory):
             return "no trainer checkpoint to resume from in \(directory)"
         case let .badCheckpoint(file, reason):

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 
 /// The 120 real Food-101 photos in ../shared beside the repository, if present.
 let sharedSample = URL(fileURLWithPath: #filePath)
@@ -15,20 +16,6 @@ func temporaryDirectory(_ name: String) throws -> URL {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory
 }
-
-/// Food-101's other 91 classes, after C1..C10.
-let food101LaterClasses = """
-    bruschetta caesar_salad cannoli caprese_salad carrot_cake ceviche cheesecake cheese_plate chicken_curry \
-    chicken_quesadilla chicken_wings chocolate_cake chocolate_mousse churros clam_chowder club_sandwich crab_cakes \
-    creme_brulee croque_madame cup_cakes deviled_eggs donuts dumplings edamame eggs_benedict escargots falafel \
-    filet_mignon fish_and_chips foie_gras french_fries french_onion_soup french_toast fried_calamari fried_rice \
-    frozen_yogurt garlic_bread gnocchi greek_salad grilled_cheese_sandwich grilled_salmon guacamole gyoza hamburger \
-    hot_and_sour_soup hot_dog huevos_rancheros hummus ice_cream lasagna lobster_bisque lobster_roll_sandwich \
-    macaroni_and_cheese macarons miso_soup mussels nachos omelette onion_rings oysters pad_thai paella pancakes \
-    panna_cotta peking_duck pho pizza pork_chop poutine prime_rib pulled_pork_sandwich ramen ravioli red_velvet_cake \
-    risotto samosa sashimi scallops seaweed_salad shrimp_and_grits spaghetti_bolognese spaghetti_carbonara \
-    spring_rolls steak strawberry_shortcake sushi tacos takoyaki tiramisu tuna_tartare waffles
-    """.split(separator: " ").map(String.init)
 
 /// A 101-class tree in Food-101's layout made of real photos: the 10 classes of the shared
 /// sample, and 91 more whose images are links to the photos of class `k % 10`, with
@@ -54,10 +41,10 @@ func makeFood101Tree(in root: URL) throws {
                                   withDestinationURL: sharedSample.appendingPathComponent("images/\(line).jpg"))
     }
     for line in realTrain + realTest { try link(line, as: String(line.split(separator: "/")[0])) }
-    for (k, name) in food101LaterClasses.enumerated() {
+    for (k, name) in Food101Fixture.classIDs.dropFirst(10).enumerated() {
         let source = realClasses[k % 10] + "/"
         classes.append(name)
-        labels.append(name.prefix(1).uppercased() + name.dropFirst().replacingOccurrences(of: "_", with: " "))
+        labels.append(Food101Fixture.label(of: name))
         for line in realTrain where line.hasPrefix(source) {
             try link(line, as: name)
             train.append(name + "/" + line.dropFirst(source.count))

@@ -118,7 +118,7 @@ let tinyTraining = TrainingConfiguration(optimizer: AdamWHyperparameters(learnin
 
     @Test func aCIFARSubsetTakesTheFirstImagesOfEachClassAndUpscales() throws {
         let scratch = try ScratchDirectory()
-        try writeFakeCIFAR10(to: scratch.url, trainLabels: [0, 1, 0, 0, 1, 1, 0], testLabels: [1, 0, 1, 0])
+        try writeCIFAR10Batches(to: scratch.url, trainLabels: [0, 1, 0, 0, 1, 1, 0], testLabels: [1, 0, 1, 0], classNames: ["first", "second"])
         let task = try CIFARTask.cifar10(directory: scratch.url, side: 64, perClass: 2)
         let train = task.train as! DatasetSubset, test = task.validation as! DatasetSubset
         #expect(train.indices == [0, 1, 2, 4] && test.indices == [0, 1])
@@ -128,18 +128,4 @@ let tinyTraining = TrainingConfiguration(optimizer: AdamWHyperparameters(learnin
         #expect(native.train.count == 7 && native.upscaling == "none")
         #expect(try native.validation.image(at: 0).width == 32)
     }
-}
-
-/// CIFAR-10's binary layout with two classes (records of a label byte and 3 x 32 x 32 pixels): the
-/// seven training records spread over data_batch_1..5 (the reader refuses an empty file).
-func writeFakeCIFAR10(to directory: URL, trainLabels: [Int], testLabels: [Int]) throws {
-    func records(_ labels: [Int]) -> Data {
-        Data(labels.enumerated().flatMap { index, label in [UInt8(label)] + [UInt8](repeating: UInt8(index * 30), count: 3 * 32 * 32) })
-    }
-    try Data("first\nsecond\n".utf8).write(to: directory.appendingPathComponent("batches.meta.txt"))
-    let perFile = [Array(trainLabels[0..<3])] + (3..<7).map { [trainLabels[$0]] }
-    for (number, labels) in perFile.enumerated() {
-        try records(labels).write(to: directory.appendingPathComponent("data_batch_\(number + 1).bin"))
-    }
-    try records(testLabels).write(to: directory.appendingPathComponent("test_batch.bin"))
 }

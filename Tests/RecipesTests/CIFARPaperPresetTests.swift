@@ -11,33 +11,17 @@ import Models
 import TestSupport
 import Testing
 
-/// Writes a randomly initialised timm checkpoint of `model`'s architecture at 224 px.
-func writeTiny224Checkpoint(_ model: CIFARModel, to directory: URL) throws {
-    let arguments: [String: JSONValue] = switch model {
-    case .deitBaseDistilled: ["embed_dim": 16, "depth": 2, "num_heads": 2, "mlp_ratio": 2]
-    case .caitS24: ["embed_dim": 16, "depth": 2, "num_heads": 2, "mlp_ratio": 2, "mlp_ratio_token_only": 2, "init_values": .number(0.1)]
-    case .denseNet201: ["growth_rate": 4, "block_config": .array([2, 2, 2, 3])]
-    }
-    let config = try MiniTimm.config(model, arguments: arguments, labels: (0..<5).map { "class \($0)" }, side: 224)
-    let network = try TimmRegistry.makeModel(config)
-    initializeLikeTimm(network, seed: 9)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    try config.write(to: directory.appendingPathComponent(Checkpoint.configFileName))
-    try writeSafeTensors(Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.tensor) }),
-                         to: directory.appendingPathComponent(Checkpoint.weightsFileName))
-}
-
 @Suite struct CIFARPaperPresetTests {
     @Test func thePaperPresetFineTunesEachCheckpointOnUpscaledCIFAR10() throws {
         let scratch = try ScratchDirectory()
         let data = scratch.url.appendingPathComponent("cifar-10-batches-bin"), results = scratch.url.appendingPathComponent("results")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        try writeFakeCIFAR10(to: data, trainLabels: [0, 1, 0, 0, 1, 1, 0], testLabels: [1, 0, 1, 0])
+        try writeCIFAR10Batches(to: data, trainLabels: [0, 1, 0, 0, 1, 1, 0], testLabels: [1, 0, 1, 0], classNames: ["first", "second"])
         var arguments = ["--preset", "paper", "--quick", "--cifar10", data.path, "--subset", "2", "--results", results.path,
                          "--cache", scratch.url.appendingPathComponent("cache").path]
         for model in CIFARModel.allCases {
             let directory = scratch.url.appendingPathComponent(model.slug)
-            try writeTiny224Checkpoint(model, to: directory)
+            try TimmFixture.write(model, to: directory)
             arguments += ["--\(model.slug)", directory.path]
         }
         let run = try runProduct("cifar", arguments)

@@ -63,18 +63,22 @@ public struct MissingProduct: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// Runs `name`, an executable of this package, as a user would: `swift test` builds every
-/// product beside the test bundle. A product that is not there is an error, never a skip.
-public func runProduct(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> ProcessOutcome {
+/// The executable `name` of this package: `swift test` builds every product beside the test
+/// bundle. A product that is not there is an error, never a skip.
+public func productURL(_ name: String) throws -> URL {
     let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     let candidates = [products.appendingPathComponent(name), Bundle.main.bundleURL.appendingPathComponent(name)]
     guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
         throw MissingProduct(description: "\(name) is not built beside the tests (swift build --product \(name))")
     }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
+    return binary
+}
+
+/// Runs `name`, an executable of this package, as a user would. With `fileSizeLimit` (bytes,
+/// a multiple of 1024) it runs under that RLIMIT_FSIZE with SIGXFSZ ignored, so that a write
+/// past the limit fails with EFBIG, as on a full disk, instead of killing the process.
+public func runProduct(_ name: String, _ arguments: [String], in directory: URL? = nil, fileSizeLimit: Int? = nil) throws -> ProcessOutcome {
+    let process = try productProcess(name, arguments, in: directory, fileSizeLimit: fileSizeLimit)
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -84,4 +88,20 @@ public func runProduct(_ name: String, _ arguments: [String], in directory: URL?
     process.waitUntilExit()
     return ProcessOutcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                           stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// The product `name` with `arguments`, not yet started (wrapped in bash for a file size limit).
+func productProcess(_ name: String, _ arguments: [String], in directory: URL?, fileSizeLimit: Int? = nil) throws -> Process {
+    let binary = try productURL(name)
+    let process = Process()
+    if let fileSizeLimit {
+        precondition(fileSizeLimit > 0 && fileSizeLimit % 1024 == 0, "runProduct: the file size limit is in whole KiB")
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit / 1024) && exec \"$0\" \"$@\"", binary.path] + arguments
+    } else {
+        process.executableURL = binary
+        process.arguments = arguments
+    }
+    if let directory { process.currentDirectoryURL = directory }
+    return process
 }

@@ -3,6 +3,7 @@
 // CLIP vocab.json, merges.txt and the tokenizer's configs) copied from the committed fixtures,
 // optionally with fresh random weights of another seed, and timm directories of the three CIFAR
 // models at the study's 224 px.
+import Common
 import Checkpoints
 import Foundation
 import Models

@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Results", "Common", "Training", "Imaging", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Models", "Results", "Common", "Training", "Imaging", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Common", "Training", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "Results", "Common", "Training", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),

@@ -29,9 +29,6 @@ func loadPretrained<Config: HuggingFaceConfig, Model: Module>(
 
 /// Zero-shot CLIP: images scored against text prompts.
 public final class ZeroShotClassifier {
-    /// The template OpenAI used for Food-101.
-    public static let foodTemplate = "a photo of {}, a type of food."
-
     public let model: CLIPModel
     public let tokenizer: CLIPTokenizer
     public let processor: ImageProcessor
@@ -42,10 +39,17 @@ public final class ZeroShotClassifier {
         tokenizer = try CLIPTokenizer(directory: directory)
     }
 
-    /// Normalised text embeddings [labels, P] of `template` filled with each label.
-    public func encodeLabels(_ labels: [String], template: String) -> Tensor {
-        let sequences = labels.map { tokenizer.encode(template.replacingOccurrences(of: "{}", with: $0)) }
-        return model.textEmbeddings(TokenBatch(sequences, padding: tokenizer.padding))
+    /// Class embeddings [classes, P]: for each template, the normalised text embeddings of its
+    /// prompts; their mean over templates, normalised again. One template gives its embeddings.
+    public func classEmbeddings(_ classNames: [String], prompts: PromptTemplates) -> Tensor {
+        precondition(!classNames.isEmpty, "classEmbeddings: no class names")
+        let sum = Tensor(zeros: [classNames.count, model.config.projectionDim])
+        for template in prompts.templates {
+            let sequences = classNames.map { tokenizer.encode(PromptTemplates.fill(template, with: $0)) }
+            let embeddings = GradMode.with(enabled: false) { model.textEmbeddings(TokenBatch(sequences, padding: tokenizer.padding)) }
+            sum.addInPlace(embeddings)
+        }
+        return prompts.templates.count == 1 ? sum : l2Normalized(sum)
     }
 
     /// `logits_per_image` [images][labels] for the given class embeddings.

@@ -3,6 +3,7 @@
 // with the fine-tuned image tower and projection beside the pretrained text tower, and the
 // trained head in classifier.safetensors. Later chapters load it like any CLIP checkpoint
 // (WiSE-FT interpolates its image tower with the zero-shot one).
+import Models
 import Checkpoints
 import Common
 import Results

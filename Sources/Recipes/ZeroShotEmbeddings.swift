@@ -8,19 +8,6 @@ import TensorCore
 import Tokenizer
 
 extension ZeroShotClassifier {
-    /// Class embeddings [classes, P]: for each template, the normalised text embeddings of its
-    /// prompts; their mean over templates, normalised again. One template gives its embeddings.
-    public func classEmbeddings(_ classNames: [String], prompts: PromptTemplates) -> Tensor {
-        precondition(!classNames.isEmpty, "classEmbeddings: no class names")
-        let sum = Tensor(zeros: [classNames.count, model.config.projectionDim])
-        for template in prompts.templates {
-            let sequences = classNames.map { tokenizer.encode(PromptTemplates.fill(template, with: $0)) }
-            let embeddings = GradMode.with(enabled: false) { model.textEmbeddings(TokenBatch(sequences, padding: tokenizer.padding)) }
-            sum.addInPlace(embeddings)
-        }
-        return prompts.templates.count == 1 ? sum : l2Normalized(sum)
-    }
-
     /// Normalised image embeddings [images, P] of every image of `pixels`, `batchSize` at a time
     /// without recording gradients; `progress` hears how many images are done after each batch.
     public func imageEmbeddings(_ pixels: DatasetPixels, batchSize: Int = 64, progress: ((Int) -> Void)? = nil) throws -> Tensor {

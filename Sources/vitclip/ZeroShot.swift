@@ -11,7 +11,7 @@ struct ZeroShot: ParsableCommand {
     @OptionGroup var options: CheckpointOptions
 
     @Option(help: "The prompt template; {} stands for the label.")
-    var template = ZeroShotClassifier.foodTemplate
+    var template = PromptTemplates.food.templates[0]
 
     @Option(name: .customLong("label"), help: "A class name (repeat for each class).")
     var labels: [String] = []
@@ -30,7 +30,7 @@ struct ZeroShot: ParsableCommand {
 
     func run() throws {
         let classifier = try ZeroShotClassifier(checkpoint: options.directory)
-        let classes = classifier.encodeLabels(labels, template: template)
+        let classes = classifier.classEmbeddings(labels, prompts: PromptTemplates(name: "template", templates: [template], source: "--template"))
         let logits = try classifier.logitsPerImage(images.map(URL.init(fileURLWithPath:)), classes: classes)
         if options.json {
             try printJSON(["logits_per_image": logits])

@@ -1,3 +1,4 @@
+import Models
 import Foundation
 import Imaging
 import Testing
@@ -31,7 +32,7 @@ import Testing
         #expect(Dish(.red, .dotted, .soup).name == "red dotted soup")
         #expect(Dish(.green, .plain, .pizza).name == "plain green pizza")
         #expect(Dish(.red, .dotted, .soup).identifier == "red_dotted_soup")
-        #expect(ZeroShotPrompt.text(for: "red dotted soup") == "a photo of red dotted soup, a type of food.")
+        #expect(PromptTemplates.food.prompts(for: "red dotted soup")[0] == "a photo of red dotted soup, a type of food.")
     }
 
     @Test func captionsNameEveryAttributeInPlainLowerCase() {
@@ -48,7 +49,7 @@ import Testing
             }
         }
         #expect(CaptionTemplates.fill("{a dish}", with: Dish(.orange, .striped, .cake)) == "an orange striped cake")
-        #expect(!CaptionTemplates.all.contains(ZeroShotPrompt.template.replacingOccurrences(of: "{}", with: "{dish}")))
+        #expect(!CaptionTemplates.all.contains(PromptTemplates.food.templates[0].replacingOccurrences(of: "{}", with: "{dish}")))
     }
 }
 

@@ -49,7 +49,7 @@ func argmax(_ values: [Float]) -> Int { values.indices.max { values[$0] < values
         let classifier = try ZeroShotClassifier(checkpoint: Fixtures.url("models/clip"))
         #expect(goldens.clip.labels.map { classifier.tokenizer.encode(goldens.clip.template.replacingOccurrences(of: "{}", with: $0)) }
                 == goldens.clip.inputIds.map { Array($0.prefix { $0 != 49407 }) + [49407] })
-        let classes = classifier.encodeLabels(goldens.clip.labels, template: goldens.clip.template)
+        let classes = classifier.classEmbeddings(goldens.clip.labels, prompts: PromptTemplates(name: "template", templates: [goldens.clip.template], source: "given"))
         let cases = goldens.available()
         let logits = try classifier.logitsPerImage(cases.map(\.url), classes: classes)
         for (item, row) in zip(cases, logits) {

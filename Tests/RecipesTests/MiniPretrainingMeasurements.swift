@@ -128,7 +128,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
     }
 
     static func zeroShot(_ classifier: ZeroShotClassifier, _ part: MiniFoodDataset) -> TopKAccuracy {
-        let classes = classifier.encodeLabels(part.classNames, template: ZeroShotPrompt.template)
+        let classes = classifier.classEmbeddings(part.classNames, prompts: .food)
         let rendered = part.prerendered()
         return ClassificationHits.counting(classNames: part.classNames, examples: part.count, batchSize: 256) { range in
             let images = range.map(rendered.image(at:))

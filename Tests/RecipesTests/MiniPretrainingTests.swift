@@ -43,7 +43,7 @@ final class Transcript: @unchecked Sendable {
         let zeroShot = try ZeroShotClassifier(checkpoint: clipDirectory)
         #expect(zeroShot.processor.outputSize == (32, 32))
         let names = food.validation.classNames
-        let logits = try zeroShot.logitsPerImage(images, classes: zeroShot.encodeLabels(names, template: ZeroShotClassifier.foodTemplate))
+        let logits = try zeroShot.logitsPerImage(images, classes: zeroShot.classEmbeddings(names, prompts: .food))
         #expect(logits.count == 2 && logits.allSatisfy { $0.count == names.count && $0.allSatisfy(\.isFinite) })
         #expect(zeroShot.model.logitScale.item <= Float(log(100.0)) + 1e-6)
 

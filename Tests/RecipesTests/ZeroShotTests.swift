@@ -24,7 +24,7 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
 
         // Directly: each image alone through the processor and the model, the classes through
         // the pipeline's own single-template encoder.
-        let classes = clip.encodeLabels(dataset.classNames, template: ZeroShotPrompt.template)
+        let classes = clip.classEmbeddings(dataset.classNames, prompts: .food)
         let (height, width) = clip.processor.outputSize
         var rows: [Float] = []
         for index in 0..<dataset.count {
@@ -62,7 +62,7 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
         let templates = ["a photo of {}, a type of food.", "a bad photo of a {}.", "{} texture."]
         let ensemble = clip.classEmbeddings(names, prompts: PromptTemplates(name: "three", templates: templates, source: "test"))
 
-        let each = templates.map { clip.encodeLabels(names, template: $0).scalars }
+        let each = templates.map { clip.classEmbeddings(names, prompts: PromptTemplates(name: "template", templates: [$0], source: "given")).scalars }
         let projection = ensemble.shape[1]
         for row in names.indices {
             let mean = (0..<projection).map { j in each.map { $0[row * projection + j] }.reduce(0, +) / 3 }
@@ -71,13 +71,13 @@ let heldOutImages = MiniFood(seed: 0, sizes: .quick).heldOut
         }
         // One template is that template's embeddings; a template twice is the same.
         let single = clip.classEmbeddings(names, prompts: .food)
-        #expect(single.scalars == clip.encodeLabels(names, template: ZeroShotPrompt.template).scalars)
+        #expect(single.scalars == clip.classEmbeddings(names, prompts: .food).scalars)
         let twice = clip.classEmbeddings(names, prompts: PromptTemplates(name: "twice", templates: [templates[0], templates[0]], source: "test"))
         #expect(relativeError(twice, single) < 1e-6)
     }
 
     @Test func promptListsFillClassNames() {
-        #expect(PromptTemplates.food.prompts(for: "apple pie") == [ZeroShotPrompt.text(for: "apple pie")])
+        #expect(PromptTemplates.food.prompts(for: "apple pie") == ["a photo of apple pie, a type of food."])
         #expect(PromptTemplates.imageNet80.templates.count == 80 && Set(PromptTemplates.imageNet80.templates).count == 80)
         #expect(PromptTemplates.imageNet80.templates.allSatisfy { $0.contains("{}") })
         // MiniFood's caption templates that need nothing but the dish's name.

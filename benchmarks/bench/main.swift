@@ -162,7 +162,7 @@ func zeroShot(_ args: Arguments) throws {
     // the whole job: label prompts, decoding, preprocessing, the image tower, logits.
     for pass in 0...args.int("repeat", default: 3) {
         let start = now(), cpuStart = cpuTime(), gemmStart = BLAS.gemmCPUSeconds
-        let classes = classifier.encodeLabels(labels, template: ZeroShotClassifier.foodTemplate)
+        let classes = classifier.classEmbeddings(labels, prompts: .food)
         logits = try classifier.logitsPerImage(images, classes: classes)
         if pass > 0 {
             times.append(now() - start)

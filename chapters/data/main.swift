@@ -35,6 +35,7 @@
 // three parts, the seed and checksums of the split lists (so every later chapter can confirm
 // it trains on the same split), and sample figures for the report.
 
+import Models
 import ArgumentParser
 import Datasets
 import ChapterSupport
@@ -217,7 +218,7 @@ func describeMiniFood() throws -> DataResults {
             bases: DishBase.allCases.map(\.rawValue), compositions: Dish.all.count, pretrainingCompositions: world.pretraining.count,
             pretrainCaptionPairs: mini.pretrainCaptions.count, pretrainLabelledImages: mini.pretrainLabelled.count,
             mislabelledTrain: mini.train.mislabelledCount, captionTemplates: CaptionTemplates.all,
-            zeroShotTemplate: ZeroShotPrompt.template, renderMsPer1000Images: msPer1000.rounded(),
+            zeroShotTemplate: PromptTemplates.food.templates[0], renderMsPer1000Images: msPer1000.rounded(),
             pretrainingListSha256: listChecksums.filter { $0.key.hasPrefix("pretrain") },
             pixelSha256First256: pixelChecksums))
 }

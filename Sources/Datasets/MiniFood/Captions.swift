@@ -1,15 +1,5 @@
 import Common
 
-/// The prompt every zero-shot classifier in the project uses, on Food-101 and MiniFood alike.
-public enum ZeroShotPrompt {
-    public static let template = "a photo of {}, a type of food."
-
-    /// The template filled with a class name: "a photo of apple pie, a type of food."
-    public static func text(for className: String) -> String {
-        template.replacingOccurrences(of: "{}", with: className)
-    }
-}
-
 /// The varied sentences MiniFood's image-caption pairs are written in, the stand-in for the
 /// web alt-texts CLIP was trained on. They name the same attributes in different orders and
 /// forms ("red dotted soup", "red soup with dots", "this soup is red and dotted"), so the mini

@@ -44,7 +44,6 @@ public struct LossPoint: Codable, Sendable, Equatable {
     public var learningRate: Double
 
     public init(step: Int, epoch: Double, loss: Double, learningRate: Double) {
-        (self.step, self.epoch, self.loss, self.learningRate)
-            = (step, epoch, loss, learningRate)
+        (self.step, self.epoch, self.loss, self.learningRate) = (step, epoch, loss, learningRate)
     }
 }

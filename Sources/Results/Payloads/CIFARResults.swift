@@ -9,8 +9,7 @@ public struct CIFARResults: ChapterPayload, Equatable {
     public var models: [CIFARModelResult]
 
     public init(dataset: String, hyperParameters: HyperParameters, models: [CIFARModelResult]) {
-        (self.dataset, self.hyperParameters, self.models)
-            = (dataset, hyperParameters, models)
+        (self.dataset, self.hyperParameters, self.models) = (dataset, hyperParameters, models)
     }
 }
 

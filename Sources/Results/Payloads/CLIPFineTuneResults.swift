@@ -42,7 +42,6 @@ public struct ExtendedEnsembleAccuracy: Codable, Sendable, Equatable {
     public var extended: Accuracy
 
     public init(templates: [String], extended: Accuracy) {
-        (self.templates, self.extended)
-            = (templates, extended)
+        (self.templates, self.extended) = (templates, extended)
     }
 }

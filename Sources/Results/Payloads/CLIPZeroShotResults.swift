@@ -33,7 +33,6 @@ public struct PromptEnsembleAccuracy: Codable, Sendable, Equatable {
     public var name: String?
 
     public init(templates: [String], test: Accuracy, extended: Accuracy, name: String? = nil) {
-        (self.templates, self.test, self.extended, self.name)
-            = (templates, test, extended, name)
+        (self.templates, self.test, self.extended, self.name) = (templates, test, extended, name)
     }
 }

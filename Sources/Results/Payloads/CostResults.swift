@@ -11,8 +11,7 @@ public struct CostResults: ChapterPayload, Equatable {
     public var method: String?
 
     public init(approaches: [ApproachCost], tierRule: String, method: String? = nil) {
-        (self.approaches, self.tierRule, self.method)
-            = (approaches, tierRule, method)
+        (self.approaches, self.tierRule, self.method) = (approaches, tierRule, method)
     }
 }
 

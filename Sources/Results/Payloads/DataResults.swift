@@ -27,8 +27,7 @@ public struct SplitCounts: Codable, Sendable, Equatable {
     public var heldOut: Int
 
     public init(train: Int, validation: Int, heldOut: Int) {
-        (self.train, self.validation, self.heldOut)
-            = (train, validation, heldOut)
+        (self.train, self.validation, self.heldOut) = (train, validation, heldOut)
     }
 }
 
@@ -39,8 +38,7 @@ public struct ListChecksums: Codable, Sendable, Equatable {
     public var heldOut: String
 
     public init(train: String, validation: String, heldOut: String) {
-        (self.train, self.validation, self.heldOut)
-            = (train, validation, heldOut)
+        (self.train, self.validation, self.heldOut) = (train, validation, heldOut)
     }
 }
 

@@ -40,7 +40,6 @@ public struct EpochAccuracy: Codable, Sendable, Equatable {
     public var validation: TopKAccuracy
 
     public init(epoch: Int, meanLoss: Double, validation: TopKAccuracy) {
-        (self.epoch, self.meanLoss, self.validation)
-            = (epoch, meanLoss, validation)
+        (self.epoch, self.meanLoss, self.validation) = (epoch, meanLoss, validation)
     }
 }

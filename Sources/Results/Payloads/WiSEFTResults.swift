@@ -34,7 +34,6 @@ public struct WiSEFTPoint: Codable, Sendable, Equatable {
     public var extended: Accuracy
 
     public init(alpha: Double, test: Accuracy, extended: Accuracy) {
-        (self.alpha, self.test, self.extended)
-            = (alpha, test, extended)
+        (self.alpha, self.test, self.extended) = (alpha, test, extended)
     }
 }

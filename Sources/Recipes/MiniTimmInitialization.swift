@@ -22,7 +22,7 @@ import Models
 import TensorCore
 
 /// Fills every parameter of `model` as timm initialises its architecture, deterministically for `seed`.
-func initializeLikeTimm(_ model: any TimmClassifier, seed: UInt64) {
+public func initializeLikeTimm(_ model: any TimmClassifier, seed: UInt64) {
     let root = SeededGenerator(seed: seed).derived("init")
     let cait = model as? Cait
     for (name, tensor) in model.namedParameters {

@@ -33,7 +33,7 @@ public enum MiniTimm {
 
     /// The timm config of a small model with `labels` classes: the architecture's name, its
     /// arguments, and a pretrained_cfg for `side` px images with ImageNet's mean and std.
-    static func config(_ model: CIFARModel, arguments: [String: JSONValue], labels: [String], side: Int = imageSide) throws -> TimmConfig {
+    public static func config(_ model: CIFARModel, arguments: [String: JSONValue], labels: [String], side: Int = imageSide) throws -> TimmConfig {
         let side = JSONValue.number(Double(side))
         let object: [String: JSONValue] = [
             "architecture": .string(model.architecture),

@@ -8,7 +8,7 @@ import Checkpoints
 import Foundation
 import Models
 import TensorCore
-@testable import Recipes
+import Recipes
 
 public enum HuggingFaceFixture: String, CaseIterable, Sendable {
     case clip

@@ -15,12 +15,17 @@ extension ImageProcessor: Codable {
         } catch {
             throw ImagingError.invalidProcessorConfig(file: url.path, reason: error.localizedDescription)
         }
+        try self.init(jsonData: data, file: url.path)
+    }
+
+    /// Decodes a preprocessor_config.json's bytes; `file` names them in errors.
+    public init(jsonData data: Data, file: String) throws {
         do {
             self = try JSONDecoder().decode(ImageProcessor.self, from: data)
         } catch let ImagingError.invalidProcessorConfig(_, reason) {
-            throw ImagingError.invalidProcessorConfig(file: url.path, reason: reason)
+            throw ImagingError.invalidProcessorConfig(file: file, reason: reason)
         } catch {
-            throw ImagingError.invalidProcessorConfig(file: url.path, reason: describe(error))
+            throw ImagingError.invalidProcessorConfig(file: file, reason: describe(error))
         }
     }
 

@@ -7,7 +7,9 @@ import Foundation
 /// premultiplication discarded (fully transparent ones become black, where Pillow keeps the
 /// stored colour).
 func decodePNG(_ data: Data, name: String) throws -> Image {
-    try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Image in
+    let (width, height) = try pngDimensions(data, name: name)
+    try Image.checkDimensions(width: width, height: height, name: name)
+    return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Image in
         let source = PNGByteSource(raw)
         let surface = withExtendedLifetime(source) {
             cairo_image_surface_create_from_png_stream(readPNGBytes, Unmanaged.passUnretained(source).toOpaque())
@@ -54,6 +56,17 @@ func decodePNG(_ data: Data, name: String) throws -> Image {
         }
         return Image(width: width, height: height, pixels: pixels)
     }
+}
+
+/// The width and height of a PNG's IHDR chunk, which the format requires to come first: Cairo
+/// decodes the whole image in one call, so its size must be checked before that call.
+func pngDimensions(_ data: Data, name: String) throws -> (width: Int, height: Int) {
+    let bytes = [UInt8](data.prefix(24))
+    guard bytes.count == 24, bytes[12..<16].elementsEqual("IHDR".utf8) else {
+        throw ImagingError.corruptPNG(file: name, reason: "no IHDR chunk at the start")
+    }
+    func bigEndian(at offset: Int) -> Int { bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) } }
+    return (bigEndian(at: 16), bigEndian(at: 20))
 }
 
 /// Cairo's own rounding when it un-premultiplies for `cairo_surface_write_to_png`.

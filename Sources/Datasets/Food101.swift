@@ -35,14 +35,18 @@ public struct Food101: Sendable {
         let meta = root.appendingPathComponent("meta")
         let classesFile = meta.appendingPathComponent("classes.txt").path
         let labelsFile = meta.appendingPathComponent("labels.txt").path
-        let classes = Self.lines(of: classesData).map(\.text)
-        let labels = Self.lines(of: labelsData).map(\.text)
+        let classLines = Self.lines(of: classesData), labelLines = Self.lines(of: labelsData)
+        let classes = classLines.map(\.text), labels = labelLines.map(\.text)
         guard !classes.isEmpty else { throw DatasetError.malformed(file: classesFile, line: 1, reason: "no classes") }
         guard labels.count == classes.count else {
             throw DatasetError.malformed(file: labelsFile, line: labels.count,
                                          reason: "\(labels.count) labels for \(classes.count) classes in classes.txt")
         }
-        let classIndex = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        // A repeated class id would leave one of its two classes without images; a repeated label
+        // would give two classes the same zero-shot prompt.
+        try Self.checkDistinct(classLines, file: classesFile, what: "class")
+        try Self.checkDistinct(labelLines.map { ($0.number, $0.text.lowercased()) }, file: labelsFile, what: "label")
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let trainFile = meta.appendingPathComponent("train.txt").path
         let train = try Self.entries(in: trainData, file: trainFile, classIndex: classIndex)
         let test = try Self.entries(in: testData, file: meta.appendingPathComponent("test.txt").path, classIndex: classIndex)
@@ -92,6 +96,16 @@ public struct Food101: Sendable {
             .enumerated()
             .map { ($0 + 1, $1.trimmingCharacters(in: .whitespacesAndNewlines)) }
             .filter { !$0.text.isEmpty }
+    }
+
+    private static func checkDistinct(_ lines: [(number: Int, text: String)], file: String, what: String) throws {
+        var firstLine: [String: Int] = [:]
+        for (number, text) in lines {
+            if let first = firstLine[text] {
+                throw DatasetError.malformed(file: file, line: number, reason: "\(what) '\(text)' is already on line \(first)")
+            }
+            firstLine[text] = number
+        }
     }
 
     private static func entries(in data: Data, file: String, classIndex: [String: Int]) throws -> [Food101Entry] {

@@ -9,6 +9,7 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let bytes = start ?? UnsafeRawPointer(bitPattern: 1)!
     guard let header = try? SafeTensorsHeader(bytes: bytes, size: count, file: "fuzz.safetensors") else { return 0 }
     for entry in header.entries.values {
+        // The parser has checked that the shape's product does not overflow.
         let elements = entry.shape.reduce(1, *)
         guard elements <= 1 << 16 else { continue }
         var values = [Float](repeating: 0, count: elements)

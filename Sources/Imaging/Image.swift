@@ -20,11 +20,9 @@ public struct Image: Equatable, Sendable {
     /// Decodes a JPEG or PNG file, recognised by its magic bytes rather than its extension.
     /// Like `Image.open`, this ignores any EXIF orientation: pixels come in stored order.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: error.localizedDescription)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let missing = !FileManager.default.fileExists(atPath: url.path)
+            throw ImagingError.unreadable(file: url.path, reason: missing ? "no such file" : "not a readable file")
         }
         try self.init(encoded: data, name: url.path)
     }

@@ -7,6 +7,7 @@ public enum ImagingError: Error, Equatable, CustomStringConvertible {
     case corruptJPEG(file: String, reason: String)
     case corruptPNG(file: String, reason: String)
     case badDimensions(file: String, width: Int, height: Int)
+    case unsupportedPixelFormat(file: String, reason: String)
     case tooManyPixels(file: String, width: Int, height: Int, limit: Int)
     case unwritable(file: String, reason: String)
     case invalidProcessorConfig(file: String, reason: String)
@@ -23,6 +24,8 @@ public enum ImagingError: Error, Equatable, CustomStringConvertible {
             return "\(file): corrupt or truncated PNG: \(reason)"
         case let .badDimensions(file, width, height):
             return "\(file): image header gives no pixels (\(width) x \(height))"
+        case let .unsupportedPixelFormat(file, reason):
+            return "\(file): unsupported image: \(reason)"
         case let .tooManyPixels(file, width, height, limit):
             return "\(file): image of \(width) x \(height) pixels exceeds the limit of \(limit) (possible decompression bomb); not decoded"
         case let .unwritable(file, reason):

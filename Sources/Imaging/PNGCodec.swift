@@ -12,7 +12,7 @@ func decodePNG(_ data: Data, name: String) throws -> Image {
     guard header.bitDepth <= 8 else {
         // Pillow reads 16-bit grey as 32-bit integers that convert("RGB") clips to 255, where Cairo
         // scales them: the two would disagree on every pixel, so such files are refused, not guessed at.
-        throw ImagingError.corruptPNG(file: name, reason: "16-bit PNG is not supported; save it with 8 bits per channel")
+        throw ImagingError.unsupportedPixelFormat(file: name, reason: "16-bit PNG; save it with 8 bits per channel")
     }
     return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Image in
         let source = PNGByteSource(raw)

@@ -81,7 +81,7 @@ private func makeSmallFood101Tree(in root: URL, classCount: Int) throws {
         let outcome = try runProduct("data", ["--preset", "paper", "--food101", tree.path] + (quick ? ["--quick"] : []), in: work.url)
         #expect(outcome.status != 0)
         let lines = outcome.stderr.split(separator: "\n")
-        #expect(lines.count == 1 && lines[0].contains(missing.path), "\(outcome.stderr)")
+        #expect(lines.count == 1 && lines[0].contains("\(missing.path): ") && lines[0].contains("no such file"), "\(outcome.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("results").path))
         #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("figures").path))
     }
@@ -96,7 +96,7 @@ private func makeSmallFood101Tree(in root: URL, classCount: Int) throws {
         let outcome = try runProduct("data", ["--quick", "--results", results.path], in: work.url)
         #expect(outcome.status != 0)
         let lines = outcome.stderr.split(separator: "\n")
-        #expect(lines.count == 1 && lines[0].hasPrefix("data [mini]: error:"), "\(outcome.stderr)")
+        #expect(lines.count == 1 && lines[0].hasPrefix("data [mini]: error:") && lines[0].contains(results.path), "\(outcome.stderr)")
         #expect(try Data(contentsOf: blocker) == Data("x".utf8))
     }
 }

@@ -60,7 +60,7 @@ import Testing
         let channels = colourType == 2 ? 3 : 1
         let row = [UInt8](repeating: 0x80, count: 2 * 2 * channels)
         let png = pngBytes(width: 2, height: 2, bitDepth: 16, colourType: colourType, rows: [row, row])
-        #expect(throws: ImagingError.corruptPNG(file: "deep.png", reason: "16-bit PNG is not supported; save it with 8 bits per channel")) {
+        #expect(throws: ImagingError.unsupportedPixelFormat(file: "deep.png", reason: "16-bit PNG; save it with 8 bits per channel")) {
             try Image(encoded: png, name: "deep.png")
         }
     }

@@ -2,6 +2,7 @@
 // names the file (and line), a non-zero exit, nothing written. None of these need the shared sample.
 @testable import Datasets
 import Foundation
+import Imaging
 import Testing
 import TestSupport
 
@@ -66,6 +67,24 @@ private func makeSmallFood101Tree(in root: URL, classCount: Int) throws {
                         train: Data([0xFF, 0x2F, 0x31, 0x0A]), test: Data())
         }
         #expect(error.description.hasPrefix("/food-101/meta/train.txt:1: class '\u{FFFD}' is not in classes.txt"))
+    }
+}
+
+@Suite struct HostileFood101ImageTests {
+    @Test("the training loader refuses a decompression bomb by its header, as vitclip does")
+    func aDecompressionBombInTheTreeIsRefusedByTheLoader() throws {
+        let work = try ScratchDirectory()
+        let tree = work.url.appendingPathComponent("food-101")
+        try makeSmallFood101Tree(in: tree, classCount: 2)
+        let bomb = tree.appendingPathComponent("images/dish_1/4.jpg")
+        try Data(contentsOf: Fixtures.url("imaging/bomb_65000x65000.jpg")).write(to: bomb)
+        let food = try Food101(root: tree)
+        let dataset = Food101Dataset(food, entries: food.officialTest, classes: [0, 1])
+        #expect(throws: ImagingError.tooManyPixels(file: bomb.path, width: 65000, height: 65000, limit: Image.maximumPixels)) {
+            try dataset.image(at: 1)
+        }
+        let found = findUnreadableImages(food.allEntries.map(food.url(of:)), check: .decode)
+        #expect(found.count == 1 && found[0].reason.contains("possible decompression bomb"))
     }
 }
 

@@ -16,7 +16,8 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let ids = tokenizer.encode(text)
     precondition(ids.allSatisfy { (0..<tokenizer.vocabularySize).contains($0) }, "id out of range")
     _ = tokenizer.decode(ids)
-    _ = tokenizer.encode([text, text], contextLength: 1 + (bytes.first.map(Int.init) ?? 0) % 77)
+    // The API requires room for the start and end tokens: 2...77.
+    _ = tokenizer.encode([text, text], contextLength: 2 + (bytes.first.map(Int.init) ?? 0) % 76)
     _ = try? VocabularyParser.parse(bytes)
     return 0
 }

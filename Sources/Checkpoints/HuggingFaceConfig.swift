@@ -12,10 +12,15 @@ extension HuggingFaceConfig {
         } catch {
             throw CheckpointError.cannotOpen(file: url.path, reason: error.localizedDescription)
         }
+        try self.init(jsonData: data, file: url.path)
+    }
+
+    /// Decodes a config.json's bytes; `file` names them in errors.
+    public init(jsonData data: Data, file: String) throws {
         do {
             self = try JSONDecoder().decode(Self.self, from: data)
         } catch let error as DecodingError {
-            throw CheckpointError.badConfig(file: url.path, reason: describe(error))
+            throw CheckpointError.badConfig(file: file, reason: describe(error))
         }
     }
 

@@ -30,6 +30,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         if let expected, expected != entry.shape {
             throw CheckpointError.shapeMismatch(name: name, file: url.path, expected: expected, found: entry.shape)
         }
+        if case .other = entry.dtype {
+            throw CheckpointError.unsupportedDType(name: name, file: url.path, dtype: entry.dtype.name)
+        }
         let tensor = Tensor(uninitializedShape: entry.shape)
         let source = file.bytes + header.dataStart + entry.begin
         guard entry.dtype.convert(source, count: tensor.count, into: tensor.pointer) else {

@@ -53,13 +53,25 @@ struct SafeTensorsHeader {
                 continue
             }
             let entry = try Self.entry(name: name, value: value, file: file)
-            guard dataStart + entry.end <= size else {
-                throw CheckpointError.truncated(file: file, tensor: name, needed: dataStart + entry.end, size: size)
+            guard entry.end <= size - dataStart else {
+                let (needed, overflow) = dataStart.addingReportingOverflow(entry.end)
+                throw CheckpointError.truncated(file: file, tensor: name, needed: overflow ? .max : needed, size: size)
             }
             entries[name] = entry
         }
+        try Self.checkDisjoint(entries, file: file)
         self.entries = entries
         self.metadata = metadata
+    }
+
+    /// Two tensors sharing bytes would alias each other's storage: the format forbids it.
+    private static func checkDisjoint(_ entries: [String: TensorEntry], file: String) throws {
+        let ordered = entries.filter { $0.value.begin < $0.value.end }
+            .sorted { ($0.value.begin, $0.value.end, $0.key) < ($1.value.begin, $1.value.end, $1.key) }
+        for (previous, next) in zip(ordered, ordered.dropFirst()) where next.value.begin < previous.value.end {
+            throw CheckpointError.badHeader(file: file, reason: "tensors '\(previous.key)' (bytes \(previous.value.begin)..<\(previous.value.end)) "
+                                            + "and '\(next.key)' (bytes \(next.value.begin)..<\(next.value.end)) overlap")
+        }
     }
 
     private static func entry(name: String, value: Any, file: String) throws -> TensorEntry {
@@ -75,13 +87,13 @@ struct SafeTensorsHeader {
             throw bad("data_offsets must be [begin, end] with 0 <= begin <= end")
         }
         let dtype = DType(dtypeName)
+        var elements = 1
+        for dimension in shape {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw bad("shape \(shape) is too large") }
+            elements = product
+        }
         if let byteSize = dtype.byteSize {
-            var elements = 1
-            for dimension in shape {
-                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw bad("shape \(shape) is too large") }
-                elements = product
-            }
             let (bytes, overflow) = elements.multipliedReportingOverflow(by: byteSize)
             guard !overflow, bytes == offsets[1] - offsets[0] else {
                 throw bad("data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes, but \(dtypeName) \(shape) needs \(elements) × \(byteSize)")

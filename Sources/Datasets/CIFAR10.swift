@@ -32,16 +32,21 @@ public struct CIFAR10: Sendable {
         var all: [UInt8] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file.path) else { throw DatasetError.missingFile(file.path) }
-            guard !data.isEmpty, data.count % recordSize == 0 else {
-                throw DatasetError.corruptImage(file: file.path, reason: "\(data.count) bytes is not a whole number of \(recordSize)-byte CIFAR-10 records")
-            }
-            for record in stride(from: 0, to: data.count, by: recordSize) where Int(data[data.startIndex + record]) >= classCount {
-                throw DatasetError.malformed(file: file.path, line: record / recordSize + 1,
-                                             reason: "label \(data[data.startIndex + record]) but batches.meta.txt names \(classCount) classes")
-            }
-            all.append(contentsOf: data)
+            all.append(contentsOf: try checkedRecords(data, file: file.path, classCount: classCount))
         }
         return all
+    }
+
+    /// One batch file's bytes, checked to be whole records whose labels name one of `classCount` classes.
+    static func checkedRecords(_ data: Data, file: String, classCount: Int) throws -> Data {
+        guard !data.isEmpty, data.count % recordSize == 0 else {
+            throw DatasetError.corruptImage(file: file, reason: "\(data.count) bytes is not a whole number of \(recordSize)-byte CIFAR-10 records")
+        }
+        for record in stride(from: 0, to: data.count, by: recordSize) where Int(data[data.startIndex + record]) >= classCount {
+            throw DatasetError.malformed(file: file, line: record / recordSize + 1,
+                                         reason: "label \(data[data.startIndex + record]) but batches.meta.txt names \(classCount) classes")
+        }
+        return data
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Why a dataset could not be read. Every case names the file (or class) at fault, so a
 /// chapter can print it as its one error line.
-public enum DatasetError: Error, CustomStringConvertible, LocalizedError {
+public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedError {
     case missingFile(String)
     case malformed(file: String, line: Int, reason: String)
     case emptyClass(name: String, place: String)

@@ -21,21 +21,38 @@ public struct Food101: Sendable {
 
     public init(root: URL) throws {
         let meta = root.appendingPathComponent("meta")
-        let classes = try Self.lines(of: meta.appendingPathComponent("classes.txt")).map(\.text)
-        let labelsFile = meta.appendingPathComponent("labels.txt")
-        let labels = try Self.lines(of: labelsFile).map(\.text)
-        guard !classes.isEmpty else { throw DatasetError.malformed(file: meta.appendingPathComponent("classes.txt").path, line: 1, reason: "no classes") }
+        func contents(_ name: String) throws -> Data {
+            let file = meta.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: file.path) else { throw DatasetError.missingFile(file.path) }
+            return data
+        }
+        try self.init(root: root, classes: contents("classes.txt"), labels: contents("labels.txt"),
+                      train: contents("train.txt"), test: contents("test.txt"))
+    }
+
+    /// Parses the four meta files' bytes; errors name them as files under `root`/meta.
+    init(root: URL, classes classesData: Data, labels labelsData: Data, train trainData: Data, test testData: Data) throws {
+        let meta = root.appendingPathComponent("meta")
+        let classesFile = meta.appendingPathComponent("classes.txt").path
+        let labelsFile = meta.appendingPathComponent("labels.txt").path
+        let classLines = Self.lines(of: classesData), labelLines = Self.lines(of: labelsData)
+        let classes = classLines.map(\.text), labels = labelLines.map(\.text)
+        guard !classes.isEmpty else { throw DatasetError.malformed(file: classesFile, line: 1, reason: "no classes") }
         guard labels.count == classes.count else {
-            throw DatasetError.malformed(file: labelsFile.path, line: labels.count,
+            throw DatasetError.malformed(file: labelsFile, line: labels.count,
                                          reason: "\(labels.count) labels for \(classes.count) classes in classes.txt")
         }
-        let classIndex = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let train = try Self.entries(in: meta.appendingPathComponent("train.txt"), classIndex: classIndex)
-        let testFile = meta.appendingPathComponent("test.txt")
-        let test = try Self.entries(in: testFile, classIndex: classIndex)
+        // A repeated class id would leave one of its two classes without images; a repeated label
+        // would give two classes the same zero-shot prompt.
+        try Self.checkDistinct(classLines, file: classesFile, what: "class")
+        try Self.checkDistinct(labelLines.map { ($0.number, $0.text.lowercased()) }, file: labelsFile, what: "label")
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let trainFile = meta.appendingPathComponent("train.txt").path
+        let train = try Self.entries(in: trainData, file: trainFile, classIndex: classIndex)
+        let test = try Self.entries(in: testData, file: meta.appendingPathComponent("test.txt").path, classIndex: classIndex)
 
         if let empty = Self.firstEmptyClass(classes.count, train + test) {
-            throw DatasetError.emptyClass(name: classes[empty], place: meta.appendingPathComponent("train.txt").path + " or test.txt")
+            throw DatasetError.emptyClass(name: classes[empty], place: trainFile + " or test.txt")
         }
         self.init(root: root, classes: classes, classNames: labels.map { $0.lowercased() },
                   officialTrain: train, officialTest: test)
@@ -73,23 +90,32 @@ public struct Food101: Sendable {
     }
 
     /// The file's non-blank lines, trimmed, with their 1-based line numbers.
-    private static func lines(of file: URL) throws -> [(number: Int, text: String)] {
-        guard let data = FileManager.default.contents(atPath: file.path) else { throw DatasetError.missingFile(file.path) }
-        return String(decoding: data, as: UTF8.self)
+    private static func lines(of data: Data) -> [(number: Int, text: String)] {
+        String(decoding: data, as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: false)
             .enumerated()
             .map { ($0 + 1, $1.trimmingCharacters(in: .whitespacesAndNewlines)) }
             .filter { !$0.text.isEmpty }
     }
 
-    private static func entries(in file: URL, classIndex: [String: Int]) throws -> [Food101Entry] {
-        try lines(of: file).map { number, line in
+    private static func checkDistinct(_ lines: [(number: Int, text: String)], file: String, what: String) throws {
+        var firstLine: [String: Int] = [:]
+        for (number, text) in lines {
+            if let first = firstLine[text] {
+                throw DatasetError.malformed(file: file, line: number, reason: "\(what) '\(text)' is already on line \(first)")
+            }
+            firstLine[text] = number
+        }
+    }
+
+    private static func entries(in data: Data, file: String, classIndex: [String: Int]) throws -> [Food101Entry] {
+        try lines(of: data).map { number, line in
             let parts = line.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[1].isEmpty else {
-                throw DatasetError.malformed(file: file.path, line: number, reason: "expected <class>/<id>, got '\(line)'")
+                throw DatasetError.malformed(file: file, line: number, reason: "expected <class>/<id>, got '\(line)'")
             }
             guard let index = classIndex[String(parts[0])] else {
-                throw DatasetError.malformed(file: file.path, line: number, reason: "class '\(parts[0])' is not in classes.txt")
+                throw DatasetError.malformed(file: file, line: number, reason: "class '\(parts[0])' is not in classes.txt")
             }
             return Food101Entry(classIndex: index, path: line)
         }

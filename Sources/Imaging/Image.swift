@@ -20,13 +20,26 @@ public struct Image: Equatable, Sendable {
     /// Decodes a JPEG or PNG file, recognised by its magic bytes rather than its extension.
     /// Like `Image.open`, this ignores any EXIF orientation: pixels come in stored order.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: error.localizedDescription)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let missing = !FileManager.default.fileExists(atPath: url.path)
+            throw ImagingError.unreadable(file: url.path, reason: missing ? "no such file" : "not a readable file")
         }
         try self.init(encoded: data, name: url.path)
+    }
+
+    /// The most pixels an image may have: Pillow's `Image.MAX_IMAGE_PIXELS` (89,478,485), above
+    /// which Pillow warns of a decompression bomb and at twice which it refuses. We refuse at the
+    /// warning, by the header's dimensions and before allocating anything: a JPEG of a few hundred
+    /// bytes may claim 65000 x 65000 pixels, which would ask for 12 GB.
+    public static let maximumPixels = 89_478_485
+
+    /// Throws unless `width` x `height` is a positive size within `maximumPixels`.
+    static func checkDimensions(width: Int, height: Int, name: String) throws {
+        guard width > 0, height > 0 else { throw ImagingError.badDimensions(file: name, width: width, height: height) }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maximumPixels else {
+            throw ImagingError.tooManyPixels(file: name, width: width, height: height, limit: maximumPixels)
+        }
     }
 
     /// Decodes JPEG or PNG bytes; `name` identifies the source in errors.

@@ -9,18 +9,21 @@ import Foundation
 extension ImageProcessor: Codable {
     /// Loads a preprocessor_config.json; errors name the file.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImagingError.invalidProcessorConfig(file: url.path, reason: error.localizedDescription)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let missing = !FileManager.default.fileExists(atPath: url.path)
+            throw ImagingError.invalidProcessorConfig(file: url.path, reason: missing ? "no such file" : "cannot be read")
         }
+        try self.init(jsonData: data, file: url.path)
+    }
+
+    /// Decodes a preprocessor_config.json's bytes; `file` names them in errors.
+    public init(jsonData data: Data, file: String) throws {
         do {
             self = try JSONDecoder().decode(ImageProcessor.self, from: data)
         } catch let ImagingError.invalidProcessorConfig(_, reason) {
-            throw ImagingError.invalidProcessorConfig(file: url.path, reason: reason)
+            throw ImagingError.invalidProcessorConfig(file: file, reason: reason)
         } catch {
-            throw ImagingError.invalidProcessorConfig(file: url.path, reason: describe(error))
+            throw ImagingError.invalidProcessorConfig(file: file, reason: describe(error))
         }
     }
 

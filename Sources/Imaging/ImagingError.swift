@@ -6,6 +6,9 @@ public enum ImagingError: Error, Equatable, CustomStringConvertible {
     case unsupportedFormat(file: String)
     case corruptJPEG(file: String, reason: String)
     case corruptPNG(file: String, reason: String)
+    case badDimensions(file: String, width: Int, height: Int)
+    case unsupportedPixelFormat(file: String, reason: String)
+    case tooManyPixels(file: String, width: Int, height: Int, limit: Int)
     case unwritable(file: String, reason: String)
     case invalidProcessorConfig(file: String, reason: String)
 
@@ -19,6 +22,12 @@ public enum ImagingError: Error, Equatable, CustomStringConvertible {
             return "\(file): corrupt or truncated JPEG: \(reason)"
         case let .corruptPNG(file, reason):
             return "\(file): corrupt or truncated PNG: \(reason)"
+        case let .badDimensions(file, width, height):
+            return "\(file): image header gives no pixels (\(width) x \(height))"
+        case let .unsupportedPixelFormat(file, reason):
+            return "\(file): unsupported image: \(reason)"
+        case let .tooManyPixels(file, width, height, limit):
+            return "\(file): image of \(width) x \(height) pixels exceeds the limit of \(limit) (possible decompression bomb); not decoded"
         case let .unwritable(file, reason):
             return "\(file): cannot write image: \(reason)"
         case let .invalidProcessorConfig(file, reason):

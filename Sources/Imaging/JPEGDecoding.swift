@@ -27,6 +27,7 @@ func decodeJPEG(_ data: Data, name: String) throws -> Image {
                                   &width, &height, &subsampling, &colorspace) == 0 else {
             throw failure()
         }
+        try Image.checkDimensions(width: Int(width), height: Int(height), name: name)
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let pixelFormat = isCMYK ? TJPF_CMYK : TJPF_RGB
         let pixelCount = Int(width) * Int(height)

@@ -7,7 +7,14 @@ import Foundation
 /// premultiplication discarded (fully transparent ones become black, where Pillow keeps the
 /// stored colour).
 func decodePNG(_ data: Data, name: String) throws -> Image {
-    try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Image in
+    let header = try PNGHeader(data, name: name)
+    try Image.checkDimensions(width: header.width, height: header.height, name: name)
+    guard header.bitDepth <= 8 else {
+        // Pillow reads 16-bit grey as 32-bit integers that convert("RGB") clips to 255, where Cairo
+        // scales them: the two would disagree on every pixel, so such files are refused, not guessed at.
+        throw ImagingError.unsupportedPixelFormat(file: name, reason: "16-bit PNG; save it with 8 bits per channel")
+    }
+    return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Image in
         let source = PNGByteSource(raw)
         let surface = withExtendedLifetime(source) {
             cairo_image_surface_create_from_png_stream(readPNGBytes, Unmanaged.passUnretained(source).toOpaque())
@@ -53,6 +60,25 @@ func decodePNG(_ data: Data, name: String) throws -> Image {
             initialized = width * height * 3
         }
         return Image(width: width, height: height, pixels: pixels)
+    }
+}
+
+/// A PNG's IHDR chunk, which the format requires to come first: Cairo decodes the whole image in
+/// one call, so its size must be checked before that call.
+struct PNGHeader {
+    let width: Int
+    let height: Int
+    let bitDepth: Int
+
+    init(_ data: Data, name: String) throws {
+        let bytes = [UInt8](data.prefix(25))
+        guard bytes.count == 25, bytes[12..<16].elementsEqual("IHDR".utf8) else {
+            throw ImagingError.corruptPNG(file: name, reason: "no IHDR chunk at the start")
+        }
+        func bigEndian(at offset: Int) -> Int { bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) } }
+        width = bigEndian(at: 16)
+        height = bigEndian(at: 20)
+        bitDepth = Int(bytes[24])
     }
 }
 

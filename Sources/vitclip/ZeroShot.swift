@@ -24,6 +24,12 @@ struct ZeroShot: ParsableCommand {
 
     func validate() throws {
         if labels.isEmpty { throw UsageError("give at least one --label") }
+        if let blank = labels.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw UsageError("--label number \(blank + 1) is empty")
+        }
+        if let repeated = labels.indices.first(where: { labels[..<$0].contains(labels[$0]) }) {
+            throw UsageError("--label '\(labels[repeated])' is given twice: each class needs its own name")
+        }
         if images.isEmpty { throw UsageError("give at least one image") }
         if !template.contains("{}") { throw UsageError("the template must contain {} where the label goes") }
     }

@@ -106,6 +106,15 @@ import Testing
         #expect(error?.description.contains("'text_config.hidden_size' should be Int") == true, "\(String(describing: error))")
     }
 
+    @Test("bytes decode as the file does, and errors name the file given")
+    func decodesFromBytes() throws {
+        let url = Fixtures.model("vit/config.json")
+        #expect(try ViTConfig(jsonData: Data(contentsOf: url), file: "in memory") == ViTConfig(contentsOf: url))
+        #expect(throws: CheckpointError.badConfig(file: "in memory", reason: "'hidden_size' should be Int")) {
+            try ViTConfig(jsonData: Data(#"{"hidden_size": [32]}"#.utf8), file: "in memory")
+        }
+    }
+
     @Test func labelsMustBeIndexedFromZero() throws {
         #expect(throws: DecodingError.self) { try decode(ViTConfig.self, #"{"id2label": {"0": "a", "2": "b"}}"#) }
         #expect(throws: DecodingError.self) { try decode(ViTConfig.self, #"{"id2label": {"0": "a", "00": "b"}}"#) }

@@ -91,6 +91,12 @@ import TensorCore
         (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}}"#, "tensor 't': data_offsets must be [begin, end] with 0 <= begin <= end"),
         (#"{"t": {"shape": [1], "data_offsets": [0, 4]}}"#, "tensor 't': missing dtype"),
         (#"{"__metadata__": {"n": 1}}"#, "__metadata__ must map strings to strings"),
+        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F16", "shape": [2], "data_offsets": [2, 6]}}"#,
+         "tensors 'a' (bytes 0..<4) and 'b' (bytes 2..<6) overlap"),
+        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#,
+         "tensors 'a' (bytes 0..<8) and 'b' (bytes 0..<8) overlap"),
+        (#"{"t": {"dtype": "F32", "shape": [2.5], "data_offsets": [0, 8]}}"#, "tensor 't': shape must be a list of non-negative integers"),
+        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}"#, "tensor 't': data_offsets must be [begin, end] with 0 <= begin <= end"),
     ])
     func badHeadersAreDescribed(header: String, reason: String) throws {
         let url = try file("bad.safetensors", header: header, dataBytes: 8)
@@ -103,6 +109,48 @@ import TensorCore
         withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
         let url = try file("huge.safetensors", bytes)
         #expect(message { _ = try SafeTensorsFile(contentsOf: url) }.contains("exceeds"))
+    }
+
+    @Test("a header length of 2^63 is refused before anything is read or allocated")
+    func headerLengthOfTwoToTheSixtyThird() throws {
+        var bytes = Data()
+        var length = (UInt64(1) << 63).littleEndian
+        withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
+        bytes.append(Data("{}".utf8))
+        let url = try file("huge.safetensors", bytes)
+        #expect(throws: CheckpointError.badHeader(file: url.path, reason: "declared header length 9223372036854775808 exceeds 100000000 bytes")) {
+            try SafeTensorsFile(contentsOf: url)
+        }
+    }
+
+    @Test("offsets whose end does not fit in an Int past the header are a truncation, not an overflow trap")
+    func offsetsPastTheEndOfAddressableMemory() throws {
+        let end = Int.max - 3  // 4 x 2305843009213693951, so the dtype and shape agree with the span
+        let header = #"{"t": {"dtype": "F32", "shape": [2305843009213693951], "data_offsets": [0, \#(end)]}}"#
+        let url = try file("far.safetensors", header: header, dataBytes: 8)
+        let size = 8 + header.utf8.count + 8
+        #expect(throws: CheckpointError.truncated(file: url.path, tensor: "t", needed: .max, size: size)) {
+            try SafeTensorsFile(contentsOf: url)
+        }
+    }
+
+    @Test("a dtype that lies about the width of the data is refused at open")
+    func dtypeLyingAboutTheDataWidth() throws {
+        let url = try file("lying.safetensors", header: #"{"t": {"dtype": "F64", "shape": [2], "data_offsets": [0, 8]}}"#, dataBytes: 8)
+        #expect(throws: CheckpointError.badHeader(file: url.path, reason: "tensor 't': data_offsets [0, 8] span 8 bytes, but F64 [2] needs 2 × 8")) {
+            try SafeTensorsFile(contentsOf: url)
+        }
+    }
+
+    @Test("an unreadable dtype with a huge shape is refused before any tensor is allocated")
+    func unknownDTypeWithAHugeShape() throws {
+        let overflowing = try file("overflowing.safetensors", header: #"{"t": {"dtype": "C64", "shape": [4294967296, 4294967296], "data_offsets": [0, 8]}}"#, dataBytes: 8)
+        #expect(throws: CheckpointError.badHeader(file: overflowing.path, reason: "tensor 't': shape [4294967296, 4294967296] is too large")) {
+            try SafeTensorsFile(contentsOf: overflowing)
+        }
+        let huge = try file("huge.safetensors", header: #"{"t": {"dtype": "C64", "shape": [1099511627776], "data_offsets": [0, 8]}}"#, dataBytes: 8)
+        let file = try SafeTensorsFile(contentsOf: huge)
+        #expect(throws: CheckpointError.unsupportedDType(name: "t", file: huge.path, dtype: "C64")) { try file.tensor("t") }
     }
 
     @Test func unknownDTypesOpenButCannotBeRead() throws {

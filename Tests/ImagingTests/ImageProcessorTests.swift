@@ -102,7 +102,12 @@ import Testing
             #expect(named == file.path)
         }
         let missing = directory.appendingPathComponent("missing.json")
-        #expect(throws: ImagingError.self) { try ImageProcessor(contentsOf: missing) }
+        #expect(throws: ImagingError.invalidProcessorConfig(file: missing.path, reason: "no such file")) {
+            try ImageProcessor(contentsOf: missing)
+        }
+        #expect(throws: ImagingError.invalidProcessorConfig(file: "in memory", reason: "unsupported image processor type SiglipImageProcessor")) {
+            try ImageProcessor(jsonData: Data(cases[1].utf8), file: "in memory")
+        }
     }
 
     @Test func emptyBatchIsEmpty() {

@@ -26,7 +26,10 @@ let png = Fixtures.url("models/images/edges.png").path
         let run = try vitclip(["zero-shot", "--checkpoint", clipCheckpoint, "--json", "--label", "apple pie", "--label", "baklava", png, png])
         #expect(run.status == 0)
         let logits = try decodeJSON([String: [[Float]]].self, run.stdout)["logits_per_image"]!
-        #expect(logits.count == 2 && logits.allSatisfy { $0.count == 2 } && logits[0] == logits[1])
+        // The same image twice scores the same, to float rounding: OpenBLAS's kernels for some
+        // processors (Zen's) round a row of a product differently by its position in the batch.
+        #expect(logits.count == 2 && logits.allSatisfy { $0.count == 2 })
+        #expect(zip(logits[0], logits[1]).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0)) }, "\(logits)")
         // The golden (end-to-end.json) for edges.png: apple pie 5.33987, baklava 5.98727.
         #expect(abs(logits[0][0] - 5.339871883) < 1e-3 && abs(logits[0][1] - 5.987269878) < 1e-3)
     }

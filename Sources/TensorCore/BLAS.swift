@@ -1,7 +1,8 @@
-// Every matrix product goes through OpenBLAS's sgemm. Row-major throughout; leading dimensions
+// Every matrix product goes through one sgemm-shaped entry, `gemm`, computed by oneDNN's matmul
+// (`OneDNN`) or OpenBLAS's sgemm (`Products.library`). Row-major throughout; leading dimensions
 // let a head's slice of a [T, D] activation be multiplied in place, without a copy.
 //
-// OpenBLAS runs single-threaded, and TensorCore splits large products over the cores itself
+// Both libraries run single-threaded, and TensorCore splits large products over the cores itself
 // (`gemm`), with the rest of its kernels on the same `Parallel` workers. OpenBLAS's own threads
 // spin (sched_yield) between calls, which took a core away from every non-GEMM kernel and from
 // the other processes on a shared machine; and attention runs its many small per-head products
@@ -25,11 +26,18 @@ func serialGemm(
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    _ = BLASSetup.ready
+    guard m > 0, n > 0 else { return }
     let started = GEMMClock.isOn ? GEMMClock.threadCPUTime() : 0
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    let bf16 = Precision.current == .bf16
+    if (Products.library == .oneDNN || bf16) && k > 0 {
+        OneDNN.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda,
+                    b, ldb: ldb, beta: beta, c, ldc: ldc, bf16: bf16)
+    } else {
+        _ = BLASSetup.ready
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
     if GEMMClock.isOn { GEMMClock.add(GEMMClock.threadCPUTime() - started) }
 }
 
@@ -95,6 +103,17 @@ func gemm(
                        a, lda: lda, transposeB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c + lo, ldc: ldc)
         }
     }
+}
+
+/// Which library computes the products.
+public enum Products {
+    public enum Library: String, CaseIterable, Sendable { case oneDNN = "onednn", openBLAS = "openblas" }
+
+    /// oneDNN unless set otherwise (the benchmark compares the two); bf16 products always use oneDNN.
+    nonisolated(unsafe) public static var library = Library.oneDNN
+
+    /// The oneDNN implementations chosen so far, with how many cached product shapes use each.
+    public static var oneDNNImplementations: [String: Int] { OneDNN.cachedImplementations }
 }
 
 public enum BLAS {

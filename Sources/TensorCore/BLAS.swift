@@ -38,15 +38,16 @@ func serialGemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    if GEMMClock.isOn { GEMMClock.add(GEMMClock.threadCPUTime() - started) }
+    if GEMMClock.isOn { GEMMClock.add(GEMMClock.threadCPUTime() - started, flops: 2 * m * n * k) }
 }
 
-/// CPU time spent inside sgemm, summed over threads, while switched on (the benchmark's split of a
-/// step into products and everything else). Off by default: it reads the thread's CPU clock (a
+/// CPU time spent inside the products, summed over threads, and their floating-point operations,
+/// while switched on (the benchmark's split of a step into products and everything else). Off by default: it reads the thread's CPU clock (a
 /// system call) twice per product.
 enum GEMMClock {
     nonisolated(unsafe) static var isOn = false
     nonisolated(unsafe) private static var seconds: Double = 0
+    nonisolated(unsafe) private static var operations = 0
     private static let lock = NSLock()
 
     static func threadCPUTime() -> Double {
@@ -55,10 +56,17 @@ enum GEMMClock {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    static func add(_ elapsed: Double) {
+    static func add(_ elapsed: Double, flops: Int) {
         lock.lock()
         seconds += elapsed
+        operations += flops
         lock.unlock()
+    }
+
+    static var flops: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return operations
     }
 
     static var total: Double {
@@ -135,8 +143,10 @@ public enum BLAS {
         get { GEMMClock.isOn }
         set { GEMMClock.isOn = newValue }
     }
-    /// CPU seconds spent in sgemm, all threads, while `timesProducts` was on.
+    /// CPU seconds spent in the products, all threads, while `timesProducts` was on.
     public static var gemmCPUSeconds: Double { GEMMClock.total }
+    /// Floating-point operations of the products (2 per multiply-add) while `timesProducts` was on.
+    public static var gemmFLOPs: Int { GEMMClock.flops }
     /// Sets OpenBLAS's own thread count. TensorCore already splits each large product over
     /// `Parallel.coreCount` cores, so more than 1 oversubscribes them.
     public static func setThreadCount(_ count: Int) {

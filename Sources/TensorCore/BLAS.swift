@@ -1,5 +1,5 @@
 // Every matrix product goes through one sgemm-shaped entry, `gemm`, computed by oneDNN's matmul
-// (`OneDNN`) or OpenBLAS's sgemm (`Products.library`). Row-major throughout; leading dimensions
+// (`OneDNN`) or OpenBLAS's sgemm, as `Products` chooses. Row-major throughout; leading dimensions
 // let a head's slice of a [T, D] activation be multiplied in place, without a copy.
 //
 // Both libraries run single-threaded, and TensorCore splits large products over the cores itself
@@ -19,24 +19,29 @@ enum BLASSetup {
     }()
 }
 
-/// C = alpha · op(A) · op(B) + beta · C on the calling thread, where op(A) is m×k and op(B) is k×n.
+/// C = alpha · op(A) · op(B) + beta · C (+ bias on every row) on the calling thread, where op(A) is
+/// m×k and op(B) is k×n. A bias needs alpha = 1 and beta = 0 (oneDNN would scale it with alpha).
 @inline(__always)
 func serialGemm(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>? = nil,
+    library: Products.Library = Products.batchedLibrary
 ) {
     guard m > 0, n > 0 else { return }
+    precondition(bias == nil || (alpha == 1 && beta == 0), "gemm: a bias needs alpha = 1 and beta = 0")
     let started = GEMMClock.isOn ? GEMMClock.threadCPUTime() : 0
     let bf16 = Precision.current == .bf16
-    if (Products.library == .oneDNN || bf16) && k > 0 {
+    if (library == .oneDNN || bf16) && k > 0 {
         OneDNN.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda,
-                    b, ldb: ldb, beta: beta, c, ldc: ldc, bf16: bf16)
+                    b, ldb: ldb, beta: beta, c, ldc: ldc, bias: bias, bf16: bf16)
     } else {
         _ = BLASSetup.ready
+        // OpenBLAS has no bias: C starts as the bias rows, and the product adds into them.
+        if let bias { for r in 0..<m { (c + r * ldc).update(from: bias, count: n) } }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), bias == nil ? beta : 1, c, Int32(ldc))
     }
     if GEMMClock.isOn { GEMMClock.add(GEMMClock.threadCPUTime() - started, flops: 2 * m * n * k) }
 }
@@ -76,19 +81,19 @@ enum GEMMClock {
     }
 }
 
-/// C = alpha · op(A) · op(B) + beta · C, split over the cores when it is large: by rows of C
+/// C = alpha · op(A) · op(B) + beta · C (+ bias), split over the cores when it is large: by rows of C
 /// (whole blocks of the micro-kernel's height), or by columns when C has few rows. Each part
 /// computes its entries exactly as the whole product would.
 func gemm(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>? = nil
 ) {
     let cores = Parallel.coreCount
     let flops = 2 * m * n * k
     guard cores > 1, flops >= 8_000_000 else {
         serialGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                   a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+                   a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc, bias: bias)
         return
     }
     let block = 32
@@ -99,7 +104,7 @@ func gemm(
             let lo = min(m, part * blocks / cores * block), hi = min(m, (part + 1) * blocks / cores * block)
             guard hi > lo else { return }
             serialGemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
-                       transposeA ? a + lo : a + lo * lda, lda: lda, b, ldb: ldb, beta: beta, c + lo * ldc, ldc: ldc)
+                       transposeA ? a + lo : a + lo * lda, lda: lda, b, ldb: ldb, beta: beta, c + lo * ldc, ldc: ldc, bias: bias)
         }
     } else {
         // Columns of C: columns of op(B).
@@ -108,17 +113,23 @@ func gemm(
             let lo = min(n, part * blocks / cores * block), hi = min(n, (part + 1) * blocks / cores * block)
             guard hi > lo else { return }
             serialGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: alpha,
-                       a, lda: lda, transposeB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c + lo, ldc: ldc)
+                       a, lda: lda, transposeB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c + lo, ldc: ldc, bias: bias.map { $0 + lo })
         }
     }
 }
 
-/// Which library computes the products.
+/// Which library computes which products (fp32; bf16 products always use oneDNN). Measured on this
+/// project's machine (benchmarks/NOTES.md, change 14): the two are equally fast on the large products,
+/// oneDNN about 1.2x faster on attention's per-head ones; but a row of oneDNN's product depends on
+/// how many rows are multiplied together (its blocking follows the row count), OpenBLAS's does not.
 public enum Products {
     public enum Library: String, CaseIterable, Sendable { case oneDNN = "onednn", openBLAS = "openblas" }
 
-    /// oneDNN unless set otherwise (the benchmark compares the two); bf16 products always use oneDNN.
-    nonisolated(unsafe) public static var library = Library.oneDNN
+    /// Products whose row count follows the batch (linear layers, `matmul`, convolutions): OpenBLAS,
+    /// so that an image's features do not depend on the batch it is in (the feature cache relies on it).
+    nonisolated(unsafe) public static var batchedLibrary = Library.openBLAS
+    /// Attention's per-(item, head) products, the same shapes whatever the batch: oneDNN.
+    nonisolated(unsafe) public static var perHeadLibrary = Library.oneDNN
 
     /// The oneDNN implementations chosen so far, with how many cached product shapes use each.
     public static var oneDNNImplementations: [String: Int] { OneDNN.cachedImplementations }

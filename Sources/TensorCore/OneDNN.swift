@@ -27,13 +27,15 @@ enum OneDNN {
         var transposeA: Bool, transposeB: Bool
         var m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
         var alpha: Float, beta: Float
-        var bf16: Bool
+        var bias: Bool, bf16: Bool
     }
 
     /// A primitive with its memory descriptors and scratchpad size.
     final class Product: @unchecked Sendable {
         let primitive: dnnl_primitive_t
-        var a = dnnl_memory_desc_t(), b = dnnl_memory_desc_t(), c = dnnl_memory_desc_t(), scratch = dnnl_memory_desc_t()
+        var a = dnnl_memory_desc_t(), b = dnnl_memory_desc_t(), c = dnnl_memory_desc_t(), bias = dnnl_memory_desc_t()
+        var scratch = dnnl_memory_desc_t()
+        let hasBias: Bool
         let scratchBytes: Int
         let implementation: String
 
@@ -44,8 +46,12 @@ enum OneDNN {
             OneDNN.describe(&a, rows: g.m, columns: g.k, leading: lda, transposed: g.transposeA, type: inputType)
             OneDNN.describe(&b, rows: g.k, columns: g.n, leading: ldb, transposed: g.transposeB, type: inputType)
             OneDNN.describe(&c, rows: g.m, columns: g.n, leading: g.ldc, transposed: false, type: dnnl_f32)
+            hasBias = g.bias
+            if g.bias { OneDNN.describe(&bias, rows: 1, columns: g.n, leading: g.n, transposed: false, type: dnnl_f32) }
             var description = dnnl_matmul_desc_t()
-            OneDNN.check(dnnl_matmul_desc_init(&description, &a, &b, nil, &c), "matmul description")
+            let status = g.bias ? dnnl_matmul_desc_init(&description, &a, &b, &bias, &c)
+                                : dnnl_matmul_desc_init(&description, &a, &b, nil, &c)
+            OneDNN.check(status, "matmul description")
 
             var attributes: dnnl_primitive_attr_t?
             OneDNN.check(dnnl_primitive_attr_create(&attributes), "attributes")
@@ -111,17 +117,17 @@ enum OneDNN {
     static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, bf16: Bool
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?, bf16: Bool
     ) {
         let state = ThreadState.current
         let geometry = Geometry(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb,
-                                ldc: ldc, alpha: alpha, beta: beta, bf16: bf16)
+                                ldc: ldc, alpha: alpha, beta: beta, bias: bias != nil, bf16: bf16)
         let product = product(geometry)
         var aData = UnsafeMutableRawPointer(mutating: a), bData = UnsafeMutableRawPointer(mutating: b)
         if bf16 {
             (aData, bData) = state.bf16Operands.convert(geometry, a, b)
         }
-        state.execute(product, aData, bData, c)
+        state.execute(product, aData, bData, c, bias)
     }
 }
 
@@ -141,6 +147,7 @@ extension OneDNN {
         }
 
         deinit {
+            for memory in memories.values.joined() where memory != nil { dnnl_memory_destroy(memory) }
             dnnl_stream_destroy(stream)
             scratchpad?.deallocate()
         }
@@ -160,27 +167,38 @@ extension OneDNN {
             return state
         }
 
-        func execute(_ product: Product, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, _ c: UnsafeMutablePointer<Float>) {
+        /// Memory objects per cached product, re-pointed at each call's buffers.
+        private var memories: [ObjectIdentifier: [dnnl_memory_t?]] = [:]
+
+        func execute(_ product: Product, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer,
+                     _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?) {
             if product.scratchBytes > scratchpadBytes {
                 scratchpad?.deallocate()
                 scratchpad = UnsafeMutableRawPointer.allocate(byteCount: product.scratchBytes, alignment: 64)
                 scratchpadBytes = product.scratchBytes
             }
-            var memories: [dnnl_memory_t?] = [nil, nil, nil, nil]
-            OneDNN.check(dnnl_memory_create(&memories[0], &product.a, OneDNN.engine, a), "memory")
-            OneDNN.check(dnnl_memory_create(&memories[1], &product.b, OneDNN.engine, b), "memory")
-            OneDNN.check(dnnl_memory_create(&memories[2], &product.c, OneDNN.engine, c), "memory")
-            var arguments = [
-                dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: memories[0]),
-                dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: memories[1]),
-                dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: memories[2]),
-            ]
-            if product.scratchBytes > 0 {
-                OneDNN.check(dnnl_memory_create(&memories[3], &product.scratch, OneDNN.engine, scratchpad), "memory")
-                arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memories[3]))
+            let objects = memories[ObjectIdentifier(product)] ?? makeMemories(product)
+            let buffers: [UnsafeMutableRawPointer?] = [a, b, UnsafeMutableRawPointer(c), UnsafeMutableRawPointer(mutating: bias), scratchpad]
+            var arguments: [dnnl_exec_arg_t] = []
+            for (slot, argument) in [DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST, DNNL_ARG_BIAS, DNNL_ARG_SCRATCHPAD].enumerated() {
+                guard let memory = objects[slot] else { continue }
+                OneDNN.check(dnnl_memory_set_data_handle(memory, buffers[slot]), "memory handle")
+                arguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
             }
             OneDNN.check(dnnl_primitive_execute(product.primitive, stream, Int32(arguments.count), &arguments), "matmul")
-            for memory in memories where memory != nil { dnnl_memory_destroy(memory) }
+        }
+
+        /// Source, weights, destination, bias and scratchpad memory objects (nil where unused).
+        private func makeMemories(_ product: Product) -> [dnnl_memory_t?] {
+            func memory(_ md: inout dnnl_memory_desc_t) -> dnnl_memory_t? {
+                var memory: dnnl_memory_t?
+                OneDNN.check(dnnl_memory_create(&memory, &md, OneDNN.engine, nil), "memory")
+                return memory
+            }
+            let made = [memory(&product.a), memory(&product.b), memory(&product.c),
+                        product.hasBias ? memory(&product.bias) : nil, product.scratchBytes > 0 ? memory(&product.scratch) : nil]
+            memories[ObjectIdentifier(product)] = made
+            return made
         }
     }
 }

@@ -49,7 +49,7 @@ import Testing
         var out = x.c
         out.withUnsafeMutableBufferPointer { cp in
             OneDNN.gemm(transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
-                        x.a, lda: x.lda, x.b, ldb: x.ldb, beta: c.beta, cp.baseAddress!, ldc: x.ldc, bf16: bf16)
+                        x.a, lda: x.lda, x.b, ldb: x.ldb, beta: c.beta, cp.baseAddress!, ldc: x.ldc, bias: nil, bf16: bf16)
         }
         return out
     }
@@ -59,7 +59,7 @@ import Testing
         let expected = reference(c, x), scale = max(1, expected.map(abs).max() ?? 1)
         var worst = 0.0
         for i in 0..<c.m {
-            for j in 0..<c.ldc {
+            for j in 0..<x.ldc {
                 if j < c.n { worst = max(worst, abs(Double(got[i * x.ldc + j]) - expected[i * c.n + j]) / scale) }
                 else if got[i * x.ldc + j] != x.c[i * x.ldc + j] { return .infinity }
             }
@@ -74,6 +74,30 @@ import Testing
         let first = Self.oneDNN(c, x, bf16: false)
         let again = Thread.runAndWait { Self.oneDNN(c, x, bf16: false) }
         #expect(first == again)
+    }
+
+    @Test(arguments: Products.Library.allCases) func biasOnEveryRow(_ library: Products.Library) {
+        let c = Case(transposeA: false, transposeB: true, m: 37, n: 50, k: 20, padding: 2, alpha: 1, beta: 0)
+        let x = Self.operands(c)
+        let bias = (0..<c.n).map { Float($0) - 20 }
+        var out = x.c
+        out.withUnsafeMutableBufferPointer { cp in
+            serialGemm(transposeB: true, m: c.m, n: c.n, k: c.k, alpha: c.alpha, x.a, lda: x.lda, x.b, ldb: x.ldb,
+                       cp.baseAddress!, ldc: x.ldc, bias: bias, library: library)
+        }
+        // The bias is exact in float; subtracting it leaves the plain product.
+        for i in 0..<c.m { for j in 0..<c.n { out[i * x.ldc + j] -= bias[j] } }
+        #expect(Self.error(c, out, x) < 1e-6)
+    }
+
+    @Test(arguments: cases) func openBLASMatchesFloat64(_ c: Case) {
+        let x = Self.operands(c)
+        var out = x.c
+        out.withUnsafeMutableBufferPointer { cp in
+            serialGemm(transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
+                       x.a, lda: x.lda, x.b, ldb: x.ldb, beta: c.beta, cp.baseAddress!, ldc: x.ldc, library: .openBLAS)
+        }
+        #expect(Self.error(c, out, x) < 1e-6)
     }
 
     @Test(arguments: cases) func bf16WithinItsRounding(_ c: Case) throws {

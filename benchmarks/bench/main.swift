@@ -6,7 +6,8 @@
 //   bench kernels [--batch 32] [--repeat 5]      the non-GEMM kernels of a ViT-B/16 step, each alone
 //   bench zero-shot --checkpoint DIR --labels FILE [--batch 32] [--repeat 3] IMAGE...
 //   bench train --checkpoint DIR [--batch 32] [--steps 3] [--optimizer sgd|adamw] IMAGE...
-// Every command takes --library onednn|openblas (default onednn) and --precision fp32|bf16|auto.
+// Every command takes --library onednn|openblas (the batched products; default openblas),
+// --attention-library onednn|openblas (per-head products; default onednn) and --precision fp32|bf16|auto.
 import Checkpoints
 import Foundation
 import Imaging
@@ -112,6 +113,9 @@ func nonGEMMShare(cpu: [Double], gemm: [Double]) -> Double {
 
 // MARK: - Commands
 
+/// Which library computes which products in this run.
+var productsDescription: String { "\(Products.batchedLibrary.rawValue), attention \(Products.perHeadLibrary.rawValue)" }
+
 func blasReport() {
     // The GEMMs of a ViT-B/16 step at batch 32 (6304 tokens) and of a B/32 batch (1600 tokens).
     let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
@@ -120,7 +124,7 @@ func blasReport() {
         ("fc1 B/32", false, true, 1600, 3072, 768), ("scores", false, true, 197, 197, 64), ("pv", false, false, 197, 64, 197),
     ]
     let largest: Set<String> = ["qkv B/16", "fc1 B/16", "fc2 B/16", "dW fc1"]
-    let chosen = Products.library
+    let chosen = Products.batchedLibrary
     // Rates per wall-clock second (disturbed by other processes) and per CPU second of all threads
     // (a core's rate, whatever the load), for each library, interleaved shape by shape.
     var rates: [String: [String: Double]] = [:], cpuRates: [String: [String: Double]] = [:]
@@ -129,7 +133,7 @@ func blasReport() {
         let a = Tensor(shape: ta ? [k, m] : [m, k], scalars: (0..<(m * k)).map { Float(($0 * 7919) % 1009) / 1009 - 0.5 })
         let b = Tensor(shape: tb ? [n, k] : [k, n], scalars: (0..<(n * k)).map { Float(($0 * 104729) % 1013) / 1013 - 0.5 })
         for library in Products.Library.allCases {
-            Products.library = library
+            Products.batchedLibrary = library
             var c = matmul(a, b, transposeA: ta, transposeB: tb)
             // Self-check against a float64 product on a sample of entries.
             for s in 0..<64 {
@@ -151,12 +155,12 @@ func blasReport() {
             cpuRates[library.rawValue, default: [:]][name] = flops * Double(reps) / (cpuTime() - cpuStart) / 1e9
         }
     }
-    Products.library = chosen
+    Products.batchedLibrary = chosen
     // The fp32 limit: the best rate oneDNN reaches on the models' largest products, on all cores.
     let oneDNN = Products.Library.oneDNN.rawValue
     let limit = largest.compactMap { rates[oneDNN]?[$0] }.max() ?? 0
     let limitPerCPU = largest.compactMap { cpuRates[oneDNN]?[$0] }.max() ?? 0
-    printJSON(["library": chosen.rawValue, "precision": Precision.current.rawValue, "blas_core": BLAS.coreName,
+    printJSON(["library": productsDescription, "precision": Precision.current.rawValue, "blas_core": BLAS.coreName,
                "blas_core_chosen_at_load": BLAS.coreChosenAtLoad, "blas_threads": BLAS.threadCount, "gflops": rates,
                "gflops_per_cpu_second": cpuRates, "limit_gflops": limit, "limit_gflops_per_cpu_second": limitPerCPU,
                "onednn_implementations": Products.oneDNNImplementations, "gemm_max_error": worst, "gemm_ok": worst < 1e-5])
@@ -193,7 +197,7 @@ func vision(_ args: Arguments) throws {
     }
     printJSON(["batch": batch, "seconds": times, "images_per_second": Double(batch) / median(times),
                "cpu_seconds_per_image": median(cpuTimes) / Double(batch), "peak_rss_mb": peakRSS(),
-               "library": Products.library.rawValue, "precision": Precision.current.rawValue])
+               "library": productsDescription, "precision": Precision.current.rawValue])
 }
 
 func zeroShot(_ args: Arguments) throws {
@@ -222,7 +226,7 @@ func zeroShot(_ args: Arguments) throws {
     printJSON(["images": images.count, "seconds": times, "images_per_second": Double(images.count) / median(times),
                "cpu_seconds": cpuTimes, "cpu_seconds_per_image": median(cpuTimes) / Double(images.count), "top1": top,
                "gemm_cpu_seconds": gemmTimes, "non_gemm_share": nonGEMMShare(cpu: cpuTimes, gemm: gemmTimes), "margins": margins, "logits": logits, "rss_after_load_mb": afterLoad, "peak_rss_mb": peakRSS(),
-               "blas_core": BLAS.coreName, "library": Products.library.rawValue, "precision": Precision.current.rawValue])
+               "blas_core": BLAS.coreName, "library": productsDescription, "precision": Precision.current.rawValue])
 }
 
 func train(_ args: Arguments) throws {
@@ -286,7 +290,7 @@ func train(_ args: Arguments) throws {
                "gemm_cpu_seconds": gemmTimes, "non_gemm_share": nonGEMMShare(cpu: cpuTimes, gemm: gemmTimes),
                "gemm_flops_per_step": gemmFLOPs.first ?? 0,
                "effective_gflops": Double(gemmFLOPs.first ?? 0) / median(times) / 1e9,
-               "library": Products.library.rawValue, "precision": Precision.current.rawValue,
+               "library": productsDescription, "precision": Precision.current.rawValue,
                "losses": losses, "optimizer": optimizer, "rss_after_load_mb": afterLoad, "rss_after_steps_mb": afterStep,
                "cached_after_steps_mb": cacheAfterStep, "buffer_cache_misses": TensorMemory.statistics.misses,
                "buffer_cache_hits": TensorMemory.statistics.hits,
@@ -343,9 +347,11 @@ func kernels(_ args: Arguments) {
 
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
 do {
-    if let name = arguments.options["library"] {
-        guard let library = Products.Library(rawValue: name) else { fail("--library takes onednn or openblas") }
-        Products.library = library
+    for (option, set) in [("library", { Products.batchedLibrary = $0 }), ("attention-library", { Products.perHeadLibrary = $0 })]
+        as [(String, (Products.Library) -> Void)] {
+        guard let name = arguments.options[option] else { continue }
+        guard let library = Products.Library(rawValue: name) else { fail("--\(option) takes onednn or openblas") }
+        set(library)
     }
     if let name = arguments.options["precision"] {
         guard let precision = Precision(rawValue: name) else { fail("--precision takes fp32, bf16 or auto") }

@@ -2,7 +2,7 @@
 // product geometry (transposes, sizes, leading dimensions, alpha, beta, precision) and cached; a
 // product then costs one call. alpha is oneDNN's output scale and beta its `sum` post-op, so
 // C = alpha · op(A) · op(B) + beta · C exactly as sgemm defines it; strides describe transposes and
-// leading dimensions, so no operand is copied in fp32.
+// leading dimensions, so no operand is copied in fp32. Which products come here: see `Products`.
 //
 // Threads: every oneDNN call runs on one thread (GNU OpenMP's thread count is per calling thread,
 // set to 1 the first time a thread calls in), and TensorCore splits large products over its own

@@ -54,9 +54,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // The library, by concern.
-        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: hotLoops),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hotLoops),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),

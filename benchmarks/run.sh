@@ -2,6 +2,10 @@
 # vitclip against transformers on this machine, side by side (see benchmarks/NOTES.md):
 #   zero-shot  CLIP ViT-B/32 over the Food-101 sample's JPEGs, decoding and preprocessing included
 #   train      one ViT-B/16 fine-tuning step (forward, backward, AdamW) at batch 32
+#   vision     the B/32 and B/16 vision towers alone at batch 32, random pixels, against transformers
+#              eager, ONNX Runtime and OpenVINO (bench_vision.py; pip install onnxruntime openvino onnx)
+# First it prints both product libraries' GEMM rates and the fp32 limit (the best oneDNN rate on the
+# models' largest products), and the step's effective FLOP rate as a share of that limit.
 # Builds the release `bench`, writes full-size random checkpoints with the project's reference
 # script into a cache directory (not the repository), then runs benchmarks/compare.py once per
 # OpenBLAS setting:
@@ -13,14 +17,14 @@
 #
 # Environment: VITCLIP_BENCH_CACHE (default ~/.cache/vitclip-bench), FOOD101_SAMPLE (default
 # ../shared/data/food101-sample), SETTINGS (default "auto Haswell SkylakeX"), ROUNDS (default 2),
-# JOBS (default zero-shot,train), COMPARE_ARGS (more options for compare.py, e.g. --train-steps 3).
+# JOBS (default zero-shot,train,vision), COMPARE_ARGS (more options for compare.py, e.g. --train-steps 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE=${VITCLIP_BENCH_CACHE:-$HOME/.cache/vitclip-bench}
 SAMPLE=${FOOD101_SAMPLE:-../shared/data/food101-sample}
 SETTINGS=${SETTINGS:-auto Haswell SkylakeX}
 ROUNDS=${ROUNDS:-2}
-JOBS=${JOBS:-zero-shot,train}
+JOBS=${JOBS:-zero-shot,train,vision}
 
 swift build -c release --product bench
 BENCH=$(swift build -c release --product bench --show-bin-path)/bench
@@ -39,7 +43,7 @@ fi
 
 grep -v '^$' "$SAMPLE/meta/labels.txt" > "$CACHE/labels.txt"
 mapfile -t IMAGES < <(ls "$SAMPLE"/images/*/*.jpg)
-echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${#IMAGES[@]} photos, $(wc -l < "$CACHE/labels.txt") labels"
+echo "$(date -u +%FT%TZ), load average $(cut -d" " -f1-3 /proc/loadavg); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${#IMAGES[@]} photos, $(wc -l < "$CACHE/labels.txt") labels"
 
 for setting in $SETTINGS; do
     echo

@@ -106,7 +106,8 @@ struct AttentionLayout {
                     let querySlice = b * queries * queryStride + h * headWidth, slice = b * length * stride + h * headWidth
                     let scores = pp + pair * square
                     serialGemm(transposeB: true, m: queries, n: length, k: headWidth, alpha: scale,
-                               q + querySlice, lda: queryStride, k + slice, ldb: stride, scores, ldc: length)
+                               q + querySlice, lda: queryStride, k + slice, ldb: stride, scores, ldc: length,
+                               library: Products.perHeadLibrary)
                     // (An empty array's buffer may still have a base address.)
                     if !table.isEmpty, let table = table.baseAddress {
                         let rowsAllowed = table + b * square
@@ -114,7 +115,7 @@ struct AttentionLayout {
                     }
                     for i in 0..<queries { VectorKernels.softmaxRow(scores + i * length, length) }
                     serialGemm(m: queries, n: headWidth, k: length, scores, lda: length, v + slice, ldb: stride,
-                               op + b * queries * width + h * headWidth, ldc: width)
+                               op + b * queries * width + h * headWidth, ldc: width, library: Products.perHeadLibrary)
                 }
             }
         }
@@ -136,9 +137,9 @@ struct AttentionLayout {
                 let gSlice = g + b * queries * width + h * headWidth
                 // dP = dO Vᵀ and dV = Pᵀ dO
                 serialGemm(transposeB: true, m: queries, n: length, k: headWidth, gSlice, lda: width, v + slice, ldb: stride,
-                           dScores, ldc: length)
+                           dScores, ldc: length, library: Products.perHeadLibrary)
                 serialGemm(transposeA: true, m: length, n: headWidth, k: queries, p, lda: length, gSlice, ldb: width,
-                           dv + slice, ldc: stride)
+                           dv + slice, ldc: stride, library: Products.perHeadLibrary)
                 // dS = P ∘ (dP − rowsum(dP ∘ P)), through the softmax
                 for i in 0..<queries {
                     let pr = p + i * length, dr = dScores + i * length
@@ -147,9 +148,9 @@ struct AttentionLayout {
                 }
                 // dQ = scale · dS K and dK = scale · dSᵀ Q
                 serialGemm(m: queries, n: headWidth, k: length, alpha: scale, dScores, lda: length, k + slice, ldb: stride,
-                           dq + querySlice, ldc: queryStride)
+                           dq + querySlice, ldc: queryStride, library: Products.perHeadLibrary)
                 serialGemm(transposeA: true, m: length, n: headWidth, k: queries, alpha: scale, dScores, lda: length,
-                           q + querySlice, ldb: queryStride, dk + slice, ldc: stride)
+                           q + querySlice, ldb: queryStride, dk + slice, ldc: stride, library: Products.perHeadLibrary)
             }
         }
     }

@@ -12,15 +12,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     precondition(weight.shape == [outputs, inputs], "linear: input \(x.shape) against weight \(weight.shape)")
     let rows = x.count / max(inputs, 1)
     let y = Tensor(uninitializedShape: x.replacingLastAxis(with: outputs))
-    if let bias {
-        precondition(bias.shape == [outputs], "linear: bias \(bias.shape) for \(outputs) outputs")
-        let yp = y.pointer, bp = bias.pointer
-        Parallel.forEachChunk(rows, costPerItem: outputs) { range in
-            for r in range { (yp + r * outputs).update(from: bp, count: outputs) }
-        }
-    }
+    if let bias { precondition(bias.shape == [outputs], "linear: bias \(bias.shape) for \(outputs) outputs") }
     gemm(transposeB: true, m: rows, n: outputs, k: inputs, x.pointer, lda: inputs, weight.pointer, ldb: inputs,
-         beta: bias == nil ? 0 : 1, y.pointer, ldc: outputs)
+         y.pointer, ldc: outputs, bias: bias?.pointer)
 
     return y.recording([x, weight] + (bias.map { [$0] } ?? [])) { g in
         var grads: [Tensor?] = [nil, nil]

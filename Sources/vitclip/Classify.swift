@@ -7,6 +7,7 @@ struct Classify: ParsableCommand {
         abstract: "Image classification: a Hugging Face ViTForImageClassification or a timm DeiT, CaiT or DenseNet checkpoint.")
 
     @OptionGroup var options: CheckpointOptions
+    @OptionGroup var precision: PrecisionOption
 
     @Option(help: "How many of the best labels the table shows per image.")
     var top = 5
@@ -19,6 +20,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
+        try precision.apply()
         let classifier = try loadImageClassifier(checkpoint: options.directory)
         let logits = try classifier.logits(images.map(URL.init(fileURLWithPath:)))
         if options.json {

@@ -2,6 +2,7 @@
 // Its JSON output is a contract other tools call (and the tests check against transformers).
 import ArgumentParser
 import Foundation
+import TensorCore
 
 @main
 struct Vitclip: ParsableCommand {
@@ -33,3 +34,17 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
+
+/// `--precision`: the products' precision (TensorCore's process-wide setting).
+struct PrecisionOption: ParsableArguments {
+    @Option(help: "Products in fp32, bf16 (oneDNN, float accumulation; needs AVX512-BF16 or AMX), or auto (bf16 only with AMX).")
+    var precision: Precision = .fp32
+
+    /// Sets the precision; a bf16 run says so on stderr, since its logits differ from fp32's.
+    func apply() throws {
+        try Precision.set(precision)
+        if Precision.current == .bf16 { FileHandle.standardError.write(Data("note: products in bf16\n".utf8)) }
+    }
+}
+
+extension Precision: ExpressibleByArgument {}

@@ -9,6 +9,7 @@ struct ZeroShot: ParsableCommand {
         abstract: "Zero-shot classification with CLIP: images against text prompts made from label names.")
 
     @OptionGroup var options: CheckpointOptions
+    @OptionGroup var precision: PrecisionOption
 
     @Option(help: "The prompt template; {} stands for the label.")
     var template = PromptTemplates.food.templates[0]
@@ -35,6 +36,7 @@ struct ZeroShot: ParsableCommand {
     }
 
     func run() throws {
+        try precision.apply()
         let classifier = try ZeroShotClassifier(checkpoint: options.directory)
         let classes = classifier.classEmbeddings(labels, prompts: PromptTemplates(name: "template", templates: [template], source: "--template"))
         let logits = try classifier.logitsPerImage(images.map(URL.init(fileURLWithPath:)), classes: classes)

@@ -1,10 +1,13 @@
 // `bench`: times vitclip's models the way benchmarks/run.sh compares them with transformers.
 // Every subcommand prints one line of JSON on stdout (what benchmarks/compare.py reads).
 //
-//   bench blas                                   the OpenBLAS kernel, threads, GEMM rates and a self-check
+//   bench blas                                   both libraries' GEMM rates, a self-check, and the fp32 limit
+//   bench vision --checkpoint DIR [--batch 32] [--repeat 3]   the vision tower alone, random pixels
 //   bench kernels [--batch 32] [--repeat 5]      the non-GEMM kernels of a ViT-B/16 step, each alone
 //   bench zero-shot --checkpoint DIR --labels FILE [--batch 32] [--repeat 3] IMAGE...
 //   bench train --checkpoint DIR [--batch 32] [--steps 3] [--optimizer sgd|adamw] IMAGE...
+// Every command takes --library onednn|openblas (the batched products; default openblas),
+// --attention-library onednn|openblas (per-head products; default onednn) and --precision fp32|bf16|auto.
 import Checkpoints
 import Foundation
 import Imaging
@@ -110,6 +113,9 @@ func nonGEMMShare(cpu: [Double], gemm: [Double]) -> Double {
 
 // MARK: - Commands
 
+/// Which library computes which products in this run.
+var productsDescription: String { "\(Products.batchedLibrary.rawValue), attention \(Products.perHeadLibrary.rawValue)" }
+
 func blasReport() {
     // The GEMMs of a ViT-B/16 step at batch 32 (6304 tokens) and of a B/32 batch (1600 tokens).
     let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
@@ -117,35 +123,81 @@ func blasReport() {
         ("fc2 B/16", false, true, 6304, 768, 3072), ("dW fc1", true, false, 3072, 768, 6304),
         ("fc1 B/32", false, true, 1600, 3072, 768), ("scores", false, true, 197, 197, 64), ("pv", false, false, 197, 64, 197),
     ]
+    let largest: Set<String> = ["qkv B/16", "fc1 B/16", "fc2 B/16", "dW fc1"]
+    let chosen = Products.batchedLibrary
     // Rates per wall-clock second (disturbed by other processes) and per CPU second of all threads
-    // (a core's rate, whatever the load).
-    var rates: [String: Double] = [:], cpuRates: [String: Double] = [:]
+    // (a core's rate, whatever the load), for each library, interleaved shape by shape.
+    var rates: [String: [String: Double]] = [:], cpuRates: [String: [String: Double]] = [:]
     var worst: Double = 0
     for (name, ta, tb, m, n, k) in shapes {
         let a = Tensor(shape: ta ? [k, m] : [m, k], scalars: (0..<(m * k)).map { Float(($0 * 7919) % 1009) / 1009 - 0.5 })
         let b = Tensor(shape: tb ? [n, k] : [k, n], scalars: (0..<(n * k)).map { Float(($0 * 104729) % 1013) / 1013 - 0.5 })
-        var c = matmul(a, b, transposeA: ta, transposeB: tb)
-        // Self-check against a float64 product on a sample of entries.
-        for s in 0..<64 {
-            let i = (s * 7919) % m, j = (s * 104729) % n
-            var exact = 0.0, scale = 0.0
-            for l in 0..<k {
-                let x = Double(ta ? a.pointer[l * m + i] : a.pointer[i * k + l])
-                let y = Double(tb ? b.pointer[j * k + l] : b.pointer[l * n + j])
-                exact += x * y
-                scale += abs(x * y)
+        for library in Products.Library.allCases {
+            Products.batchedLibrary = library
+            var c = matmul(a, b, transposeA: ta, transposeB: tb)
+            // Self-check against a float64 product on a sample of entries.
+            for s in 0..<64 {
+                let i = (s * 7919) % m, j = (s * 104729) % n
+                var exact = 0.0, scale = 0.0
+                for l in 0..<k {
+                    let x = Double(ta ? a.pointer[l * m + i] : a.pointer[i * k + l])
+                    let y = Double(tb ? b.pointer[j * k + l] : b.pointer[l * n + j])
+                    exact += x * y
+                    scale += abs(x * y)
+                }
+                worst = max(worst, abs(Double(c.pointer[i * n + j]) - exact) / max(scale, 1e-30))
             }
-            worst = max(worst, abs(Double(c.pointer[i * n + j]) - exact) / max(scale, 1e-30))
+            let flops = 2.0 * Double(m * n * k)
+            let reps = max(3, min(200, Int(1e10 / flops)))
+            let start = now(), cpuStart = cpuTime()
+            for _ in 0..<reps { c = matmul(a, b, transposeA: ta, transposeB: tb) }
+            rates[library.rawValue, default: [:]][name] = flops * Double(reps) / (now() - start) / 1e9
+            cpuRates[library.rawValue, default: [:]][name] = flops * Double(reps) / (cpuTime() - cpuStart) / 1e9
         }
-        let flops = 2.0 * Double(m * n * k)
-        let reps = max(3, min(200, Int(1e10 / flops)))
-        let start = now(), cpuStart = cpuTime()
-        for _ in 0..<reps { c = matmul(a, b, transposeA: ta, transposeB: tb) }
-        rates[name] = flops * Double(reps) / (now() - start) / 1e9
-        cpuRates[name] = flops * Double(reps) / (cpuTime() - cpuStart) / 1e9
     }
-    printJSON(["blas_core": BLAS.coreName, "blas_core_chosen_at_load": BLAS.coreChosenAtLoad, "blas_threads": BLAS.threadCount, "gflops": rates, "gflops_per_cpu_second": cpuRates,
-               "gemm_max_error": worst, "gemm_ok": worst < 1e-5])
+    Products.batchedLibrary = chosen
+    // The fp32 limit: the best rate oneDNN reaches on the models' largest products, on all cores.
+    let oneDNN = Products.Library.oneDNN.rawValue
+    let limit = largest.compactMap { rates[oneDNN]?[$0] }.max() ?? 0
+    let limitPerCPU = largest.compactMap { cpuRates[oneDNN]?[$0] }.max() ?? 0
+    printJSON(["library": productsDescription, "precision": Precision.current.rawValue, "blas_core": BLAS.coreName,
+               "blas_core_chosen_at_load": BLAS.coreChosenAtLoad, "blas_threads": BLAS.threadCount, "gflops": rates,
+               "gflops_per_cpu_second": cpuRates, "limit_gflops": limit, "limit_gflops_per_cpu_second": limitPerCPU,
+               "onednn_implementations": Products.oneDNNImplementations, "gemm_max_error": worst, "gemm_ok": worst < 1e-5])
+}
+
+/// The vision tower alone on random pixels: CLIP's pooled output (B/32) or ViT's [CLS] features (B/16).
+func vision(_ args: Arguments) throws {
+    let directory = URL(fileURLWithPath: args.string("checkpoint"))
+    let checkpoint = try Checkpoint(directory: directory)
+    let batch = args.int("batch", default: 32), repeats = args.int("repeat", default: 3)
+    let forward: (Tensor) -> Tensor
+    if let config = try? checkpoint.config(CLIPConfig.self) {
+        let model = try CLIPModel(config)
+        try model.load(from: checkpoint)
+        forward = { model.vision.pooled(pixels: $0) }
+    } else {
+        let model = try ViTForImageClassification(try checkpoint.config(ViTConfig.self))
+        try model.load(from: checkpoint)
+        forward = { model.features($0) }
+    }
+    var state: UInt32 = 2024
+    let pixels = Tensor(shape: [batch, 3, 224, 224], scalars: (0..<(batch * 3 * 224 * 224)).map { _ in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return Float(state >> 8) / Float(1 << 24) * 4 - 2
+    })
+    var times: [Double] = [], cpuTimes: [Double] = []
+    for pass in 0...repeats {
+        let start = now(), cpuStart = cpuTime()
+        _ = forward(pixels)
+        if pass > 0 {
+            times.append(now() - start)
+            cpuTimes.append(cpuTime() - cpuStart)
+        }
+    }
+    printJSON(["batch": batch, "seconds": times, "images_per_second": Double(batch) / median(times),
+               "cpu_seconds_per_image": median(cpuTimes) / Double(batch), "peak_rss_mb": peakRSS(),
+               "library": productsDescription, "precision": Precision.current.rawValue])
 }
 
 func zeroShot(_ args: Arguments) throws {
@@ -174,7 +226,7 @@ func zeroShot(_ args: Arguments) throws {
     printJSON(["images": images.count, "seconds": times, "images_per_second": Double(images.count) / median(times),
                "cpu_seconds": cpuTimes, "cpu_seconds_per_image": median(cpuTimes) / Double(images.count), "top1": top,
                "gemm_cpu_seconds": gemmTimes, "non_gemm_share": nonGEMMShare(cpu: cpuTimes, gemm: gemmTimes), "margins": margins, "logits": logits, "rss_after_load_mb": afterLoad, "peak_rss_mb": peakRSS(),
-               "blas_core": BLAS.coreName])
+               "blas_core": BLAS.coreName, "library": productsDescription, "precision": Precision.current.rawValue])
 }
 
 func train(_ args: Arguments) throws {
@@ -200,12 +252,12 @@ func train(_ args: Arguments) throws {
     let learningRate: Float = 1e-4
     let afterLoad = currentRSS()
 
-    var times: [Double] = [], cpuTimes: [Double] = [], gemmTimes: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = [], gemmTimes: [Double] = [], gemmFLOPs: [Int] = []
     var losses: [Float] = [], afterStep: [Double] = [], cacheAfterStep: [Double] = []
     BLAS.timesProducts = true
     // Step 0 is a warm-up; then `steps` timed steps.
     for step in 0...steps {
-        let start = now(), cpuStart = cpuTime(), gemmStart = BLAS.gemmCPUSeconds
+        let start = now(), cpuStart = cpuTime(), gemmStart = BLAS.gemmCPUSeconds, flopsStart = BLAS.gemmFLOPs
         let loss = GradMode.with(enabled: true) { () -> Tensor in
             let loss = crossEntropy(model(pixels), labels: labels)
             loss.backward()
@@ -227,6 +279,7 @@ func train(_ args: Arguments) throws {
             times.append(now() - start)
             cpuTimes.append(cpuTime() - cpuStart)
             gemmTimes.append(BLAS.gemmCPUSeconds - gemmStart)
+            gemmFLOPs.append(BLAS.gemmFLOPs - flopsStart)
         }
         losses.append(loss.item)
         afterStep.append(currentRSS())
@@ -235,6 +288,9 @@ func train(_ args: Arguments) throws {
     printJSON(["batch": batch, "seconds": times, "seconds_per_step": median(times),
                "cpu_seconds": cpuTimes, "cpu_seconds_per_step": median(cpuTimes), "images_per_second": Double(batch) / median(times),
                "gemm_cpu_seconds": gemmTimes, "non_gemm_share": nonGEMMShare(cpu: cpuTimes, gemm: gemmTimes),
+               "gemm_flops_per_step": gemmFLOPs.first ?? 0,
+               "effective_gflops": Double(gemmFLOPs.first ?? 0) / median(times) / 1e9,
+               "library": productsDescription, "precision": Precision.current.rawValue,
                "losses": losses, "optimizer": optimizer, "rss_after_load_mb": afterLoad, "rss_after_steps_mb": afterStep,
                "cached_after_steps_mb": cacheAfterStep, "buffer_cache_misses": TensorMemory.statistics.misses,
                "buffer_cache_hits": TensorMemory.statistics.hits,
@@ -291,12 +347,23 @@ func kernels(_ args: Arguments) {
 
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
 do {
+    for (option, set) in [("library", { Products.batchedLibrary = $0 }), ("attention-library", { Products.perHeadLibrary = $0 })]
+        as [(String, (Products.Library) -> Void)] {
+        guard let name = arguments.options[option] else { continue }
+        guard let library = Products.Library(rawValue: name) else { fail("--\(option) takes onednn or openblas") }
+        set(library)
+    }
+    if let name = arguments.options["precision"] {
+        guard let precision = Precision(rawValue: name) else { fail("--precision takes fp32, bf16 or auto") }
+        try Precision.set(precision)
+    }
     switch arguments.command {
     case "blas": blasReport()
+    case "vision": try vision(arguments)
     case "zero-shot": try zeroShot(arguments)
     case "train": try train(arguments)
     case "kernels": kernels(arguments)
-    default: fail("usage: bench blas | zero-shot --checkpoint DIR --labels FILE IMAGE... | train --checkpoint DIR IMAGE...")
+    default: fail("usage: bench blas | vision --checkpoint DIR | zero-shot --checkpoint DIR --labels FILE IMAGE... | train --checkpoint DIR IMAGE...")
     }
 } catch {
     fail("\(error)")

@@ -175,7 +175,7 @@ func vision(_ args: Arguments) throws {
     if let config = try? checkpoint.config(CLIPConfig.self) {
         let model = try CLIPModel(config)
         try model.load(from: checkpoint)
-        forward = { model.vision.pooled(pixels: $0) }
+        forward = { model.visionModel.pooled(pixels: $0) }
     } else {
         let model = try ViTForImageClassification(try checkpoint.config(ViTConfig.self))
         try model.load(from: checkpoint)

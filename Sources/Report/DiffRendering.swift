@@ -44,7 +44,7 @@ extension PublishedDiff {
         var words = comparison.verdict.rawValue
         guard let metric = comparison.reproduced, comparison.verdict.isJudgement else { return words }
         if comparison.verdict != .atChance, metric.atChance == true, let chance = metric.chance {
-            words += " (interval contains chance, \(formatValue(chance, unit: "%")))"
+            words += " (interval contains chance, \(formatValue(chance, unit: "%"))%)"
         }
         // Settings do not depend on the checkpoint; accuracies and parameter counts do.
         if [.accuracy, .parameterCount].contains(comparison.entry.kind), let caveat = checkpointCaveat(metric.checkpoints, registry: registry) {

@@ -72,7 +72,7 @@ struct PaperTables {
     private func chanceCaption(_ entries: [PublishedEntry]) -> String {
         let levels = Set(entries.compactMap { comparisons[$0.id]?.chance }).sorted()
         guard !levels.isEmpty else { return "" }
-        let stated = levels.map { formatValue($0, unit: "%") }.joined(separator: " or ")
+        let stated = levels.map { "\(formatValue($0, unit: "%"))%" }.joined(separator: " or ")
         return "Guessing scores \(stated) here (one over the number of classes chosen among); an interval that contains it "
             + "reproduces no published accuracy clear of it (verdict *at chance*)."
     }

@@ -4,6 +4,7 @@
 import Common
 import Foundation
 import Recipes
+import Report
 import Results
 
 public enum PretrainedModels {
@@ -34,8 +35,8 @@ public enum PretrainedModels {
         let identity = try CheckpointIdentity.read(directory, standsFor: standsFor, origin: origin)
         run.used(identity)
         let hashes = identity.weightFiles.map { "\($0.name) sha256 \($0.sha256.prefix(16))…" }.joined(separator: ", ")
-        let standing = origin == .projectMade ? "project-made" : identity.published ? "the published checkpoint" : "not verified as the published checkpoint"
-        run.say("checkpoint \(standsFor): \(identity.architecture); \(hashes); \(standing)")
+        let standing = try PublishedRegistry.bundled().standing(of: identity)
+        run.say("checkpoint \(standsFor): \(identity.architecture); \(hashes); \(standing.summary)")
         return directory
     }
 

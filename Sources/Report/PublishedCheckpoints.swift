@@ -51,3 +51,15 @@ extension PublishedRegistry {
         return .userSupplied(differences: differences)
     }
 }
+
+extension CheckpointStanding {
+    /// A few words for a chapter's progress line.
+    public var summary: String {
+        switch self {
+        case .published: "the published checkpoint"
+        case .unverified: "not verified as the published checkpoint (the registry holds no published sha256 for it)"
+        case .userSupplied: "user-supplied checkpoint, not the published one"
+        case .projectMade: "project-made"
+        }
+    }
+}

@@ -81,7 +81,9 @@ func provenanceLine(_ results: ResultsFolder, registry: PublishedRegistry, chapt
     }
     if used == [.paper] {
         let files = results.files.filter { chapters.contains($0.chapter) }
-        let checkpoints = checkpointCaveat(files.flatMap { $0.checkpoints ?? [] }, registry: registry) ?? "the published checkpoints"
+        let identities = files.flatMap { $0.checkpoints ?? [] }
+        let checkpoints = identities.isEmpty ? "checkpoints that were not recorded"
+            : checkpointCaveat(identities, registry: registry).map { "a \($0)" } ?? "the published checkpoints (sha256 verified)"
         let quick = files.contains { $0.quick == true } ? " Quick run: smoke-test sizes, no verdicts." : ""
         return "This run: preset paper, Food-101 with \(checkpoints).\(quick)"
     }

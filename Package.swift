@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "Results", "Common", "Training", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
-        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "Training"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "Training", "Recipes"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Common", "Results", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -17,6 +17,7 @@ public final class ChapterRun: @unchecked Sendable {
     public let options: RunOptions
     public let started = Date()
     private var printed: [PrintedLine] = []
+    private var checkpoints: [CheckpointIdentity] = []
     private let lock = NSLock()
 
     public init(chapter: String, options: RunOptions) {
@@ -33,6 +34,13 @@ public final class ChapterRun: @unchecked Sendable {
         printed.append(PrintedLine(line: file.hasSuffix("/main.swift") ? line : 0, text: text))
         print("[\(chapter) \(preset.rawValue)] \(text)")
         fflush(stdout)
+        lock.unlock()
+    }
+
+    /// Records a checkpoint the chapter started from, for its results file (once per directory).
+    public func used(_ checkpoint: CheckpointIdentity) {
+        lock.lock()
+        if !checkpoints.contains(where: { $0.path == checkpoint.path }) { checkpoints.append(checkpoint) }
         lock.unlock()
     }
 
@@ -64,10 +72,10 @@ public final class ChapterRun: @unchecked Sendable {
     /// `payload` in the envelope of this run, with everything printed so far.
     func resultsFile<Payload: ChapterPayload>(_ payload: Payload) -> ChapterResultsFile<Payload> {
         lock.lock()
-        let output = printed
+        let (output, checkpoints) = (printed, checkpoints)
         lock.unlock()
         return ChapterResultsFile(
-            preset: preset, seed: options.seed, quick: options.quick, gitCommit: currentGitCommit(), machine: .current,
+            preset: preset, seed: options.seed, quick: options.quick, checkpoints: checkpoints, gitCommit: currentGitCommit(), machine: .current,
             started: ISO8601DateFormatter().string(from: started),
             seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
             peakMemoryBytes: peakResidentMemoryBytes(), output: output, results: payload)

@@ -9,9 +9,9 @@ import Foundation
 extension PublishedDiff {
     public func markdown(resultsPath: String, presets: [String: Preset]) -> String {
         var out = "# Published numbers against the run in \(resultsPath)\n\n"
-        out += presetStatement(presets) + "\n\n"
-        var table = MarkdownTable(["Metric", "Source", "Published", "Reproduced", "Preset", "Δ", "Verdict"],
-                                  alignments: [.left, .left, .right, .right, .left, .right, .left])
+        out += ([presetStatement(presets)] + statements).joined(separator: "\n\n") + "\n\n"
+        var table = MarkdownTable(["Metric", "Source", "Published", "Reproduced", "Chance", "Preset", "Δ", "Verdict"],
+                                  alignments: [.left, .left, .right, .right, .right, .left, .right, .left])
         for comparison in comparisons {
             let entry = comparison.entry
             let source = registry.sources[entry.source]!.short
@@ -20,9 +20,10 @@ extension PublishedDiff {
                 entry.table.hasPrefix("Table") ? "\(source), \(entry.table)" : source,
                 formatPublished(entry),
                 comparison.reproduced.map(formatMetric) ?? "—",
-                comparison.reproduced?.preset.rawValue ?? "—",
+                comparison.chance.map { formatValue($0, unit: "%") } ?? "—",
+                comparison.reproduced.map { "\($0.preset.rawValue)\($0.quick ? ", quick" : "")" } ?? "—",
                 comparison.delta.map { formatDelta($0, unit: entry.unit) } ?? "—",
-                comparison.verdict.rawValue,
+                verdictWords(comparison),
             ])
         }
         out += table.render() + "\n"
@@ -37,6 +38,21 @@ extension PublishedDiff {
         return out
     }
 
+    /// The verdict, with what qualifies it: an interval that contains chance, a checkpoint that is
+    /// not verified as the published one.
+    func verdictWords(_ comparison: PublishedComparison) -> String {
+        var words = comparison.verdict.rawValue
+        guard let metric = comparison.reproduced, comparison.verdict.isJudgement else { return words }
+        if comparison.verdict != .atChance, metric.atChance == true, let chance = metric.chance {
+            words += " (interval contains chance, \(formatValue(chance, unit: "%"))%)"
+        }
+        // Settings do not depend on the checkpoint; accuracies and parameter counts do.
+        if [.accuracy, .parameterCount].contains(comparison.entry.kind), let caveat = checkpointCaveat(metric.checkpoints, registry: registry) {
+            words += " (\(caveat))"
+        }
+        return words
+    }
+
     public func json(resultsPath: String, presets: [String: Preset]) throws -> Data {
         let rows = comparisons.map { comparison in
             let entry = comparison.entry
@@ -46,10 +62,13 @@ extension PublishedDiff {
                 reproduced: comparison.reproduced.map { JSONMetricValue($0.value) },
                 interval: comparison.reproduced?.interval.map { [$0.lowerBound, $0.upperBound] },
                 acceptedRange: comparison.acceptedRange.map { [$0.lowerBound, $0.upperBound] },
-                preset: comparison.reproduced?.preset, delta: comparison.delta, verdict: comparison.verdict)
+                preset: comparison.reproduced?.preset, quick: comparison.reproduced?.quick, chance: comparison.chance,
+                intervalContainsChance: comparison.reproduced?.atChance,
+                checkpoint: comparison.reproduced.flatMap { checkpointCaveat($0.checkpoints, registry: registry) },
+                delta: comparison.delta, verdict: comparison.verdict)
         }
         let counts = Dictionary(uniqueKeysWithValues: Verdict.allCases.map { ($0.rawValue, count($0)) })
-        let document = PublishedDiffJSON(mode: "published", results: resultsPath, presets: presets, rows: rows,
+        let document = PublishedDiffJSON(mode: "published", results: resultsPath, presets: presets, statements: statements, rows: rows,
                                          counts: counts, tolerances: registry.tolerances, failsStrict: failsStrict)
         return try encodeJSON(document)
     }
@@ -102,7 +121,7 @@ public func presetStatement(_ presets: [String: Preset]) -> String {
     let list = presets.keys.sorted().map { "\($0) (\(presets[$0]!.rawValue))" }.joined(separator: ", ")
     let mini = "The mini preset's numbers come from MiniFood, a procedural world this project renders, with mini models it pretrains itself: they are not Food-101 numbers and are shown beside the published ones without a verdict."
     if used == [.mini] { return "**Preset: mini** for every results file (\(list)). \(mini)" }
-    if used == [.paper] { return "**Preset: paper** for every results file (\(list)): real Food-101 and the published checkpoints." }
+    if used == [.paper] { return "**Preset: paper** for every results file (\(list)): Food-101 and the checkpoints the user supplied (see below for whether they are the published ones)." }
     return "**Mixed presets**: \(list). \(mini)"
 }
 
@@ -167,6 +186,12 @@ private struct PublishedDiffJSON: Encodable {
         /// The published values that count as reproduced (interval widened by epsilon).
         let acceptedRange: [Double]?
         let preset: Preset?
+        let quick: Bool?
+        /// What guessing scores, in percent, and whether the run's interval contains it.
+        let chance: Double?
+        let intervalContainsChance: Bool?
+        /// Nil when every checkpoint behind the number is the published one (or none was recorded).
+        let checkpoint: String?
         let delta: Double?
         let verdict: Verdict
 
@@ -186,19 +211,24 @@ private struct PublishedDiffJSON: Encodable {
             try c.encode(interval, forKey: .interval)
             try c.encode(acceptedRange, forKey: .acceptedRange)
             try c.encode(preset, forKey: .preset)
+            try c.encode(quick, forKey: .quick)
+            try c.encode(chance, forKey: .chance)
+            try c.encode(intervalContainsChance, forKey: .intervalContainsChance)
+            try c.encode(checkpoint, forKey: .checkpoint)
             try c.encode(delta, forKey: .delta)
             try c.encode(verdict, forKey: .verdict)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, delta,
-                 verdict
+            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, quick,
+                 chance, intervalContainsChance, checkpoint, delta, verdict
         }
     }
 
     let mode: String
     let results: String
     let presets: [String: Preset]
+    let statements: [String]
     let rows: [Row]
     let counts: [String: Int]
     let tolerances: [PublishedKind: Tolerance]

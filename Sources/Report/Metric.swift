@@ -21,6 +21,13 @@ public struct Metric: Sendable, Equatable {
     /// How many images an accuracy was measured on.
     public let images: Int?
     public let preset: Preset
+    /// Whether the run that made it used `--quick` smoke-test sizes: never judged.
+    public var quick = false
+    /// The checkpoints its run started from (empty when none were recorded).
+    public var checkpoints: [CheckpointIdentity] = []
+    /// For an accuracy, what guessing scores, in percent (1/91 of the trained classes' test, 1/10 of the
+    /// held-out classes'; k/n for top-k), when the results file says how many classes there were.
+    public var chance: Double?
 
     public var number: Double? {
         if case .number(let number) = value { return number }
@@ -39,7 +46,7 @@ extension ResultsFolder {
     public var metrics: [Metric] {
         var all: [Metric] = []
         for file in files {
-            all += chapterMetrics(file) ?? genericMetrics(file.chapter, file.preset, file.payloadJSON)
+            all += (chapterMetrics(file) ?? genericMetrics(file.chapter, file.preset, file.payloadJSON)).map { $0.made(by: file) }
             all.append(wallTime(file.chapter, file.preset, file.seconds))
         }
         for other in others {

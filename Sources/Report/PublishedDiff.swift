@@ -8,7 +8,8 @@ import Foundation
 /// beaten or missed. An accuracy with a 95% bootstrap interval is judged by the interval widened
 /// by epsilon, so a number measured on few images is not called missed for its sampling noise.
 /// Numbers from the mini preset come from another world (MiniFood and self-pretrained mini
-/// models), so they are shown with their delta but never judged.
+/// models), and a quick run's from smoke-test sizes, so they are shown with their delta but never
+/// judged. An accuracy whose interval contains chance reproduces no published accuracy clear of chance.
 public enum Verdict: String, Codable, Sendable, CaseIterable {
     case reproduced
     case beaten
@@ -16,6 +17,11 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
     /// A setting, parameter count or cost tier that is not the published one.
     case differs
     case notComparableMini = "not comparable (mini)"
+    /// A `--quick` run: smoke-test sizes, whose numbers mean nothing.
+    case notJudgedQuick = "not judged (quick run)"
+    /// The run's interval contains chance where the published accuracy is clear of it: whatever
+    /// the interval also covers, the run has not shown it learned anything.
+    case atChance = "at chance"
     /// Wall time: measures the machine as much as the method.
     case notJudgedHardware = "not judged (hardware)"
     /// The table prints "-" for this cell.
@@ -25,7 +31,10 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
     case notInResults = "not in results"
 
     /// The verdicts that make `report diff --strict` fail.
-    public var failsStrict: Bool { self == .missed || self == .differs }
+    public var failsStrict: Bool { self == .missed || self == .differs || self == .atChance }
+
+    /// The verdicts that judge a number against its published value.
+    public var isJudgement: Bool { [.reproduced, .beaten, .missed, .differs, .atChance].contains(self) }
 }
 
 /// One published number set against its reproduction.
@@ -38,14 +47,20 @@ public struct PublishedComparison: Sendable {
     /// The published values this run counts as reproducing, for a judged accuracy: its 95%
     /// interval (or, without one, its value) widened by the tolerance's epsilon on each side.
     public let acceptedRange: ClosedRange<Double>?
+
+    /// What guessing scores on this accuracy, in percent, when known.
+    public var chance: Double? { reproduced?.chance }
 }
 
 public struct PublishedDiff: Sendable {
     public let registry: PublishedRegistry
     public let comparisons: [PublishedComparison]
+    /// What the report says before any number: a quick run, the checkpoints and their standing.
+    public let statements: [String]
 
     public init(registry: PublishedRegistry, results: ResultsFolder) {
         self.registry = registry
+        statements = [quickStatement(results), checkpointStatement(results, registry: registry)].compactMap { $0 }
         let metrics = results.metricsByID
         let presets = results.presets
         comparisons = registry.entries.map { entry in
@@ -72,6 +87,7 @@ public struct PublishedDiff: Sendable {
         guard let published = entry.value else { return result(.notPublished) }
         guard let metric else { return result(chapterRan ? .notInResults : .notRun) }
         if metric.preset == .mini { return result(.notComparableMini) }
+        if metric.quick { return result(.notJudgedQuick) }
 
         switch entry.kind {
         case .seconds:
@@ -82,6 +98,9 @@ public struct PublishedDiff: Sendable {
             }
             let interval = metric.interval ?? reproduced...reproduced
             let accepted = (interval.lowerBound - epsilon)...(interval.upperBound + epsilon)
+            if metric.atChance == true, let chance = metric.chance, abs(value - chance) > epsilon {
+                return result(.atChance, accepted: accepted)
+            }
             if accepted.contains(value) { return result(.reproduced, accepted: accepted) }
             return result(value < accepted.lowerBound ? .beaten : .missed, accepted: accepted)
         case .setting, .parameterCount, .costTier:

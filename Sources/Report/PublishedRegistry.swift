@@ -69,6 +69,8 @@ public struct PublishedRegistry: Codable, Sendable {
     public let about: String
     public let sources: [String: PublishedSource]
     public let tolerances: [PublishedKind: Tolerance]
+    /// The published checkpoints by name ("openai/clip-vit-base-patch32"); nil in registries without them.
+    public let checkpoints: [String: PublishedCheckpoint]?
     public let entries: [PublishedEntry]
 
     /// The registry shipped with the report.

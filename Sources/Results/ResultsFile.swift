@@ -14,6 +14,9 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
     /// Whether the run used `--quick` smoke-test sizes, whose numbers mean nothing; absent
     /// from files written before it was recorded.
     public var quick: Bool?
+    /// The pretrained checkpoints the run started from, by identity (none for chapters that load
+    /// none); absent from files written before it was recorded.
+    public var checkpoints: [CheckpointIdentity]?
     public var gitCommit: String
     public var machine: Machine
     public var started: String
@@ -25,10 +28,10 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
     public var output: [PrintedLine]?
     public var results: Payload
 
-    public init(preset: Preset, seed: UInt64, quick: Bool, gitCommit: String, machine: Machine, started: String, seconds: Double,
-                peakMemoryBytes: UInt64?, output: [PrintedLine]?, results: Payload) {
-        (self.preset, self.seed, self.quick, self.gitCommit, self.machine, self.started, self.seconds, self.peakMemoryBytes, self.output, self.results)
-            = (preset, seed, quick, gitCommit, machine, started, seconds, peakMemoryBytes, output, results)
+    public init(preset: Preset, seed: UInt64, quick: Bool, checkpoints: [CheckpointIdentity]? = nil, gitCommit: String, machine: Machine,
+                started: String, seconds: Double, peakMemoryBytes: UInt64?, output: [PrintedLine]?, results: Payload) {
+        (self.preset, self.seed, self.quick, self.checkpoints, self.gitCommit, self.machine, self.started, self.seconds, self.peakMemoryBytes, self.output, self.results)
+            = (preset, seed, quick, checkpoints, gitCommit, machine, started, seconds, peakMemoryBytes, output, results)
     }
 
     /// Writes `<directory>/<chapter>.json` atomically, creating the directory, and returns its location.
@@ -139,6 +142,7 @@ public protocol ChapterResultsFileProtocol: Sendable {
     var preset: Preset { get }
     var seed: UInt64 { get }
     var quick: Bool? { get }
+    var checkpoints: [CheckpointIdentity]? { get }
     var gitCommit: String { get }
     var machine: Machine { get }
     var started: String { get }

@@ -73,7 +73,7 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         #expect(vit.projection.trainingSecondsOnHardware > 0 && vit.projection.trainingSecondsHere > vit.projection.trainingSecondsOnHardware)
         #expect(vit.chapterWallSeconds != nil && zeroShot.chapterWallSeconds == nil && fineTune.chapterWallSeconds == nil)
         #expect(vit.atMiniSize?.model.hasPrefix("mini ViT") == true && fineTune.atMiniSize != nil)
-        #expect(!file.results.tierRule.isEmpty && file.summary.contains("[mini preset]"))
+        #expect(!file.results.tierRule.isEmpty && file.summary.contains("[mini preset, quick smoke-test sizes]"))
     }
 
     @Test func reproduceRunsTheChaptersThenTheReport() throws {

@@ -42,22 +42,23 @@ func lossCurve(steps: Int) -> [LossPoint] {
 /// Writes vit, clip and clip-finetune results through `ChapterRun`, as the chapters will.
 /// Accuracies are the published ones shifted by the given points.
 func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double = 0, clipShift: Double = 0,
-                           fineTuneShift: Double = 0, clipBatch: Double = 2048) throws {
+                           fineTuneShift: Double = 0, clipBatch: Double = 2048, fineTuneExtended: Accuracy? = nil,
+                           quick: Bool = false, checkpoints: [CheckpointIdentity]? = nil) throws {
     let vit = ViTResults(model: "ViT-B/16", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 85_000_000, hyperParameters: hyperParameters(batch: 256, beta2: 0.99),
         validation: TopKAccuracy(top1: accuracy(90), top5: accuracy(98)),
         test: TopKAccuracy(top1: accuracy(try published("fei2024.table3.vit") + vitShift), top5: accuracy(98)),
         lossCurve: lossCurve(steps: 120), classes: ClassCounts(trained: 91, heldOut: 10), trainImages: 100, resumedFromStep: nil)
-    try ResultsWriter(chapter: ViTResults.chapter, preset: preset, seed: 1).write(vit, to: directory)
+    try ResultsWriter(chapter: ViTResults.chapter, preset: preset, seed: 1, quick: quick, checkpoints: checkpoints).write(vit, to: directory)
     let clip = CLIPZeroShotResults(model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
         templates: ["a photo of {}, a type of food."],
         test: accuracy(try published("fei2024.table3.clip") + clipShift), extended: accuracy(try published("fei2024.table4.clip")), classes: ClassCounts(trained: 91, heldOut: 10))
-    try ResultsWriter(chapter: CLIPZeroShotResults.chapter, preset: preset, seed: 1).write(clip, to: directory)
+    try ResultsWriter(chapter: CLIPZeroShotResults.chapter, preset: preset, seed: 1, quick: quick, checkpoints: checkpoints).write(clip, to: directory)
     let fineTune = CLIPFineTuneResults(model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 151_000_000, hyperParameters: hyperParameters(batch: clipBatch, beta2: 0.999),
         test: accuracy(try published("fei2024.table3.clip_finetune") + fineTuneShift),
-        extended: accuracy(try published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), head: "zero-shot")
-    try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1).write(fineTune, to: directory)
+        extended: try fineTuneExtended ?? accuracy(published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), head: "zero-shot")
+    try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1, quick: quick, checkpoints: checkpoints).write(fineTune, to: directory)
 }
 
 func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high) throws {
@@ -82,11 +83,13 @@ struct ResultsWriter {
     let chapter: String
     let preset: Preset
     let seed: UInt64
+    var quick = false
+    var checkpoints: [CheckpointIdentity]?
 
     @discardableResult
     func write<Payload: ChapterPayload>(_ payload: Payload, to directory: URL) throws -> URL {
         precondition(Payload.chapter == chapter)
-        return try ChapterResultsFile(preset: preset, seed: seed, quick: false, gitCommit: "test", machine: .current, started: "2026-12-03T00:00:00Z",
+        return try ChapterResultsFile(preset: preset, seed: seed, quick: quick, checkpoints: checkpoints, gitCommit: "test", machine: .current, started: "2026-12-03T00:00:00Z",
                                       seconds: 1, peakMemoryBytes: nil, output: nil, results: payload).write(to: directory)
     }
 }

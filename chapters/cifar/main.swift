@@ -126,6 +126,7 @@ func models() throws -> [(CIFARModel, any TimmClassifier, String)] {
             guard try TimmRegistry.family(of: checkpoint.config.architecture) == model.timmFamily else {
                 throw ChapterError("--\(model.slug) \(directory) holds \(checkpoint.config.architecture), not a \(model.rawValue) (\(model.architecture))")
             }
+            try PretrainedModels.identified(URL(fileURLWithPath: directory), model.architecture, .userSupplied, run: run)
             let weights = try FileManager.default.attributesOfItem(atPath: checkpoint.weights.url.path)
             let identity = "\(checkpoint.weights.url.path), \(weights[.size] ?? 0) bytes, modified \(weights[.modificationDate] ?? "")"
             return (model, try checkpoint.loadModel(), identity)
@@ -134,6 +135,7 @@ func models() throws -> [(CIFARModel, any TimmClassifier, String)] {
         return try CIFARModel.allCases.map { model in
             let (network, entry, pretraining) = try MiniTimm.pretrained(model, cache: options.run.cacheDirectory, seed: options.run.seed,
                                                                         quick: options.run.quick, say: { run.say($0) })
+            try PretrainedModels.identified(entry, "mini \(model.rawValue)", .projectMade, run: run)
             let last = pretraining.epochs.last.map { String(format: ", final loss %.3f", $0.meanLoss) } ?? ""
             run.say("mini \(model.rawValue): \(network.parameterCount) parameters, pretrained for \(pretraining.epochs.count) epochs in "
                     + "\(Int(pretraining.trainingSeconds.rounded())) s\(last)")

@@ -79,7 +79,7 @@ func wiseFT() throws -> WiSEFTResults {
     // The zero-shot end: the checkpoint clip-finetune started from (paper: --checkpoint, else the
     // one its results record; mini: the cached mini CLIP).
     let zeroShot = switch options.preset {
-    case .paper: try paperZeroShot(recorded: fineTuneRun)
+    case .paper: try PretrainedModels.identified(paperZeroShot(recorded: fineTuneRun), PretrainedModels.clipName, .userSupplied, run: run)
     case .mini: try PretrainedModels.clip(options, run: run)
     }
     if arguments.fineTuned == nil, let recorded = fineTuneRun {

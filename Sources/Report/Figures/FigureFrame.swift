@@ -69,15 +69,24 @@ func drawNotRun(_ canvas: Canvas, in frame: CGRectLike, what: String) {
                 align: .center, vertical: .middle)
 }
 
-/// The subtitle's words for where a set of chapters' numbers come from.
-func provenanceLine(_ presets: [String: Preset], chapters: [String]) -> String {
+/// The subtitle's words for where a set of chapters' numbers come from: preset, a quick run, and
+/// whether the checkpoints are verified as the published ones.
+func provenanceLine(_ results: ResultsFolder, registry: PublishedRegistry, chapters: [String]) -> String {
+    let presets = results.presets
     let present = chapters.compactMap { chapter in presets[chapter].map { (chapter, $0) } }
     if present.isEmpty { return "No results yet: run the chapters first." }
     let used = Set(present.map(\.1))
     if used == [.mini] {
         return "This run: preset mini, MiniFood (a procedural world rendered by this project, with its own mini models). Not Food-101 numbers."
     }
-    if used == [.paper] { return "This run: preset paper, Food-101 with the published checkpoints." }
+    if used == [.paper] {
+        let files = results.files.filter { chapters.contains($0.chapter) }
+        let identities = files.flatMap { $0.checkpoints ?? [] }
+        let checkpoints = identities.isEmpty ? "checkpoints that were not recorded"
+            : checkpointCaveat(identities, registry: registry).map { "a \($0)" } ?? "the published checkpoints (sha256 verified)"
+        let quick = files.contains { $0.quick == true } ? " Quick run: smoke-test sizes, no verdicts." : ""
+        return "This run: preset paper, Food-101 with \(checkpoints).\(quick)"
+    }
     let list = present.map { "\($0.0) \($0.1.rawValue)" }.joined(separator: ", ")
     return "This run mixes presets (\(list)); mini numbers come from MiniFood, not Food-101."
 }

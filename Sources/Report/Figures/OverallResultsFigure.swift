@@ -42,7 +42,7 @@ func overallResultsFigure(registry: PublishedRegistry, results: ResultsFolder) -
     let width = 1000.0, height = 640.0
 
     return Figure(name: "fig3-overall-results", chapters: chapters, width: width, height: height) { canvas in
-        let subtitle = "Published: Fei 2024, Tables 3 and 4, on Food-101. " + provenanceLine(results.presets, chapters: chapters)
+        let subtitle = "Published: Fei 2024, Tables 3 and 4, on Food-101. " + provenanceLine(results, registry: registry, chapters: chapters)
         let title = "Figure 3. Test and extended accuracy, published vs this run (\(presetTag(results.presets, chapters: chapters)))"
         var top = drawHeading(canvas, width: width, title: title, subtitle: subtitle)
         top += drawLegend(canvas, [

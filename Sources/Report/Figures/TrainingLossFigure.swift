@@ -5,7 +5,7 @@ import Training
 /// Figure 4: the training loss of ViT and of CLIP fine-tuning against epoch. Two panels
 /// with their own y axes: the losses are different objectives on different scales, and a
 /// shared axis would flatten one of them.
-func trainingLossFigure(results: ResultsFolder) -> Figure {
+func trainingLossFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure {
     let width = 1000.0, height = 520.0
     let panels: [(title: String, chapter: String, run: (model: String, curve: [LossPoint], preset: Preset)?, color: Color)] = [
         ("ViT fine-tuning", ViTResults.chapter,
@@ -15,7 +15,7 @@ func trainingLossFigure(results: ResultsFolder) -> Figure {
     ]
     return Figure(name: "fig4-training-loss", chapters: panels.map(\.chapter), width: width, height: height) { canvas in
         let top = drawHeading(canvas, width: width, title: "Figure 4. Training loss against epoch (\(presetTag(results.presets, chapters: panels.map(\.chapter))))",
-                              subtitle: provenanceLine(results.presets, chapters: panels.map(\.chapter)))
+                              subtitle: provenanceLine(results, registry: registry, chapters: panels.map(\.chapter)))
         let panelWidth = (width - 60) / 2
         for (index, panel) in panels.enumerated() {
             let frame = CGRectLike(x: 30 + Double(index) * panelWidth + 62, y: top + 50, width: panelWidth - 90, height: height - top - 126)

@@ -25,7 +25,7 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
                 + references.map { "\($0.0) \(formatPercent($0.2))% test, \(formatPercent($0.1))% extended" }.joined(separator: "; ") + "."
             : " Diamonds: published, Fei 2024 on Food-101."
         let subtitle = "Weight-space ensembles of zero-shot (alpha 0) and fine-tuned (alpha 1) CLIP. "
-            + provenanceLine(results.presets, chapters: [WiSEFTResults.chapter]) + published
+            + provenanceLine(results, registry: registry, chapters: [WiSEFTResults.chapter]) + published
         let title = "WiSE-FT: accuracy on trained against held-out classes (\(presetTag(results.presets, chapters: [WiSEFTResults.chapter])))"
         var top = drawHeading(canvas, width: width, title: title, subtitle: subtitle)
         var legend: [(LegendSwatch, String)] = [(.dot(.blue), "α = 0: zero-shot"), (.dot(.vermilion), "α = 1: fine-tuned"),

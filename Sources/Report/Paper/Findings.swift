@@ -12,6 +12,8 @@ struct Finding: Equatable {
         case didNotHold = "Did not hold"
         case undecided = "Undecided"
         case notRun = "Not run"
+        /// A quick run's smoke-test sizes decide nothing.
+        case quickRun = "Not judged (quick run)"
     }
 
     let claim: String
@@ -26,7 +28,11 @@ struct Findings {
     static let rule = "An accuracy counts as higher than another only when their 95% bootstrap intervals do not overlap; "
         + "\"most\" of the zero-shot ability is lost when the fine-tuned extended accuracy lies wholly below half the zero-shot one."
 
-    var all: [Finding] { [vitIsMostAccurate, fineTuningRaisesCLIPTestAccuracy, fineTuningCostsZeroShotAbility, costOrder] }
+    var all: [Finding] {
+        let findings = [vitIsMostAccurate, fineTuningRaisesCLIPTestAccuracy, fineTuningCostsZeroShotAbility, costOrder]
+        guard !results.quickChapters.isEmpty else { return findings }
+        return findings.map { $0.outcome == .notRun ? $0 : Finding(claim: $0.claim, outcome: .quickRun, evidence: $0.evidence) }
+    }
 
     /// Table 3: the fine-tuned ViT beats both CLIPs on the trained classes.
     var vitIsMostAccurate: Finding {

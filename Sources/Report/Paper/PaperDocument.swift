@@ -28,7 +28,7 @@ public struct PaperDocument {
         out += "A runnable reproduction of \(registry.sources["fei2024"]!.citation) "
         out += "This file is written by `report build` from the results files in `\(results.directory.lastPathComponent)/`; "
         out += "do not edit it by hand.\n\n"
-        out += "> " + presetStatement(results.presets) + "\n\n"
+        out += ([presetStatement(results.presets)] + diff.statements).map(quoted).joined(separator: "\n>\n") + "\n\n"
 
         out += "## Summary\n\n" + summary(diff) + "\n"
         out += "## 1 Introduction\n\n" + PaperProse.introduction + "\n"
@@ -80,6 +80,9 @@ public struct PaperDocument {
         let judged = diff.comparisons.filter { ![.notRun, .notPublished, .notInResults].contains($0.verdict) }
         if judged.isEmpty {
             out += "No chapter has produced results yet, so nothing below is reproduced: every reproduced cell reads \"not run\".\n"
+        } else if !results.quickChapters.isEmpty, !judged.contains(where: \.verdict.isJudgement) {
+            out += "Quick run: smoke-test sizes, no verdicts. Its numbers show that every chapter runs end to end on this data and these "
+            out += "checkpoints; they neither confirm nor refute the published ones.\n"
         } else if judged.allSatisfy({ $0.verdict == .notComparableMini || $0.verdict == .notJudgedHardware }) {
             out += "This run used the mini preset, so its numbers describe MiniFood, not Food-101: they show the method running end to end "
             out += "and are set beside the published ones without confirming or refuting them.\n"
@@ -129,6 +132,9 @@ public struct PaperDocument {
         out += Findings(results: results).all.map { "- \($0.claim) **\($0.outcome.rawValue)**: \($0.evidence)." }
             .joined(separator: "\n") + "\n\n"
         out += "Against the published numbers: \(verdictCounts(diff)). "
+        if !results.quickChapters.isEmpty {
+            out += "Quick-run numbers (smoke-test sizes) carry no verdict, and no finding is judged on them. "
+        }
         if presets.contains(.mini) {
             out += "Mini-preset numbers come from another world and carry no verdict on the paper's numbers; "
             out += "only a paper-preset run on Food-101 can reproduce, beat or miss them. "
@@ -143,9 +149,16 @@ public struct PaperDocument {
         }.joined(separator: ", ")
     }
 
-    private func figure(_ name: String, caption: String) -> String {
-        guard let path = figurePaths[name] else { return "*\(caption) Not drawn: its results are missing.*\n\n" }
+    private func figure(_ name: String, caption plain: String) -> String {
+        guard let path = figurePaths[name] else { return "*\(plain) Not drawn: its results are missing.*\n\n" }
+        let caveats = [results.quickChapters.isEmpty ? nil : "Quick run: smoke-test sizes, no verdicts.",
+                       checkpointCaveat(results.checkpointUses.map(\.identity), registry: registry).map { "This run used a \($0)." }]
+        let caption = ([plain] + caveats.compactMap { $0 }).joined(separator: " ")
         return "![\(caption)](\(path))\n\n*\(caption)*\n\n"
+    }
+
+    private func quoted(_ paragraph: String) -> String {
+        paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? ">" : "> \($0)" }.joined(separator: "\n")
     }
 
     private func quote(_ file: any ChapterResultsFileProtocol) -> String? {

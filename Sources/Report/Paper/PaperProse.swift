@@ -18,7 +18,8 @@ enum PaperProse {
 
         This project reproduces the comparison as a set of runnable chapters, one per experiment, each writing its \
         numbers to `results/<chapter>.json`. Every chapter runs at one of two presets. `paper` is the experiment \
-        itself: real Food-101 and the published checkpoints. `mini` runs the same code on MiniFood, a procedural \
+        itself: real Food-101 and the published checkpoints (the report calls a checkpoint published only when the \
+        sha256 of its weights matches the published files'). `mini` runs the same code on MiniFood, a procedural \
         world the project renders, with small models it pretrains itself, so that the whole pipeline can be run \
         and checked on an ordinary machine in minutes. Mini numbers say that the method runs and behaves; they say \
         nothing about Food-101 and are never presented as if they did.

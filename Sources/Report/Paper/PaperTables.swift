@@ -33,7 +33,12 @@ struct PaperTables {
         let names = Set(used)
         let mini = "MiniFood, a procedural world; not Food-101 numbers"
         if names == [.mini] { return "this run: preset **mini** (\(mini))" }
-        if names == [.paper] { return "this run: preset **paper** (Food-101)" }
+        if names == [.paper] {
+            let files = results.files.filter { chapters.contains($0.chapter) }
+            let caveats = [files.contains { $0.quick == true } ? "quick run: smoke-test sizes, no verdicts" : nil,
+                           checkpointCaveat(files.flatMap { $0.checkpoints ?? [] }, registry: registry)].compactMap { $0 }
+            return "this run: preset **paper** (\((["Food-101"] + caveats).joined(separator: "; ")))"
+        }
         let list = chapters.compactMap { chapter in presets[chapter].map { "\(chapter) \($0.rawValue)" } }.joined(separator: ", ")
         return "this run: mixed presets (\(list); mini is \(mini))"
     }
@@ -46,7 +51,7 @@ struct PaperTables {
         for entry in entries {
             let comparison = comparisons[entry.id]!
             markdown.add([entry.row, formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "not run",
-                          comparison.verdict.rawValue])
+                          diff.verdictWords(comparison)])
         }
         out += markdown.render()
         if let extra = extraHyperParameters(chapter: chapter, published: entries) { out += "\n" + extra }
@@ -63,6 +68,15 @@ struct PaperTables {
         return "Other settings this run recorded: " + items.joined(separator: ", ") + ".\n"
     }
 
+    /// The chance level of this run's accuracies in a table, and what it means for a verdict.
+    private func chanceCaption(_ entries: [PublishedEntry]) -> String {
+        let levels = Set(entries.compactMap { comparisons[$0.id]?.chance }).sorted()
+        guard !levels.isEmpty else { return "" }
+        let stated = levels.map { "\(formatValue($0, unit: "%"))%" }.joined(separator: " or ")
+        return "Guessing scores \(stated) here (one over the number of classes chosen among); an interval that contains it "
+            + "reproduces no published accuracy clear of it (verdict *at chance*)."
+    }
+
     /// The verdict cell of a row the paper has no number for.
     static let beyondThePaper = "*beyond the paper*"
 
@@ -73,7 +87,7 @@ struct PaperTables {
         let chapters = (entries + beyond).compactMap { $0.reproducedBy?.split(separator: ".").first.map(String.init) }
         var out = "**\(table).** \(title). Published: Fei 2024, \(table) (Food-101); \(presetCaption(chapters)). "
         out += "This run's cell gives the 95% bootstrap interval over its images in brackets when the chapter computed one; "
-        out += "\(accuracyRule) Rows marked *beyond the paper* are this project's additions and have no published value.\n\n"
+        out += "\(accuracyRule) \(chanceCaption(entries)) Rows marked *beyond the paper* are this project's additions and have no published value.\n\n"
         var markdown = MarkdownTable(["Model", "Published (%)", "This run (%)", "Images", "Δ (points)", "Verdict"],
                                      alignments: [.left, .right, .right, .right, .right, .left])
         for entry in entries {
@@ -82,7 +96,7 @@ struct PaperTables {
             let reproduced = comparison.reproduced.map(formatMetric)
                 ?? (entry.reproducedBy == nil ? "-" : "not run")
             markdown.add([entry.row, formatPublished(entry), reproduced, images,
-                          comparison.delta.map { formatDelta($0, unit: "%") } ?? "—", comparison.verdict.rawValue])
+                          comparison.delta.map { formatDelta($0, unit: "%") } ?? "—", diff.verdictWords(comparison)])
         }
         // Rows beyond the paper (LiT, prompt ensembles): the paper prints nothing for them.
         for entry in beyond {
@@ -163,7 +177,7 @@ struct PaperTables {
                     + "\(formatValue(p.trainingSecondsHere / 3600, unit: "h")) h here"
             }
             markdown.add([
-                entry.row, formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "not run", comparison.verdict.rawValue,
+                entry.row, formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "not run", diff.verdictWords(comparison),
                 measured.map { formatNumber(Double($0.trainableParameters)) } ?? "—",
                 measured.map { formatValue($0.flopsPerImage, unit: "FLOPs") } ?? "—",
                 measured.map { formatValue($0.inferenceImagesPerSecond, unit: "images/s") } ?? "—",
@@ -254,7 +268,7 @@ struct PaperTables {
             markdown.add(["\(entry.row): \(entry.column)", "\(registry.sources[entry.source]!.short), \(entry.table)",
                           formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "—",
                           comparison.reproduced?.preset.rawValue ?? "—",
-                          comparison.delta.map { formatDelta($0, unit: entry.unit) } ?? "—", comparison.verdict.rawValue])
+                          comparison.delta.map { formatDelta($0, unit: entry.unit) } ?? "—", diff.verdictWords(comparison)])
         }
         return markdown.render()
     }

@@ -1,0 +1,98 @@
+import Common
+import Results
+import Foundation
+
+// What the report may claim about a run beyond its numbers: whether it was a quick run (smoke-test
+// sizes, never judged), which checkpoints it started from and whether they are the published
+// ones, and where an accuracy sits against chance.
+
+extension Metric {
+    /// This metric with what its results file says about the run: quick, checkpoints, and, for an
+    /// accuracy, the chance level from the payload's class counts.
+    func made(by file: any ChapterResultsFileProtocol) -> Metric {
+        var metric = self
+        metric.quick = file.quick == true
+        metric.checkpoints = file.checkpoints ?? []
+        metric.chance = chanceLevel(of: id, unit: unit, payload: file.payloadJSON)
+        return metric
+    }
+
+    /// Whether the run's 95% interval (its value, without one) contains chance.
+    public var atChance: Bool? {
+        guard let chance, let value = number else { return nil }
+        return (interval ?? value...value).contains(chance)
+    }
+}
+
+/// Guessing among n classes scores k/n for top-k: n is the payload's `classes.held_out` for an
+/// extended accuracy, `classes.trained` for any other.
+private func chanceLevel(of id: String, unit: String, payload: JSONValue) -> Double? {
+    guard unit == "%", case .object(let payload) = payload, case .object(let classes)? = payload["classes"] else { return nil }
+    let components = id.split(separator: ".")
+    let classCount = (components.contains("extended") ? classes["held_out"] : classes["trained"])?.int
+    guard let classCount, classCount > 0 else { return nil }
+    let k = components.last.flatMap { $0.hasPrefix("top") ? Int($0.dropFirst(3)) : nil } ?? 1
+    return 100 * Double(min(k, classCount)) / Double(classCount)
+}
+
+extension ResultsFolder {
+    /// The chapters whose results files say they were quick runs.
+    public var quickChapters: [String] {
+        files.filter { $0.quick == true }.map(\.chapter)
+    }
+
+    /// Every checkpoint the run's chapters started from, once each (by path and hashes), with the
+    /// chapters that used it.
+    public var checkpointUses: [(identity: CheckpointIdentity, chapters: [String])] {
+        var uses: [(identity: CheckpointIdentity, chapters: [String])] = []
+        for file in files {
+            for identity in file.checkpoints ?? [] {
+                if let index = uses.firstIndex(where: { $0.identity.path == identity.path && $0.identity.weightFiles == identity.weightFiles }) {
+                    uses[index].chapters.append(file.chapter)
+                } else {
+                    uses.append((identity, [file.chapter]))
+                }
+            }
+        }
+        return uses
+    }
+}
+
+/// "quick run: smoke-test sizes, no verdicts", with the chapters it concerns; nil when none was quick.
+public func quickStatement(_ results: ResultsFolder) -> String? {
+    let quick = results.quickChapters
+    guard !quick.isEmpty else { return nil }
+    return "**Quick run: smoke-test sizes, no verdicts.** \(quick.joined(separator: ", ")) ran with `--quick`: "
+        + "their numbers show that the pipeline runs end to end, and are set beside the published ones without a verdict."
+}
+
+/// One line per checkpoint the run started from: published, not verified, user-supplied (with what
+/// differs) or project-made; nil when no results file records one.
+public func checkpointStatement(_ results: ResultsFolder, registry: PublishedRegistry) -> String? {
+    let uses = results.checkpointUses
+    guard !uses.isEmpty else { return nil }
+    let lines = uses.map { use in
+        "- \(use.identity.standsFor) (\(use.chapters.joined(separator: ", ")); \(use.identity.path)): "
+            + standingWords(registry.standing(of: use.identity), use.identity)
+    }
+    return "Checkpoints this run started from:\n\n" + lines.joined(separator: "\n")
+}
+
+func standingWords(_ standing: CheckpointStanding, _ identity: CheckpointIdentity) -> String {
+    switch standing {
+    case .published: return "the published checkpoint (the sha256 of every weight file matches the registry's)"
+    case .unverified:
+        return "not verified as the published checkpoint: the registry does not hold the published weights' sha256 "
+            + "(\(identity.weightFiles.map { "\($0.name) \($0.sha256)" }.joined(separator: ", ")) here)"
+    case .userSupplied(let differences): return "user-supplied checkpoint, not the published one: \(differences.joined(separator: "; "))"
+    case .projectMade: return "project-made mini model (\(identity.architecture))"
+    }
+}
+
+/// A few words for a figure's subtitle or a verdict: nil when every checkpoint is the published one.
+func checkpointCaveat(_ identities: [CheckpointIdentity], registry: PublishedRegistry) -> String? {
+    let standings = identities.map { registry.standing(of: $0) }
+    if standings.contains(where: { if case .userSupplied = $0 { true } else { false } }) { return "user-supplied checkpoint, not the published one" }
+    if standings.contains(.unverified) { return "checkpoint not verified as the published one" }
+    return nil
+}

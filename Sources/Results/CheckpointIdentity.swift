@@ -1,0 +1,43 @@
+// Which checkpoint a chapter started from, by what it is rather than where it lay: the sha256 of
+// each weight file, the architecture its config.json describes, and where it came from. The
+// report compares the hashes with the published files' (Sources/Report/Resources/published.json)
+// and claims the published checkpoint only when every one matches.
+
+/// One checkpoint a chapter loaded.
+public struct CheckpointIdentity: Codable, Sendable, Equatable {
+    /// Where a checkpoint came from.
+    public enum Origin: String, Codable, Sendable {
+        /// A directory the user named (`--checkpoint`, `--deit`, ...): perhaps the published one.
+        case userSupplied = "user-supplied"
+        /// A mini model this project pretrained itself (mini preset).
+        case projectMade = "project-made"
+    }
+
+    /// The published checkpoint it stands in for ("openai/clip-vit-base-patch32"), or the mini
+    /// model's name.
+    public var standsFor: String
+    public var origin: Origin
+    public var path: String
+    /// The architecture as config.json states it, e.g. "CLIPModel (projection_dim 512; vision_config: hidden_size 768, ...)".
+    public var architecture: String
+    /// Each weight file (model.safetensors, or the shards) with its sha256, by file name.
+    public var weightFiles: [WeightFile]
+    /// Whether every weight file matched the published file's hash when the chapter ran
+    /// (false when the published hash is unknown to the registry).
+    public var published: Bool
+
+    public init(standsFor: String, origin: Origin, path: String, architecture: String, weightFiles: [WeightFile], published: Bool) {
+        (self.standsFor, self.origin, self.path, self.architecture, self.weightFiles, self.published)
+            = (standsFor, origin, path, architecture, weightFiles, published)
+    }
+
+    public struct WeightFile: Codable, Sendable, Equatable {
+        public var name: String
+        public var bytes: Int
+        public var sha256: String
+
+        public init(name: String, bytes: Int, sha256: String) {
+            (self.name, self.bytes, self.sha256) = (name, bytes, sha256)
+        }
+    }
+}

@@ -83,7 +83,7 @@ public final class WiSEFT {
         self.data = data
         self.prompts = prompts
         clip = try ZeroShotClassifier(checkpoint: zeroShot)
-        classifier = CLIPImageClassifier(clip: clip.model, head: .zeroShot,
+        classifier = CLIPImageClassifier(clip: clip.model, recipe: .zeroShotHead,
                                          classEmbeddings: clip.classEmbeddings(data.train.classNames, prompts: prompts))
         let tuned = try Checkpoint(directory: fineTuned)
         let head = try Self.fineTunedHead(in: fineTuned, classNames: data.train.classNames)
@@ -96,7 +96,7 @@ public final class WiSEFT {
         let tunedTower = try tuned.names.filter(CLIPImageClassifier.isImageTower).map { name in
             (name: name, tensor: try tuned.tensor(name))
         }
-        interpolation = try WeightInterpolation(targets: tower + [("classifier.weight", classifier.head.weight)],
+        interpolation = try WeightInterpolation(targets: tower + [("classifier.weight", classifier.head!.weight)],
                                                 fineTuned: tunedTower + [("classifier.weight", head)], fineTunedSource: fineTuned.path)
         validation = try DatasetPixels(data.validation, processor: clip.processor)
         heldOut = try DatasetPixels(data.heldOut, processor: clip.processor)
@@ -108,7 +108,7 @@ public final class WiSEFT {
     public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationHits, extended: ClassificationHits) {
         interpolation.mix(alpha)
         let testImages = try clip.imageEmbeddings(validation, batchSize: batchSize)
-        let testLogits = GradMode.with(enabled: false) { classifier.head(testImages) }
+        let testLogits = GradMode.with(enabled: false) { classifier.head!(testImages) }
         let heldOutImages = try clip.imageEmbeddings(heldOut, batchSize: batchSize)
         return (ClassificationHits(classNames: data.validation.classNames, logits: testLogits, labels: validation.labels(Array(0..<validation.count))),
                 ClassificationHits(classNames: data.heldOut.classNames,
@@ -130,9 +130,9 @@ public final class WiSEFT {
             throw ChapterError("WiSE-FT: \(directory.path) has no \(CLIPFineTuning.classifierFileName): not a model the clip-finetune chapter saved")
         }
         let file = try SafeTensorsFile(contentsOf: url)
-        if let kind = file.metadata["head"], kind != CLIPClassifierHead.zeroShot.rawValue {
+        if let kind = file.metadata["recipe"], kind != CLIPFineTuningRecipe.zeroShotHead.rawValue {
             throw ChapterError("WiSE-FT: \(url.path) holds a \(kind) head; mixing it with the zero-shot head needs a model fine-tuned "
-                + "with --head \(CLIPClassifierHead.zeroShot.rawValue)")
+                + "with --recipe \(CLIPFineTuningRecipe.zeroShotHead.rawValue)")
         }
         let saved = file.metadata["classes"].flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
         guard saved == classNames else {

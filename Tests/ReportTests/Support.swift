@@ -56,7 +56,7 @@ func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double =
     let fineTune = CLIPFineTuneResults(model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 151_000_000, hyperParameters: hyperParameters(batch: clipBatch, beta2: 0.999),
         test: accuracy(try published("fei2024.table3.clip_finetune") + fineTuneShift),
-        extended: accuracy(try published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), head: "zero-shot")
+        extended: accuracy(try published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), recipe: "ft-clip", recipes: [])
     try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1).write(fineTune, to: directory)
 }
 

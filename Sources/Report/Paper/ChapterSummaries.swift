@@ -59,11 +59,11 @@ public enum ChapterSummaries {
     public static func clipFineTune(_ file: ChapterResultsFile<CLIPFineTuneResults>) -> String {
         let r = file.results, curve = r.lossCurve
         let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) images" } ?? ""
-        var text = "Fine-tuning the image tower of \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
-            + "(\(curve.count) steps\(batch), \(headPhrase(r.head))) brings the training loss from \(loss(curve.first?.loss)) to "
+        var text = "Fine-tuning \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
+            + "(\(curve.count) steps\(batch), \(recipePhrase(r.recipe))) brings the training loss from \(loss(curve.first?.loss)) to "
             + "\(loss(curve.last?.loss)) and reaches \(r.test.percentWithInterval) on \(r.test.images) validation images; zero-shot on "
-            + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the pretrained text tower reaches "
-            + "\(r.extended.percentWithInterval) of \(r.extended.images) images"
+            + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the "
+            + "\(r.recipe == "flyp" ? "fine-tuned" : "pretrained") text tower reaches \(r.extended.percentWithInterval) of \(r.extended.images) images"
         if let ensemble = r.extendedPromptEnsembles?.first {
             text += " (\(ensemble.extended.percentWithInterval) with the \(ensemble.templates.count)-template prompt ensemble)"
         }
@@ -156,10 +156,13 @@ public enum ChapterSummaries {
         "[\(file.preset.rawValue) preset\(file.quick == true ? ", quick smoke-test sizes" : "")]"
     }
 
-    private static func headPhrase(_ head: String) -> String {
-        switch head {
+    static func recipePhrase(_ recipe: String) -> String {
+        switch recipe {
+        case "ft-clip": "FT-CLIP's recipe, the paper's: a fresh head on the LayerNorm-ed mean of the patch tokens"
         case "huggingface": "a fresh head on the mean patch token, as transformers' CLIPForImageClassification"
-        default: "head initialised from the prompts' text embeddings"
+        case "zero-shot-head": "a head initialised from the prompts' text embeddings"
+        case "flyp": "FLYP: both towers trained contrastively on image / class-prompt pairs"
+        default: "recipe \(recipe)"
         }
     }
 

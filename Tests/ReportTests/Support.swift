@@ -65,7 +65,7 @@ func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high
         ApproachCost(approach: approach, name: approach.rawValue, trainableParameters: 1000, flopsPerImage: 4.4e9,
                      inferenceImagesPerSecond: 20, trainingImagesPerSecond: training, chapterWallSeconds: 60,
                      chapterPeakMemoryBytes: 1 << 30,
-                     projection: CostProjection(trainingImages: 75_750, epochs: 10, hardware: "2x RTX 4090",
+                     projection: CostProjection(trainingImages: 72_800, epochs: 10, hardware: "2x RTX 4090",
                                                 trainingFlops: training == nil ? 0 : 1e16, trainingSecondsOnHardware: 600,
                                                 trainingSecondsHere: 36_000, inferenceFlopsPerImage: 4.4e9,
                                                 assumptions: "test assumptions"),

@@ -147,7 +147,9 @@ struct PaperTables {
     func cost() -> String {
         let entries = registry.entries(source: "fei2024", table: "Table 5")
         var out = "**Table 5.** Deployment cost. Published: Fei 2024, Table 5 (a judgement, no measurements given); "
-        out += "\(presetCaption([CostResults.chapter])), graded from measurements on this machine and projected to the paper's hardware.\n\n"
+        out += "\(presetCaption([CostResults.chapter])). The grade is computed from FLOPs counted from the models' configurations "
+        out += "(projected training FLOPs = 3 x forward FLOPs x the paper split's training images x epochs) by the tier rule below; "
+        out += "the images-per-second and chapter-run columns are measured on this machine and do not enter the grade.\n\n"
         var markdown = MarkdownTable(
             ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",
              "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training"],

@@ -202,14 +202,14 @@ struct PaperTables {
         for point in run.points.sorted(by: { $0.alpha < $1.alpha }) {
             let key = "\(WiSEFTResults.chapter).alpha_\(formatNumber(point.alpha))"
             let role = [point.alpha == 0 ? "zero-shot" : nil, point.alpha == 1 ? "fine-tuned" : nil,
-                        point.alpha == run.bestAlpha ? "**best**" : nil].compactMap { $0 }.joined(separator: ", ")
+                        point.alpha == run.bestAlpha ? "**chosen**" : nil].compactMap { $0 }.joined(separator: ", ")
             markdown.add([formatNumber(point.alpha), role.isEmpty ? "mixture" : role,
                           metrics[key + ".test"].map(formatMetric) ?? "—", metrics[key + ".extended"].map(formatMetric) ?? "—",
                           formatPercent(50 * (point.test.value + point.extended.value))])
         }
         out += markdown.render()
         if let mixed = run.mixed { out += "\nMixed: \(mixed).\n" }
-        if let rule = run.bestAlphaRule { out += "\nBest: \(rule).\n" }
+        if let rule = run.bestAlphaRule { out += "\nChosen: \(rule); the accuracies above are on other images.\n" }
         return out
     }
 

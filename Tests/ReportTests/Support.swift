@@ -42,7 +42,7 @@ func lossCurve(steps: Int) -> [LossPoint] {
 /// Writes vit, clip and clip-finetune results through `ChapterRun`, as the chapters will.
 /// Accuracies are the published ones shifted by the given points.
 func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double = 0, clipShift: Double = 0,
-                           fineTuneShift: Double = 0, clipBatch: Double = 2048) throws {
+                           fineTuneShift: Double = 0, clipBatch: Double = 2048, recipes: [CLIPRecipeResult] = []) throws {
     let vit = ViTResults(model: "ViT-B/16", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 85_000_000, hyperParameters: hyperParameters(batch: 256, beta2: 0.99),
         validation: TopKAccuracy(top1: accuracy(90), top5: accuracy(98)),
@@ -56,7 +56,7 @@ func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double =
     let fineTune = CLIPFineTuneResults(model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 151_000_000, hyperParameters: hyperParameters(batch: clipBatch, beta2: 0.999),
         test: accuracy(try published("fei2024.table3.clip_finetune") + fineTuneShift),
-        extended: accuracy(try published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), recipe: "ft-clip", recipes: [])
+        extended: accuracy(try published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), recipe: "ft-clip", recipes: recipes)
     try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1).write(fineTune, to: directory)
 }
 

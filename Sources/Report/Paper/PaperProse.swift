@@ -66,10 +66,13 @@ enum PaperProse {
     static let wiseFT = """
         The paper stops at the two ends: zero-shot CLIP keeps its extended accuracy, fine-tuned CLIP loses most of \
         it. WiSE-FT (Wortsman et al. 2022) interpolates the weights of the two, (1 - alpha) times zero-shot plus \
-        alpha times fine-tuned, and traces what each mixture keeps of both accuracies. Mixed here are the image tower \
-        and its projection, the parts fine-tuning changed, and the classification head against the zero-shot head it \
-        started from (the prompts' text embeddings times the logit scale), so that alpha 0 is zero-shot CLIP and alpha 1 \
-        the fine-tuned model; extended accuracy pairs each mixed image tower with the pretrained text tower.
+        alpha times fine-tuned, and traces what each mixture keeps of both accuracies. The curve drawn is that of the \
+        zero-shot-head recipe: mixed are the image tower and its projection, and the classification head against the \
+        zero-shot head it started from (the prompts' text embeddings times the logit scale), so that alpha 0 is zero-shot \
+        CLIP and alpha 1 the fine-tuned model. The paper's recipe, ft-clip, is mixed too, its fresh head kept as trained \
+        (it has no zero-shot counterpart). Extended accuracy pairs each mixed image tower with the pretrained text tower. \
+        Alpha is chosen on a fifth of the trained classes' training images, never on the images the accuracies are \
+        reported on.
 
         """
 

@@ -10,7 +10,7 @@ import Results
 
 extension Preset: ExpressibleByArgument {}
 extension Food101SplitKind: ExpressibleByArgument {}
-extension CLIPClassifierHead: ExpressibleByArgument {}
+extension CLIPFineTuningRecipe: ExpressibleByArgument {}
 
 public struct RunOptions: ParsableArguments {
     @Option(help: "mini: MiniFood and the project's own mini models (default, nothing downloaded); paper: Food-101 and Hugging Face checkpoints.")

@@ -5,6 +5,7 @@ import Common
 import Results
 import Training
 import Foundation
+import Recipes
 
 /// What `reproduce` was asked for, forwarded to each chapter as that chapter spells it.
 public struct ReproductionSettings: Sendable {
@@ -121,6 +122,10 @@ public enum Reproduction {
         }
         if s.quick { arguments.append("--quick") }
         if let seeds = s.fineTuningSeeds[chapter], seeds > 1 { arguments += ["--seeds", String(seeds)] }
+        // The mini preset compares every CLIP fine-tuning recipe (the paper preset runs its own).
+        if chapter == "clip-finetune", s.preset == .mini {
+            arguments += ["--recipes", CLIPFineTuningRecipe.reportOrder.map(\.rawValue).joined(separator: ",")]
+        }
         guard s.preset == .paper, chapter != "cost" else { return arguments }
         if chapter == "cifar" { return arguments + (try cifarArguments(s.cifar)) }
 

@@ -102,15 +102,15 @@ extension Tensor {
 }
 
 /// Normal draws for named tensors, each from its own stream of the seed.
-struct ParameterFiller {
+public struct ParameterFiller {
     let root: SeededGenerator
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         root = SeededGenerator(seed: seed).derived("init")
     }
 
     /// N(0, std²) in every element.
-    func normal(_ tensor: Tensor, name: String, std: Double) {
+    public func normal(_ tensor: Tensor, name: String, std: Double) {
         var generator = root.derived(name)
         let p = tensor.pointer
         for i in 0..<tensor.count { p[i] = Float(std * generator.standardNormal()) }
@@ -118,7 +118,7 @@ struct ParameterFiller {
 
     /// N(0, std²) cut to [low, high] (absolute values, torch's trunc_normal_ defaults), by
     /// drawing again whatever falls outside.
-    func truncatedNormal(_ tensor: Tensor, name: String, std: Double, low: Double = -2, high: Double = 2) {
+    public func truncatedNormal(_ tensor: Tensor, name: String, std: Double, low: Double = -2, high: Double = 2) {
         var generator = root.derived(name)
         let p = tensor.pointer
         for i in 0..<tensor.count {
@@ -126,5 +126,12 @@ struct ParameterFiller {
             while value < low || value > high { value = std * generator.standardNormal() }
             p[i] = Float(value)
         }
+    }
+
+    /// U(-bound, bound) in every element (torch.nn.Linear's default bias).
+    public func uniform(_ tensor: Tensor, name: String, bound: Double) {
+        var generator = root.derived(name)
+        let p = tensor.pointer
+        for i in 0..<tensor.count { p[i] = Float(generator.uniform(-bound, bound)) }
     }
 }

@@ -1,9 +1,11 @@
-// Fine-tuning CLIP's image tower on the 91 trained classes, FT-CLIP style: the classifier starts
-// as the zero-shot head (text embeddings of "a photo of {}, a type of food." for the 91 names),
-// the image tower, projection and head are trained with cross-entropy, and the text tower is
-// left as pretrained. Afterwards the model is measured twice: on the 91 classes through its
-// trained head (the paper's test accuracy) and, zero-shot, on the 10 held-out classes with the
-// fine-tuned image tower against the original text tower (its extended accuracy).
+// Fine-tuning CLIP on the 91 trained classes by one of the recipes of CLIPFineTuningModel.swift:
+// a head on the image tower trained with cross-entropy (ft-clip, zero-shot-head, huggingface),
+// or both towers with CLIP's contrastive loss on (image, class prompt) pairs (flyp). Afterwards
+// the model is measured twice: on the 91 classes (the paper's test accuracy; through the head,
+// or zero-shot against the fine-tuned text tower for flyp) and, zero-shot, on the 10 held-out
+// classes: the held-out images through the fine-tuned image tower (class token, post-LayerNorm,
+// projection) against the held-out names through the text tower as it now is (its extended
+// accuracy; the pretrained text tower except under flyp).
 import Datasets
 import Common
 import Results
@@ -11,7 +13,7 @@ import Training
 import Foundation
 import Models
 import TensorCore
-import Training
+import Tokenizer
 
 public final class CLIPFineTuning {
     /// The pretrained checkpoint directory fine-tuning starts from.
@@ -25,17 +27,24 @@ public final class CLIPFineTuning {
     public let prompts: PromptTemplates
     private let trainPixels: DatasetPixels
 
-    /// Loads `checkpoint`, builds the head for the 91 training classes (FT-CLIP's zero-shot head
-    /// unless told otherwise) and a trainer that checkpoints to `trainerDirectory` (when given)
-    /// every quarter epoch.
-    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, head: CLIPClassifierHead = .zeroShot,
-                trainerDirectory: URL? = nil, prompts: PromptTemplates = .food, progress: ProgressDisplay = .automatic) throws {
+    /// Each trained class's prompt, tokenised (flyp's captions).
+    private let classPrompts: [[Int]]
+    /// FT-CLIP's label smoothing, when asked for (the paper's Table 2 has none).
+    public let labelSmoothing: Float
+
+    /// Loads `checkpoint`, builds `recipe`'s classifier for the 91 training classes and a trainer
+    /// that checkpoints to `trainerDirectory` (when given) every quarter epoch.
+    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, recipe: CLIPFineTuningRecipe = .ftCLIP,
+                labelSmoothing: Float = 0, trainerDirectory: URL? = nil, prompts: PromptTemplates = .food,
+                progress: ProgressDisplay = .automatic) throws {
         precondition(data.train.classNames == data.validation.classNames, "CLIPFineTuning: train and validation name different classes")
         source = checkpoint
         zeroShot = try ZeroShotClassifier(checkpoint: checkpoint)
         self.data = data
         self.prompts = prompts
-        classifier = CLIPImageClassifier(clip: zeroShot.model, head: head,
+        self.labelSmoothing = labelSmoothing
+        classPrompts = data.train.classNames.map { [zeroShot] name in zeroShot.tokenizer.encode(PromptTemplates.fill(prompts.templates[0], with: name)) }
+        classifier = CLIPImageClassifier(clip: zeroShot.model, recipe: recipe,
                                          classEmbeddings: zeroShot.classEmbeddings(data.train.classNames, prompts: prompts),
                                          seed: configuration.seed)
         trainPixels = try DatasetPixels(data.train, processor: zeroShot.processor)
@@ -45,12 +54,23 @@ public final class CLIPFineTuning {
                           progress: progress)
     }
 
-    /// Parameters the optimiser updates: the image tower, the projection (zero-shot head) and the head.
+    /// Parameters the optimiser updates (see `CLIPFineTuningRecipe.trained`).
     public var trainableParameters: Int { classifier.parameterCount }
 
-    /// The configuration's settings under Table 2's names, and the head.
+    public var recipe: CLIPFineTuningRecipe { classifier.recipe }
+
+    /// The configuration's settings under Table 2's names, the recipe and its own settings.
     public var hyperParameters: HyperParameters {
-        trainer.configuration.hyperParameters.merging(["head": .text(classifier.kind.rawValue)]) { $1 }
+        var recipeSettings: HyperParameters = ["recipe": .text(recipe.rawValue), "label_smoothing": .number(Double(labelSmoothing))]
+        switch recipe {
+        case .ftCLIP:
+            recipeSettings["head_init"] = .text("trunc_normal(std 0.02) weight, uniform(±width^-1/2) bias, both × \(CLIPImageClassifier.ftCLIPInitScale)")
+            recipeSettings["frozen"] = .text("patch embedding")
+        case .huggingFace: recipeSettings["head_init"] = .text("normal(std width^-1/2) weight, zero bias")
+        case .zeroShotHead: recipeSettings["head_init"] = .text("class prompts' text embeddings × exp(logit_scale)")
+        case .flyp: recipeSettings["captions"] = .text(prompts.templates[0])
+        }
+        return trainer.configuration.hyperParameters.merging(recipeSettings) { $1 }
     }
 
     /// Restores the trainer's checkpoint when its directory holds one; returns the step reached.
@@ -60,9 +80,12 @@ public final class CLIPFineTuning {
         return trainer.step
     }
 
-    /// The mean cross-entropy of the head's logits on a batch.
+    /// The recipe's loss on a batch: the mean cross-entropy of the head's logits, or for flyp
+    /// CLIP's symmetric contrastive loss between the images and their classes' prompts (two
+    /// images of one class in a batch are each other's negatives, as in FLYP's code).
     public func loss(pixels: Tensor, labels: [Int]) -> Tensor {
-        crossEntropy(classifier(pixels), labels: labels)
+        guard recipe == .flyp else { return crossEntropy(classifier(pixels), labels: labels, labelSmoothing: labelSmoothing) }
+        return zeroShot.model.contrastiveLoss(pixels, TokenBatch(labels.map { classPrompts[$0] }, padding: zeroShot.tokenizer.padding))
     }
 
     /// Trains the remaining steps (stopping after `stopStep` when given).
@@ -78,6 +101,7 @@ public final class CLIPFineTuning {
     /// The head's accuracy on `dataset` (the validation images of the 91 classes).
     public func score(_ dataset: any Dataset, batchSize: Int = 64) throws -> ClassificationHits {
         precondition(dataset.classNames == data.train.classNames, "CLIPFineTuning: the head classifies the training classes only")
+        if recipe == .flyp { return try zeroShot.zeroShotScores(dataset, promptSets: [prompts], batchSize: batchSize)[0] }
         let pixels = try DatasetPixels(dataset, processor: zeroShot.processor, memoryBudget: 0)
         var score = ClassificationHits(classNames: dataset.classNames)
         try GradMode.with(enabled: false) {
@@ -90,8 +114,8 @@ public final class CLIPFineTuning {
     }
 
     /// Zero-shot accuracy on the held-out classes under each of `promptSets` (a prompt ensemble
-    /// beside the single template): the fine-tuned image tower against the text tower (and text
-    /// projection) as pretrained, the held-out images embedded once.
+    /// beside the single template): the fine-tuned image tower against the text tower as it now
+    /// is (pretrained, except under flyp), the held-out images embedded once.
     public func extendedScores(promptSets: [PromptTemplates], batchSize: Int = 64) throws -> [ClassificationHits] {
         try zeroShot.zeroShotScores(data.heldOut, promptSets: promptSets, batchSize: batchSize)
     }

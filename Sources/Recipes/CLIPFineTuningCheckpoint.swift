@@ -21,8 +21,8 @@ extension CLIPFineTuning {
     /// (path, sizes, dates), the data and the configuration, so a run resumes only its own
     /// checkpoints and a changed setting starts afresh beside them.
     public static func runDirectory(cache: URL, preset: Preset, checkpoint: URL, data: ExperimentData,
-                                    configuration: TrainingConfiguration, head: CLIPClassifierHead = .zeroShot,
-                                    prompts: PromptTemplates = .food) throws -> URL {
+                                    configuration: TrainingConfiguration, recipe: CLIPFineTuningRecipe = .ftCLIP,
+                                    labelSmoothing: Float = 0, prompts: PromptTemplates = .food) throws -> URL {
         var digest = SHA256()
         digest.update(checkpoint.standardizedFileURL.path + "\n")
         for file in try Checkpoint(directory: checkpoint).weightFiles {
@@ -32,7 +32,8 @@ extension CLIPFineTuning {
             digest.update("\(file.lastPathComponent) \(size) \(modified)\n")
         }
         digest.update("\(data.source)\n\(data.train.count) \(data.validation.count) \(data.heldOut.count)\n")
-        digest.update(head.rawValue + "\n" + prompts.templates.joined(separator: "\n") + "\n")
+        digest.update("\(data.train.classNames)\n\(data.heldOut.classNames)\n")
+        digest.update(recipe.rawValue + " \(labelSmoothing)\n" + prompts.templates.joined(separator: "\n") + "\n")
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         digest.update(Array(try encoder.encode(configuration)))
@@ -54,13 +55,15 @@ extension CLIPFineTuning {
             try manager.copyItem(at: file.resolvingSymlinksInPath(), to: staging.appendingPathComponent(name))
         }
         let weights = Dictionary(uniqueKeysWithValues: zeroShot.model.namedParameters.map { ($0.name, $0.tensor) })
-        let tuned = classifier.kind == .zeroShot ? "vision_model, visual_projection" : "vision_model"
-        try writeSafeTensors(weights, metadata: ["format": "pt", "fine_tuned": tuned],
+        try writeSafeTensors(weights, metadata: ["format": "pt", "fine_tuned": recipe.trained, "recipe": recipe.rawValue],
                              to: staging.appendingPathComponent(Checkpoint.weightsFileName))
         let classes = String(decoding: try JSONEncoder().encode(data.train.classNames), as: UTF8.self)
-        let head = Dictionary(uniqueKeysWithValues: classifier.head.namedParameters.map { ($0.name, $0.tensor) })
-        try writeSafeTensors(head, metadata: ["classes": classes, "head": classifier.kind.rawValue],
-                             to: staging.appendingPathComponent(Self.classifierFileName))
+        // The head as `weight`/`bias` (what WiSE-FT reads), FT-CLIP's norm as `fc_norm.*`; flyp has neither.
+        if let head = classifier.head {
+            let norm = classifier.fcNorm.map { $0.namedParameters.map { ("fc_norm." + $0.name, $0.tensor) } } ?? []
+            try writeSafeTensors(Dictionary(uniqueKeysWithValues: head.namedParameters + norm), metadata: ["classes": classes, "recipe": recipe.rawValue],
+                                 to: staging.appendingPathComponent(Self.classifierFileName))
+        }
         if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
         try manager.moveItem(at: staging, to: directory)
     }

@@ -1,89 +1,146 @@
-// The two ways of turning CLIP's image tower into a 91-way classifier that the clip-finetune
-// chapter compares.
+// The four ways of fine-tuning CLIP on the trained classes that the clip-finetune chapter
+// compares, and the classifier each puts on the image tower.
 //
-// FT-CLIP's (Dong et al. 2022, "CLIP Itself is a Strong Fine-tuner"), the default: the image
-// tower and projection, the normalised embedding, and a linear head without bias whose rows
-// start as the zero-shot class embeddings times exp(logit_scale). Before the first step its
-// logits are exactly zero-shot CLIP's, so fine-tuning starts from zero-shot accuracy and from
-// the space the text tower speaks.
+// ft-clip, the paper's (Section 2.2.3 follows Dong et al. 2022, "CLIP Itself is a Strong
+// Fine-tuner"; LightDXY/FT-CLIP, models/finetune_clip.py): the encoder's output tokens without
+// the class token, each through a fresh LayerNorm `fc_norm`, averaged, into a fresh linear
+// head. Their code drops CLIP's post-LayerNorm and projection, draws the head's weight from
+// trunc_normal(std 0.02) and scales weight and (torch-default) bias by init_scale 0.001, and
+// freezes the patch embedding (conv1) of the 224-pixel models.
 //
-// transformers' CLIPForImageClassification, the class a Hugging Face user fine-tuning CLIP on
-// Food-101 is given: the mean of the image tower's patch tokens (its last hidden state without
-// the class token, post-LayerNorm or projection) into a fresh linear head with bias, weights
-// ~ N(0, width^-1/2) and zero bias, as its `_init_weights` draws them. Only the encoder is
-// trained; the class token's post-LayerNorm and the projection that zero-shot reads get no
-// gradient, so nothing keeps the tower's output in the text tower's space.
+// zero-shot-head (the zero-shot-initialised head of LP-FT and WiSE-FT): a linear head without
+// bias on the normalised embedding, its rows the class prompts' text embeddings times
+// exp(logit_scale), so that before the first step it is zero-shot CLIP. Image tower,
+// projection and head are trained.
+//
+// huggingface, transformers' CLIPForImageClassification: the mean of the encoder's output tokens
+// without the class token (no LayerNorm) into a fresh linear head with bias, weight ~
+// N(0, width^-1/2), bias 0, as its `_init_weights` draws them.
+//
+// flyp (Goyal et al. 2023, "Finetune like you pretrain"): no head; both towers and the
+// temperature trained with CLIP's contrastive loss on (image, class prompt) pairs, classifying
+// by zero-shot against the fine-tuned text tower.
 import Common
-import Results
-import Training
 import Foundation
 import Models
 import TensorCore
 
-public enum CLIPClassifierHead: String, CaseIterable, Codable, Sendable {
-    case zeroShot = "zero-shot"
+public enum CLIPFineTuningRecipe: String, CaseIterable, Codable, Sendable {
+    case ftCLIP = "ft-clip"
+    case zeroShotHead = "zero-shot-head"
     case huggingFace = "huggingface"
+    case flyp
 
-    /// What the head is, in a phrase for logs and results.
+    /// What the recipe is, in a phrase for logs and results.
     public var description: String {
         switch self {
-        case .zeroShot: "FT-CLIP: linear head on the normalised embedding, initialised from the class prompts' text embeddings"
-        case .huggingFace: "transformers' CLIPForImageClassification: fresh linear head on the mean of the patch tokens"
+        case .ftCLIP: "FT-CLIP (the paper's): fc_norm LayerNorm on the patch tokens, their mean, a fresh linear head (trunc-normal 0.02 × 0.001)"
+        case .zeroShotHead: "zero-shot head (LP-FT / WiSE-FT): a linear head on the normalised embedding, initialised from the class prompts' text embeddings"
+        case .huggingFace: "transformers' CLIPForImageClassification: the mean of the patch tokens into a fresh linear head"
+        case .flyp: "FLYP: both towers trained with CLIP's contrastive loss on (image, class prompt) pairs, classifying zero-shot"
         }
     }
+
+    /// The parameters this recipe trains, in words.
+    public var trained: String {
+        switch self {
+        case .ftCLIP: "image encoder (patch embedding frozen, as FT-CLIP's code does), fc_norm and head; post-LayerNorm, projection and text tower untouched"
+        case .zeroShotHead: "image encoder, its post-LayerNorm and projection, and the head; text tower untouched"
+        case .huggingFace: "image encoder and head; post-LayerNorm, projection and text tower untouched"
+        case .flyp: "image and text towers, both projections and the logit scale"
+        }
+    }
+
+    /// The recipes in the order the chapter runs and reports them, the paper's first.
+    public static let reportOrder: [CLIPFineTuningRecipe] = [.ftCLIP, .zeroShotHead, .huggingFace, .flyp]
 }
 
 public final class CLIPImageClassifier: Module {
-    /// The CLIP model whose image tower this classifier shares (not a copy): training the
-    /// classifier changes `clip.imageEmbeddings`, while `clip.textEmbeddings` stays pretrained.
+    /// The CLIP model whose towers this classifier shares (not a copy): training the classifier
+    /// changes `clip` itself.
     public let clip: CLIPModel
-    public let kind: CLIPClassifierHead
-    /// [classes, P] without bias (zero-shot), or [classes, width] with bias (huggingface).
-    public let head: Linear
+    public let recipe: CLIPFineTuningRecipe
+    /// [classes, P] without bias (zero-shot-head), [classes, width] with bias (ft-clip,
+    /// huggingface); none for flyp.
+    public let head: Linear?
+    /// FT-CLIP's LayerNorm on the patch tokens (ft-clip only).
+    public let fcNorm: LayerNorm?
 
-    /// `classEmbeddings` [classes, P] are the normalised zero-shot class embeddings; the
-    /// huggingface head uses only their count, and draws its weights from `seed`.
-    public init(clip: CLIPModel, head kind: CLIPClassifierHead = .zeroShot, classEmbeddings: Tensor, seed: UInt64 = 0) {
-        let classes = classEmbeddings.shape[0]
+    /// FT-CLIP's init_scale: the fresh head's weight and bias are multiplied by it.
+    public static let ftCLIPInitScale = 0.001
+    /// torch.nn.LayerNorm's default epsilon, which FT-CLIP's fc_norm keeps.
+    static let ftCLIPNormEps: Float = 1e-5
+
+    /// `classEmbeddings` [classes, P] are the normalised zero-shot class embeddings; the fresh
+    /// heads use only their count and draw their weights from `seed`.
+    public init(clip: CLIPModel, recipe: CLIPFineTuningRecipe = .ftCLIP, classEmbeddings: Tensor, seed: UInt64 = 0) {
+        let classes = classEmbeddings.shape[0], width = clip.config.visionConfig.hiddenSize
         precondition(classEmbeddings.rank == 2 && classEmbeddings.shape[1] == clip.config.projectionDim,
                      "CLIPImageClassifier: class embeddings \(classEmbeddings.shape) for projection width \(clip.config.projectionDim)")
         self.clip = clip
-        self.kind = kind
-        switch kind {
-        case .zeroShot:
-            head = Linear(clip.config.projectionDim, classes, bias: false)
+        self.recipe = recipe
+        let filler = ParameterFiller(seed: seed)
+        switch recipe {
+        case .zeroShotHead:
+            let head = Linear(clip.config.projectionDim, classes, bias: false)
             let scale = Foundation.exp(clip.logitScale.item)
             for i in 0..<head.weight.count { head.weight.pointer[i] = classEmbeddings.pointer[i] * scale }
+            (self.head, fcNorm) = (head, nil)
+        case .ftCLIP:
+            let head = Linear(width, classes, bias: true)
+            filler.truncatedNormal(head.weight, name: "classifier.weight", std: 0.02)
+            filler.uniform(head.bias!, name: "classifier.bias", bound: 1 / Double(width).squareRoot())
+            for tensor in [head.weight, head.bias!] {
+                for i in 0..<tensor.count { tensor.pointer[i] *= Float(Self.ftCLIPInitScale) }
+            }
+            (self.head, fcNorm) = (head, LayerNorm(width, eps: Self.ftCLIPNormEps))
         case .huggingFace:
-            let width = clip.config.visionConfig.hiddenSize
-            head = Linear(width, classes, bias: true)
-            var generator = SeededGenerator(seed: seed).derived("clip-finetune").derived("classifier.weight")
-            let std = 1 / Double(width).squareRoot()
-            for i in 0..<head.weight.count { head.weight.pointer[i] = Float(std * generator.standardNormal()) }
+            let head = Linear(width, classes, bias: true)
+            filler.normal(head.weight, name: "classifier.weight", std: 1 / Double(width).squareRoot())
+            (self.head, fcNorm) = (head, nil)
+        case .flyp:
+            (head, fcNorm) = (nil, nil)
         }
     }
 
-    /// Class logits [B, classes] of pixels [B, 3, H, W].
+    /// Class logits [B, classes] of pixels [B, 3, H, W], through the head (not for flyp, which
+    /// classifies against the text tower).
     public func callAsFunction(_ pixels: Tensor) -> Tensor {
-        switch kind {
-        case .zeroShot: head(clip.imageEmbeddings(pixels))
-        case .huggingFace: head(meanOfPatchTokens(clip.visionModel.lastHiddenState(pixels)))
+        guard let head else { preconditionFailure("CLIPImageClassifier: flyp has no head; classify zero-shot") }
+        switch recipe {
+        case .zeroShotHead: return head(clip.imageEmbeddings(pixels))
+        case .ftCLIP: return head(meanOfPatchTokens(fcNorm!(clip.visionModel.lastHiddenState(pixels))))
+        case .huggingFace, .flyp: return head(meanOfPatchTokens(clip.visionModel.lastHiddenState(pixels)))
         }
     }
 
-    /// The trained parameters under Hugging Face's names: the image tower and projection as in
-    /// CLIPModel, and the head as `classifier.*`. The huggingface head's model has no
-    /// projection, so the projection is not trained then.
+    /// The trained parameters under Hugging Face's names (CLIPModel's), with the head as
+    /// `classifier.*` and FT-CLIP's norm as `fc_norm.*`.
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        let tower = clip.namedParameters.filter { kind == .zeroShot ? Self.isImageTower($0.name) : $0.name.hasPrefix("vision_model.") }
-        return tower + head.namedParameters.map { ("classifier." + $0.name, $0.tensor) }
+        let tower = clip.namedParameters.filter { Self.trains(recipe, $0.name) }
+        return tower + (fcNorm.map { named("fc_norm", $0) } ?? []) + (head.map { named("classifier", $0) } ?? [])
     }
 
-    /// True for the parameters fine-tuning may change in a CLIPModel: the vision transformer and
-    /// the visual projection.
+    /// True for the CLIPModel parameters `recipe` trains. Those its forward pass does not reach
+    /// (post-LayerNorm and projection under a patch-token head) are left out rather than decayed.
+    public static func trains(_ recipe: CLIPFineTuningRecipe, _ name: String) -> Bool {
+        switch recipe {
+        case .flyp: true
+        case .zeroShotHead: isImageTower(name)
+        case .huggingFace: name.hasPrefix("vision_model.") && !name.hasPrefix("vision_model.post_layernorm.")
+        case .ftCLIP: name.hasPrefix("vision_model.") && !name.hasPrefix("vision_model.post_layernorm.")
+            && !name.hasPrefix("vision_model.embeddings.patch_embedding.")
+        }
+    }
+
+    /// True for the vision transformer and the visual projection.
     public static func isImageTower(_ name: String) -> Bool {
         name.hasPrefix("vision_model.") || name.hasPrefix("visual_projection.")
     }
+}
+
+private func named(_ prefix: String, _ module: Module) -> [(name: String, tensor: Tensor)] {
+    module.namedParameters.map { (prefix + "." + $0.name, $0.tensor) }
 }
 
 /// [B, T, D] → [B, D]: the mean over positions 1..<T (every token but the class token).
@@ -95,4 +152,3 @@ func meanOfPatchTokens(_ hidden: Tensor) -> Tensor {
     }
     return sum * (1 / Float(length - 1))
 }
-

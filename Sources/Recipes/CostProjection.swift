@@ -5,8 +5,9 @@ import Training
 
 /// The paper's training run and hardware, and the rule that projects a FLOP count onto them.
 public enum PaperProjection {
-    /// Food-101's training list (750 photos of each of 101 classes), the size the paper states.
-    public static let trainingImages = 75_750
+    /// The paper split's training images, as the vit chapter's plan counts them: 80% of the
+    /// 1,000 photos of each of the 91 trained classes (the 10 held-out classes are never trained on).
+    public static let trainingImages = ViTFineTuningPlan.paperTrainingImages
     /// Tables 1 and 2.
     public static let epochs = 10
     public static let hardware = "2x NVIDIA GeForce RTX 4090"
@@ -27,7 +28,7 @@ public enum PaperProjection {
         FLOPs x images x epochs.
         """
 
-    /// `figures` projected onto the paper's 75,750 images x 10 epochs.
+    /// `figures` projected onto the paper split's 72,800 training images x 10 epochs.
     public static func projection(_ figures: ApproachFigures) -> CostProjection {
         let images = Double(trainingImages * epochs)
         let trainingFLOPs = (figures.trainingFLOPsPerImage ?? 0) * images

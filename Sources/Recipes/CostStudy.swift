@@ -5,9 +5,10 @@
 //                       with cross-entropy (the vit chapter);
 //   CLIP zero-shot      CLIP's image embedding scored against cached class-prompt embeddings;
 //                       nothing trained (the clip chapter);
-//   CLIP fine-tuned     FT-CLIP: the image tower, its projection and a head that starts as the
-//                       zero-shot class embeddings trained with cross-entropy, the text tower
-//                       frozen (the clip-finetune chapter); served like zero-shot CLIP. Its text
+//   CLIP fine-tuned     the ft-clip recipe (the paper's): the image encoder, a LayerNorm and a
+//                       fresh head on the mean patch token trained with cross-entropy, the text
+//                       tower frozen (the clip-finetune chapter); its forward FLOPs are counted
+//                       as zero-shot CLIP's image embedding and similarities. Its text
 //                       tower runs once per run, for the class prompts: a few hundred GFLOPs in
 //                       all, nothing beside 10 epochs of images, and left out.
 import Checkpoints

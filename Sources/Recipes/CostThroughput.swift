@@ -54,9 +54,10 @@ public enum ThroughputMeasurement {
     }
 
     /// CLIP of `config`: zero-shot inference (image embeddings scored against `classes` cached
-    /// class embeddings), and fine-tuning as the clip-finetune chapter does it (FT-CLIP): the
-    /// image tower, its projection and a head of `classes` rows trained with cross-entropy, the
-    /// text tower frozen. Returns the throughputs and the trainable parameter count.
+    /// class embeddings), and fine-tuning as the clip-finetune chapter's default recipe does it
+    /// (ft-clip, the paper's): the image encoder, FT-CLIP's fc_norm and a fresh head of `classes`
+    /// rows trained with cross-entropy, the text tower frozen. Returns the throughputs and the
+    /// trainable parameter count.
     public static func clip(_ config: CLIPConfig, classes: Int, plan: ThroughputPlan,
                             seed: UInt64) throws -> (zeroShot: Throughput, fineTune: Throughput, fineTunedParameters: Int) {
         let model = try CLIPModel(config)
@@ -67,17 +68,15 @@ public enum ThroughputMeasurement {
         let labels = (0..<plan.batchSize).map { _ in generator.int(below: classes) }
         let classEmbeddings = l2Normalized(Tensor(shape: [classes, config.projectionDim],
                                                   scalars: (0..<(classes * config.projectionDim)).map { _ in Float(generator.uniform(-1, 1)) }))
-        let head = Linear(config.projectionDim, classes, bias: false)
-        head.weight.pointer.update(from: classEmbeddings.pointer, count: classEmbeddings.count)
-        let trained = model.namedParameters.filter { $0.name.hasPrefix("vision_model.") || $0.name.hasPrefix("visual_projection.") }.map(\.tensor)
-            + head.parameters
+        let classifier = CLIPImageClassifier(clip: model, recipe: .ftCLIP, classEmbeddings: classEmbeddings, seed: seed)
+        let trained = classifier.parameters
         for tensor in trained { tensor.requiresGrad = true }
 
         let inference = imagesPerSecond(plan) {
             _ = model.logitsPerImage(imageEmbeddings: model.imageEmbeddings(pixels), textEmbeddings: classEmbeddings)
         }
         let training = imagesPerSecond(plan, recordingGradients: true) {
-            crossEntropy(head(model.imageEmbeddings(pixels)), labels: labels).backward()
+            crossEntropy(classifier(pixels), labels: labels).backward()
             for tensor in trained { tensor.zeroGrad() }
         }
         return (Throughput(inferenceImagesPerSecond: inference, trainingImagesPerSecond: nil),

@@ -63,57 +63,88 @@ public final class WiSEFT {
     public let fineTunedSource: URL
     public let data: ExperimentData
     public let prompts: PromptTemplates
+    /// The recipe the fine-tuned model was trained with (from its classifier file).
+    public let recipe: CLIPFineTuningRecipe
     /// The model each mixture is written into: zero-shot CLIP's text tower and logit scale
     /// throughout, and the image tower and projection of the current mixture.
     public let clip: ZeroShotClassifier
-    /// The FT-CLIP head on `clip`'s image tower, its rows the current mixture's.
+    /// The fine-tuned recipe's classifier on `clip`'s image tower: the zero-shot head mixed like
+    /// the tower, or a fresh head (and fc_norm) kept as trained at every alpha.
     public let classifier: CLIPImageClassifier
     public let interpolation: WeightInterpolation
+    /// The images that choose alpha: some of the trained classes' training images.
+    public let selection: DatasetPixels
+    /// SHA-256 of the selection's list, one "class/training index" line per image.
+    public let selectionListSha256: String
+    /// The share of each trained class's training images that chooses alpha.
+    public static let selectionFraction = 0.2
     private let validation: DatasetPixels
     private let heldOut: DatasetPixels
-    /// The held-out classes' embeddings from the pretrained text tower, which no mixture changes.
+    /// Class embeddings from the pretrained text tower, which no mixture changes.
     private let heldOutClasses: Tensor
+    private let trainedClasses: Tensor
 
     /// Loads both checkpoints and prepares the images. The fine-tuned directory is what
     /// `CLIPFineTuning.saveFineTuned` writes; it must come from `zeroShot` (same names and
-    /// shapes, the same text tower) with the FT-CLIP head over `data.train`'s classes.
-    public init(zeroShot: URL, fineTuned: URL, data: ExperimentData, prompts: PromptTemplates = .food) throws {
+    /// shapes, the same text tower) with a head over `data.train`'s classes. `selectionFraction`
+    /// of each trained class's training images, drawn with `seed`, choose alpha.
+    public init(zeroShot: URL, fineTuned: URL, data: ExperimentData, prompts: PromptTemplates = .food,
+                selectionFraction: Double = WiSEFT.selectionFraction, seed: UInt64 = 0) throws {
         zeroShotSource = zeroShot
         fineTunedSource = fineTuned
         self.data = data
         self.prompts = prompts
         clip = try ZeroShotClassifier(checkpoint: zeroShot)
-        classifier = CLIPImageClassifier(clip: clip.model, head: .zeroShot,
-                                         classEmbeddings: clip.classEmbeddings(data.train.classNames, prompts: prompts))
         let tuned = try Checkpoint(directory: fineTuned)
-        let head = try Self.fineTunedHead(in: fineTuned, classNames: data.train.classNames)
+        let (recipe, head) = try Self.fineTunedHead(in: fineTuned, classNames: data.train.classNames)
+        self.recipe = recipe
+        classifier = CLIPImageClassifier(clip: clip.model, recipe: recipe,
+                                         classEmbeddings: clip.classEmbeddings(data.train.classNames, prompts: prompts))
         try Self.checkSameTextTower(clip.model, tuned, zeroShot: zeroShot.path, fineTuned: fineTuned.path)
 
-        // The image tower and projection, and the head: WiSE-FT mixes the head too when, as
-        // here, fine-tuning started from the zero-shot head (the class prompts' text embeddings
-        // times the logit scale), so alpha 0 is exactly zero-shot CLIP on the trained classes.
+        // The image tower and projection, mixed. A zero-shot head is mixed too: fine-tuning
+        // started from it (the class prompts' text embeddings times the logit scale), so alpha 0
+        // is exactly zero-shot CLIP on the trained classes. A fresh head (ft-clip, huggingface)
+        // has no zero-shot counterpart: as WiSE-FT does for the parts only one end has, it is
+        // not mixed but kept as trained, with fc_norm.
         let tower = clip.model.namedParameters.filter { CLIPImageClassifier.isImageTower($0.name) }
         let tunedTower = try tuned.names.filter(CLIPImageClassifier.isImageTower).map { name in
             (name: name, tensor: try tuned.tensor(name))
         }
-        interpolation = try WeightInterpolation(targets: tower + [("classifier.weight", classifier.head.weight)],
-                                                fineTuned: tunedTower + [("classifier.weight", head)], fineTunedSource: fineTuned.path)
+        if recipe == .zeroShotHead {
+            interpolation = try WeightInterpolation(targets: tower + [("classifier.weight", classifier.head!.weight)],
+                                                    fineTuned: tunedTower + [("classifier.weight", try head.tensor("weight"))],
+                                                    fineTunedSource: fineTuned.path)
+        } else {
+            for (name, tensor) in classifier.namedParameters where name.hasPrefix("classifier.") || name.hasPrefix("fc_norm.") {
+                let stored = try head.tensor(name.hasPrefix("classifier.") ? String(name.dropFirst("classifier.".count)) : name, shape: tensor.shape)
+                tensor.pointer.update(from: stored.pointer, count: tensor.count)
+            }
+            interpolation = try WeightInterpolation(targets: tower, fineTuned: tunedTower, fineTunedSource: fineTuned.path)
+        }
+        let chosen = DatasetSubset(data.train, seededFraction: selectionFraction, seed: seed)
+        selectionListSha256 = SHA256.hex(chosen.indices.map { "\(chosen.classNames[data.train.label(at: $0)])/\($0)" }.joined(separator: "\n").utf8)
+        selection = try DatasetPixels(chosen, processor: clip.processor)
         validation = try DatasetPixels(data.validation, processor: clip.processor)
         heldOut = try DatasetPixels(data.heldOut, processor: clip.processor)
         heldOutClasses = clip.classEmbeddings(data.heldOut.classNames, prompts: prompts)
+        trainedClasses = clip.classEmbeddings(data.train.classNames, prompts: prompts)
+    }
+
+    /// What is mixed and what is kept, in a sentence for the results.
+    public var mixedDescription: String {
+        recipe == .zeroShotHead
+            ? "image tower and visual projection, and the zero-shot-initialised head against the zero-shot head (the prompts' "
+                + "text embeddings times the logit scale); text tower and logit scale as pretrained"
+            : "image tower and visual projection; the \(recipe.rawValue) recipe's fresh head\(classifier.fcNorm == nil ? "" : " and fc_norm") "
+                + "has no zero-shot counterpart and is kept as trained at every alpha; text tower and logit scale as pretrained"
     }
 
     /// Sets the model to the mixture `alpha` and scores it: the head over the trained classes'
     /// validation images, and zero-shot over the held-out classes' images.
     public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationHits, extended: ClassificationHits) {
         interpolation.mix(alpha)
-        let testImages = try clip.imageEmbeddings(validation, batchSize: batchSize)
-        let testLogits = GradMode.with(enabled: false) { classifier.head(testImages) }
-        let heldOutImages = try clip.imageEmbeddings(heldOut, batchSize: batchSize)
-        return (ClassificationHits(classNames: data.validation.classNames, logits: testLogits, labels: validation.labels(Array(0..<validation.count))),
-                ClassificationHits(classNames: data.heldOut.classNames,
-                                    logits: clip.logits(imageEmbeddings: heldOutImages, classEmbeddings: heldOutClasses),
-                                    labels: heldOut.labels(Array(0..<heldOut.count))))
+        return (try headScores(validation, batchSize: batchSize), try zeroShotScores(heldOut, classes: heldOutClasses, batchSize: batchSize))
     }
 
     /// Both top-1 accuracies of the mixture `alpha`, each with its 95% bootstrap interval.
@@ -122,25 +153,50 @@ public final class WiSEFT {
         return WiSEFTPoint(alpha: alpha, test: test.bootstrappedTop1(seed: seed), extended: extended.bootstrappedTop1(seed: seed))
     }
 
-    /// The trained head's weight [classes, P] from classifier.safetensors, after checking that it
-    /// is FT-CLIP's head over `classNames`.
-    private static func fineTunedHead(in directory: URL, classNames: [String]) throws -> Tensor {
+    /// The mixture `alpha` on the selection images only: the head's top-1 among the trained
+    /// classes, and zero-shot top-1 among the trained classes' names (the pretrained text tower),
+    /// the trade test and extended accuracy measure, on images no reported accuracy uses.
+    public func selectionScore(alpha: Double, batchSize: Int = 64) throws -> AlphaSelectionScore {
+        interpolation.mix(alpha)
+        return AlphaSelectionScore(alpha: alpha, head: try headScores(selection, batchSize: batchSize).accuracy.top1.value,
+                                   zeroShot: try zeroShotScores(selection, classes: trainedClasses, batchSize: batchSize).accuracy.top1.value)
+    }
+
+    private func headScores(_ pixels: DatasetPixels, batchSize: Int) throws -> ClassificationHits {
+        var hits = ClassificationHits(classNames: pixels.dataset.classNames)
+        try GradMode.with(enabled: false) {
+            for start in stride(from: 0, to: pixels.count, by: batchSize) {
+                let indices = Array(start..<min(pixels.count, start + batchSize))
+                hits.add(classifier(try pixels.pixels(indices)), labels: pixels.labels(indices))
+            }
+        }
+        return hits
+    }
+
+    private func zeroShotScores(_ pixels: DatasetPixels, classes: Tensor, batchSize: Int) throws -> ClassificationHits {
+        let images = try clip.imageEmbeddings(pixels, batchSize: batchSize)
+        return ClassificationHits(classNames: pixels.dataset.classNames, logits: clip.logits(imageEmbeddings: images, classEmbeddings: classes),
+                                  labels: pixels.labels(Array(0..<pixels.count)))
+    }
+
+    /// The recipe and the head's tensors from classifier.safetensors, after checking that it
+    /// classifies `classNames` with a head WiSE-FT can use.
+    private static func fineTunedHead(in directory: URL, classNames: [String]) throws -> (CLIPFineTuningRecipe, SafeTensorsFile) {
         let url = directory.appendingPathComponent(CLIPFineTuning.classifierFileName)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ChapterError("WiSE-FT: \(directory.path) has no \(CLIPFineTuning.classifierFileName): not a model the clip-finetune chapter saved")
+            throw ChapterError("WiSE-FT: \(directory.path) has no \(CLIPFineTuning.classifierFileName): not a model the clip-finetune chapter "
+                + "saved with a head (flyp has none; mixing its two fine-tuned towers is not done here)")
         }
         let file = try SafeTensorsFile(contentsOf: url)
-        if let kind = file.metadata["head"], kind != CLIPClassifierHead.zeroShot.rawValue {
-            throw ChapterError("WiSE-FT: \(url.path) holds a \(kind) head; mixing it with the zero-shot head needs a model fine-tuned "
-                + "with --head \(CLIPClassifierHead.zeroShot.rawValue)")
+        guard let recipe = file.metadata["recipe"].flatMap(CLIPFineTuningRecipe.init(rawValue:)), recipe != .flyp else {
+            throw ChapterError("WiSE-FT: \(url.path) names no recipe with a head; fine-tune again with clip-finetune")
         }
         let saved = file.metadata["classes"].flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
         guard saved == classNames else {
             throw ChapterError("WiSE-FT: \(url.path) classifies other classes than this run's \(classNames.count) trained classes")
         }
-        return try file.tensor("weight")
+        return (recipe, file)
     }
-
     /// Every tensor outside the image tower (text tower, text projection, logit scale) must be
     /// the zero-shot model's: the fine-tuned model came from it, and the text tower is what the
     /// extended accuracy compares every mixture against.
@@ -155,15 +211,28 @@ public final class WiSEFT {
 }
 
 extension WiSEFT {
-    /// How the chapter picks one mixture, stated in its results.
-    public static let bestAlphaRule = "the alpha with the highest mean of test and extended top-1 accuracy (the smaller alpha on a tie)"
+    /// How the chapter chooses alpha, stated in its results.
+    public static let selectionRule = "the alpha with the highest mean of the head's top-1 and zero-shot top-1 (among the trained "
+        + "classes' names) on the selection images, some of the trained classes' training images (the smaller alpha on a tie)"
 
-    /// The point `bestAlphaRule` picks; nil for no points.
-    public static func best(_ points: [WiSEFTPoint]) -> WiSEFTPoint? {
-        func mean(_ point: WiSEFTPoint) -> Double { (point.test.value + point.extended.value) / 2 }
-        return points.sorted { $0.alpha < $1.alpha }.reduce(nil) { best, point in
-            guard let best else { return point }
-            return mean(point) > mean(best) ? point : best
+    /// The score `selectionRule` picks; nil for no scores.
+    public static func chosen(_ scores: [AlphaSelectionScore]) -> AlphaSelectionScore? {
+        scores.sorted { $0.alpha < $1.alpha }.reduce(nil) { best, score in
+            guard let best else { return score }
+            return score.mean > best.mean ? score : best
         }
+    }
+}
+
+extension DatasetSubset {
+    /// `fraction` of each class's images (at least one), drawn with `seed`, in the base's order.
+    init(_ base: any Dataset, seededFraction fraction: Double, seed: UInt64) {
+        var byClass = [[Int]](repeating: [], count: base.classNames.count)
+        for index in 0..<base.count { byClass[base.label(at: index)].append(index) }
+        var generator = SeededGenerator(seed: seed).derived("wise-ft-selection")
+        let picked = byClass.flatMap { indices in
+            generator.shuffled(indices).prefix(indices.isEmpty ? 0 : max(1, Int((fraction * Double(indices.count)).rounded())))
+        }
+        self.init(base, indices: picked.sorted())
     }
 }

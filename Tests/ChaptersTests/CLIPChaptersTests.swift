@@ -57,7 +57,10 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         #expect(results.lossCurve.map(\.step) == Array(1...23))
         #expect(results.lossCurve.allSatisfy { $0.loss.isFinite && $0.learningRate == 1e-4 })
         #expect(results.hyperParameters[HyperParameterName.batchSize] == .number(32))
-        #expect(results.hyperParameters["head"] == .text("zero-shot"))
+        #expect(results.hyperParameters["recipe"] == .text("ft-clip") && results.recipe == "ft-clip")
+        // The main recipe is the recipes array's first entry, with the same numbers.
+        #expect(results.recipes.map(\.id) == ["ft-clip"] && results.recipes[0].test == results.test
+                && results.recipes[0].extended == results.extended && !results.recipes[0].trained.isEmpty)
         #expect(results.test.images == 182 && results.extended.images == 50)
         #expect(results.test.interval != nil && results.extended.interval != nil)
         // The held-out classes zero-shot again with the mini preset's 7-template ensemble.
@@ -86,7 +89,8 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         ["clip", "--checkpoint", "/nonexistent/clip"],
         ["clip", "--no-such-flag"],
         ["clip-finetune", "--quick", "--layer-decay", "1.5"],
-        ["clip-finetune", "--quick", "--head", "random"],
+        ["clip-finetune", "--quick", "--recipe", "random"],
+        ["clip-finetune", "--quick", "--recipes", "ft-clip,random"],
     ])
     func badInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws {
         let scratch = try ScratchDirectory()

@@ -11,8 +11,8 @@ import Testing
 @Suite struct WiSEFTChapterTests {
     @Test func mixesTheFineTunedModelClipFineTuneSaved() throws {
         let scratch = try ScratchDirectory()
-        for chapter in ["clip", "clip-finetune"] {
-            let run = try runChapter(chapter, ["--quick"], in: scratch)
+        for (chapter, flags) in [("clip", []), ("clip-finetune", ["--recipes", "ft-clip,zero-shot-head,flyp"])] {
+            let run = try runChapter(chapter, ["--quick"] + flags, in: scratch)
             #expect(run.status == 0, "\(run.stderr)")
         }
         let run = try runChapter("wise-ft", ["--quick", "--alphas", "0, 0.5,1"], in: scratch)
@@ -26,10 +26,20 @@ import Testing
         let zeroShot = try ChapterResultsFile<CLIPZeroShotResults>.read(results.appendingPathComponent("clip.json")).results
         let fineTuned = try ChapterResultsFile<CLIPFineTuneResults>.read(results.appendingPathComponent("clip-finetune.json")).results
         #expect(points[0].test.value == zeroShot.test.value && points[0].extended.value == zeroShot.extended.value)
-        #expect(points[2].test.value == fineTuned.test.value && points[2].extended.value == fineTuned.extended.value)
-        #expect(file.results.fineTunedCheckpoint == fineTuned.fineTunedCheckpoint)
+        let zeroShotHead = try #require(fineTuned.recipes.first { $0.id == "zero-shot-head" })
+        #expect(file.results.recipe == "zero-shot-head" && file.results.fineTunedCheckpoint == zeroShotHead.fineTunedCheckpoint)
+        #expect(points[2].test.value == zeroShotHead.test.value && points[2].extended.value == zeroShotHead.extended.value)
+        // Alpha was chosen on training images, which the reported accuracies never use.
+        let selection = try #require(file.results.selection)
+        #expect(selection.count > 91 && selection.count < 728 && selection.scores.map(\.alpha) == [0, 0.5, 1])
+        #expect(selection.images.contains("training images") && selection.reportedOn.contains("validation"))
+        #expect(file.results.bestAlphaRule?.contains("training images") == true)
+        // ft-clip gets its own curve; flyp is said not to be mixed.
+        let ftCLIP = try #require(file.results.otherRecipes?.first)
+        #expect(ftCLIP.recipe == "ft-clip" && ftCLIP.points.count == 3 && ftCLIP.mixed.contains("kept as trained"))
+        #expect(file.results.notDefined == nil)
         let best = try #require(file.results.bestAlpha)
-        #expect(file.summary.contains("alpha \(String(format: "%g", best)) gives") && file.summary.contains("mini preset"))
+        #expect(file.summary.contains("alpha \(String(format: "%g", best))") && file.summary.contains("mini preset"))
         #expect(run.stdout.contains("(equal)"))
     }
 

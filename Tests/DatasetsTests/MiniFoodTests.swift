@@ -22,10 +22,17 @@ import Testing
         #expect(Set(world.trained.flatMap(\.words)) == allWords)
     }
 
-    @Test func heldOutClassesCoverEveryAttribute() {
-        #expect(Set(world.heldOut.map(\.colour)).count == FoodColour.allCases.count)
-        #expect(Set(world.heldOut.map(\.pattern)).count == ToppingPattern.allCases.count)
-        #expect(Set(world.heldOut.map(\.base)).count == DishBase.allCases.count)
+    @Test func heldOutClassesAreTheFirstTenOfTheAlphabeticalList() {
+        #expect(world.classes.map(\.name) == world.classes.map(\.name).sorted())
+        #expect(world.heldOut == Array(world.classes.prefix(10)) && world.trained == Array(world.classes.dropFirst(10)))
+    }
+
+    @Test func nearNeighboursCountSameGroupClassesSharingTwoAttributes() {
+        // red dotted soup and red dotted pizza share two; red striped pizza shares two with the
+        // pizza, one with the soup; blue plain cake shares none.
+        let group = [Dish(.red, .dotted, .soup), Dish(.red, .dotted, .pizza), Dish(.red, .striped, .pizza), Dish(.blue, .plain, .cake)]
+        #expect(MiniFoodWorld.meanNearNeighbours(group) == Double(1 + 2 + 1 + 0) / 4)
+        #expect(MiniFoodWorld.meanNearNeighbours([]) == 0)
     }
 
     @Test func namesReadAsCaptions() {

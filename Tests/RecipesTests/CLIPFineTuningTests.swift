@@ -1,6 +1,6 @@
-// FT-CLIP on the random-weight CLIP fixture and MiniFood's quick parts: the zero-shot head,
-// one step of training, extended accuracy through the pretrained text tower, the saved
-// checkpoint, and resuming.
+// CLIP fine-tuning on the random-weight CLIP fixture and MiniFood's quick parts: the zero-shot
+// head, one step of training, extended accuracy through the pretrained text tower, the saved
+// checkpoint, and resuming. (The ft-clip and flyp recipes: CLIPFineTuningRecipesTests.)
 import Checkpoints
 import Datasets
 import Common
@@ -26,9 +26,9 @@ func quickConfiguration(learningRate: Double = 1e-2, batchSize: Int = 32, layerD
     return configuration
 }
 
-func fineTuning(_ configuration: TrainingConfiguration = quickConfiguration(), head: CLIPClassifierHead = .zeroShot,
+func fineTuning(_ configuration: TrainingConfiguration = quickConfiguration(), recipe: CLIPFineTuningRecipe = .zeroShotHead,
                 trainer: URL? = nil) throws -> CLIPFineTuning {
-    try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, head: head, trainerDirectory: trainer,
+    try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, recipe: recipe, trainerDirectory: trainer,
                        progress: .none)
 }
 
@@ -115,7 +115,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
             #expect(reloaded.scalars == pretrained.scalars, "\(name) differs from the pretrained text tower")
         }
         let head = try SafeTensorsFile(contentsOf: saved.appendingPathComponent(CLIPFineTuning.classifierFileName))
-        #expect(try head.tensor("weight").scalars == run.classifier.head.weight.scalars)
+        #expect(try head.tensor("weight").scalars == run.classifier.head?.weight.scalars)
         let names = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
         #expect(names == ["model"], "staging files left behind: \(names)")
     }
@@ -144,18 +144,19 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
     }
 
     @Test func theHuggingFaceHeadReadsTheMeanPatchTokenAndLeavesTheProjection() throws {
-        let run = try fineTuning(head: .huggingFace)
-        let clip = run.zeroShot.model, head = run.classifier.head
+        let run = try fineTuning(recipe: .huggingFace)
+        let clip = run.zeroShot.model, head = try #require(run.classifier.head)
         let width = clip.config.visionConfig.hiddenSize
         #expect(head.weight.shape == [91, width] && head.bias?.scalars == Array(repeating: 0, count: 91))
         // transformers' init: N(0, width^-1/2), here drawn from the seed.
         let weights = head.weight.scalars.map(Double.init)
         let std = (weights.map { $0 * $0 }.reduce(0, +) / Double(weights.count)).squareRoot()
         #expect(abs(std - 1 / Double(width).squareRoot()) < 0.1 / Double(width).squareRoot())
-        #expect(try fineTuning(head: .huggingFace).classifier.head.weight.scalars == head.weight.scalars)
+        #expect(try fineTuning(recipe: .huggingFace).classifier.head?.weight.scalars == head.weight.scalars)
         #expect(run.classifier.namedParameters.allSatisfy { $0.name.hasPrefix("vision_model.") || $0.name.hasPrefix("classifier.") })
-        #expect(Set(run.hyperParameters.keys).isSuperset(of: ["head", HyperParameterName.learningRate])
-                && run.hyperParameters["head"] == .text("huggingface"))
+        #expect(!run.classifier.namedParameters.contains { $0.name.hasPrefix("vision_model.post_layernorm.") })
+        #expect(Set(run.hyperParameters.keys).isSuperset(of: ["recipe", HyperParameterName.learningRate])
+                && run.hyperParameters["recipe"] == .text("huggingface"))
 
         // Logits: the mean of the patch tokens (not the class token) through the head.
         let pixels = try DatasetPixels(quickData.validation, processor: run.zeroShot.processor).pixels(Array(0..<3))
@@ -186,7 +187,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         #expect(try directory(quickConfiguration(layerDecay: 0.65)) != plain)
         #expect(try directory(quickConfiguration(learningRate: 1e-4)) != plain)
         #expect(try CLIPFineTuning.runDirectory(cache: cache, preset: .mini, checkpoint: fixtureCLIP, data: quickData,
-                                                configuration: quickConfiguration(), head: .huggingFace) != plain)
+                                                configuration: quickConfiguration(), recipe: .huggingFace) != plain)
         #expect(plain.path.hasPrefix("/tmp/cache/clip-finetune/mini-seed3-"))
     }
 

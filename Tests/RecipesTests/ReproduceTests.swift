@@ -22,6 +22,13 @@ import Recipes
         #expect(steps[7].arguments == ["diff", "--results", "r"])
     }
 
+    @Test func miniComparesEveryCLIPRecipeAndThePaperPresetRunsItsOwn() throws {
+        let mini = try Reproduction.steps(settings(.mini), selected: ["clip-finetune"]) { _ in true }[0]
+        #expect(mini.arguments.suffix(2) == ["--recipes", "ft-clip,zero-shot-head,huggingface,flyp"])
+        let paper = try Reproduction.steps(settings(.paper), selected: ["clip-finetune"]) { _ in true }[0]
+        #expect(!paper.arguments.contains("--recipes"))
+    }
+
     @Test func fineTuningChaptersAloneGetTheSeeds() throws {
         var threeSeeds = settings(.mini)
         threeSeeds.fineTuningSeeds = ["vit": 3, "clip-finetune": 3]

@@ -14,8 +14,8 @@ import TestSupport
 import Testing
 
 /// The fixture fine-tuned two steps (at a rate that moves it visibly) and saved in `scratch`.
-func fineTunedFixture(in scratch: ScratchDirectory) throws -> (run: CLIPFineTuning, saved: URL) {
-    let run = try fineTuning()
+func fineTunedFixture(in scratch: ScratchDirectory, recipe: CLIPFineTuningRecipe = .zeroShotHead) throws -> (run: CLIPFineTuning, saved: URL) {
+    let run = try fineTuning(recipe: recipe)
     try run.train(stoppingAfter: 2)
     let saved = scratch.url.appendingPathComponent("fine-tuned")
     try run.saveFineTuned(to: saved)
@@ -30,7 +30,7 @@ func differences<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
 
 /// The zero-shot head of the fixture over the quick training classes: text embeddings times exp(logit_scale).
 func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
-    CLIPImageClassifier(clip: clip.model, classEmbeddings: clip.classEmbeddings(quickData.train.classNames, prompts: .food)).head.weight
+    CLIPImageClassifier(clip: clip.model, recipe: .zeroShotHead, classEmbeddings: clip.classEmbeddings(quickData.train.classNames, prompts: .food)).head!.weight
 }
 
 @Suite struct WiSEFTTests {
@@ -40,13 +40,13 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
         let wise = try WiSEFT(zeroShot: fixtureCLIP, fineTuned: saved, data: quickData)
         let original = try ZeroShotClassifier(checkpoint: fixtureCLIP)
         let zeroShot = imageTower(original.model) + [("classifier.weight", zeroShotHead(original))]
-        let tuned = imageTower(run.zeroShot.model) + [("classifier.weight", run.classifier.head.weight)]
+        let tuned = imageTower(run.zeroShot.model) + [("classifier.weight", run.classifier.head!.weight)]
         #expect(wise.interpolation.entries.map(\.name) == zeroShot.map(\.name))
         #expect(zip(zeroShot, tuned).contains { $0.1.scalars != $1.1.scalars }, "fine-tuning moved nothing")
 
         for alpha in [1.0, 0.5, 0.0] {
             wise.interpolation.mix(alpha)
-            for ((name, mixed), ((_, zero), (_, fine))) in zip(imageTower(wise.clip.model) + [("classifier.weight", wise.classifier.head.weight)],
+            for ((name, mixed), ((_, zero), (_, fine))) in zip(imageTower(wise.clip.model) + [("classifier.weight", wise.classifier.head!.weight)],
                                                                zip(zeroShot, tuned)) {
                 // 0.5 z + 0.5 f rounds once, as (z + f) / 2 does: the halving is exact.
                 let expected = alpha == 0 ? zero.scalars : alpha == 1 ? fine.scalars : zip(zero.scalars, fine.scalars).map { ($0 + $1) / 2 }
@@ -126,21 +126,51 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
         changed[text.name] = Tensor(shape: text.tensor.shape, scalars: text.tensor.scalars.map { $0 + 1 })
         try writeSafeTensors(changed, to: weights)
         #expect(message().contains("at \(text.name), outside the image tower: it was not fine-tuned from this zero-shot checkpoint"))
-        // A head of the other kind.
+        // A model without a head (flyp's) names no recipe WiSE-FT can mix.
         try writeSafeTensors(parameters, to: weights)
         #expect(message() == "no error")
-        try writeSafeTensors(["weight": run.classifier.head.weight], metadata: ["head": "huggingface"],
+        try writeSafeTensors(["weight": run.classifier.head!.weight], metadata: ["recipe": "flyp"],
                              to: saved.appendingPathComponent(CLIPFineTuning.classifierFileName))
-        #expect(message().contains("huggingface head"))
+        #expect(message().contains("names no recipe with a head"))
     }
 
-    @Test func theBestAlphaHasTheHighestMeanAccuracy() {
-        func point(_ alpha: Double, _ test: Double, _ extended: Double) -> WiSEFTPoint {
-            WiSEFTPoint(alpha: alpha, test: Accuracy(value: test, images: 10), extended: Accuracy(value: extended, images: 10))
+    @Test func aFreshHeadIsKeptAsTrainedAndOnlyTheImageTowerMixed() throws {
+        let scratch = try ScratchDirectory()
+        let (run, saved) = try fineTunedFixture(in: scratch, recipe: .ftCLIP)
+        let wise = try WiSEFT(zeroShot: fixtureCLIP, fineTuned: saved, data: quickData)
+        #expect(wise.recipe == .ftCLIP && wise.interpolation.entries.map(\.name) == imageTower(run.zeroShot.model).map(\.name))
+        for alpha in [0.0, 1.0] {
+            wise.interpolation.mix(alpha)
+            for ((name, kept), (_, trained)) in zip(wise.classifier.namedParameters, run.classifier.namedParameters)
+                where name.hasPrefix("classifier.") || name.hasPrefix("fc_norm.") {
+                #expect(differences(kept.scalars, trained.scalars) == 0, "\(name) at alpha \(alpha)")
+            }
         }
-        #expect(WiSEFT.best([point(1, 0.9, 0.1), point(0, 0.6, 0.8), point(0.5, 0.8, 0.7)])?.alpha == 0.5)
+        // Alpha 1 is the fine-tuned model, head included.
+        let tuned = try wise.scores(alpha: 1), test = try run.score(quickData.validation)
+        #expect(differences(tuned.test.top1, test.top1) == 0)
+    }
+
+    @Test func alphaIsChosenOnTrainingImagesOnly() throws {
+        let scratch = try ScratchDirectory()
+        let (_, saved) = try fineTunedFixture(in: scratch)
+        let wise = try WiSEFT(zeroShot: fixtureCLIP, fineTuned: saved, data: quickData, seed: 4)
+        // A fifth of each class's training images (at least one), from the training part only.
+        var perClass = [Int](repeating: 0, count: quickData.train.classNames.count)
+        for index in 0..<quickData.train.count { perClass[quickData.train.label(at: index)] += 1 }
+        #expect(wise.selection.count == perClass.reduce(0) { $0 + max(1, Int((0.2 * Double($1)).rounded())) })
+        #expect(wise.selection.dataset.classNames == quickData.train.classNames)
+        #expect(try WiSEFT(zeroShot: fixtureCLIP, fineTuned: saved, data: quickData, seed: 4).selectionListSha256 == wise.selectionListSha256)
+        #expect(try WiSEFT(zeroShot: fixtureCLIP, fineTuned: saved, data: quickData, seed: 5).selectionListSha256 != wise.selectionListSha256)
+        let measured = try wise.selectionScore(alpha: 0.5)
+        #expect((0...1).contains(measured.head) && (0...1).contains(measured.zeroShot))
+
+        func score(_ alpha: Double, _ head: Double, _ zeroShot: Double) -> AlphaSelectionScore {
+            AlphaSelectionScore(alpha: alpha, head: head, zeroShot: zeroShot)
+        }
+        #expect(WiSEFT.chosen([score(1, 0.9, 0.1), score(0, 0.6, 0.8), score(0.5, 0.8, 0.7)])?.alpha == 0.5)
         // A tie goes to the smaller alpha, whatever the order given.
-        #expect(WiSEFT.best([point(0.7, 0.8, 0.6), point(0.3, 0.6, 0.8)])?.alpha == 0.3)
-        #expect(WiSEFT.best([]) == nil)
+        #expect(WiSEFT.chosen([score(0.7, 0.8, 0.6), score(0.3, 0.6, 0.8)])?.alpha == 0.3)
+        #expect(WiSEFT.chosen([]) == nil)
     }
 }

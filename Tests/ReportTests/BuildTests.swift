@@ -62,7 +62,7 @@ import Testing
             try ResultsWriter(chapter: CLIPZeroShotResults.chapter, preset: .mini, seed: 1).write(clip, to: results)
             let fineTune = CLIPFineTuneResults(model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1, hyperParameters: [:],
                 test: accuracy(85), extended: accuracy(40), lossCurve: lossCurve(steps: 3),
-                extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: templates, extended: accuracy(45.5))], classes: ClassCounts(trained: 91, heldOut: 10), head: "zero-shot")
+                extendedPromptEnsembles: [ExtendedEnsembleAccuracy(templates: templates, extended: accuracy(45.5))], classes: ClassCounts(trained: 91, heldOut: 10), recipe: "ft-clip", recipes: [])
             try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: .mini, seed: 1).write(fineTune, to: results)
             let model = CIFARModelResult(name: "DenseNet201", family: "CNN", trainableParameters: 10, validation: accuracy(88.4),
                                          train: accuracy(91.2), trainSecondsPerEpoch: 1, validationSecondsPerEpoch: 1)

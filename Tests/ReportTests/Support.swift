@@ -43,7 +43,7 @@ func lossCurve(steps: Int) -> [LossPoint] {
 /// Accuracies are the published ones shifted by the given points.
 func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double = 0, clipShift: Double = 0,
                            fineTuneShift: Double = 0, clipBatch: Double = 2048, fineTuneExtended: Accuracy? = nil,
-                           quick: Bool = false, checkpoints: [CheckpointIdentity]? = nil) throws {
+                           quick: Bool = false, checkpoints: [CheckpointIdentity]? = nil, recipes: [CLIPRecipeResult] = []) throws {
     let vit = ViTResults(model: "ViT-B/16", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 85_000_000, hyperParameters: hyperParameters(batch: 256, beta2: 0.99),
         validation: TopKAccuracy(top1: accuracy(90), top5: accuracy(98)),
@@ -57,7 +57,7 @@ func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double =
     let fineTune = CLIPFineTuneResults(model: "CLIP ViT-B/32", checkpointSource: "test checkpoint", dataset: "test data",
         trainableParameters: 151_000_000, hyperParameters: hyperParameters(batch: clipBatch, beta2: 0.999),
         test: accuracy(try published("fei2024.table3.clip_finetune") + fineTuneShift),
-        extended: try fineTuneExtended ?? accuracy(published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), head: "zero-shot")
+        extended: try fineTuneExtended ?? accuracy(published("fei2024.table4.clip_finetune")), lossCurve: lossCurve(steps: 12), classes: ClassCounts(trained: 91, heldOut: 10), recipe: "ft-clip", recipes: recipes)
     try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1, quick: quick, checkpoints: checkpoints).write(fineTune, to: directory)
 }
 
@@ -66,7 +66,7 @@ func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high
         ApproachCost(approach: approach, name: approach.rawValue, trainableParameters: 1000, flopsPerImage: 4.4e9,
                      inferenceImagesPerSecond: 20, trainingImagesPerSecond: training, chapterWallSeconds: 60,
                      chapterPeakMemoryBytes: 1 << 30,
-                     projection: CostProjection(trainingImages: 75_750, epochs: 10, hardware: "2x RTX 4090",
+                     projection: CostProjection(trainingImages: 72_800, epochs: 10, hardware: "2x RTX 4090",
                                                 trainingFlops: training == nil ? 0 : 1e16, trainingSecondsOnHardware: 600,
                                                 trainingSecondsHere: 36_000, inferenceFlopsPerImage: 4.4e9,
                                                 assumptions: "test assumptions"),

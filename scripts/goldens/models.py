@@ -27,6 +27,7 @@ from PIL import Image
 from safetensors.torch import save_file
 from transformers import (
     CLIPConfig,
+    CLIPForImageClassification,
     CLIPImageProcessor,
     CLIPModel,
     CLIPProcessor,
@@ -372,6 +373,46 @@ def clip_step_gradients():
                              "for every parameter of clip-grad/, logit_scale included."}
 
 
+def clip_head_gradients(recipe):
+    """One cross-entropy step of a classifier on the image tower of the clip-grad fixture (4 images, 5
+    classes), every parameter drawn by randomize_ (head and fc_norm included):
+    huggingface: transformers' CLIPForImageClassification, the mean of last_hidden_state[:, 1:] into
+    `classifier`; ft-clip: FT-CLIP's classifier (LightDXY/FT-CLIP, models/finetune_clip.py): a LayerNorm
+    `fc_norm` (torch's default eps) on last_hidden_state[:, 1:], the mean over tokens, then `classifier`."""
+    torch.manual_seed(9 if recipe == "huggingface" else 10)
+    clip = CLIPModel.from_pretrained(FIXTURES / "clip-grad", attn_implementation=ATTENTION)
+    config = copy.deepcopy(clip.config)
+    config.num_labels = 5
+    model = CLIPForImageClassification(config)
+    model.vision_model.load_state_dict(clip.vision_model.state_dict())
+    fc_norm = torch.nn.LayerNorm(config.vision_config.hidden_size)
+    with torch.no_grad():
+        for name, parameter in list(model.classifier.named_parameters()) + list(fc_norm.named_parameters()):
+            parameter.normal_(0, 0.1) if name == "bias" else parameter.normal_(1, 0.2) if parameter.dim() == 1 \
+                else parameter.normal_(0, 1 / math.sqrt(parameter.shape[1]))
+    model.train()
+    pixel_values = torch.randn(4, 3, 32, 32)
+    labels = torch.tensor([0, 3, 1, 4])
+    if recipe == "huggingface":
+        out = model(pixel_values=pixel_values, labels=labels)
+        logits, loss = out.logits, out.loss
+    else:
+        hidden = model.vision_model(pixel_values=pixel_values).last_hidden_state
+        logits = model.classifier(fc_norm(hidden[:, 1:, :]).mean(1))
+        loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    tensors = {"pixel_values": pixel_values, "labels": labels, "logits": logits, "loss": loss}
+    tensors.update({f"classifier.{n}": p for n, p in model.classifier.named_parameters()})
+    named = list(model.named_parameters())
+    if recipe == "ft-clip":
+        tensors.update({f"fc_norm.{n}": p for n, p in fc_norm.named_parameters()})
+        named += [(f"fc_norm.{n}", p) for n, p in fc_norm.named_parameters()]
+    tensors.update({f"grad.{n}": p.grad for n, p in named if p.grad is not None})
+    return tensors, {"note": f"{recipe} head on the vision tower of clip-grad/: loss is the mean cross-entropy of logits "
+                             "against labels (integers stored as F32); classifier.* (and fc_norm.*) are the head's "
+                             "parameters; grad.<name> is d loss / d <name> for every parameter the loss reaches."}
+
+
 # ---------------------------------------------------------------------------------------------
 # End to end: real preprocessing, tokenisation and models on images, as the command-line tool runs them.
 
@@ -492,7 +533,9 @@ def make_fixtures():
     vit = make_vit_fixture()
     goldens = [("reference-clip", lambda: clip_reference(clip)), ("reference-vit", lambda: vit_reference(vit)),
                ("grad-clip-layer", clip_layer_gradients), ("grad-vit-layer", vit_layer_gradients),
-               ("grad-vit-step", vit_step_gradients), ("grad-clip-step", clip_step_gradients)]
+               ("grad-vit-step", vit_step_gradients), ("grad-clip-step", clip_step_gradients),
+               ("grad-clip-head-huggingface", lambda: clip_head_gradients("huggingface")),
+               ("grad-clip-head-ft-clip", lambda: clip_head_gradients("ft-clip"))]
     for name, make in goldens:
         tensors, metadata = make()
         save_tensors(tensors, FIXTURES / f"{name}.safetensors", metadata)

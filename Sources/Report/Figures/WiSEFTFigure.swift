@@ -31,7 +31,7 @@ func wiseFTFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure
         var legend: [(LegendSwatch, String)] = [(.dot(.blue), "α = 0: zero-shot"), (.dot(.vermilion), "α = 1: fine-tuned"),
                                                 (.dot(.purple), "mixtures (lines: 95% bootstrap intervals)")]
         if !drawn.isEmpty { legend.append((.diamond(.black), "published (Food-101)")) }
-        if let rule = file.results.bestAlphaRule { legend.append((.ring(.green), "best: \(rule)")) }
+        if file.results.bestAlphaRule != nil { legend.append((.ring(.green), "alpha chosen on training images")) }
         top += drawLegend(canvas, legend, origin: (100, top + 6), maxWidth: width - 120)
 
         // The ranges hold every point, its interval and the references drawn, with a margin.

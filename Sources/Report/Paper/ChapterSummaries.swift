@@ -59,11 +59,11 @@ public enum ChapterSummaries {
     public static func clipFineTune(_ file: ChapterResultsFile<CLIPFineTuneResults>) -> String {
         let r = file.results, curve = r.lossCurve
         let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) images" } ?? ""
-        var text = "Fine-tuning the image tower of \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
-            + "(\(curve.count) steps\(batch), \(headPhrase(r.head))) brings the training loss from \(loss(curve.first?.loss)) to "
+        var text = "Fine-tuning \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
+            + "(\(curve.count) steps\(batch), \(recipePhrase(r.recipe))) brings the training loss from \(loss(curve.first?.loss)) to "
             + "\(loss(curve.last?.loss)) and reaches \(r.test.percentWithInterval) on \(r.test.images) validation images; zero-shot on "
-            + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the pretrained text tower reaches "
-            + "\(r.extended.percentWithInterval) of \(r.extended.images) images"
+            + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the "
+            + "\(r.recipe == "flyp" ? "fine-tuned" : "pretrained") text tower reaches \(r.extended.percentWithInterval) of \(r.extended.images) images"
         if let ensemble = r.extendedPromptEnsembles?.first {
             text += " (\(ensemble.extended.percentWithInterval) with the \(ensemble.templates.count)-template prompt ensemble)"
         }
@@ -72,6 +72,53 @@ public enum ChapterSummaries {
             text += " Over \(seedRuns.seeds.count) seeds of the fine-tuning, test accuracy averages \(spread(seedRuns.test)) "
                 + "and extended accuracy \(spread(extended))."
         }
+        return text
+    }
+
+    /// The recipes beside one another: how far each moves test and extended accuracy from
+    /// zero-shot CLIP's, and which loses the most of the held-out classes.
+    public static func forgetting(_ file: ChapterResultsFile<CLIPFineTuneResults>, zeroShot: ChapterResultsFile<CLIPZeroShotResults>?) -> String {
+        let recipes = file.results.recipes
+        guard let clip = zeroShot?.results else {
+            return "The recipes' numbers \(presetTag(file)): " + recipes.map { "\($0.id) \($0.test.percentWithInterval) test, "
+                + "\($0.extended.percentWithInterval) extended" }.joined(separator: "; ") + " (no zero-shot run to compare with)."
+        }
+        func points(_ after: Accuracy, _ before: Accuracy) -> String { String(format: "%+.1f points", 100 * (after.value - before.value)) }
+        var text = "Against zero-shot CLIP \(presetTag(file)) (\(clip.test.percentWithInterval) test, \(clip.extended.percentWithInterval) "
+            + "extended), "
+        text += recipes.map { "\($0.id) reaches \($0.test.percentWithInterval) test (\(points($0.test, clip.test))) and "
+            + "\($0.extended.percentWithInterval) extended (\(points($0.extended, clip.extended)))" }.joined(separator: "; ") + ". "
+        if recipes.count > 1, let worst = recipes.min(by: { $0.extended.value < $1.extended.value }),
+           let best = recipes.max(by: { $0.extended.value < $1.extended.value }) {
+            text += "The held-out classes suffer most under \(worst.id) (trained: \(worst.trained)) and least under \(best.id) "
+                + "(trained: \(best.trained))."
+        }
+        return text
+    }
+
+    /// Section 2.1's words on MiniFood (nil on Food-101): how crowded each group's task is beside
+    /// zero-shot CLIP's two accuracies, and the miniature's scale beside the paper's.
+    public static func miniatureScale(_ data: ChapterResultsFile<DataResults>, zeroShot: ChapterResultsFile<CLIPZeroShotResults>?) -> String? {
+        guard let facts = data.results.miniFood else { return nil }
+        let r = data.results, trained = r.trainClasses.count, heldOut = r.heldOutClasses.count
+        var text = "MiniFood's held-out classes are the first \(heldOut) of its alphabetical class list, as Food-101's are of its own: "
+            + r.heldOutClasses.joined(separator: ", ") + ". "
+        if let crowding = facts.meanNearNeighbours {
+            text += String(format: "Within its group a held-out class has on average %.2f of the %d other held-out classes sharing two of its "
+                + "three attributes, a trained class %.2f of the %d other trained ones", crowding.heldOut, heldOut - 1, crowding.trained, trained - 1)
+            if let clip = zeroShot?.results {
+                text += "; zero-shot CLIP classifies \(clip.test.percentWithInterval) of the trained classes' validation images (a "
+                    + "\(trained)-way choice) and \(clip.extended.percentWithInterval) of the held-out images (\(heldOut)-way)"
+            }
+            text += ". "
+        }
+        let perClass = { (count: Int, classes: Int) in classes > 0 ? formatNumber(Double(count) / Double(classes)) : "?" }
+        text += "Scale: fine-tuning sees \(perClass(r.counts.train, trained)) training and \(perClass(r.counts.validation, trained)) test "
+            + "images per trained class (Food-101 after the paper's split: 800 and 200) and \(perClass(r.counts.heldOut, heldOut)) per "
+            + "held-out class (Food-101: 1,000); the mini CLIP is pretrained on \(formatNumber(Double(facts.pretrainCaptionPairs))) "
+            + "image-caption pairs (CLIP: 400 million) and the mini ViT on \(formatNumber(Double(facts.pretrainLabelledImages))) labelled "
+            + "images (ImageNet-21k: about 14 million). A mini finding says what the method does in this small world, not what it does "
+            + "on Food-101 at CLIP's scale."
         return text
     }
 
@@ -95,15 +142,25 @@ public enum ChapterSummaries {
     public static func wiseFT(_ file: ChapterResultsFile<WiSEFTResults>) -> String {
         let r = file.results, ordered = r.points.sorted { $0.alpha < $1.alpha }
         guard let first = ordered.first, let last = ordered.last else { return "No mixing weight was scored." }
-        var text = "Mixing the weights of zero-shot and fine-tuned \(r.model ?? "CLIP") \(presetTag(file)) (\(r.mixed ?? "image tower, projection and head")) "
+        var text = "Mixing the weights of zero-shot and fine-tuned \(r.model ?? "CLIP") \(presetTag(file))"
+            + (r.recipe.map { ", fine-tuned by the \($0) recipe" } ?? "") + " (\(r.mixed ?? "image tower, projection and head")) "
             + "at \(r.points.count) values of alpha: alpha \(alpha(first.alpha))\(first.alpha == 0 ? " (zero-shot)" : "") reaches "
             + "\(first.test.percentWithInterval) test accuracy on \(first.test.images) images of the \(r.classes.trained) trained classes "
             + "and \(first.extended.percentWithInterval) extended accuracy on \(first.extended.images) images of the \(r.classes.heldOut) "
             + "held-out classes; alpha \(alpha(last.alpha))\(last.alpha == 1 ? " (fine-tuned)" : "") reaches "
             + "\(last.test.percentWithInterval) and \(last.extended.percentWithInterval)."
         if let best = r.bestAlpha, let point = r.points.first(where: { $0.alpha == best }), let rule = r.bestAlphaRule {
-            text += " Taking as best \(rule), alpha \(alpha(best)) gives \(point.test.percentWithInterval) test and "
+            let images = r.selection.map { " (\($0.count) images, none of them among those reported)" } ?? ""
+            text += " Choosing alpha by \(rule)\(images) gives alpha \(alpha(best)): \(point.test.percentWithInterval) test and "
                 + "\(point.extended.percentWithInterval) extended accuracy."
+        }
+        for curve in r.otherRecipes ?? [] {
+            guard let point = curve.points.first(where: { $0.alpha == curve.chosenAlpha }) else { continue }
+            text += " On the \(curve.recipe) recipe's model (\(curve.mixed)) the same rule chooses alpha \(alpha(curve.chosenAlpha)): "
+                + "\(point.test.percentWithInterval) test and \(point.extended.percentWithInterval) extended accuracy."
+        }
+        for (recipe, reason) in (r.notDefined ?? [:]).sorted(by: { $0.key < $1.key }) {
+            text += " Not mixed: \(recipe) (\(reason))."
         }
         return text
     }
@@ -156,10 +213,13 @@ public enum ChapterSummaries {
         "[\(file.preset.rawValue) preset\(file.quick == true ? ", quick smoke-test sizes" : "")]"
     }
 
-    private static func headPhrase(_ head: String) -> String {
-        switch head {
+    static func recipePhrase(_ recipe: String) -> String {
+        switch recipe {
+        case "ft-clip": "FT-CLIP's recipe, the paper's: a fresh head on the LayerNorm-ed mean of the patch tokens"
         case "huggingface": "a fresh head on the mean patch token, as transformers' CLIPForImageClassification"
-        default: "head initialised from the prompts' text embeddings"
+        case "zero-shot-head": "a head initialised from the prompts' text embeddings"
+        case "flyp": "FLYP: both towers trained contrastively on image / class-prompt pairs"
+        default: "recipe \(recipe)"
         }
     }
 

@@ -34,6 +34,9 @@ public struct PaperDocument {
         out += "## 1 Introduction\n\n" + PaperProse.introduction + "\n"
         out += "## 2 Method\n\n"
         out += "### 2.1 Datasets and the split\n\n" + PaperProse.datasets + "\n" + datasetsOfThisRun() + "\n"
+        if let data = results[DataResults.self], let words = ChapterSummaries.miniatureScale(data, zeroShot: results[CLIPZeroShotResults.self]) {
+            out += words + "\n\n"
+        }
         out += "### 2.2 Models\n\n" + PaperProse.models + "\n" + modelsOfThisRun() + "\n"
         out += "### 2.3 Hyper-parameters\n\n"
         out += tables.hyperParameters(table: "Table 1", chapter: ViTResults.chapter, title: "ViT-B/16 fine-tuning hyper-parameters (AdamW)") + "\n"
@@ -45,6 +48,12 @@ public struct PaperDocument {
         out += tables.accuracy(table: "Table 4", title: "Extended accuracy on the held-out classes") + "\n"
         out += figure("fig3-overall-results", caption: "Figure 3. Test and extended accuracy, published (hatched) and this run (solid).")
         out += chapterWords([results[ViTResults.self].map(quote), results[CLIPZeroShotResults.self].map(quote), results[CLIPFineTuneResults.self].map(quote)])
+        if results[CLIPFineTuneResults.self].map({ !$0.results.recipes.isEmpty }) == true {
+            out += tables.forgetting() + "\n"
+            out += figure("fig-forgetting", caption: "What makes fine-tuned CLIP forget: test against extended accuracy per recipe, "
+                + "zero-shot CLIP and the WiSE-FT curve.")
+            out += ChapterSummaries.forgetting(results[CLIPFineTuneResults.self]!, zeroShot: results[CLIPZeroShotResults.self]) + "\n\n"
+        }
         out += "### 3.2 Training\n\n"
         out += figure("fig4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")
         out += "### 3.3 Deployment cost\n\n" + tables.cost() + "\n" + chapterWords([results[CostResults.self].map(quote)])

@@ -161,7 +161,9 @@ struct PaperTables {
     func cost() -> String {
         let entries = registry.entries(source: "fei2024", table: "Table 5")
         var out = "**Table 5.** Deployment cost. Published: Fei 2024, Table 5 (a judgement, no measurements given); "
-        out += "\(presetCaption([CostResults.chapter])), graded from measurements on this machine and projected to the paper's hardware.\n\n"
+        out += "\(presetCaption([CostResults.chapter])). The grade is computed from FLOPs counted from the models' configurations "
+        out += "(projected training FLOPs = 3 x forward FLOPs x the paper split's training images x epochs) by the tier rule below; "
+        out += "the images-per-second and chapter-run columns are measured on this machine and do not enter the grade.\n\n"
         var markdown = MarkdownTable(
             ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",
              "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training"],
@@ -214,14 +216,14 @@ struct PaperTables {
         for point in run.points.sorted(by: { $0.alpha < $1.alpha }) {
             let key = "\(WiSEFTResults.chapter).alpha_\(formatNumber(point.alpha))"
             let role = [point.alpha == 0 ? "zero-shot" : nil, point.alpha == 1 ? "fine-tuned" : nil,
-                        point.alpha == run.bestAlpha ? "**best**" : nil].compactMap { $0 }.joined(separator: ", ")
+                        point.alpha == run.bestAlpha ? "**chosen**" : nil].compactMap { $0 }.joined(separator: ", ")
             markdown.add([formatNumber(point.alpha), role.isEmpty ? "mixture" : role,
                           metrics[key + ".test"].map(formatMetric) ?? "—", metrics[key + ".extended"].map(formatMetric) ?? "—",
                           formatPercent(50 * (point.test.value + point.extended.value))])
         }
         out += markdown.render()
         if let mixed = run.mixed { out += "\nMixed: \(mixed).\n" }
-        if let rule = run.bestAlphaRule { out += "\nBest: \(rule).\n" }
+        if let rule = run.bestAlphaRule { out += "\nChosen: \(rule); the accuracies above are on other images.\n" }
         return out
     }
 

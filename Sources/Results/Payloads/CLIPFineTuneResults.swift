@@ -1,8 +1,9 @@
 // The `clip-finetune` chapter's payload.
 import Training
 
-/// `clip-finetune`: CLIP's image tower fine-tuned on the 91 classes (Tables 2, 3 and 4), with a
-/// classifier initialised from the text embeddings of the class prompts (FT-CLIP).
+/// `clip-finetune`: CLIP fine-tuned on the 91 classes (Tables 2, 3 and 4). The top-level fields
+/// are the main recipe's (`ft-clip`, the paper's, unless told otherwise); `recipes` holds every
+/// recipe the run compared, the main one included.
 public struct CLIPFineTuneResults: ChapterPayload, Equatable {
     public static let chapter = "clip-finetune"
     public var model: String
@@ -23,15 +24,17 @@ public struct CLIPFineTuneResults: ChapterPayload, Equatable {
     public var seedRuns: SeedRuns?
     /// How many classes the model was trained on and how many were held out.
     public var classes: ClassCounts
-    /// The classification head (`zero-shot` or `huggingface`).
-    public var head: String
+    /// The main recipe (`ft-clip`, `zero-shot-head`, `huggingface` or `flyp`).
+    public var recipe: String
+    /// Every recipe run, in the chapter's order (beyond the paper: what makes CLIP forget).
+    public var recipes: [CLIPRecipeResult]
 
     public init(model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
                 hyperParameters: HyperParameters, test: Accuracy, extended: Accuracy, lossCurve: [LossPoint],
                 fineTunedCheckpoint: String? = nil, extendedPromptEnsembles: [ExtendedEnsembleAccuracy]? = nil,
-                seedRuns: SeedRuns? = nil, classes: ClassCounts, head: String) {
-        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.test, self.extended, self.lossCurve, self.fineTunedCheckpoint, self.extendedPromptEnsembles, self.seedRuns, self.classes, self.head)
-            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, test, extended, lossCurve, fineTunedCheckpoint, extendedPromptEnsembles, seedRuns, classes, head)
+                seedRuns: SeedRuns? = nil, classes: ClassCounts, recipe: String, recipes: [CLIPRecipeResult]) {
+        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.test, self.extended, self.lossCurve, self.fineTunedCheckpoint, self.extendedPromptEnsembles, self.seedRuns, self.classes, self.recipe, self.recipes)
+            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, test, extended, lossCurve, fineTunedCheckpoint, extendedPromptEnsembles, seedRuns, classes, recipe, recipes)
     }
 }
 
@@ -43,5 +46,26 @@ public struct ExtendedEnsembleAccuracy: Codable, Sendable, Equatable {
 
     public init(templates: [String], extended: Accuracy) {
         (self.templates, self.extended) = (templates, extended)
+    }
+}
+
+/// One fine-tuning recipe's outcome: test accuracy on the trained classes, extended (zero-shot)
+/// accuracy on the held-out ones, and what the recipe trained.
+public struct CLIPRecipeResult: Codable, Sendable, Equatable {
+    public var id: String
+    public var test: Accuracy
+    public var extended: Accuracy
+    /// The parameters that moved, in words.
+    public var trained: String
+    public var trainableParameters: Int
+    /// Wall-clock seconds of this recipe's training and measurement.
+    public var seconds: Double
+    /// The fine-tuned model as a Hugging Face CLIP directory (for WiSE-FT).
+    public var fineTunedCheckpoint: String?
+
+    public init(id: String, test: Accuracy, extended: Accuracy, trained: String, trainableParameters: Int, seconds: Double,
+                fineTunedCheckpoint: String? = nil) {
+        (self.id, self.test, self.extended, self.trained, self.trainableParameters, self.seconds, self.fineTunedCheckpoint)
+            = (id, test, extended, trained, trainableParameters, seconds, fineTunedCheckpoint)
     }
 }

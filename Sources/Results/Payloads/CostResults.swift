@@ -62,7 +62,7 @@ public struct ApproachCost: Codable, Sendable, Equatable {
 
 /// The paper's full configuration projected from this machine's measurements.
 public struct CostProjection: Codable, Sendable, Equatable {
-    /// The configuration projected to: the paper's 75,750 training images, 10 epochs, 2x RTX 4090.
+    /// The configuration projected to: the paper split's 72,800 training images (91 classes x 800), 10 epochs, 2x RTX 4090.
     public var trainingImages: Int
     public var epochs: Int
     public var hardware: String

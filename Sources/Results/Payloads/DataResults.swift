@@ -57,9 +57,22 @@ public struct MiniFoodFacts: Codable, Sendable, Equatable {
     public var renderMsPer1000Images: Double
     public var pretrainingListSha256: [String: String]
     public var pixelSha256First256: [String: String]
+    /// How crowded each group's classification task is: for the trained and for the held-out
+    /// classes, the mean number of other classes of the same group sharing two of a class's three
+    /// attributes.
+    public var meanNearNeighbours: GroupNearNeighbours?
 
-    public init(sizes: MiniFoodSizes, colours: [String], patterns: [String], bases: [String], compositions: Int, pretrainingCompositions: Int, pretrainCaptionPairs: Int, pretrainLabelledImages: Int, mislabelledTrain: Int, captionTemplates: [String], zeroShotTemplate: String, renderMsPer1000Images: Double, pretrainingListSha256: [String: String], pixelSha256First256: [String: String]) {
-        (self.sizes, self.colours, self.patterns, self.bases, self.compositions, self.pretrainingCompositions, self.pretrainCaptionPairs, self.pretrainLabelledImages, self.mislabelledTrain, self.captionTemplates, self.zeroShotTemplate, self.renderMsPer1000Images, self.pretrainingListSha256, self.pixelSha256First256)
-            = (sizes, colours, patterns, bases, compositions, pretrainingCompositions, pretrainCaptionPairs, pretrainLabelledImages, mislabelledTrain, captionTemplates, zeroShotTemplate, renderMsPer1000Images, pretrainingListSha256, pixelSha256First256)
+    public init(sizes: MiniFoodSizes, colours: [String], patterns: [String], bases: [String], compositions: Int, pretrainingCompositions: Int, pretrainCaptionPairs: Int, pretrainLabelledImages: Int, mislabelledTrain: Int, captionTemplates: [String], zeroShotTemplate: String, renderMsPer1000Images: Double, pretrainingListSha256: [String: String], pixelSha256First256: [String: String], meanNearNeighbours: GroupNearNeighbours? = nil) {
+        (self.sizes, self.colours, self.patterns, self.bases, self.compositions, self.pretrainingCompositions, self.pretrainCaptionPairs, self.pretrainLabelledImages, self.mislabelledTrain, self.captionTemplates, self.zeroShotTemplate, self.renderMsPer1000Images, self.pretrainingListSha256, self.pixelSha256First256, self.meanNearNeighbours)
+            = (sizes, colours, patterns, bases, compositions, pretrainingCompositions, pretrainCaptionPairs, pretrainLabelledImages, mislabelledTrain, captionTemplates, zeroShotTemplate, renderMsPer1000Images, pretrainingListSha256, pixelSha256First256, meanNearNeighbours)
+    }
+}
+
+public struct GroupNearNeighbours: Codable, Sendable, Equatable {
+    public var trained: Double
+    public var heldOut: Double
+
+    public init(trained: Double, heldOut: Double) {
+        (self.trained, self.heldOut) = (trained, heldOut)
     }
 }

@@ -42,6 +42,11 @@ public final class ZeroShotClassifier {
         tokenizer = try CLIPTokenizer(directory: directory)
     }
 
+    /// A classifier around a model built elsewhere (LiT's text side for a ViT image tower).
+    public init(model: CLIPModel, tokenizer: CLIPTokenizer, processor: ImageProcessor) {
+        (self.model, self.tokenizer, self.processor) = (model, tokenizer, processor)
+    }
+
     /// Normalised text embeddings [labels, P] of `template` filled with each label.
     public func encodeLabels(_ labels: [String], template: String) -> Tensor {
         let sequences = labels.map { tokenizer.encode(template.replacingOccurrences(of: "{}", with: $0)) }

@@ -95,8 +95,10 @@ func litResults(test: Double = 0.8412, extended: Double = 0.9531) -> LiTResults 
         #expect(try outcome(litResults(), vitTest: 0.78) == .held)
         #expect(try outcome(litResults(), vitTest: 0.95) == .didNotHold)
         var chance = litResults()
-        chance.variants[2].extended = accuracy(10)
+        chance.variants[2].extended = accuracy(8)
         #expect(try outcome(chance, vitTest: 0.78) == .didNotHold)
+        chance.variants[2].extended = accuracy(10)
+        #expect(try outcome(chance, vitTest: 0.78) == .undecided, "an interval across chance decides nothing")
         var clipOnly = litResults()
         clipOnly.variants = [clipOnly.variants[0]]
         #expect(try outcome(clipOnly, vitTest: 0.78) == nil)

@@ -53,7 +53,8 @@ func overallResultsFigure(registry: PublishedRegistry, results: ResultsFolder) -
             (.hatched(.blue), "Test accuracy, published"), (.solid(.blue), "Test accuracy, this run"),
             (.hatched(.vermilion), "Extended accuracy, published"), (.solid(.vermilion), "Extended accuracy, this run"),
         ], origin: (90, top + 6), maxWidth: width - 110)
-        let axes = Axes(frame: CGRectLike(x: 90, y: top + 14, width: width - 120, height: height - top - 100),
+        // Room below the axes for two-line labels (the LiT rows) and the run note.
+        let axes = Axes(frame: CGRectLike(x: 90, y: top + 14, width: width - 120, height: height - top - 116),
                         xRange: 0...1, yRange: 0...100)
         axes.draw(on: canvas, xTitle: nil, yTitle: "Accuracy (%)", xTicks: false)
 

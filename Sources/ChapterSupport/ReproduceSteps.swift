@@ -139,6 +139,8 @@ public enum Reproduction {
         case "clip", "clip-finetune", "lit":
             guard let checkpoint = s.clipCheckpoint else { throw ChapterError("the paper preset needs --clip-checkpoint DIR (e.g. openai/clip-vit-base-patch32)") }
             arguments += ["--checkpoint", checkpoint]
+            // lit's pretrained-ViT tower reads ViT-B/16 too.
+            if chapter == "lit", let vit = s.vitCheckpoint { arguments += ["--vit-checkpoint", vit] }
         default:
             break
         }

@@ -39,6 +39,11 @@ public final class ZeroShotClassifier {
         tokenizer = try CLIPTokenizer(directory: directory)
     }
 
+    /// A classifier around a model built elsewhere (LiT's text side for a ViT image tower).
+    public init(model: CLIPModel, tokenizer: CLIPTokenizer, processor: ImageProcessor) {
+        (self.model, self.tokenizer, self.processor) = (model, tokenizer, processor)
+    }
+
     /// Class embeddings [classes, P]: for each template, the normalised text embeddings of its
     /// prompts; their mean over templates, normalised again. One template gives its embeddings.
     public func classEmbeddings(_ classNames: [String], prompts: PromptTemplates) -> Tensor {

@@ -1,23 +1,24 @@
-// LiT, locked-image text tuning (Zhai et al., CVPR 2022): CLIP's image tower (vision_model and
-// visual_projection) stays as pretrained, and only the text side learns, with CLIP's own
-// symmetric contrastive loss, to point at the images' fixed embeddings. Because the image tower
-// never changes, each training image is embedded once, before training; a step then costs only
-// the text tower's forward and backward. Zero-shot classification of any class, trained on or
-// not, still compares an image embedding the image tower alone makes with text embeddings, so
-// nothing ties the held-out classes' images to the trained classes' names.
+// LiT, locked-image text tuning (Zhai et al., CVPR 2022): an image tower stays as it was, and
+// only a text side learns, with CLIP's own symmetric contrastive loss, to point at the images'
+// fixed embeddings. Because the image tower never changes, each training image is embedded
+// once, before training; a step then costs only the text tower's forward and backward.
+// Zero-shot classification of any class, trained on or not, still compares an image embedding
+// the image tower alone makes with text embeddings, so nothing ties the held-out classes'
+// images to the trained classes' names. The locked tower is CLIP's own (vision_model and
+// visual_projection; this file) or a ViT read at its pre-logits (LiTLockedViT.swift).
 //
-// The pairs are the 91 trained classes' training images, each captioned with its class name in
-// a template drawn (from the trainer's seeded generator, afresh each epoch) from a fixed list:
-// the preset's prompt ensemble (`PromptTemplates.ensemble(for:)`, OpenAI's 80 ImageNet
-// templates on the paper preset, MiniFood's dish-only caption templates on the mini one),
-// chosen before any LiT result was seen and never tuned on test images. The zero-shot
+// With CLIP's tower the pairs are the 91 trained classes' training images, each captioned with
+// its class name in a template drawn (from the trainer's seeded generator, afresh each epoch)
+// from a fixed list: the preset's prompt ensemble (`PromptTemplates.ensemble(for:)`, OpenAI's
+// 80 ImageNet templates on the paper preset, MiniFood's dish-only caption templates on the mini
+// one), chosen before any LiT result was seen and never tuned on test images. The zero-shot
 // template "a photo of {}, a type of food." is in neither list, so the single-template scores
 // measure a phrasing the tuning never saw. As in FLYP (Goyal et al. 2023), two images of one
 // class in a batch are still each other's negatives: the loss is CLIP's, unchanged.
 //
 // What trains: text_model, text_projection and logit_scale. LiT learns its temperature, and so
-// does CLIP's pretraining; here it starts from the checkpoint's and is clamped at ln 100 as CLIP
-// clamps it. It changes no ranking, so no accuracy, only how sharply the loss weighs the pairs.
+// does CLIP's pretraining; it is clamped at ln 100 as CLIP clamps it. It changes no ranking, so
+// no accuracy, only how sharply the loss weighs the pairs.
 import Datasets
 import Common
 import Results
@@ -29,38 +30,48 @@ import Tokenizer
 import Training
 
 public final class LiT {
-    /// The pretrained checkpoint directory the text tower is tuned from.
-    public let source: URL
-    /// The CLIP model whose text tower (and temperature) trains; its image tower stays locked.
+    /// The CLIP model whose text tower (and temperature) trains; for the CLIP tower its image
+    /// tower stays locked, for a ViT tower it is unused.
     public let clip: ZeroShotClassifier
-    public let data: ExperimentData
-    /// The templates training captions are drawn from.
-    public let trainingPrompts: PromptTemplates
+    /// The training pairs: their images and how each is captioned.
+    public let pairs: LiTPairs
     public let trainer: Trainer
     /// Normalised embeddings [training images, P] of the locked image tower, computed once.
     public let trainingImages: Tensor
-    private let trainingLabels: [Int]
-    /// Token ids of every (class, template) caption: captions[class][template].
+    /// Token ids of every caption an image may get: captions[captionSet[image]] lists them.
     private let captions: [[[Int]]]
+    private let captionSet: [Int]
+    /// What is locked and what trains, for the results.
+    private let parts: HyperParameters
     /// CLIP clamps its learned temperature: exp(logit_scale) ≤ 100.
     static let maximumLogitScale = Float(log(100.0))
 
-    /// Loads `checkpoint`, embeds the training images with its image tower, and prepares a
-    /// trainer for the text side.
-    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, trainingPrompts: PromptTemplates,
-                progress: ProgressDisplay = .automatic) throws {
+    /// Trains the text side of `clip` against `trainingImages`, the locked tower's normalised
+    /// embeddings of `pairs.images` in order.
+    init(clip: ZeroShotClassifier, trainingImages: Tensor, pairs: LiTPairs, parts: HyperParameters, configuration: TrainingConfiguration,
+         progress: ProgressDisplay) {
         precondition(configuration.microBatchSize == configuration.batchSize,
                      "LiT: the contrastive loss couples a batch's pairs, so a batch cannot be split into micro-batches")
+        precondition(trainingImages.shape == [pairs.images.count, clip.model.config.projectionDim], "LiT: one embedding per training pair")
+        self.clip = clip
+        self.trainingImages = trainingImages
+        self.pairs = pairs
+        self.parts = parts
+        (captions, captionSet) = pairs.tokenizedCaptions(clip.tokenizer)
+        trainer = Trainer(parameters: clip.model.namedParameters, trainable: .matching { Self.isTrained($0) }, configuration: configuration,
+                          examplesPerEpoch: pairs.images.count, progress: progress)
+    }
+
+    /// LiT on CLIP's own image tower: loads `checkpoint`, embeds the training images with its
+    /// image tower, and prepares a trainer for the text side.
+    public convenience init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, trainingPrompts: PromptTemplates,
+                            progress: ProgressDisplay = .automatic) throws {
         let clip = try ZeroShotClassifier(checkpoint: checkpoint)
         let training = try clip.embedImages(data.train)
-        source = checkpoint
-        self.clip = clip
-        self.data = data
-        self.trainingPrompts = trainingPrompts
-        (trainingImages, trainingLabels) = (training.embeddings, training.labels)
-        captions = data.train.classNames.map { name in trainingPrompts.prompts(for: name).map(clip.tokenizer.encode) }
-        trainer = Trainer(parameters: clip.model.namedParameters, trainable: .matching { Self.isTrained($0) }, configuration: configuration,
-                          examplesPerEpoch: data.train.count, progress: progress)
+        self.init(clip: clip, trainingImages: training.embeddings, pairs: LiTPairs(images: data.train, captions: .classNames(trainingPrompts)),
+                  parts: ["locked": .text("vision_model, visual_projection"),
+                          "trained": .text("text_model, text_projection, logit_scale (clamped at ln 100)")],
+                  configuration: configuration, progress: progress)
     }
 
     /// True for the parameters LiT trains: the text tower, its projection and the temperature.
@@ -71,24 +82,23 @@ public final class LiT {
     /// Parameters the optimiser updates.
     public var trainableParameters: Int { trainer.trainableParameterCount }
 
-    /// The configuration's settings, with what LiT adds: what is locked and what trains.
+    /// The configuration's settings, with what LiT adds: what is locked, what trains, and the captions.
     public var hyperParameters: HyperParameters {
-        trainer.configuration.hyperParameters.merging([
-            "locked": .text("vision_model, visual_projection"),
-            "trained": .text("text_model, text_projection, logit_scale (clamped at ln 100)"),
-            "training_templates": .text(trainingPrompts.name),
-        ]) { $1 }
+        trainer.configuration.hyperParameters.merging(parts.merging(["training_captions": .text(pairs.captions.name)]) { $1 }) { $1 }
     }
 
-    /// A batch: the locked embeddings of the images at `indices`, and their captions, each in a
-    /// template drawn from `generator`.
+    /// A batch: the locked embeddings of the images at `indices`, and their captions, each drawn
+    /// from its image's captions with `generator`.
     func batch(_ indices: [Int], generator: inout SeededGenerator) -> (images: Tensor, tokens: TokenBatch) {
         let width = trainingImages.shape[1]
         let images = Tensor(uninitializedShape: [indices.count, width])
         for (row, index) in indices.enumerated() {
             (images.pointer + row * width).update(from: trainingImages.pointer + index * width, count: width)
         }
-        let sequences = indices.map { captions[trainingLabels[$0]][generator.int(below: trainingPrompts.templates.count)] }
+        let sequences = indices.map { index in
+            let choices = captions[captionSet[index]]
+            return choices.count == 1 ? choices[0] : choices[generator.int(below: choices.count)]
+        }
         return (images, TokenBatch(sequences, padding: clip.tokenizer.padding))
     }
 

@@ -34,3 +34,26 @@ extension TrainingConfiguration {
                                      maxGradientNorm: 1, seed: seed)
     }
 }
+
+// LiT on a locked ViT trains more than a tuning: its text head is new and maps into a space no
+// text model has seen. Google's reference (big_vision's lit_coco.py) trains the text side at
+// lr 1e-3 with a 3% (at least 100-step) warm-up and a cosine decay, gradients clipped at norm
+// 1, from a pretrained text tower with a fresh head. The mini preset takes that rate (also the
+// mini CLIP's pretraining rate) in batches of 64 for 2 epochs of the mini CLIP's 20,000
+// pretraining pairs (624 steps, a couple of minutes for both ViTs); the paper preset, whose
+// CLIP text tower is far larger than the mini one and whose pairs are the 91 classes'
+// captioned training images, a tenth of it (1e-4) in batches of 256 for 5 epochs. AdamW with
+// CLIP's betas, weight decay 0.1, as the CLIP tower's settings. Not searched.
+extension TrainingConfiguration {
+    public static func litLockedViT(preset: Preset, quick: Bool, seed: UInt64) -> TrainingConfiguration {
+        let learningRate: Double, batchSize: Int, epochs: Int, warmup: Int
+        switch preset {
+        case .paper: (learningRate, batchSize, epochs, warmup) = (1e-4, 256, 5, 100)
+        case .mini: (learningRate, batchSize, epochs, warmup) = quick ? (1e-3, 32, 1, 2) : (1e-3, 64, 2, 100)
+        }
+        return TrainingConfiguration(
+            optimizer: AdamWHyperparameters(learningRate: learningRate, beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.1),
+            schedule: .warmupCosine(warmupSteps: warmup), epochs: epochs, batchSize: batchSize, microBatchSize: batchSize,
+            exemptNormsBiasesAndEmbeddings: true, maxGradientNorm: 1, seed: seed)
+    }
+}

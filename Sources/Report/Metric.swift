@@ -178,24 +178,37 @@ private func wiseFTMetrics(_ file: ChapterResultsFile<WiSEFTResults>) -> [Metric
 }
 
 private func litMetrics(_ file: ChapterResultsFile<LiTResults>) -> [Metric] {
-    let r = file.results
-    var make = MetricMaker(chapter: file.chapter, preset: file.preset)
-    make.accuracy("test", "LiT test accuracy (trained classes)", r.test)
-    make.accuracy("extended", "LiT extended accuracy (held-out classes)", r.extended)
-    for (index, ensemble) in r.promptEnsembles.enumerated() {
-        let what = "LiT, \(ensemble.templates.count)-template ensemble"
-        make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
-        make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
+    file.results.variants.flatMap { r in
+        // One id prefix per image tower: lit.clip.test, lit.vit-fine-tuned.extended, ...
+        var make = MetricMaker(chapter: "\(file.chapter).\(r.imageTower.rawValue)", preset: file.preset)
+        let name = "LiT (\(litTowerName(r.imageTower)))"
+        make.accuracy("test", "\(name) test accuracy (trained classes)", r.test)
+        make.accuracy("extended", "\(name) extended accuracy (held-out classes)", r.extended)
+        for (index, ensemble) in r.promptEnsembles.enumerated() {
+            let what = "\(name), \(ensemble.templates.count)-template ensemble"
+            make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
+            make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
+        }
+        for (index, untuned) in (r.beforeTuning ?? []).enumerated() {
+            let what = "\(name) before tuning, \(untuned.templates.count) template(s)"
+            make.accuracy("before_tuning.\(index + 1).test", "\(what), test accuracy", untuned.test)
+            make.accuracy("before_tuning.\(index + 1).extended", "\(what), extended accuracy", untuned.extended)
+        }
+        make.count("trainable_parameters", "\(name) trainable parameters", r.trainableParameters, unit: "parameters")
+        make.count("training_pairs", "\(name) training pairs", r.trainingPairCount, unit: "pairs")
+        make.finalLoss(name, r.lossCurve)
+        make.hyperParameters(name, r.hyperParameters)
+        return make.metrics
     }
-    for (index, untuned) in r.beforeTuning.enumerated() {
-        let what = "LiT's CLIP before tuning, \(untuned.templates.count) template(s)"
-        make.accuracy("before_tuning.\(index + 1).test", "\(what), test accuracy", untuned.test)
-        make.accuracy("before_tuning.\(index + 1).extended", "\(what), extended accuracy", untuned.extended)
+}
+
+/// The locked image tower of a LiT entry, in words.
+func litTowerName(_ tower: LiTImageTower) -> String {
+    switch tower {
+    case .clip: "CLIP image tower"
+    case .vitPretrained: "pretrained ViT"
+    case .vitFineTuned: "fine-tuned ViT"
     }
-    make.count("trainable_parameters", "LiT trainable parameters", r.trainableParameters, unit: "parameters")
-    make.finalLoss("LiT", r.lossCurve)
-    make.hyperParameters("LiT", r.hyperParameters)
-    return make.metrics
 }
 
 private func wallTime(_ chapter: String, _ preset: Preset, _ seconds: Double) -> Metric {

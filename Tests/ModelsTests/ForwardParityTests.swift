@@ -77,4 +77,21 @@ func tokenBatch(_ reference: SafeTensorsFile, ids: String = "input_ids", mask: S
         #expect(relativeError(model.layernorm(states.last!), try reference.tensor("layernorm")) < forwardTolerance)
         #expect(relativeError(model(pixels), try reference.tensor("logits")) < forwardTolerance)
     }
+
+    /// LiT's image embedding: the pre-logits, `layernorm[:, 0]`, what HF's classifier reads.
+    @Test func preLogitsAreTheFinalLayerNormsClassToken() throws {
+        let checkpoint = try Checkpoint(directory: Fixtures.url("models/vit"))
+        let model = try ViTForImageClassification(try checkpoint.config(ViTConfig.self))
+        try model.load(from: checkpoint)
+        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("models/reference-vit.safetensors"))
+        let layernorm = try reference.tensor("layernorm")
+        let (images, tokens, width) = (layernorm.shape[0], layernorm.shape[1], layernorm.shape[2])
+        let classTokens = Tensor(uninitializedShape: [images, width])
+        for image in 0..<images {
+            (classTokens.pointer + image * width).update(from: layernorm.pointer + image * tokens * width, count: width)
+        }
+        let features = model.features(try reference.tensor("pixel_values"))
+        #expect(features.shape == [images, width])
+        #expect(relativeError(features, classTokens) < forwardTolerance)
+    }
 }

@@ -9,6 +9,7 @@ import Foundation
 import Models
 @testable import Recipes
 import TensorCore
+import TestSupport
 import Testing
 import Training
 
@@ -86,5 +87,64 @@ func copies(_ parameters: [(name: String, tensor: Tensor)]) -> [String: [Float]]
         #expect(score.top1.filter { $0 }.count == score.top1Count)
         // The same as scoring the dataset in one go.
         #expect(try lit.clip.zeroShotScores(quickData.heldOut, promptSets: [.food])[0] == score)
+    }
+}
+
+/// LiT on the random-weight ViT fixture, its text side from the CLIP fixture, on the quick mini
+/// CLIP's pretraining pairs (256 captions, 8 steps of 32).
+func quickLockedViTLiT(text: LiTTextInitialisation = .clip) throws -> (LiT, LockedViT) {
+    let vit = try LockedViT(checkpoint: Fixtures.url("models/vit"))
+    let corpus = MiniModels.clipPretrainingPairs(seed: 0, quick: true)
+    let pairs = LiTPairs(images: corpus, captions: .own((0..<corpus.count).map(corpus.caption(at:)), source: "test captions"))
+    var configuration = TrainingConfiguration.litLockedViT(preset: .mini, quick: true, seed: 5)
+    configuration.optimizer.learningRate = 1e-2
+    return (try LiT.lockedViT(vit, clipCheckpoint: fixtureCLIP, textInitialisation: text, pairs: pairs, configuration: configuration,
+                              progress: .none), vit)
+}
+
+@Suite struct LiTLockedViTTests {
+    @Test func theViTStaysLockedWhileAFreshTextHeadLearnsToItsPreLogits() throws {
+        let (lit, vit) = try quickLockedViTLiT()
+        let vitBefore = copies(vit.model.namedParameters)
+        // The text side projects to the ViT's width and starts from CLIP's text tower, not its projection.
+        let pretrained = try ZeroShotClassifier(checkpoint: fixtureCLIP)
+        #expect(lit.clip.model.textProjection.weight.shape == [vit.width, pretrained.model.config.textConfig.hiddenSize])
+        #expect(copies(textTower(lit.clip.model)).filter { $0.key.hasPrefix("text_model.") }
+            == copies(textTower(pretrained.model)).filter { $0.key.hasPrefix("text_model.") })
+        #expect(abs(lit.clip.model.logitScale.item - Float(log(10.0))) < 1e-6)
+        var generator = SeededGenerator(seed: 9)
+        let fixed = lit.batch(Array(0..<32), generator: &generator)
+        func loss() -> Float { GradMode.with(enabled: false) { lit.loss(images: fixed.images, tokens: fixed.tokens).item } }
+        let before = loss()
+        try lit.train()
+
+        #expect(copies(vit.model.namedParameters) == vitBefore, "the locked ViT changed")
+        #expect(lit.trainer.totalSteps == 8 && lit.lossCurve.allSatisfy { $0.loss.isFinite })
+        #expect(loss() < before, "loss \(before) -> \(loss())")
+        #expect(lit.trainer.optimizer.parameters.map(\.name).sorted() == textTower(lit.clip.model).map(\.name).sorted())
+        // The training images are the ViT's normalised pre-logits, in the pairs' order.
+        let again = try vit.embedImages(lit.pairs.images)
+        #expect(Array(UnsafeBufferPointer(start: again.embeddings.pointer, count: again.embeddings.count))
+            == Array(UnsafeBufferPointer(start: lit.trainingImages.pointer, count: lit.trainingImages.count)))
+        let first = try vit.model.features(DatasetPixels(lit.pairs.images, processor: vit.processor).pixels([0]))
+        let norm = (0..<vit.width).reduce(Float(0)) { $0 + first.pointer[$1] * first.pointer[$1] }.squareRoot()
+        #expect(abs(again.embeddings.pointer[0] - first.pointer[0] / norm) < 1e-6)
+        // Each image has its own caption: a batch's tokens are exactly those captions.
+        let corpus = MiniModels.clipPretrainingPairs(seed: 0, quick: true)
+        #expect(fixed.tokens.ids[3].prefix(fixed.tokens.isToken[3].filter { $0 }.count) == ArraySlice(lit.clip.tokenizer.encode(corpus.caption(at: 3))))
+    }
+
+    @Test func fromScratchTheTextTowerIsNotCLIPs() throws {
+        let (lit, _) = try quickLockedViTLiT(text: .scratch)
+        let pretrained = try ZeroShotClassifier(checkpoint: fixtureCLIP)
+        let name = "text_model.encoder.layers.0.mlp.fc1.weight"
+        #expect(copies(textTower(lit.clip.model))[name] != copies(textTower(pretrained.model))[name])
+        #expect(lit.hyperParameters["text_initialisation"] == .text("scratch"))
+    }
+
+    @Test func theMiniCorpusHasNoDownstreamClass() {
+        let corpus = MiniModels.clipPretrainingPairs(seed: 0, quick: true)
+        let downstream = Set(quickData.train.classNames + quickData.heldOut.classNames)
+        #expect(corpus.count == 256 && corpus.classNames.allSatisfy { !downstream.contains($0) })
     }
 }

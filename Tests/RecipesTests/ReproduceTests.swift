@@ -47,7 +47,8 @@ import Recipes
         #expect(arguments["vit"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"]
             + dataFlags + ["--checkpoint", "/models/vit"])
         #expect(arguments["clip"]?.suffix(2) == ["--checkpoint", "/models/clip"])
-        #expect(arguments["lit"]?.suffix(2) == ["--checkpoint", "/models/clip"], "LiT tunes the CLIP checkpoint's text tower")
+        #expect(arguments["lit"]?.suffix(4) == ["--checkpoint", "/models/clip", "--vit-checkpoint", "/models/vit"],
+                "LiT tunes the CLIP checkpoint's text tower, to CLIP's image tower and to the pretrained ViT")
         #expect(arguments["cost"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"])
         #expect(steps.map(\.executable) == ["clip", "vit", "cost", "lit", "report", "report"], "the paper's order, whatever the order asked")
     }

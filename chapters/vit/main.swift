@@ -104,7 +104,7 @@ func fineTuneViT() throws {
         trainableParameters: outcome.trainableParameters, hyperParameters: plan.hyperParameters, validation: accuracy, test: accuracy,
         lossCurve: curve, epochs: outcome.epochs, seedRuns: seedRuns,
         classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
-        trainImages: data.train.count, resumedFromStep: outcome.resumedFromStep))
+        trainImages: data.train.count, resumedFromStep: outcome.resumedFromStep, fineTunedCheckpoint: output.recordedPath))
 }
 
 /// The fine-tuning again with each further seed of `--seeds`; nil for a single seed.

@@ -16,19 +16,23 @@ struct AccuracyRow {
         }
     }
 
-    /// LiT's row, beyond the paper: nothing published (its cells print "-"), this run's
-    /// accuracies read from lit.json.
-    static let lit = AccuracyRow(label: "LiT (locked image, tuned text)",
-                                 test: beyondThePaper(table: "Table 3", column: "Test accuracy", metric: "lit.test"),
-                                 extended: beyondThePaper(table: "Table 4", column: "Extended accuracy", metric: "lit.extended"))
-
-    /// The rows beyond the paper that `results` has: LiT's when lit.json is there.
-    static func beyondThePaper(_ results: ResultsFolder) -> [AccuracyRow] {
-        results[LiTResults.self] == nil ? [] : [lit]
+    /// LiT's rows, beyond the paper, one per locked image tower: nothing published (their cells
+    /// print "-"), this run's accuracies read from lit.json.
+    static func lit(_ tower: LiTImageTower) -> AccuracyRow {
+        let label = "LiT, locked \(litTowerName(tower))"
+        return AccuracyRow(label: label,
+                           test: beyondThePaper(table: "Table 3", column: "Test accuracy", row: label, metric: "lit.\(tower.rawValue).test"),
+                           extended: beyondThePaper(table: "Table 4", column: "Extended accuracy", row: label,
+                                                    metric: "lit.\(tower.rawValue).extended"))
     }
 
-    private static func beyondThePaper(table: String, column: String, metric: String) -> PublishedEntry {
-        PublishedEntry(id: metric, source: "beyond the paper", table: table, row: "LiT (locked image, tuned text)", column: column,
+    /// The rows beyond the paper that `results` has: one per image tower lit.json holds.
+    static func beyondThePaper(_ results: ResultsFolder) -> [AccuracyRow] {
+        results[LiTResults.self]?.results.variants.map { lit($0.imageTower) } ?? []
+    }
+
+    private static func beyondThePaper(table: String, column: String, row: String, metric: String) -> PublishedEntry {
+        PublishedEntry(id: metric, source: "beyond the paper", table: table, row: row, column: column,
                        kind: .accuracy, value: nil, unit: "%", reproducedBy: metric, note: nil)
     }
 }
@@ -49,7 +53,8 @@ func overallResultsFigure(registry: PublishedRegistry, results: ResultsFolder) -
             (.hatched(.blue), "Test accuracy, published"), (.solid(.blue), "Test accuracy, this run"),
             (.hatched(.vermilion), "Extended accuracy, published"), (.solid(.vermilion), "Extended accuracy, this run"),
         ], origin: (90, top + 6), maxWidth: width - 110)
-        let axes = Axes(frame: CGRectLike(x: 90, y: top + 14, width: width - 120, height: height - top - 100),
+        // Room below the axes for two-line labels (the LiT rows) and the run note.
+        let axes = Axes(frame: CGRectLike(x: 90, y: top + 14, width: width - 120, height: height - top - 116),
                         xRange: 0...1, yRange: 0...100)
         axes.draw(on: canvas, xTitle: nil, yTitle: "Accuracy (%)", xTicks: false)
 
@@ -105,10 +110,15 @@ func overallResultsFigure(registry: PublishedRegistry, results: ResultsFolder) -
                 }
                 canvas.text(formatPercent(value), at: (x + barWidth / 2, labelY), size: 11, align: .center, vertical: .bottom, halo: true)
             }
-            canvas.text(row.label, at: (center, axes.frame.maxY + 12), size: 13, bold: true, align: .center, vertical: .top)
+            // Six groups leave a LiT row's label too little width for one line.
+            let labelLines = canvas.wrap(row.label, width: groupWidth - 8, size: 13)
+            for (line, text) in labelLines.enumerated() {
+                canvas.text(text, at: (center, axes.frame.maxY + 12 + Double(line) * 16), size: 13, bold: true, align: .center, vertical: .top)
+            }
             let ran = [row.test, row.extended].compactMap { $0?.reproducedBy.flatMap { metrics[$0] } }
             let runNote = ran.first.map { "this run: preset \($0.preset.rawValue)" } ?? "this run: not run"
-            canvas.text(runNote, at: (center, axes.frame.maxY + 32), size: 12, color: .muted, align: .center, vertical: .top)
+            canvas.text(runNote, at: (center, axes.frame.maxY + 16 + Double(labelLines.count) * 16), size: 12, color: .muted,
+                        align: .center, vertical: .top)
         }
         canvas.text("Error bars: 95% bootstrap interval of this run, where the chapter computed one. Extended accuracy: on the held-out classes, never trained on.",
                     at: (90, height - 14), size: 11, color: .muted, vertical: .bottom)

@@ -124,19 +124,23 @@ public enum ChapterSummaries {
 
     public static func lit(_ file: ChapterResultsFile<LiTResults>) -> String {
         let r = file.results
-        let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) pairs" } ?? ""
-        var text = "Locking the image tower of \(r.model) and tuning its text tower contrastively on the \(r.classes.trained) trained "
-            + "classes \(presetTag(file)) (\(r.lossCurve.count) steps\(batch), captions from \(r.trainingTemplates.count) templates) "
-            + "brings the mean training loss from \(loss(r.epochMeanLosses.first)) in the first epoch to \(loss(r.epochMeanLosses.last)) "
-            + "in the last."
-        let tuned = [PromptEnsembleAccuracy(templates: r.templates, test: r.test, extended: r.extended)] + r.promptEnsembles
-        for (index, (before, after)) in zip(r.beforeTuning, tuned).enumerated() {
-            let prompts = index == 0 ? "With \"\(r.templates.first ?? "")\"" : "With the \"\(before.name ?? r.trainingTemplatesName)\" ensemble"
-            text += " \(prompts), test accuracy goes from \(percent(before.test.value)) (zero-shot) to \(after.test.percentWithInterval) "
-                + "of \(after.test.images) images, and extended accuracy on the \(r.classes.heldOut) held-out classes from "
-                + "\(percent(before.extended.value)) to \(after.extended.percentWithInterval) of \(after.extended.images)."
-        }
-        return text
+        return r.variants.map { v in
+            let batch = v.hyperParameters[HyperParameterName.batchSize].map { " of \($0) pairs" } ?? ""
+            let text = v.textCheckpoint == nil ? "a text tower from random weights" : "its text tower"
+            var words = "Locking the \(litTowerName(v.imageTower)) (\(v.model)) \(presetTag(file)) and tuning \(text) to it on "
+                + "\(v.trainingPairs) (\(v.lossCurve.count) steps\(batch)) brings the mean training loss from "
+                + "\(loss(v.epochMeanLosses.first)) in the first epoch to \(loss(v.epochMeanLosses.last)) in the last."
+            let tuned = [PromptEnsembleAccuracy(templates: v.templates, test: v.test, extended: v.extended)] + v.promptEnsembles
+            for (index, after) in tuned.enumerated() {
+                let before = v.beforeTuning.flatMap { index < $0.count ? $0[index] : nil }
+                let prompts = index == 0 ? "With \"\(v.templates.first ?? "")\"" : "With the \"\(after.name ?? "")\" ensemble"
+                words += " \(prompts), test accuracy \(before.map { "goes from \(percent($0.test.value)) (zero-shot) to " } ?? "is ")"
+                    + "\(after.test.percentWithInterval) of \(after.test.images) images, and extended accuracy on the \(r.classes.heldOut) "
+                    + "held-out classes \(before.map { "from \(percent($0.extended.value)) to " } ?? "is ")"
+                    + "\(after.extended.percentWithInterval) of \(after.extended.images)."
+            }
+            return words
+        }.joined(separator: " ")
     }
 
     public static func wiseFT(_ file: ChapterResultsFile<WiSEFTResults>) -> String {

@@ -28,8 +28,10 @@ struct Findings {
     static let rule = "An accuracy counts as higher than another only when their 95% bootstrap intervals do not overlap; "
         + "\"most\" of the zero-shot ability is lost when the fine-tuned extended accuracy lies wholly below half the zero-shot one."
 
+    /// The paper's findings, the other recipes', then LiT's question when the run has a locked ViT to answer it.
     var all: [Finding] {
         let findings = [vitIsMostAccurate, fineTuningRaisesCLIPTestAccuracy, fineTuningCostsZeroShotAbility] + byOtherRecipe + [costOrder]
+            + (lockedViTGainsZeroShot.map { [$0] } ?? [])
         guard !results.quickChapters.isEmpty else { return findings }
         return findings.map { $0.outcome == .notRun ? $0 : Finding(claim: $0.claim, outcome: .quickRun, evidence: $0.evidence) }
     }
@@ -105,6 +107,29 @@ struct Findings {
         return Finding(claim: claim, outcome: held ? .held : .didNotHold,
                        evidence: "tiers from FLOPs counted from the configurations: zero-shot CLIP \(clip.rawValue), ViT \(vit.rawValue), "
                            + "fine-tuned CLIP \(tuned.rawValue)")
+    }
+
+    /// Beyond the paper (lit): a locked ViT with a learned text tower keeps the fine-tuned ViT's
+    /// test accuracy (its interval not wholly below ViT's) and gains a usable extended accuracy
+    /// (its interval wholly above chance among the held-out classes). Judged on the fine-tuned
+    /// ViT's tower, else the pretrained one's; nil without a ViT tower in lit.json.
+    var lockedViTGainsZeroShot: Finding? {
+        guard let lit = results[LiTResults.self]?.results,
+              let locked = lit[.vitFineTuned] ?? lit[.vitPretrained] else { return nil }
+        let claim = "Beyond the paper: LiT on a locked ViT (\(litTowerName(locked.imageTower))) keeps the fine-tuned ViT's test accuracy "
+            + "and gains a usable extended accuracy (above the \(formatPercent(100 / Double(lit.classes.heldOut)))% of chance)."
+        guard let vit = results[ViTResults.self]?.results.test.top1 else {
+            return Finding(claim: claim, outcome: .notRun, evidence: "needs the vit results beside lit's")
+        }
+        let chance = 1 / Double(lit.classes.heldOut)
+        let keepsTest = compare(locked.test, vit) != .orderedAscending
+        let (extendedLow, extendedHigh) = bounds(locked.extended)
+        let outcome: Finding.Outcome = !keepsTest || extendedHigh <= chance ? .didNotHold : (extendedLow > chance ? .held : .undecided)
+        var evidence = "LiT test \(describe(locked.test)) against the fine-tuned ViT's \(describe(vit)); LiT extended \(describe(locked.extended))"
+        if let clip = results[CLIPZeroShotResults.self]?.results {
+            evidence += "; zero-shot CLIP: test \(describe(clip.test)), extended \(describe(clip.extended))"
+        }
+        return Finding(claim: claim, outcome: outcome, evidence: evidence)
     }
 
     /// Held when every comparison is higher, did not hold when any is lower, else undecided.

@@ -55,12 +55,17 @@ enum PaperProse {
         """
 
     static let lit = """
-        The paper's fine-tuned CLIP moves its image tower and loses the held-out classes. LiT (Zhai et al. 2022) \
-        does the opposite: the image tower is locked, so every image keeps its zero-shot embedding, and only the \
-        text tower (with its projection and temperature) is tuned, with CLIP's contrastive loss, on the 91 trained \
-        classes' images captioned with their names in varied templates. It is evaluated exactly as zero-shot CLIP, \
-        on the trained classes' test images and on the held-out classes. Its rows in Tables 3 and 4 and its bars in \
-        Figure 3 have no published counterpart: the paper has no LiT.
+        The paper's fine-tuned CLIP moves its image tower and loses the held-out classes, and its fine-tuned ViT, \
+        the most accurate on the trained classes, cannot name a class it never saw. LiT (Zhai et al. 2022) locks an \
+        image tower and tunes only a text tower (with its projection and temperature) to it, with CLIP's \
+        contrastive loss. The lit chapter locks three towers in turn: CLIP's own image tower, tuned on the 91 \
+        trained classes' images captioned with their names; and, as LiT's authors meant it, the pretrained ViT and \
+        the ViT fine-tuned on the 91 classes, read at their pre-logits with no image-side head (as Google's \
+        big_vision reference does), with CLIP's text tower and a fresh projection learned on the mini CLIP's own \
+        pretraining pairs (mini preset) or on the trained classes' captioned images (paper preset, a weaker \
+        setting). Each is evaluated exactly as zero-shot CLIP, on the trained classes' test images and on the \
+        held-out classes. Their rows in Tables 3 and 4 and their bars in Figure 3 name their image tower and have \
+        no published counterpart: the paper has no LiT.
 
         """
 

@@ -1,41 +1,69 @@
 // The `lit` chapter's payload.
 import Training
 
-/// `lit`: CLIP with its image tower locked and its text tower tuned contrastively on the 91
-/// trained classes (LiT, Zhai et al. 2022), then evaluated zero-shot like the `clip` chapter.
+/// `lit`: an image tower locked and a text tower tuned contrastively to match it (LiT, Zhai et
+/// al. 2022), then evaluated zero-shot like the `clip` chapter; one entry per image tower run.
 public struct LiTResults: ChapterPayload, Equatable {
     public static let chapter = "lit"
-    public var model: String
-    public var checkpointSource: String
     public var dataset: String
+    /// How many classes the evaluation's trained and held-out parts have.
+    public var classes: ClassCounts
+    /// One entry per image tower, in the order the chapter ran them.
+    public var variants: [LiTVariantResults]
+
+    public init(dataset: String, classes: ClassCounts, variants: [LiTVariantResults]) {
+        (self.dataset, self.classes, self.variants) = (dataset, classes, variants)
+    }
+
+    /// The entry of `tower`, when the chapter ran it.
+    public subscript(tower: LiTImageTower) -> LiTVariantResults? { variants.first { $0.imageTower == tower } }
+}
+
+/// The locked image towers the chapter can pair with a tuned text tower.
+public enum LiTImageTower: String, Codable, Sendable, CaseIterable {
+    /// CLIP's own image tower and visual projection, already trained to match text.
+    case clip
+    /// The pretrained ViT (google/vit-base-patch16-224, or the mini ViT), read at its pre-logits.
+    case vitPretrained = "vit-pretrained"
+    /// The ViT the `vit` chapter fine-tuned on the trained classes, read at its pre-logits.
+    case vitFineTuned = "vit-fine-tuned"
+}
+
+/// One LiT run: which tower was locked, what trained on which pairs, and how it scores.
+public struct LiTVariantResults: Codable, Sendable, Equatable {
+    public var imageTower: LiTImageTower
+    /// The locked image model ("CLIP ViT-B/32", "ViT-B/16", "mini ViT") and where it was loaded from.
+    public var model: String
+    public var imageCheckpoint: String
+    /// The CLIP checkpoint the text tower started from; nil when it started from random weights.
+    public var textCheckpoint: String?
+    /// The training pairs in words, and how many there were.
+    public var trainingPairs: String
+    public var trainingPairCount: Int
     public var trainableParameters: Int
     public var hyperParameters: HyperParameters
-    /// The templates training captions were drawn from, and where the list comes from.
-    public var trainingTemplates: [String]
-    public var trainingTemplatesSource: String
     /// The prompt template behind `test` and `extended`: "a photo of {}, a type of food.".
     public var templates: [String]
-    /// On the 91 trained classes' test images, choosing among those 91 classes.
+    /// On the trained classes' test images, choosing among the trained classes.
     public var test: Accuracy
-    /// On the 10 held-out classes' images, choosing among those 10 classes.
+    /// On the held-out classes' images, choosing among the held-out classes.
     public var extended: Accuracy
     /// The preset's prompt ensemble, after tuning.
     public var promptEnsembles: [PromptEnsembleAccuracy]
-    /// The same images and prompts through the text tower before tuning (zero-shot CLIP): the
-    /// single template first, then each ensemble.
-    public var beforeTuning: [PromptEnsembleAccuracy]
+    /// The same images and prompts before tuning (zero-shot CLIP), the single template first:
+    /// only for the CLIP tower, since a ViT's text side starts with a fresh projection.
+    public var beforeTuning: [PromptEnsembleAccuracy]?
     public var lossCurve: [LossPoint]
-    /// How many classes the model was trained on and how many were held out.
-    public var classes: ClassCounts
-    /// The training captions' template set, by name, and each epoch's mean training loss.
-    public var trainingTemplatesName: String
     public var epochMeanLosses: [Double]
 
-    public init(model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
-                hyperParameters: HyperParameters, trainingTemplates: [String], trainingTemplatesSource: String, templates: [String],
-                test: Accuracy, extended: Accuracy, promptEnsembles: [PromptEnsembleAccuracy], beforeTuning: [PromptEnsembleAccuracy],
-                lossCurve: [LossPoint], classes: ClassCounts, trainingTemplatesName: String, epochMeanLosses: [Double]) {
-        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.trainingTemplates, self.trainingTemplatesSource, self.templates, self.test, self.extended, self.promptEnsembles, self.beforeTuning, self.lossCurve, self.classes, self.trainingTemplatesName, self.epochMeanLosses)
-            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, trainingTemplates, trainingTemplatesSource, templates, test, extended, promptEnsembles, beforeTuning, lossCurve, classes, trainingTemplatesName, epochMeanLosses)
+    public init(imageTower: LiTImageTower, model: String, imageCheckpoint: String, textCheckpoint: String?, trainingPairs: String,
+                trainingPairCount: Int, trainableParameters: Int, hyperParameters: HyperParameters, templates: [String], test: Accuracy,
+                extended: Accuracy, promptEnsembles: [PromptEnsembleAccuracy], beforeTuning: [PromptEnsembleAccuracy]?,
+                lossCurve: [LossPoint], epochMeanLosses: [Double]) {
+        (self.imageTower, self.model, self.imageCheckpoint, self.textCheckpoint, self.trainingPairs, self.trainingPairCount)
+            = (imageTower, model, imageCheckpoint, textCheckpoint, trainingPairs, trainingPairCount)
+        (self.trainableParameters, self.hyperParameters, self.templates, self.test, self.extended, self.promptEnsembles)
+            = (trainableParameters, hyperParameters, templates, test, extended, promptEnsembles)
+        (self.beforeTuning, self.lossCurve, self.epochMeanLosses) = (beforeTuning, lossCurve, epochMeanLosses)
     }
 }

@@ -22,12 +22,14 @@ public struct ViTResults: ChapterPayload, Equatable {
     /// Training images, and the step an interrupted run resumed at, when it did.
     public var trainImages: Int
     public var resumedFromStep: Int?
+    /// Where the fine-tuned Hugging Face checkpoint was saved (the first seed's), for `lit`.
+    public var fineTunedCheckpoint: String?
 
     public init(model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
                 hyperParameters: HyperParameters, validation: TopKAccuracy, test: TopKAccuracy, lossCurve: [LossPoint],
-                epochs: [EpochAccuracy]? = nil, seedRuns: SeedRuns? = nil, classes: ClassCounts, trainImages: Int, resumedFromStep: Int?) {
-        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.validation, self.test, self.lossCurve, self.epochs, self.seedRuns, self.classes, self.trainImages, self.resumedFromStep)
-            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, validation, test, lossCurve, epochs, seedRuns, classes, trainImages, resumedFromStep)
+                epochs: [EpochAccuracy]? = nil, seedRuns: SeedRuns? = nil, classes: ClassCounts, trainImages: Int, resumedFromStep: Int?, fineTunedCheckpoint: String? = nil) {
+        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.validation, self.test, self.lossCurve, self.epochs, self.seedRuns, self.classes, self.trainImages, self.resumedFromStep, self.fineTunedCheckpoint)
+            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, validation, test, lossCurve, epochs, seedRuns, classes, trainImages, resumedFromStep, fineTunedCheckpoint)
     }
 }
 

@@ -54,6 +54,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // The library, by concern.
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: hotLoops),
@@ -63,9 +64,11 @@ let package = Package(
         // Beneath everything that runs an experiment: the seeded generator, SHA-256, the machine
         // description, JSON values, atomic writes.
         .target(name: "Common"),
+        // The process's place among the ranks of an MPI job (Open MPI), or a world of one.
+        .target(name: "Cluster", dependencies: ["CMPI"]),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Common"], swiftSettings: hotLoops),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Common"], swiftSettings: hotLoops),
-        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common"], swiftSettings: hotLoops),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common", "Cluster"], swiftSettings: hotLoops),
         // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter.
         .target(name: "Results", dependencies: ["Common", "Training", "Datasets"]),
         .target(name: "Report", dependencies: ["Results", "Common", "Training", "CCairo"], resources: [.copy("Resources/published.json")]),

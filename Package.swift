@@ -75,11 +75,12 @@ let package = Package(
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
-            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Results", "Common",
+            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Results", "Common", "Cluster",
         ], swiftSettings: hotLoops),
         // What every chapter shares: its options, the run (printing, results, exit codes), the
         // pretrained models of each preset.
         .target(name: "ChapterSupport", dependencies: [
+            "Cluster",
             "Recipes", "Results", "Report", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

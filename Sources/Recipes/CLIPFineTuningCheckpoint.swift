@@ -4,6 +4,7 @@
 // trained head in classifier.safetensors. Later chapters load it like any CLIP checkpoint
 // (WiSE-FT interpolates its image tower with the zero-shot one).
 import Checkpoints
+import Cluster
 import Common
 import Results
 import Training
@@ -42,6 +43,7 @@ extension CLIPFineTuning {
     /// Writes the fine-tuned CLIP to `directory`, replacing what is there only once every file
     /// is written (they go to a sibling directory first, renamed into place).
     public func saveFineTuned(to directory: URL) throws {
+        guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
         let manager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial")

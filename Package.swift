@@ -91,7 +91,7 @@ let package = Package(
         ]),
 
         // Runs every chapter, then the report: the README's main command.
-        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore"], path: "chapters/reproduce", exclude: woven("reproduce")),
+        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore", "Cluster"], path: "chapters/reproduce", exclude: woven("reproduce")),
 
         // The report: figures, paper.md and the diff against the published numbers.
         .executableTarget(name: "report", dependencies: [
@@ -99,7 +99,7 @@ let package = Package(
         ], path: "chapters/report"),
 
         // Benchmarks against transformers (benchmarks/run.sh).
-        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore", "Training"],
+        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore", "Training", "Cluster"],
                           path: "benchmarks/bench", swiftSettings: hotLoops),
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.

@@ -9,7 +9,7 @@
 #
 # Environment: VITCLIP_BENCH_CACHE (default ~/.cache/vitclip-bench), FOOD101_SAMPLE (default
 # ../shared/data/food101-sample), STEPS (timed training steps, default 2), IMAGES (zero-shot images,
-# default 64), BUILD_FLAGS (more swift build flags).
+# default 64), JOBS (default "train-dp zero-shot-dp"), BUILD_FLAGS (more swift build flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE=${VITCLIP_BENCH_CACHE:-$HOME/.cache/vitclip-bench}
@@ -28,7 +28,7 @@ MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none -x OPENBLAS_NU
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-for job in train-dp zero-shot-dp; do
+for job in ${JOBS:-train-dp zero-shot-dp}; do
     if [ "$job" = train-dp ]; then
         args=(--checkpoint "$CACHE/models/vit-base-patch16-224" --steps "$STEPS" "${JPEGS[@]:0:32}")
     else
@@ -38,6 +38,6 @@ for job in train-dp zero-shot-dp; do
         "${MPIRUN[@]}" -np "$ranks" "$BENCH" "$job" "${args[@]}" | tee "$CACHE/mpi-$job-$ranks.json"
         echo "load after $job on $ranks rank(s): $(cut -d' ' -f1-3 /proc/loadavg)"
     done
-    python3 -c 'import json,sys; one,two=(json.load(open(f)) for f in sys.argv[2:]); print(f"{sys.argv[1]}: 2 ranks / 1 rank = {two[\"images_per_second\"]/one[\"images_per_second\"]:.2f}x")' \
+    python3 -c 'import json,sys; one,two=(json.load(open(f)) for f in sys.argv[2:]); print("%s: 2 ranks / 1 rank = %.2fx" % (sys.argv[1], two["images_per_second"]/one["images_per_second"]))' \
         "$job" "$CACHE/mpi-$job-1.json" "$CACHE/mpi-$job-2.json"
 done

@@ -1,5 +1,5 @@
 // reproduce --mpirun: the data-parallel chapters start under the launcher, the others alone.
-import ChapterSupport
+@testable import ChapterSupport
 import Foundation
 import Testing
 

@@ -36,7 +36,8 @@ public final class Trainer {
     /// Optimiser steps done.
     public internal(set) var step = 0
     public internal(set) var history = TrainingHistory()
-    /// Randomness for the batch function (augmentation, noise); saved with checkpoints.
+    /// The root of the batch function's randomness (augmentation, noise): each micro-batch gets
+    /// a generator derived from it, the step and the micro-batch's place; saved with checkpoints.
     public internal(set) var generator: SeededGenerator
 
     /// Trains the `trainable` subset of `parameters` (the others get requiresGrad = false) over
@@ -67,7 +68,8 @@ public final class Trainer {
     /// Runs the remaining steps (all of them, or those after a restored checkpoint), stopping
     /// early after step `stopStep` when given.
     /// - batch: the inputs of the examples at `indices` (a micro-batch); randomness must come
-    ///   from `generator` for the run to be reproducible and resumable.
+    ///   from the generator it is given for the run to be reproducible, resumable and the same
+    ///   on any number of ranks.
     /// - loss: the mean loss of a batch, a scalar recorded for autograd.
     /// - evaluate: run after each epoch; its accuracy joins the history.
     /// - afterStep: run after each update (e.g. to clamp CLIP's logit scale).

@@ -55,6 +55,7 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // The library, by concern.
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hotLoops),
@@ -64,20 +65,23 @@ let package = Package(
         // Beneath everything that runs an experiment: the seeded generator, SHA-256, the machine
         // description, JSON values, atomic writes.
         .target(name: "Common"),
+        // The process's place among the ranks of an MPI job (Open MPI), or a world of one.
+        .target(name: "Cluster", dependencies: ["CMPI"]),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Common"], swiftSettings: hotLoops),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Common"], swiftSettings: hotLoops),
-        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common"], swiftSettings: hotLoops),
+        .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common", "Cluster"], swiftSettings: hotLoops),
         // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter.
         .target(name: "Results", dependencies: ["Common", "Training", "Datasets"]),
         .target(name: "Report", dependencies: ["Results", "Common", "Training", "CCairo"], resources: [.copy("Resources/published.json")]),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
-            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Results", "Common",
+            "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Results", "Common", "Cluster",
         ], swiftSettings: hotLoops),
         // What every chapter shares: its options, the run (printing, results, exit codes), the
         // pretrained models of each preset.
         .target(name: "ChapterSupport", dependencies: [
+            "Cluster",
             "Recipes", "Results", "Report", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,7 +92,7 @@ let package = Package(
         ]),
 
         // Runs every chapter, then the report: the README's main command.
-        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore"], path: "chapters/reproduce", exclude: woven("reproduce")),
+        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore", "Cluster"], path: "chapters/reproduce", exclude: woven("reproduce")),
 
         // The report: figures, paper.md and the diff against the published numbers.
         .executableTarget(name: "report", dependencies: [
@@ -96,7 +100,7 @@ let package = Package(
         ], path: "chapters/report"),
 
         // Benchmarks against transformers (benchmarks/run.sh).
-        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore", "Training"],
+        .executableTarget(name: "bench", dependencies: ["Models", "Imaging", "Checkpoints", "TensorCore", "Training", "Cluster"],
                           path: "benchmarks/bench", swiftSettings: hotLoops),
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.

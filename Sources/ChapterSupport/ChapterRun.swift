@@ -7,6 +7,7 @@
 // that contains its call, which is how a chapter's page shows the output of each section without
 // the chapter marking anything. A library callback handed `{ run.say($0) }` is attributed to the
 // line of that closure, in the section that started the work.
+import Cluster
 import Common
 import Foundation
 import Report
@@ -32,8 +33,10 @@ public final class ChapterRun: @unchecked Sendable {
     public func say(_ text: String, line: Int = #line, file: String = #fileID) {
         lock.lock()
         printed.append(PrintedLine(line: file.hasSuffix("/main.swift") ? line : 0, text: text))
-        print("[\(chapter) \(preset.rawValue)] \(text)")
-        fflush(stdout)
+        if MPIWorld.current.isLeader {
+            print("[\(chapter) \(preset.rawValue)] \(text)")
+            fflush(stdout)
+        }
         lock.unlock()
     }
 
@@ -53,7 +56,9 @@ public final class ChapterRun: @unchecked Sendable {
 
     /// Prints the summary of `payload` (as paper.md will quote it) and writes it to
     /// `<results>/<chapter>.json` inside the common envelope, atomically.
+    /// Under MPI only rank 0 writes.
     public func finish<Payload: ChapterPayload>(_ payload: Payload) throws {
+        guard MPIWorld.current.isLeader else { return }
         if let summary = ChapterSummaries.summary(of: resultsFile(payload)) { say(summary) }
         let file = try resultsFile(payload).write(to: options.resultsDirectory)
         say("wrote \(file.path)")
@@ -78,15 +83,15 @@ public final class ChapterRun: @unchecked Sendable {
             preset: preset, seed: options.seed, quick: options.quick, checkpoints: checkpoints, gitCommit: currentGitCommit(), machine: .current,
             started: ISO8601DateFormatter().string(from: started),
             seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
-            peakMemoryBytes: peakResidentMemoryBytes(), output: output, results: payload)
+            peakMemoryBytes: peakResidentMemoryBytes(), output: output, cluster: ClusterRecord.current, results: payload)
     }
 
-    /// Prints `error` as one line on stderr and exits with status 1.
+    /// Prints `error` as one line on stderr and exits with status 1; under MPI, with the rank,
+    /// and the whole job ends.
     public func fail(_ error: any Error) -> Never {
         let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
         let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("\(chapter) [\(preset.rawValue)]: error: \(line)\n".utf8))
-        exit(1)
+        MPIWorld.current.abort("\(chapter) [\(preset.rawValue)]: error: \(line)")
     }
 }
 

@@ -161,8 +161,11 @@ public enum Reproduction {
     /// throws naming the step when it exits non-zero.
     public static func run(_ step: ReproductionStep, in directory: URL) throws -> Double {
         let process = Process()
-        process.executableURL = directory.appendingPathComponent(step.executable)
-        process.arguments = step.arguments
+        let local = directory.appendingPathComponent(step.executable)
+        // A launcher (ReproduceMPI.swift) is found on the PATH; a chapter beside reproduce.
+        process.executableURL = FileManager.default.isExecutableFile(atPath: local.path) ? local : URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = process.executableURL == local ? step.arguments : [step.executable] + step.arguments
+        process.environment = chapterEnvironment
         let started = ContinuousClock.now
         do {
             try process.run()

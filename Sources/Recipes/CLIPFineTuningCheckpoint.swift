@@ -5,6 +5,7 @@
 // (WiSE-FT interpolates its image tower with the zero-shot one).
 import Models
 import Checkpoints
+import Cluster
 import Common
 import Results
 import Training
@@ -44,6 +45,7 @@ extension CLIPFineTuning {
     /// Writes the fine-tuned CLIP to `directory`, replacing what is there only once every file
     /// is written (they go to a sibling directory first, renamed into place).
     public func saveFineTuned(to directory: URL) throws {
+        guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
         let manager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial")

@@ -6,6 +6,7 @@
 // checkpoint; a finished one leaves a Hugging Face checkpoint directory that `vitclip classify`
 // and transformers load.
 import Checkpoints
+import Cluster
 import Datasets
 import Common
 import Results
@@ -91,7 +92,7 @@ public final class ViTFineTuning {
         let final = try latest ?? evaluate(model, on: validationImages, batchSize: plan.evaluationBatchSize)
 
         try save(to: output, checkedOn: validationImages)
-        try? FileManager.default.removeItem(at: runDirectory)
+        if MPIWorld.current.isLeader { try? FileManager.default.removeItem(at: runDirectory) }
         return ViTFineTuningOutcome(history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, validation: final,
                                     trainableParameters: trainer.trainableParameterCount,
                                     resumedFromStep: resumedFromStep, trainingSeconds: trainingSeconds)
@@ -100,6 +101,7 @@ public final class ViTFineTuning {
     /// Writes config.json, model.safetensors and preprocessor_config.json into `directory`
     /// (whole or not at all), then loads them back and checks that they give this model's logits.
     public func save(to directory: URL, checkedOn images: DatasetPixels) throws {
+        guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
         let manager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 // The two halves of zero-shot classification: one embedding per class from the text tower (a
 // prompt, or an ensemble of prompts averaged in embedding space), one per image from the image
 // tower. Each image then goes to the class whose embedding is nearest in angle.
+import Cluster
 import Training
 import Checkpoints
 import Models
@@ -12,15 +13,15 @@ extension ZeroShotClassifier {
     /// without recording gradients; `progress` hears how many images are done after each batch.
     public func imageEmbeddings(_ pixels: DatasetPixels, batchSize: Int = 64, progress: ((Int) -> Void)? = nil) throws -> Tensor {
         precondition(pixels.count > 0 && batchSize > 0, "imageEmbeddings: needs images and a positive batch size")
-        let width = model.config.projectionDim
-        let all = Tensor(uninitializedShape: [pixels.count, width])
-        for start in stride(from: 0, to: pixels.count, by: batchSize) {
-            let indices = Array(start..<min(pixels.count, start + batchSize))
-            let embeddings = try GradMode.with(enabled: false) { model.imageEmbeddings(try pixels.pixels(indices)) }
-            (all.pointer + start * width).update(from: embeddings.pointer, count: embeddings.count)
-            progress?(start + indices.count)
+        // Under MPI each rank embeds its block of the batches, and the rows are gathered in order.
+        let width = model.config.projectionDim, world = MPIWorld.current
+        var rows: [Float] = []
+        for range in world.shareOfBatches(examples: pixels.count, batchSize: batchSize) {
+            let embeddings = try GradMode.with(enabled: false) { model.imageEmbeddings(try pixels.pixels(Array(range))) }
+            rows += UnsafeBufferPointer(start: embeddings.pointer, count: embeddings.count)
+            progress?(range.upperBound)
         }
-        return all
+        return try world.allgatherRows(rows, width: width)
     }
 
     /// `logits_per_image` [images, classes]: cosine similarities times exp(logit_scale).

@@ -26,12 +26,16 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
     /// Every line the run printed, with the chapter source line that printed it (for `report
     /// weave`); absent from files written before it was recorded.
     public var output: [PrintedLine]?
+    /// The MPI job that ran the chapter; absent for a single process.
+    public var cluster: ClusterRecord?
     public var results: Payload
 
     public init(preset: Preset, seed: UInt64, quick: Bool, checkpoints: [CheckpointIdentity]? = nil, gitCommit: String, machine: Machine,
-                started: String, seconds: Double, peakMemoryBytes: UInt64?, output: [PrintedLine]?, results: Payload) {
+                started: String, seconds: Double, peakMemoryBytes: UInt64?, output: [PrintedLine]?, cluster: ClusterRecord? = nil,
+                results: Payload) {
         (self.preset, self.seed, self.quick, self.checkpoints, self.gitCommit, self.machine, self.started, self.seconds, self.peakMemoryBytes, self.output, self.results)
             = (preset, seed, quick, checkpoints, gitCommit, machine, started, seconds, peakMemoryBytes, output, results)
+        self.cluster = cluster
     }
 
     /// Writes `<directory>/<chapter>.json` atomically, creating the directory, and returns its location.

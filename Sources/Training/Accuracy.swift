@@ -3,6 +3,7 @@
 // records (a fraction in [0, 1] over a count of images, never a percentage), its 95% bootstrap
 // interval (Bootstrap.swift), top-5 and per-class accuracy. A label counts as within the top k
 // when fewer than k classes score strictly above it (ties in the label's favour).
+import Cluster
 import TensorCore
 
 /// A classification accuracy over `images` images, as results files record it.
@@ -54,19 +55,21 @@ public struct ClassificationHits: Sendable, Equatable {
 
     /// The hits of `examples` items scored `batchSize` at a time without recording gradients;
     /// `logitsAndLabels` returns the [n, C] logits and the labels of the items in its range.
+    /// Under MPI the batches are split across the ranks and every rank gets all the hits
+    /// (ShardedScoring.swift).
     public static func counting(classNames: [String], examples: Int, batchSize: Int,
                                 _ logitsAndLabels: (Range<Int>) throws -> (logits: Tensor, labels: [Int])) rethrows -> ClassificationHits {
         precondition(examples > 0 && batchSize > 0, "ClassificationHits: needs examples and a positive batch size")
         var hits = ClassificationHits(classNames: classNames)
+        let world = MPIWorld.current
         try GradMode.with(enabled: false) {
-            for start in stride(from: 0, to: examples, by: batchSize) {
-                let range = start..<min(examples, start + batchSize)
+            for range in world.shareOfBatches(examples: examples, batchSize: batchSize) {
                 let (logits, labels) = try logitsAndLabels(range)
                 precondition(labels.count == range.count, "ClassificationHits: \(labels.count) labels for \(range.count) items")
                 hits.add(logits, labels: labels)
             }
         }
-        return hits
+        do { return try hits.gathered(over: world) } catch { world.abort("\(error)") }
     }
 
     /// Counts one batch of logits [n, classes].
@@ -76,6 +79,12 @@ public struct ClassificationHits: Sendable, Equatable {
         self.labels += labels
         top1 += topKHitsPerRow(logits, labels: labels, k: 1)
         top5 += topKHitsPerRow(logits, labels: labels, k: 5)
+    }
+
+    mutating func append(label: Int, top1: Bool, top5: Bool) {
+        labels.append(label)
+        self.top1.append(top1)
+        self.top5.append(top5)
     }
 
     public var count: Int { labels.count }

@@ -3,6 +3,7 @@
 // drawn from the seed), micro-batch accumulation, clipping, the schedule, AdamW, the recorded
 // curves, evaluation after each epoch, progress, and checkpoints from which a killed run resumes
 // to the same weights, bit for bit.
+import Cluster
 import Common
 import Foundation
 import TensorCore
@@ -29,11 +30,14 @@ public final class Trainer {
     public let optimizer: AdamW
     public let checkpoints: CheckpointPolicy?
     public var progress: ProgressDisplay
+    /// The ranks that train together (TrainerDataParallel.swift); a world of one by default.
+    public let world = MPIWorld.current
 
     /// Optimiser steps done.
     public internal(set) var step = 0
     public internal(set) var history = TrainingHistory()
-    /// Randomness for the batch function (augmentation, noise); saved with checkpoints.
+    /// The root of the batch function's randomness (augmentation, noise): each micro-batch gets
+    /// a generator derived from it, the step and the micro-batch's place; saved with checkpoints.
     public internal(set) var generator: SeededGenerator
 
     /// Trains the `trainable` subset of `parameters` (the others get requiresGrad = false) over
@@ -64,7 +68,8 @@ public final class Trainer {
     /// Runs the remaining steps (all of them, or those after a restored checkpoint), stopping
     /// early after step `stopStep` when given.
     /// - batch: the inputs of the examples at `indices` (a micro-batch); randomness must come
-    ///   from `generator` for the run to be reproducible and resumable.
+    ///   from the generator it is given for the run to be reproducible, resumable and the same
+    ///   on any number of ranks.
     /// - loss: the mean loss of a batch, a scalar recorded for autograd.
     /// - evaluate: run after each epoch; its accuracy joins the history.
     /// - afterStep: run after each update (e.g. to clamp CLIP's logit scale).
@@ -74,9 +79,11 @@ public final class Trainer {
                            afterStep: ((StepRecord) throws -> Void)? = nil,
                            stoppingAfter stopStep: Int? = nil) throws {
         let end = min(totalSteps, stopStep ?? totalSteps)
-        let reporter = ProgressReporter(progress, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, epochs: configuration.epochs)
+        try synchronizeWithLeader()
+        let reporter = ProgressReporter(world.isLeader ? progress : .none, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, epochs: configuration.epochs)
         defer { reporter.finish() }
         var orderEpoch = -1, order: [Int] = []
+        var (examplesTrained, secondsTrained) = (0, 0.0)
         while step < end {
             let started = ProcessInfo.processInfo.systemUptime
             let epoch = step / stepsPerEpoch, position = step % stepsPerEpoch
@@ -85,6 +92,8 @@ public final class Trainer {
             let items = Array(order[(position * batchSize)..<min(order.count, (position + 1) * batchSize)])
 
             let meanLoss = try accumulateGradients(items, makeBatch: makeBatch, loss: loss)
+            examplesTrained += world.share(of: items.count).count
+            secondsTrained += ProcessInfo.processInfo.systemUptime - started
             let record = try update(epoch: epoch, loss: meanLoss)
             try afterStep?(record)
             reporter.stepFinished(record, examples: items.count, seconds: ProcessInfo.processInfo.systemUptime - started)
@@ -100,6 +109,7 @@ public final class Trainer {
                 try saveCheckpoint(to: checkpoints.directory)
             }
         }
+        try recordThroughput(examples: examplesTrained, seconds: secondsTrained)
     }
 
     /// The examples of `epoch` in the order its batches take them.
@@ -110,16 +120,19 @@ public final class Trainer {
         return order
     }
 
-    /// Forward and backward over the micro-batches of one batch; each loss is weighted by its
-    /// share of the batch, so the accumulated gradient is the gradient of the batch's mean loss.
+    /// Forward and backward over the micro-batches of this rank's slice of one batch; each loss
+    /// is weighted by its share of the whole batch, so the accumulated (and, over the ranks,
+    /// summed) gradient is the gradient of the batch's mean loss. A micro-batch's randomness
+    /// comes from a generator derived from the step and its place in the batch, so it does not
+    /// depend on which rank draws it.
     private func accumulateGradients<Batch>(_ items: [Int], makeBatch: ([Int], inout SeededGenerator) throws -> Batch,
                                             loss: (Batch) throws -> Tensor) throws -> Float {
         var total: Float = 0
-        var generator = self.generator
-        defer { self.generator = generator }
-        for start in stride(from: 0, to: items.count, by: configuration.microBatchSize) {
-            let micro = Array(items[start..<min(items.count, start + configuration.microBatchSize)])
+        let slice = world.share(of: items.count)
+        for start in stride(from: slice.lowerBound, to: slice.upperBound, by: configuration.microBatchSize) {
+            let micro = Array(items[start..<min(slice.upperBound, start + configuration.microBatchSize)])
             let weight = Float(micro.count) / Float(items.count)
+            var generator = self.generator.derived(UInt64(step)).derived(UInt64(start))
             try GradMode.with(enabled: true) {
                 let inputs = try makeBatch(micro, &generator)
                 let value = try loss(inputs)
@@ -129,7 +142,8 @@ public final class Trainer {
                 total += value.item * weight
             }
         }
-        return total
+        try allreduceGradients()
+        return world.size > 1 ? Float(try world.allreduceSum([Double(total)])[0]) : total
     }
 
     /// Clipping, the scheduled rate, the AdamW update, and the step's record.

@@ -41,6 +41,7 @@ extension Trainer {
     /// Writes the checkpoint of the current step, unless a parameter has become NaN or infinite:
     /// then it throws and the directory keeps the last good one.
     public func saveCheckpoint(to directory: URL) throws {
+        guard world.isLeader else { return }
         if let broken = parameters.first(where: { !UnsafeBufferPointer(start: $0.tensor.pointer, count: $0.tensor.count).allSatisfy(\.isFinite) }) {
             throw TrainingError.nonFiniteParameter(step: step, name: broken.name)
         }

@@ -362,6 +362,8 @@ do {
     case "vision": try vision(arguments)
     case "zero-shot": try zeroShot(arguments)
     case "train": try train(arguments)
+    case "train-dp": try trainDataParallel(arguments)
+    case "zero-shot-dp": try zeroShotDataParallel(arguments)
     case "kernels": kernels(arguments)
     default: fail("usage: bench blas | vision --checkpoint DIR | zero-shot --checkpoint DIR --labels FILE IMAGE... | train --checkpoint DIR IMAGE...")
     }

@@ -23,6 +23,7 @@ import ArgumentParser
 import Common
 import Results
 import Training
+import Cluster
 import Foundation
 import ChapterSupport
 import Recipes
@@ -33,6 +34,12 @@ let run = ChapterRun(chapter: "reproduce", options: options.run)
 run.perform { try reproduce() }
 
 func reproduce() throws {
+    let world = MPIWorld.current
+    if let launcher = world.launcher {
+        guard world.isLeader else { return }
+        run.say("launched under \(launcher) with \(world.size) ranks: rank 0 runs the chapters, "
+            + (options.mpirun.map { "each data-parallel one under `\($0)`" } ?? "each as one process (give --mpirun to spread them)"))
+    }
     let executables = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     if !options.noBuild, let package = ReproduceBuild.package(of: executables) {
         run.say("bringing the chapters up to date: swift build -c \(package.configuration) in \(package.root.path)")
@@ -49,7 +56,8 @@ func reproduce() throws {
     }
 
     var timings: [(String, Double)] = []
-    for step in steps {
+    let launcher = ChapterLauncher(options.mpirun)
+    for step in steps.map({ launcher?.wrapping($0, executables: executables) ?? $0 }) {
         run.say("$ \(step.commandLine)")
         timings.append((step.executable + (step.executable == "report" ? " " + step.arguments[0] : ""),
                         try Reproduction.run(step, in: executables)))
@@ -106,6 +114,9 @@ struct ReproduceArguments: ParsableCommand {
 
     @Flag(help: "Do not run swift build first, even from a package's build folder.")
     var noBuild = false
+
+    @Option(help: "Start the data-parallel chapters (clip, vit, clip-finetune, lit, cifar) with this launcher, e.g. \"mpirun -np 4 --hostfile hosts\" or \"srun\".")
+    var mpirun: String?
 
     func validate() throws {
         let paperOnly: [Any?] = [food.food101, food.split, vitCheckpoint, clipCheckpoint, cifar10, deitCheckpoint, caitCheckpoint, densenetCheckpoint, cifarSubset]

@@ -6,7 +6,7 @@ import Training
 /// against extended accuracy (held-out classes), one point per clip-finetune recipe with its 95%
 /// intervals, zero-shot CLIP's point, and the WiSE-FT curve when it was run. Nil without a
 /// clip-finetune run that compared recipes.
-func forgettingFigure(results: ResultsFolder) -> Figure? {
+func forgettingFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figure? {
     guard let file = results[CLIPFineTuneResults.self], !file.results.recipes.isEmpty else { return nil }
     let recipes = file.results.recipes
     let zeroShot = results[CLIPZeroShotResults.self]?.results
@@ -18,7 +18,7 @@ func forgettingFigure(results: ResultsFolder) -> Figure? {
 
     return Figure(name: "fig-forgetting", chapters: [CLIPFineTuneResults.chapter, WiSEFTResults.chapter], width: width, height: height) { canvas in
         let subtitle = "Each fine-tuning recipe's accuracy on the trained classes against its zero-shot accuracy on the held-out "
-            + "classes, lines 95% bootstrap intervals. " + provenanceLine(results.presets, chapters: chapters)
+            + "classes, lines 95% bootstrap intervals. " + provenanceLine(results, registry: registry, chapters: chapters)
         let title = "What makes fine-tuned CLIP forget (\(presetTag(results.presets, chapters: chapters)))"
         var top = drawHeading(canvas, width: width, title: title, subtitle: subtitle)
         var legend: [(LegendSwatch, String)] = recipes.enumerated().map { (.dot(colours[$0.offset % colours.count]), $0.element.id) }

@@ -63,7 +63,7 @@ func zeroShotDataParallel(_ args: Arguments) throws {
     for pass in 0...args.int("repeat", default: 2) {
         try world.barrier()
         let start = now()
-        let classes = classifier.encodeLabels(labels, template: ZeroShotClassifier.foodTemplate)
+        let classes = classifier.classEmbeddings(labels, prompts: .food)
         var mine: [Float] = []
         for range in world.shareOfBatches(examples: images.count, batchSize: classifier.batchSize) {
             mine += try classifier.logitsPerImage(Array(images[range]), classes: classes).flatMap { $0 }

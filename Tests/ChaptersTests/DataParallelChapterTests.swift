@@ -52,8 +52,15 @@ import Testing
         #expect(!aloneCurve.isEmpty && aloneCurve.count == ranksCurve.count)
         for (one, two) in zip(aloneCurve, ranksCurve) { #expect(abs(one - two) <= 1e-4 * abs(one), "loss \(one) alone, \(two) on two ranks") }
         // Everything else the payload records (accuracies, image counts, hyper-parameters) is equal.
-        for key in Set(aloneJSON.keys).subtracting(["loss_curve", "epochs"]) {
+        // (A recipe entry's own loss curve is checked like the main one; its wall time is not compared.)
+        for key in Set(aloneJSON.keys).subtracting(["loss_curve", "epochs", "recipes"]) {
             #expect(aloneJSON[key] == ranksJSON[key], "\(key) differs")
+        }
+        let (aloneRecipes, ranksRecipes) = (recipes(aloneJSON), recipes(ranksJSON))
+        #expect(aloneRecipes.map { $0.filter { !["loss_curve", "seconds"].contains($0.key) } }
+                == ranksRecipes.map { $0.filter { !["loss_curve", "seconds"].contains($0.key) } })
+        for (one, two) in zip(aloneRecipes, ranksRecipes) {
+            for (a, b) in zip(losses(one), losses(two)) { #expect(abs(a - b) <= 1e-4 * abs(a), "recipe loss \(a) alone, \(b) on two ranks") }
         }
         #expect(field("validation", ofEach: "epochs", aloneJSON) == field("validation", ofEach: "epochs", ranksJSON))
     }
@@ -64,6 +71,12 @@ import Testing
         encoder.outputFormatting = .sortedKeys
         guard case .object(let fields) = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(file.results)) else { return [:] }
         return fields
+    }
+
+    /// The `recipes` entries of a clip-finetune payload (none for other chapters).
+    private func recipes(_ json: [String: JSONValue]) -> [[String: JSONValue]] {
+        guard case .array(let items)? = json["recipes"] else { return [] }
+        return items.compactMap { if case .object(let fields) = $0 { fields } else { nil } }
     }
 
     private func losses(_ json: [String: JSONValue]) -> [Double] {

@@ -1,5 +1,6 @@
-// Running a built product while measuring its peak resident memory: the kernel reports it in the
-// rusage that wait4 returns for that one child (RUSAGE_CHILDREN would mix in other tests' children).
+// Running a built product inside an address-space limit (prlimit --as): an allocation past it fails,
+// so a run that ends with its own message allocated no more. (The child's ru_maxrss cannot say
+// this: Linux carries the forking test process's peak into it.)
 import Foundation
 import TestSupport
 #if canImport(Glibc)
@@ -10,13 +11,12 @@ struct SpawnFailure: Error, CustomStringConvertible {
     let description: String
 }
 
-struct MeasuredRun {
+struct LimitedRun {
     let status: Int32
     let stderr: String
-    let peakResidentBytes: Int
 }
 
-func runMeasuringPeakMemory(_ product: String, _ arguments: [String]) throws -> MeasuredRun {
+func runWithinAddressSpace(bytes limit: Int, _ product: String, _ arguments: [String]) throws -> LimitedRun {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent(product).path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -31,16 +31,15 @@ func runMeasuringPeakMemory(_ product: String, _ arguments: [String]) throws -> 
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
-    let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+    let prlimit = "/usr/bin/prlimit"
+    let argv = ([prlimit, "--as=\(limit)", "--", binary] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid = pid_t()
-    let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
-    guard spawned == 0 else { throw SpawnFailure(description: "cannot start \(binary): \(String(cString: strerror(spawned)))") }
+    let spawned = posix_spawn(&pid, prlimit, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw SpawnFailure(description: "cannot start \(prlimit): \(String(cString: strerror(spawned)))") }
 
     var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    return MeasuredRun(status: exitStatus, stderr: try String(contentsOfFile: errorFile, encoding: .utf8),
-                       peakResidentBytes: usage.ru_maxrss * 1024)  // Linux reports kilobytes
+    return LimitedRun(status: exitStatus, stderr: try String(contentsOfFile: errorFile, encoding: .utf8))
 }

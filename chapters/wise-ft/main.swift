@@ -107,7 +107,7 @@ func wiseFT() throws -> WiSEFTResults {
             notDefined[recipe] = "both towers moved: mixing them is FLYP's own WiSE-FT, not run here"
             continue
         }
-        let fineTuned = try fineTunedDirectory(recorded: fineTuneRun, recipe: recipe, required: index == 0)
+        let fineTuned = try fineTunedDirectory(recorded: fineTuneRun, recipe: recipe, required: index == 0 && arguments.fineTuned != nil)
         guard let fineTuned else {
             run.say("no \(recipe) model in clip-finetune.json: run clip-finetune with --recipes including \(recipe) to mix it")
             continue
@@ -143,7 +143,10 @@ func wiseFT() throws -> WiSEFTResults {
         curves.append((WiSEFTCurve(recipe: recipe, fineTunedCheckpoint: fineTuned.recordedPath, mixed: wise.mixedDescription, points: points,
                                    chosenAlpha: chosen, selection: scores), wise.clip.model.config.architectureName))
     }
-    guard let main = curves.first else { throw ChapterError("no fine-tuned model to mix: run clip-finetune first") }
+    guard let main = curves.first else {
+        throw ChapterError("no fine-tuned CLIP in \(options.resultsDirectory.appendingPathComponent("clip-finetune.json").path): "
+            + "run clip-finetune first (same --preset, --results and --cache), or pass --fine-tuned DIR")
+    }
     return WiSEFTResults(dataset: data.source, points: main.curve.points, model: main.model,
                          zeroShotCheckpoint: zeroShot.recordedPath, fineTunedCheckpoint: main.curve.fineTunedCheckpoint,
                          mixed: main.curve.mixed, bestAlpha: main.curve.chosenAlpha, bestAlphaRule: WiSEFT.selectionRule,

@@ -66,8 +66,11 @@ public final class ChapterRun: @unchecked Sendable {
 
     /// Runs `body`, a chapter that writes its results itself (`finish`) or none (`reproduce`);
     /// any error is one line on stderr and exit status 1.
+    /// The results folder is checked first, so a chapter that could not write its results
+    /// stops before any work (or any figure).
     public func perform(_ body: () throws -> Void) {
         do {
+            if MPIWorld.current.isLeader { try checkWritableDirectory(options.resultsDirectory) }
             try body()
         } catch {
             fail(error)

@@ -20,10 +20,33 @@ public func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throw
 
 /// Writes `data` to `file` atomically, creating its directory.
 public func writeAtomically(_ data: Data, to file: URL) throws {
-    try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try createWritableDirectory(file.deletingLastPathComponent())
     try writeAtomically(file) { path in
         guard FileManager.default.createFile(atPath: path, contents: data) else {
             throw ChapterError("\(file.path): cannot be written")
         }
+    }
+}
+
+/// Creates `directory` (and its parents) when absent, after `checkWritableDirectory`.
+public func createWritableDirectory(_ directory: URL) throws {
+    try checkWritableDirectory(directory)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+}
+
+/// Checks, without creating anything, that `directory` exists and can be written to, or can be
+/// created: its nearest existing ancestor is a writable directory. Otherwise one error naming it.
+public func checkWritableDirectory(_ directory: URL) throws {
+    var existing = directory.standardizedFileURL
+    while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+        existing = existing.deletingLastPathComponent()
+    }
+    var isDirectory: ObjCBool = false
+    _ = FileManager.default.fileExists(atPath: existing.path, isDirectory: &isDirectory)
+    guard isDirectory.boolValue else {
+        throw ChapterError("\(directory.path): cannot be created (\(existing.path) is not a directory)")
+    }
+    guard FileManager.default.isWritableFile(atPath: existing.path) else {
+        throw ChapterError("\(directory.path): cannot be written to (\(existing.path) is not writable)")
     }
 }

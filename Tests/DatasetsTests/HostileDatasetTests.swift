@@ -117,5 +117,7 @@ private func makeSmallFood101Tree(in root: URL, classCount: Int) throws {
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].hasPrefix("data [mini]: error:") && lines[0].contains(results.path), "\(outcome.stderr)")
         #expect(try Data(contentsOf: blocker) == Data("x".utf8))
+        #expect(lines.first?.contains("cannot be created (\(blocker.path) is not a directory)") == true, "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("figures").path), "no work before the check")
     }
 }

@@ -89,11 +89,11 @@ public struct OtherChapterFile: Sendable {
     }
 
     static func read(_ file: URL) throws -> OtherChapterFile {
-        let envelope: GenericEnvelope
+        let envelope: ChapterRecord
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
-            envelope = try decoder.decode(GenericEnvelope.self, from: Data(contentsOf: file))
+            envelope = try decoder.decode(ChapterRecord.self, from: Data(contentsOf: file))
         } catch {
             throw ChapterError("\(file.path): not a chapter results file (needs \"chapter\", \"preset\" mini or paper, \"seed\", \"git_commit\", \"started\", \"seconds\" and \"results\")")
         }
@@ -121,16 +121,4 @@ func payloadNumbers(_ payload: JSONValue) -> [(path: String, value: Double)] {
     }
     collect(payload, "")
     return numbers.sorted { $0.path < $1.path }
-}
-
-/// The envelope of any chapter's results file, its payload kept as raw JSON.
-private struct GenericEnvelope: Decodable {
-    let chapter: String
-    let preset: Preset
-    let seed: UInt64
-    let gitCommit: String
-    let machine: Machine?
-    let started: String
-    let seconds: Double
-    let results: JSONValue
 }

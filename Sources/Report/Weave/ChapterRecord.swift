@@ -3,18 +3,12 @@ import Results
 import Training
 import Foundation
 
-/// What `report weave` reads from a chapter's results file: the envelope, the payload as raw
-/// JSON, and the lines the run printed, each with the chapter source line that printed it.
+/// A chapter's results file read without its payload type: the envelope, the payload as raw
+/// JSON, and the lines the run printed (`PrintedLine`, each with the chapter source line that
+/// printed it). `report weave` and the results folder's chapters without a payload type read it.
 struct ChapterRecord: Decodable {
-    /// One printed line: `line` is the 1-based line of chapters/<chapter>/main.swift whose
-    /// call printed it, or 0 when no chapter line did; `text` is without the "[chapter preset] " tag.
-    struct PrintedLine: Decodable, Equatable {
-        let line: Int
-        let text: String
-    }
-
     let chapter: String
-    let preset: String
+    let preset: Preset
     let seed: UInt64
     let gitCommit: String
     let machine: Machine?

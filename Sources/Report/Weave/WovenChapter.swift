@@ -47,7 +47,7 @@ struct WovenChapter {
             "> Chapter `\(record.chapter)` as this run executed it, woven by `report weave` from its source and its "
                 + "[results file](\(links.results)); the paper's tables are in [paper.md](\(links.paper)).",
             ">",
-            "> Preset **\(record.preset)**, seed \(record.seed), commit `\(record.gitCommit)`, \(machine); "
+            "> Preset **\(record.preset.rawValue)**, seed \(record.seed), commit `\(record.gitCommit)`, \(machine); "
                 + "started \(record.started), \(String(format: "%.1f", record.seconds)) s.",
         ]
         if record.output == nil { lines += [">", "> This run recorded no output."] }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Data-parallel throughput on this machine: 1 rank against 2 ranks, each rank 1 thread
-# (OPENBLAS_NUM_THREADS=1), for
+# Data-parallel throughput on this machine: 1 rank against 2 ranks, each rank bound to one core
+# (`--bind-to core`: TensorCore then runs one thread a rank, since it counts the cores of its affinity mask), for
 #   train-dp      a ViT-B/16 fine-tuning step (forward, backward, all-reduce, AdamW) at a global batch of 32
 #   zero-shot-dp  CLIP ViT-B/32 zero-shot scoring of the Food-101 sample's JPEGs
 # The full-size random checkpoints are the ones benchmarks/run.sh writes. Prints one JSON line per
@@ -24,7 +24,7 @@ swift build -c release ${BUILD_FLAGS:-} --product bench
 BENCH=$(swift build -c release ${BUILD_FLAGS:-} --product bench --show-bin-path)/bench
 mapfile -t JPEGS < <(find "$SAMPLE/images" -name '*.jpg' | sort | head -n "$IMAGES")
 grep -v '^$' "$SAMPLE/meta/labels.txt" > "$CACHE/labels.txt"
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none -x OPENBLAS_NUM_THREADS=1 -x OPENBLAS_CORETYPE)
+MPIRUN=(mpirun --allow-run-as-root --bind-to core --map-by core -x OPENBLAS_CORETYPE)
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -5,7 +5,17 @@ import Dispatch
 import Foundation
 
 public enum Parallel {
-    public static let coreCount = ProcessInfo.processInfo.activeProcessorCount
+    /// The cores this process may run on: its CPU affinity mask, which `taskset`, `mpirun --bind-to`
+    /// and Slurm's `--cpus-per-task` set (as OpenMP's default thread count does), else every core.
+    /// So ranks bound to their own cores do not each start a thread per core of the machine.
+    public static let coreCount = allowedCoreCount() ?? ProcessInfo.processInfo.activeProcessorCount
+
+    /// The bits set in `Cpus_allowed` of /proc/self/status (a hex mask, comma-separated in words).
+    static func allowedCoreCount(status: String? = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) -> Int? {
+        guard let line = status?.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return nil }
+        let count = line.dropFirst("Cpus_allowed:".count).compactMap { $0.hexDigitValue?.nonzeroBitCount }.reduce(0, +)
+        return count > 0 ? count : nil
+    }
 
     /// Runs `body` on disjoint chunks covering 0..<count, in parallel when `count · costPerItem`
     /// is large. Chunks are contiguous, so results do not depend on the thread count.

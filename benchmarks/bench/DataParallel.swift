@@ -48,7 +48,7 @@ func trainDataParallel(_ args: Arguments) throws {
     guard world.isLeader else { return }
     printJSON(["ranks": world.size, "batch": batch, "seconds": times, "seconds_per_step": median(times),
                "images_per_second": Double(batch) / median(times), "losses": losses,
-               "per_rank_examples_per_second": world.trainingThroughput ?? [], "blas_core": BLAS.coreName])
+               "per_rank_examples_per_second": world.trainingThroughput ?? [], "threads_per_rank": Parallel.coreCount, "blas_core": BLAS.coreName])
 }
 
 func zeroShotDataParallel(_ args: Arguments) throws {
@@ -74,5 +74,5 @@ func zeroShotDataParallel(_ args: Arguments) throws {
     }
     guard world.isLeader else { return }
     printJSON(["ranks": world.size, "images": images.count, "seconds": times, "images_per_second": Double(images.count) / median(times),
-               "top1": topOne(logits).indices, "blas_core": BLAS.coreName])
+               "top1": topOne(logits).indices, "threads_per_rank": Parallel.coreCount, "blas_core": BLAS.coreName])
 }

@@ -34,18 +34,19 @@ public enum AllreduceMeasurement {
 
     // MARK: The process that launches the ranks
 
-    /// Runs `rankCommand` (an executable and its arguments, which must end in `serveAsRank`) as
-    /// two local ranks under mpirun and returns rank 0's figure.
-    public static func launch(rankCommand: [String]) -> Result<AllreduceBandwidth, AllreduceNotMeasured> {
+    /// Runs this executable with `rankArguments` (which must bring it to `serveAsRank`) as two
+    /// local ranks under mpirun and returns rank 0's figure.
+    public static func launch(rankArguments: [String]) -> Result<AllreduceBandwidth, AllreduceNotMeasured> {
         guard let mpirun = MPIWorld.mpirunOnPath else {
             return .failure(AllreduceNotMeasured("mpirun is not on the PATH (Debian: apt-get install openmpi-bin)"))
         }
+        guard let executable = Bundle.main.executableURL else { return .failure(AllreduceNotMeasured("this executable's path is unknown")) }
         let process = Process()
         process.executableURL = mpirun
         // Open MPI refuses root unless told; two ranks may outnumber the cores; the ranks must
         // not be pinned to one core each; a rank that hangs ends the job after 10 minutes.
         process.arguments = (geteuid() == 0 ? ["--allow-run-as-root"] : [])
-            + ["--oversubscribe", "--bind-to", "none", "--timeout", "600", "-np", String(ranks)] + rankCommand
+            + ["--oversubscribe", "--bind-to", "none", "--timeout", "600", "-np", String(ranks), executable.path] + rankArguments
         process.environment = MPIWorld.outsideAnyJob(ProcessInfo.processInfo.environment)
         let output = Pipe()
         (process.standardOutput, process.standardError) = (output, output)

@@ -4,6 +4,7 @@
 // machines therefore takes the compute of one machine divided by N, plus the time a ring
 // all-reduce needs to move 2 (N - 1) / N times the gradient's bytes through each machine's link.
 import Common
+import Foundation
 import Results
 import Training
 
@@ -17,14 +18,9 @@ public enum ScaleOutProjection {
         Wall time on N machines = steps x (compute per step measured here / N + 2 (N - 1) / N x gradient bytes / network \
         bandwidth), a ring all-reduce of the float32 gradient of the trained parameters after each step's backward pass (the \
         trainer does not overlap the two). Each machine like this one (\(machineCores) cores); the network \
-        \(formatGigabits(networkBytesPerSecond)) Gbit/s per machine, an assumption, counted by bandwidth alone (no latency); \
+        \(String(format: "%g", networkBytesPerSecond * 8 / 1e9)) Gbit/s per machine, an assumption, counted by bandwidth alone (no latency); \
         the compute divides evenly among the machines; the paper's global batch, images and epochs.
         """
-    }
-
-    /// "10" for 1.25e9 bytes per second.
-    public static func formatGigabits(_ bytesPerSecond: Double) -> String {
-        String(format: "%g", bytesPerSecond * 8 / 1e9)
     }
 
     /// The ring all-reduce of `bytes` among `machines` over links of `bytesPerSecond` (none on one machine).

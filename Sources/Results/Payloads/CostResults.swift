@@ -111,6 +111,7 @@ public struct ScaleOut: Codable, Sendable, Equatable {
     public var machineCores: Int
     /// The network bandwidth assumed between machines.
     public var networkBytesPerSecond: Double
+    public var networkGigabitsPerSecond: Double { networkBytesPerSecond * 8 / 1e9 }
     /// The all-reduce between two ranks on this machine; nil when it was not measured.
     public var localAllreduce: AllreduceBandwidth?
     /// Why the local all-reduce was not measured (mpirun missing, or its failure).

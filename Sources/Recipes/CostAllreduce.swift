@@ -35,9 +35,9 @@ public enum AllreduceMeasurement {
     // MARK: The process that launches the ranks
 
     /// Runs this executable with `rankArguments` (which must bring it to `serveAsRank`) as two
-    /// local ranks under mpirun and returns rank 0's figure.
-    public static func launch(rankArguments: [String]) -> Result<AllreduceBandwidth, AllreduceNotMeasured> {
-        guard let mpirun = MPIWorld.mpirunOnPath else {
+    /// local ranks under `mpirun` and returns rank 0's figure.
+    public static func launch(rankArguments: [String], mpirun: URL? = MPIWorld.mpirunOnPath) -> Result<AllreduceBandwidth, AllreduceNotMeasured> {
+        guard let mpirun else {
             return .failure(AllreduceNotMeasured("mpirun is not on the PATH (Debian: apt-get install openmpi-bin)"))
         }
         guard let executable = Bundle.main.executableURL else { return .failure(AllreduceNotMeasured("this executable's path is unknown")) }
@@ -60,7 +60,8 @@ public enum AllreduceMeasurement {
         let figure = lines.last { $0.hasPrefix(marker) }.flatMap { try? JSONDecoder().decode(AllreduceBandwidth.self, from: Data($0.dropFirst(marker.count).utf8)) }
         guard process.terminationStatus == 0, let figure else {
             let last = lines.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { ": " + $0.prefix(300) } ?? ""
-            return .failure(AllreduceNotMeasured("mpirun -np \(ranks) exited with status \(process.terminationStatus)\(last)"))
+            let outcome = process.terminationStatus == 0 ? "gave no figure" : "exited with status \(process.terminationStatus)"
+            return .failure(AllreduceNotMeasured("mpirun -np \(ranks) \(outcome)\(last)"))
         }
         return .success(figure)
     }

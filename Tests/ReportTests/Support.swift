@@ -87,7 +87,7 @@ func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high
                                                 trainingFlops: training == nil ? 0 : 1e16, trainingSecondsOnHardware: 600,
                                                 trainingSecondsHere: 36_000, inferenceFlopsPerImage: 4.4e9,
                                                 assumptions: "test assumptions"),
-                     tier: tier)
+                     tier: tier, trainingFlopsPerImage: training.map { _ in 3 * 4.4e9 })
     }
     let cost = CostResults(approaches: [approach(.vit, .medium, training: 5), approach(.clipZeroShot, .low, training: nil),
                                         approach(.clipFineTune, fineTuneTier, training: 3)],

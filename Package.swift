@@ -105,7 +105,7 @@ let package = Package(
 
         // Tests (Swift Testing). Goldens live in Tests/Fixtures, written by scripts/make-goldens.
         // Shared by the tests: fixtures (the paper preset's Food-101 tree and tiny checkpoints among them) and child processes.
-        .target(name: "TestSupport", dependencies: ["Common", "TensorCore", "Checkpoints", "Models", "Recipes"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Common", "TensorCore", "Checkpoints", "Models", "Recipes", "Cluster"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),

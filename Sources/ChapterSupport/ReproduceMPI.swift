@@ -28,11 +28,6 @@ public struct ChapterLauncher: Sendable, Equatable {
 }
 
 extension Reproduction {
-    /// This process's environment without the variables by which a launcher tells a process it
-    /// is a rank: a chapter started by reproduce must not believe it belongs to reproduce's job.
-    static var chapterEnvironment: [String: String] {
-        ProcessInfo.processInfo.environment.filter { name, _ in
-            !["OMPI_", "PMIX_", "PMI_", "SLURM_STEP_", "SLURM_PROCID"].contains { name.hasPrefix($0) }
-        }
-    }
+    /// This process's environment without the launcher's rank variables (`MPIWorld.outsideAnyJob`).
+    static var chapterEnvironment: [String: String] { MPIWorld.outsideAnyJob(ProcessInfo.processInfo.environment) }
 }

@@ -56,6 +56,20 @@ public final class MPIWorld: @unchecked Sendable {
         return nil
     }
 
+    /// Open MPI's launcher on the PATH, or nil.
+    public static var mpirunOnPath: URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("mpirun") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// `environment` without the variables by which a launcher tells a process it is a rank: a
+    /// process started from a rank (a chapter, or an `mpirun` of its own) must not believe it
+    /// belongs to this job.
+    public static func outsideAnyJob(_ environment: [String: String]) -> [String: String] {
+        environment.filter { name, _ in !["OMPI_", "PMIX_", "PMI_", "SLURM_STEP_", "SLURM_PROCID"].contains { name.hasPrefix($0) } }
+    }
+
     /// Prints `message` (with this rank) on stderr and ends every rank of the job with status 1;
     /// a plain process just exits.
     public func abort(_ message: String) -> Never {

@@ -9,44 +9,13 @@ import Foundation
 import TensorCore
 
 extension Trainer {
-    /// Floats per all-reduce: small gradients are packed together into buckets of this size,
-    /// larger ones are reduced in place (fewer, larger messages).
-    static let bucketFloats = 4 << 20
-
     /// Sums every trained parameter's gradient over the ranks, bucketed. A rank whose slice
     /// left a parameter without a gradient contributes zeros.
     func allreduceGradients() throws {
         guard world.size > 1 else { return }
         let tensors = optimizer.parameters.map(\.tensor)
         for tensor in tensors where tensor.grad == nil { tensor.grad = Tensor(zeros: tensor.shape) }
-        var bucket: [Tensor] = [], filled = 0
-        let staging = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.bucketFloats)
-        defer { staging.deallocate() }
-        func flush() throws {
-            guard !bucket.isEmpty else { return }
-            var offset = 0
-            for tensor in bucket {
-                (staging.baseAddress! + offset).update(from: tensor.grad!.pointer, count: tensor.count)
-                offset += tensor.count
-            }
-            try world.allreduceSum(UnsafeMutableBufferPointer(rebasing: staging[0..<filled]))
-            offset = 0
-            for tensor in bucket {
-                tensor.grad!.pointer.update(from: staging.baseAddress! + offset, count: tensor.count)
-                offset += tensor.count
-            }
-            (bucket, filled) = ([], 0)
-        }
-        for tensor in tensors {
-            if tensor.count > Self.bucketFloats {
-                try world.allreduceSum(UnsafeMutableBufferPointer(start: tensor.grad!.pointer, count: tensor.count))
-                continue
-            }
-            if filled + tensor.count > Self.bucketFloats { try flush() }
-            bucket.append(tensor)
-            filled += tensor.count
-        }
-        try flush()
+        try GradientAllreduce.sum(gradientsOf: tensors, over: world)
     }
 
     /// Makes every rank start from rank 0's state: its step (a resumed checkpoint's), its
@@ -66,5 +35,54 @@ extension Trainer {
     func recordThroughput(examples: Int, seconds: Double) throws {
         let mine = seconds > 0 ? Float(Double(examples) / seconds) : 0
         world.trainingThroughput = try world.allgather([mine]).map(Double.init)
+    }
+}
+
+/// How the trainer sums gradients over the ranks: small gradients are packed together into
+/// buckets of `bucketFloats`, larger ones are reduced in place (fewer, larger messages). The
+/// cost chapter times this same call.
+public enum GradientAllreduce {
+    /// 16 MiB of floats per packed all-reduce.
+    public static let bucketFloats = 4 << 20
+
+    /// The MPI_Allreduce calls for tensors of `counts` floats, in order: each the indices of the
+    /// tensors it carries (one index for a tensor reduced in place).
+    public static func buckets(_ counts: [Int]) -> [[Int]] {
+        var buckets: [[Int]] = [], bucket: [Int] = [], filled = 0
+        for (index, count) in counts.enumerated() {
+            if count > bucketFloats {
+                buckets.append([index])
+                continue
+            }
+            if filled + count > bucketFloats { (buckets, bucket, filled) = (buckets + [bucket], [], 0) }
+            bucket.append(index)
+            filled += count
+        }
+        return bucket.isEmpty ? buckets : buckets + [bucket]
+    }
+
+    /// Sums the gradients of `tensors` (every one must have a gradient) over the ranks of `world`, in place.
+    public static func sum(gradientsOf tensors: [Tensor], over world: MPIWorld) throws {
+        guard world.size > 1 else { return }
+        let staging = UnsafeMutableBufferPointer<Float>.allocate(capacity: bucketFloats)
+        defer { staging.deallocate() }
+        for bucket in buckets(tensors.map(\.count)) {
+            let grads = bucket.map { tensors[$0].grad! }
+            if grads.count == 1, grads[0].count > bucketFloats {
+                try world.allreduceSum(UnsafeMutableBufferPointer(start: grads[0].pointer, count: grads[0].count))
+                continue
+            }
+            var offset = 0
+            for grad in grads {
+                (staging.baseAddress! + offset).update(from: grad.pointer, count: grad.count)
+                offset += grad.count
+            }
+            try world.allreduceSum(UnsafeMutableBufferPointer(rebasing: staging[0..<offset]))
+            offset = 0
+            for grad in grads {
+                grad.pointer.update(from: staging.baseAddress! + offset, count: grad.count)
+                offset += grad.count
+            }
+        }
     }
 }

@@ -74,6 +74,26 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         #expect(vit.chapterWallSeconds != nil && zeroShot.chapterWallSeconds == nil && fineTune.chapterWallSeconds == nil)
         #expect(vit.atMiniSize?.model.hasPrefix("mini ViT") == true && fineTune.atMiniSize != nil)
         #expect(!file.results.tierRule.isEmpty && file.summary.contains("[mini preset, quick smoke-test sizes]"))
+
+        // Table 5's scale-out: both fine-tunings on 1 to 16 machines, one machine being the projection here.
+        let scaleOut = try #require(file.results.scaleOut)
+        #expect(scaleOut.approaches.map(\.approach) == [.vit, .clipFineTune] && scaleOut.networkGigabitsPerSecond == 10)
+        for approach in scaleOut.approaches {
+            let here = try #require(costs[approach.approach]).projection.trainingSecondsHere
+            #expect(approach.machines.map(\.machines) == [1, 2, 4, 8, 16])
+            #expect(abs(approach.machines[0].wallSeconds - here) <= 1e-9 * here)
+            #expect(zip(approach.machines, approach.machines.dropFirst()).allSatisfy { $0.wallSeconds > $1.wallSeconds })
+        }
+        // The all-reduce between two local ranks, measured when mpirun is there.
+        guard mpirunURL != nil else {
+            print("notice: mpirun is absent (apt-get install openmpi-bin); the cost chapter's all-reduce is not measured here")
+            #expect(scaleOut.localAllreduce == nil && scaleOut.localAllreduceNotMeasured?.contains("mpirun") == true)
+            return
+        }
+        let local = try #require(scaleOut.localAllreduce, "not measured: \(scaleOut.localAllreduceNotMeasured ?? "")")
+        #expect(local.ranks == 2 && local.repetitions == 3 && local.buckets >= 1 && local.gradient.hasPrefix("ViT-B/16 with 1 of its 12"))
+        #expect(local.bytes > 4 * 7_000_000 && local.secondsPerAllreduce > 0 && local.busBytesPerSecond == local.algorithmBytesPerSecond)
+        #expect(run.stdout.contains("] all-reduce here: "))
     }
 
     @Test func reproduceRunsTheChaptersThenTheReport() throws {
@@ -109,6 +129,8 @@ private func resultsJSON(_ file: URL) throws -> [String: Any] {
         ["vit", "--preset", "paper", "--food101", "/nonexistent/food-101", "--checkpoint", "/nonexistent/vit"],
         ["vit", "--schedule", "constant", "--warmup-steps", "10"],
         ["cost", "--seed", "minus"],
+        ["cost", "--network-gbits", "0"],
+        ["cost", "--allreduce-rank"],
         ["reproduce", "--no-build", "--chapters", "data,nonsense"],
         ["reproduce", "--no-build", "--preset", "paper", "--chapters", "data"],
         ["reproduce", "--no-build", "--food101", "/nonexistent/food-101"],

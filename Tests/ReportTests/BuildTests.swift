@@ -36,6 +36,28 @@ import Testing
         #expect(paper.contains("(figures/fig3-overall-results.png)"))
     }
 
+    @Test func tableFiveProjectsTheFineTuningsOntoNMachines() throws {
+        let (paper, _, root) = try build { try writeCost(to: $0, preset: .mini) }
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(paper.contains("| Projected training on N machines (N: time) |"))
+        // 10 h on one machine, 10 / 4 h + 285 s = 2.58 h on four; CLIP 4 h and 1.08 h; zero-shot trains nothing.
+        #expect(paper.contains("| 1: 10 h; 4: 2.58 h |") && paper.contains("| 1: 4 h; 4: 1.08 h |"))
+        #expect(paper.contains("| none (no training) | none (no training) |"))
+        #expect(paper.contains("Scale-out: test scale-out assumptions. Measured here for comparison (not used in the projection): 2 ranks"))
+        #expect(paper.contains("1.37 GB/s, bus bandwidth 1.37 GB/s"))
+        #expect(paper.contains("On 4 machines like this one (2 cores each) joined by an assumed 10 Gbit/s network, fine-tuning would take "
+                               + "2.6 h for ViT-B/16 fine-tuned (10 h on one) and 1.1 h for CLIP ViT-B/32 fine-tuned (4.0 h on one)."))
+
+        let (unmeasured, _, unmeasuredRoot) = try build { try writeCost(to: $0, preset: .mini, scaleOut: testScaleOut(measured: false)) }
+        defer { try? FileManager.default.removeItem(at: unmeasuredRoot) }
+        #expect(unmeasured.contains("The all-reduce between two ranks on this machine was not measured: mpirun is not on the PATH."))
+        #expect(unmeasured.contains("| 1: 10 h; 4: 2.58 h |"))
+
+        let (older, _, olderRoot) = try build { try writeCost(to: $0, preset: .mini, scaleOut: nil) }
+        defer { try? FileManager.default.removeItem(at: olderRoot) }
+        #expect(older.contains("| not projected in this run |") && !older.contains("Scale-out:"))
+    }
+
     @Test func theSeedSpreadFollowsTheTablesOnlyWhenSeveralSeedsRan() throws {
         let (single, _, singleRoot) = try build { try writeAccuracyChapters(to: $0, preset: .mini) }
         defer { try? FileManager.default.removeItem(at: singleRoot) }

@@ -61,7 +61,24 @@ func writeAccuracyChapters(to directory: URL, preset: Preset, vitShift: Double =
     try ResultsWriter(chapter: CLIPFineTuneResults.chapter, preset: preset, seed: 1, quick: quick, checkpoints: checkpoints).write(fineTune, to: directory)
 }
 
-func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high) throws {
+/// A scale-out onto 1 and 4 machines of 2 cores over 10 Gbit/s, with or without the local all-reduce measured.
+func testScaleOut(measured: Bool = true) -> ScaleOut {
+    func rows(_ hours: Double) -> [ScaleOutRow] {
+        [ScaleOutRow(machines: 1, allreduceSecondsPerStep: 0, wallSeconds: hours * 3600),
+         ScaleOutRow(machines: 4, allreduceSecondsPerStep: 0.1, wallSeconds: hours * 900 + 285)]
+    }
+    return ScaleOut(machineCores: 2, networkBytesPerSecond: 1.25e9,
+                    localAllreduce: measured ? AllreduceBandwidth(gradient: "ViT-B/16 (85,868,635 parameters)", ranks: 2, bytes: 343_474_540,
+                                                                  buckets: 21, repetitions: 10, secondsPerAllreduce: 0.25) : nil,
+                    localAllreduceNotMeasured: measured ? nil : "mpirun is not on the PATH",
+                    assumptions: "test scale-out assumptions.",
+                    approaches: [ScaleOutApproach(approach: .vit, name: "ViT-B/16 fine-tuned", globalBatch: 256, steps: 2850, gradientBytes: 343_474_540,
+                                                  computeSecondsPerStep: 12.6, machines: rows(10)),
+                                 ScaleOutApproach(approach: .clipFineTune, name: "CLIP ViT-B/32 fine-tuned", globalBatch: 2048, steps: 360,
+                                                  gradientBytes: 340_666_732, computeSecondsPerStep: 100, machines: rows(4))])
+}
+
+func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high, scaleOut: ScaleOut? = testScaleOut()) throws {
     func approach(_ approach: Approach, _ tier: CostTier, training: Double?) -> ApproachCost {
         ApproachCost(approach: approach, name: approach.rawValue, trainableParameters: 1000, flopsPerImage: 4.4e9,
                      inferenceImagesPerSecond: 20, trainingImagesPerSecond: training, chapterWallSeconds: 60,
@@ -70,11 +87,11 @@ func writeCost(to directory: URL, preset: Preset, fineTuneTier: CostTier = .high
                                                 trainingFlops: training == nil ? 0 : 1e16, trainingSecondsOnHardware: 600,
                                                 trainingSecondsHere: 36_000, inferenceFlopsPerImage: 4.4e9,
                                                 assumptions: "test assumptions"),
-                     tier: tier)
+                     tier: tier, trainingFlopsPerImage: training.map { _ in 3 * 4.4e9 })
     }
     let cost = CostResults(approaches: [approach(.vit, .medium, training: 5), approach(.clipZeroShot, .low, training: nil),
                                         approach(.clipFineTune, fineTuneTier, training: 3)],
-                           tierRule: "test rule")
+                           tierRule: "test rule", scaleOut: scaleOut)
     try ResultsWriter(chapter: CostResults.chapter, preset: preset, seed: 1).write(cost, to: directory)
 }
 

@@ -1,12 +1,9 @@
 // Runs chapter executables as ranks of an Open MPI job.
+import Cluster
 import Foundation
 
 /// `mpirun` on the PATH, or nil (the MPI tests then skip with a notice).
-public var mpirunURL: URL? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("mpirun") }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}
+public var mpirunURL: URL? { MPIWorld.mpirunOnPath }
 
 /// One `mpirun` job of the product `name`, one rank per argument list (Open MPI's
 /// `-np 1 program args : -np 1 program args` form, so that ranks may be given different

@@ -11,7 +11,8 @@
 //   - the images per second this machine classifies and trains on, measured;
 //   - the wall time and peak memory of the chapter that produced its accuracy here;
 //   - the paper's whole fine-tuning (72,800 training images of its split, 91 classes x 800, 10
-//     epochs) projected onto its two RTX 4090s and onto this machine.
+//     epochs) projected onto its two RTX 4090s, onto this machine, and onto 1 to 16 machines like
+//     this one training together over a stated network.
 //
 // The figures are for the paper's models, ViT-B/16 and CLIP ViT-B/32, whatever the preset:
 // they are built from their published configurations with random weights, which cost exactly
@@ -30,7 +31,11 @@ import ChapterSupport
 import Recipes
 import TensorCore
 
-let options = CostArguments.parseChapterArguments(chapter: "cost").run
+let arguments = CostArguments.parseChapterArguments(chapter: "cost")
+// The chapter starts itself as the two ranks that time the all-reduce (see "On many machines");
+// such a rank times it, hands the figure back and ends here.
+if arguments.allreduceRank { AllreduceMeasurement.serveAsRank(quick: arguments.run.quick) }
+let options = arguments.run
 let run = ChapterRun(chapter: "cost", options: options)
 run.main { try measureCost() }
 
@@ -90,7 +95,44 @@ func measureCost() throws -> CostResults {
                        p.trainingFlops, p.trainingSecondsOnHardware / 3600, p.hardware, p.trainingSecondsHere / 3600, chapter))
     }
 
-    return CostResults(approaches: costs, tierRule: CostTiers.rule, method: method)
+    // ## On many machines
+    //
+    // A lab without GPUs has several CPU servers, and the fine-tunings run data-parallel over Open
+    // MPI: each of N machines takes a slice of every global batch, and after the backward pass the
+    // gradient is summed across them with MPI_Allreduce, in the trainer's 16 MiB buckets, before
+    // every machine takes the same AdamW step. A step then costs the compute measured here divided
+    // by N, plus a ring all-reduce that moves 2 (N - 1) / N times the gradient's bytes (4 per
+    // trained parameter) through each machine's link. The link is an assumption, stated and
+    // printed: 10 Gbit/s unless --network-gbits says otherwise.
+    //
+    // What this machine can show is the all-reduce itself: the chapter starts itself twice under
+    // `mpirun -np 2`, and the two ranks sum ViT-B/16's gradient with the trainer's own call, once
+    // to warm up and check the sum, then ten times under the clock (three, of one encoder layer's
+    // gradient, with --quick). Two ranks on one machine talk through shared memory, so this
+    // bounds from above what any network gives; it is printed beside the assumption, not used
+    // in its place. Without mpirun, or when it fails, the chapter says why and records no figure.
+    let gradient = options.quick ? "one encoder layer of ViT-B/16's gradient (--quick)" : "ViT-B/16's gradient"
+    run.say("timing the all-reduce of \(gradient) between 2 local ranks (mpirun -np 2)")
+    let local = AllreduceMeasurement.launch(rankArguments: ["--allreduce-rank"] + (options.quick ? ["--quick"] : []))
+    switch local {
+    case .success(let figure):
+        run.say(String(format: "all-reduce here: %@ (%.0f MB, %d buckets) in %.3f s, %.2f GB/s (bus bandwidth %.2f GB/s between %d ranks, "
+                       + "shared memory: an upper bound, not the network)", figure.gradient, Double(figure.bytes) / 1e6, figure.buckets,
+                       figure.secondsPerAllreduce, figure.algorithmBytesPerSecond / 1e9, figure.busBytesPerSecond / 1e9, figure.ranks))
+    case .failure(let failure):
+        run.say("all-reduce not measured: \(failure.reason)")
+    }
+    let scaleOut = ScaleOutProjection.scaleOut(costs, machineCores: Machine.current.cores,
+                                               networkBytesPerSecond: arguments.networkGbits * 1e9 / 8, localAllreduce: local)
+    run.say(scaleOut.assumptions)
+    for approach in scaleOut.approaches {
+        let times = approach.machines.map { String(format: "%d: %.1f h", $0.machines, $0.wallSeconds / 3600) }.joined(separator: ", ")
+        run.say(String(format: "%@ (%d steps of %d images, %.0f MB of gradient, %.1f s of compute each here) on N machines: %@",
+                       approach.name, approach.steps, approach.globalBatch, Double(approach.gradientBytes) / 1e6,
+                       approach.computeSecondsPerStep, times))
+    }
+
+    return CostResults(approaches: costs, tierRule: CostTiers.rule, method: method, scaleOut: scaleOut)
 }
 
 /// The mini preset's own models, measured the same way, with names that give their sizes.
@@ -120,10 +162,21 @@ func report(_ figures: ApproachFigures) {
 //
 // The cost chapter reads no images, so it takes neither --food101 nor --checkpoint; with --quick it
 // times one image once (the numbers mean nothing). Chapter runs are read from results files of the
-// same preset.
+// same preset. --network-gbits sets the network the scale-out projection assumes; the hidden
+// --allreduce-rank is how the chapter starts its own ranks.
 
 struct CostArguments: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cost", abstract: "Counts, measures and projects the deployment cost of the three approaches (Table 5); writes results/cost.json.")
 
     @OptionGroup var run: RunOptions
+
+    @Option(help: "The network bandwidth between machines that the scale-out projection assumes, in Gbit/s.")
+    var networkGbits = ScaleOutProjection.defaultNetworkGigabitsPerSecond
+
+    @Flag(help: .hidden)
+    var allreduceRank = false
+
+    func validate() throws {
+        guard networkGbits > 0, networkGbits.isFinite else { throw ValidationError("--network-gbits must be a positive number, not \(networkGbits)") }
+    }
 }

@@ -209,6 +209,26 @@ public enum ChapterSummaries {
         if let mini = vit.atMiniSize?.trainingImagesPerSecond, let miniCLIP = fineTune.atMiniSize?.trainingImagesPerSecond {
             text += String(format: " The mini models train at %.0f (ViT) and %.0f (CLIP) images/s here.", mini, miniCLIP)
         }
+        if let scaleOut = file.results.scaleOut { text += " " + scaleOutSentence(scaleOut, hours: hours) }
+        return text
+    }
+
+    /// The fine-tunings on the most machines projected, and the all-reduce measured here (or why not).
+    private static func scaleOutSentence(_ scaleOut: ScaleOut, hours: (Double) -> String) -> String {
+        let largest = scaleOut.approaches.compactMap { approach in approach.machines.last.map { (approach, $0) } }
+        var text = ""
+        if let machines = largest.first?.1.machines {
+            let times = largest.map { "\(hours($0.1.wallSeconds)) for \($0.0.name) (\(hours($0.0.machines.first!.wallSeconds)) on one)" }
+            text += "On \(machines) machines like this one (\(scaleOut.machineCores) cores each) joined by an assumed "
+                + String(format: "%g", scaleOut.networkGigabitsPerSecond) + " Gbit/s network, fine-tuning would take "
+                + times.joined(separator: " and ") + ". "
+        }
+        if let local = scaleOut.localAllreduce {
+            text += String(format: "Two ranks on this machine all-reduced %@ at %.2f GB/s (bus bandwidth %.2f GB/s), through shared memory: "
+                           + "an upper bound, not a network.", local.gradient, local.algorithmBytesPerSecond / 1e9, local.busBytesPerSecond / 1e9)
+        } else {
+            text += "The all-reduce between two ranks on this machine was not measured (\(scaleOut.localAllreduceNotMeasured ?? "no reason recorded"))."
+        }
         return text
     }
 

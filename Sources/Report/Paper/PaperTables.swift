@@ -163,12 +163,14 @@ struct PaperTables {
         var out = "**Table 5.** Deployment cost. Published: Fei 2024, Table 5 (a judgement, no measurements given); "
         out += "\(presetCaption([CostResults.chapter])). The grade is computed from FLOPs counted from the models' configurations "
         out += "(projected training FLOPs = 3 x forward FLOPs x the paper split's training images x epochs) by the tier rule below; "
-        out += "the images-per-second and chapter-run columns are measured on this machine and do not enter the grade.\n\n"
+        out += "the images-per-second and chapter-run columns are measured on this machine and do not enter the grade; the last column "
+        out += "projects the fine-tuning onto N machines like this one training together (scale-out, below).\n\n"
         var markdown = MarkdownTable(
             ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",
-             "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training"],
-            alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right])
+             "Training images/s here", "Chapter run here (wall, peak memory)", "Projected training", "Projected training on N machines (N: time)"],
+            alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right, .right])
         let approaches = results[CostResults.self]?.results.approaches ?? []
+        let scaleOut = results[CostResults.self]?.results.scaleOut
         for entry in entries {
             let comparison = comparisons[entry.id]!
             let measured = approaches.first { "cost.\($0.approach.rawValue).tier" == entry.reproducedBy }
@@ -186,6 +188,7 @@ struct PaperTables {
                 measured.map { $0.trainingImagesPerSecond.map { formatValue($0, unit: "images/s") } ?? "none" } ?? "—",
                 measured.map(chapterRun) ?? "—",
                 projected ?? "—",
+                measured.map { onMachines($0, scaleOut) } ?? "—",
             ])
         }
         out += markdown.render()
@@ -195,8 +198,27 @@ struct PaperTables {
                 out += "\nProjection: \(formatNumber(Double(projection.trainingImages))) training images, "
                 out += "\(projection.epochs) epochs on \(projection.hardware). \(projection.assumptions)\n"
             }
+            if let scaleOut { out += "\nScale-out: \(scaleOut.assumptions) \(localAllreduce(scaleOut))\n" }
         }
         return out
+    }
+
+    /// "1: 119 h; 2: 60.1 h; ...": an approach's fine-tuning on each number of machines projected.
+    private func onMachines(_ cost: ApproachCost, _ scaleOut: ScaleOut?) -> String {
+        guard let scaleOut else { return "not projected in this run" }
+        guard let projected = scaleOut.approaches.first(where: { $0.approach == cost.approach }) else { return "none (no training)" }
+        return projected.machines.map { "\($0.machines): \(formatValue($0.wallSeconds / 3600, unit: "h")) h" }.joined(separator: "; ")
+    }
+
+    /// The all-reduce measured between two ranks on this machine, or why it was not.
+    private func localAllreduce(_ scaleOut: ScaleOut) -> String {
+        guard let local = scaleOut.localAllreduce else {
+            return "The all-reduce between two ranks on this machine was not measured: \(scaleOut.localAllreduceNotMeasured ?? "no reason recorded")."
+        }
+        return "Measured here for comparison (not used in the projection): \(local.ranks) ranks on this machine all-reduced \(local.gradient), "
+            + "\(formatNumber(Double(local.bytes))) bytes in \(local.buckets) buckets, in \(formatValue(local.secondsPerAllreduce, unit: "s")) s: "
+            + String(format: "%.2f GB/s, bus bandwidth %.2f GB/s ", local.algorithmBytesPerSecond / 1e9, local.busBytesPerSecond / 1e9)
+            + "(mean of \(local.repetitions) after a warm-up; through shared memory, an upper bound on what a network gives)."
     }
 
     /// "2.5 h, 7.9 GiB": what the chapter behind an approach took on this machine.

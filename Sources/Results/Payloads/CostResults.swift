@@ -9,9 +9,12 @@ public struct CostResults: ChapterPayload, Equatable {
     public var tierRule: String
     /// How the throughputs were measured (batch, passes, BLAS), and how FLOPs were counted.
     public var method: String?
+    /// The paper's fine-tunings projected onto several machines like this one; nil in results
+    /// written before the projection existed.
+    public var scaleOut: ScaleOut?
 
-    public init(approaches: [ApproachCost], tierRule: String, method: String? = nil) {
-        (self.approaches, self.tierRule, self.method) = (approaches, tierRule, method)
+    public init(approaches: [ApproachCost], tierRule: String, method: String? = nil, scaleOut: ScaleOut? = nil) {
+        (self.approaches, self.tierRule, self.method, self.scaleOut) = (approaches, tierRule, method, scaleOut)
     }
 }
 
@@ -98,5 +101,83 @@ public struct ScaledCost: Codable, Sendable, Equatable {
                 inferenceImagesPerSecond: Double, trainingImagesPerSecond: Double?) {
         (self.model, self.trainableParameters, self.flopsPerImage, self.trainingFlopsPerImage, self.inferenceImagesPerSecond, self.trainingImagesPerSecond)
             = (model, trainableParameters, flopsPerImage, trainingFlopsPerImage, inferenceImagesPerSecond, trainingImagesPerSecond)
+    }
+}
+
+/// Data-parallel fine-tuning on N machines: the compute measured here divided among them, plus
+/// the all-reduce of the gradient over an assumed network.
+public struct ScaleOut: Codable, Sendable, Equatable {
+    /// Cores of each machine (each assumed like this one).
+    public var machineCores: Int
+    /// The network bandwidth assumed between machines.
+    public var networkBytesPerSecond: Double
+    public var networkGigabitsPerSecond: Double { networkBytesPerSecond * 8 / 1e9 }
+    /// The all-reduce between two ranks on this machine; nil when it was not measured.
+    public var localAllreduce: AllreduceBandwidth?
+    /// Why the local all-reduce was not measured (mpirun missing, or its failure).
+    public var localAllreduceNotMeasured: String?
+    /// The formula and what it assumes, in words.
+    public var assumptions: String
+    public var approaches: [ScaleOutApproach]
+
+    public init(machineCores: Int, networkBytesPerSecond: Double, localAllreduce: AllreduceBandwidth?, localAllreduceNotMeasured: String?,
+                assumptions: String, approaches: [ScaleOutApproach]) {
+        (self.machineCores, self.networkBytesPerSecond, self.localAllreduce, self.localAllreduceNotMeasured, self.assumptions, self.approaches)
+            = (machineCores, networkBytesPerSecond, localAllreduce, localAllreduceNotMeasured, assumptions, approaches)
+    }
+}
+
+/// One all-reduce of a model's whole gradient, timed between ranks on this machine.
+public struct AllreduceBandwidth: Codable, Sendable, Equatable {
+    /// Whose gradient: "ViT-B/16 (85,868,635 parameters)".
+    public var gradient: String
+    public var ranks: Int
+    /// Bytes of the gradient (float32).
+    public var bytes: Int
+    /// MPI_Allreduce calls per gradient: the trainer's buckets.
+    public var buckets: Int
+    /// Timed repetitions, after one untimed warm-up.
+    public var repetitions: Int
+    public var secondsPerAllreduce: Double
+    /// Bytes / time.
+    public var algorithmBytesPerSecond: Double
+    /// 2 (ranks - 1) / ranks x bytes / time: what each rank's links carry in a ring all-reduce.
+    public var busBytesPerSecond: Double
+
+    public init(gradient: String, ranks: Int, bytes: Int, buckets: Int, repetitions: Int, secondsPerAllreduce: Double) {
+        (self.gradient, self.ranks, self.bytes, self.buckets, self.repetitions, self.secondsPerAllreduce) = (gradient, ranks, bytes, buckets, repetitions, secondsPerAllreduce)
+        algorithmBytesPerSecond = Double(bytes) / secondsPerAllreduce
+        busBytesPerSecond = algorithmBytesPerSecond * 2 * Double(ranks - 1) / Double(ranks)
+    }
+}
+
+/// One approach's fine-tuning, projected onto 1, 2, 4, ... machines.
+public struct ScaleOutApproach: Codable, Sendable, Equatable {
+    public var approach: Approach
+    public var name: String
+    public var globalBatch: Int
+    /// Optimiser steps of the whole fine-tuning.
+    public var steps: Int
+    /// Bytes of the gradient all-reduced at each step (the trained parameters, float32).
+    public var gradientBytes: Int
+    /// A mean step's compute on one machine: the images x epochs / steps at the training rate measured here.
+    public var computeSecondsPerStep: Double
+    public var machines: [ScaleOutRow]
+
+    public init(approach: Approach, name: String, globalBatch: Int, steps: Int, gradientBytes: Int, computeSecondsPerStep: Double,
+                machines: [ScaleOutRow]) {
+        (self.approach, self.name, self.globalBatch, self.steps, self.gradientBytes, self.computeSecondsPerStep, self.machines)
+            = (approach, name, globalBatch, steps, gradientBytes, computeSecondsPerStep, machines)
+    }
+}
+
+public struct ScaleOutRow: Codable, Sendable, Equatable {
+    public var machines: Int
+    /// The ring all-reduce of the gradient over the assumed network, per step (0 on one machine).
+    public var allreduceSecondsPerStep: Double
+    public var wallSeconds: Double
+
+    public init(machines: Int, allreduceSecondsPerStep: Double, wallSeconds: Double) {
+        (self.machines, self.allreduceSecondsPerStep, self.wallSeconds) = (machines, allreduceSecondsPerStep, wallSeconds)
     }
 }

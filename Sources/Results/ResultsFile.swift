@@ -91,9 +91,9 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
         guard header.chapter == Payload.chapter else {
             throw ChapterError("\(file.path): written by chapter \"\(header.chapter)\", expected \"\(Payload.chapter)\"")
         }
-        let file = try decode(ChapterResultsFile.self)
-        if file.precision == .auto { throw ChapterError("\(file.path): precision \"auto\" is not one a run used: fp32 or bf16") }
-        return file
+        let results = try decode(ChapterResultsFile.self)
+        if results.precision == .auto { throw ChapterError("\(file.path): precision \"auto\" is not one a run used: fp32 or bf16") }
+        return results
     }
 
     private struct Header: Decodable {

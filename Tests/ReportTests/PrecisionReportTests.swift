@@ -125,17 +125,19 @@ import Training
         #expect(throws: ChapterError.self) { try ResultsFolder(directory: directory) }
     }
 
-    @Test func theWovenHeaderStatesThePrecision() throws {
-        func header(_ precision: String?) throws -> String {
+    @Test func theWovenChapterStatesThePrecisionAndMarksItsAccuracies() throws {
+        func woven(_ precision: String?) throws -> WovenChapter {
             let json = WeaveTests.resultsJSON().replacingOccurrences(of: "\"seed\": 7", with: "\"seed\": 7" + (precision.map { ", \"precision\": \"\($0)\"" } ?? ""))
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             let record = try decoder.decode(ChapterRecord.self, from: Data(json.utf8))
             return WovenChapter(source: ChapterSource(WeaveTests.source), record: record, figures: [],
-                                links: .init(results: "r.json", paper: "p.md", previous: nil, next: nil)).header
+                                links: .init(results: "r.json", paper: "p.md", previous: nil, next: nil))
         }
-        #expect(try header("bf16").contains("products in **bf16**"))
-        #expect(try header("fp32").hasSuffix("12.3 s; products in fp32."))
-        #expect(try header(nil) == header("fp32"))
+        let bf16 = try woven("bf16")
+        #expect(bf16.header.contains("products in **bf16**"))
+        #expect(bf16.accuracyTable?.contains("| `test.top1` | 87.50 (bf16) | 80.00 to 95.00 (bf16) | 1,000 |") == true, "\(bf16.accuracyTable ?? "")")
+        #expect(try woven("fp32").header.hasSuffix("12.3 s; products in fp32."))
+        #expect(try woven(nil).markdown == woven("fp32").markdown)
     }
 }

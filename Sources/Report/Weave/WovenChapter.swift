@@ -66,9 +66,10 @@ struct WovenChapter {
         guard !accuracies.isEmpty else { return nil }
         var table = MarkdownTable(["path under `results`", "accuracy (%)", "bootstrap interval (%)", "images"],
                                   alignments: [.left, .right, .right, .right])
+        let mark = PrecisionMark(record.precisionUsed)
         for accuracy in accuracies {
-            table.add(["`\(accuracy.path)`", formatPercent(accuracy.value * 100),
-                       "\(formatPercent(accuracy.low * 100)) to \(formatPercent(accuracy.high * 100))", formatNumber(Double(accuracy.images))])
+            table.add(["`\(accuracy.path)`", mark(formatPercent(accuracy.value * 100)),
+                       mark("\(formatPercent(accuracy.low * 100)) to \(formatPercent(accuracy.high * 100))"), formatNumber(Double(accuracy.images))])
         }
         return "## This run's accuracies\n\nEvery accuracy in the [results file](\(links.results)), by its path.\n\n"
             + table.render().trimmingCharacters(in: .newlines)

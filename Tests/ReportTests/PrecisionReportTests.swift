@@ -98,9 +98,9 @@ import Training
             try? FileManager.default.removeItem(at: recorded)
             try? FileManager.default.removeItem(at: old)
         }
-        let json = try String(contentsOf: old.appendingPathComponent("vit.json"), encoding: .utf8)
-        #expect(!json.contains("\"precision\"") && (try String(contentsOf: recorded.appendingPathComponent("vit.json"), encoding: .utf8))
-            .contains("\"precision\" : \"fp32\""))
+        let oldJSON = try String(contentsOf: old.appendingPathComponent("vit.json"), encoding: .utf8)
+        let recordedJSON = try String(contentsOf: recorded.appendingPathComponent("vit.json"), encoding: .utf8)
+        #expect(!oldJSON.contains("\"precision\"") && recordedJSON.contains("\"precision\" : \"fp32\""))
         let file = try #require(try ChapterResultsFile<ViTResults>.load(from: old))
         #expect(file.precision == nil && file.precisionUsed == .fp32)
 

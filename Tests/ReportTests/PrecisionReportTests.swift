@@ -105,8 +105,10 @@ import Training
         #expect(file.precision == nil && file.precisionUsed == .fp32)
 
         let registry = try PublishedRegistry.bundled()
+        /// paper.md, without the results folder's (temporary) name.
         func paper(_ directory: URL) throws -> String {
             PaperDocument(registry: registry, results: try ResultsFolder(directory: directory), figurePaths: [:]).render()
+                .replacingOccurrences(of: directory.lastPathComponent, with: "results")
         }
         let oldPaper = try paper(old)
         #expect(!oldPaper.contains("bf16"))

@@ -62,6 +62,9 @@ import Training
         }
         #expect(paper.contains(summary))
         #expect(!ChapterSummaries.clip(try #require(folder[CLIPZeroShotResults.self])).contains("bf16"))
+        // The conclusion's evidence: ViT's accuracy, not the fp32 runs' beside it.
+        let finding = try #require(paper.split(separator: "\n").first { $0.hasPrefix("- Fine-tuned ViT has the highest test accuracy") })
+        #expect(finding.contains("] (bf16), zero-shot CLIP") && finding.components(separatedBy: "(bf16)").count == 2, "\(finding)")
         // Appendix B: the run's wall time.
         #expect(try tableRow(paper, "vit.json", after: "## Appendix B").contains("1 (bf16)"))
     }

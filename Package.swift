@@ -65,14 +65,16 @@ let package = Package(
         // Beneath everything that runs an experiment: the seeded generator, SHA-256, the machine
         // description, JSON values, atomic writes.
         .target(name: "Common"),
+        // The command-line options vitclip and every chapter share (`--precision`).
+        .target(name: "CommandLineOptions", dependencies: ["TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The process's place among the ranks of an MPI job (Open MPI), or a world of one.
         .target(name: "Cluster", dependencies: ["CMPI"]),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Common"], swiftSettings: hotLoops),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Common"], swiftSettings: hotLoops),
         .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common", "Cluster"], swiftSettings: hotLoops),
         // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter.
-        .target(name: "Results", dependencies: ["Common", "Training", "Datasets"]),
-        .target(name: "Report", dependencies: ["Results", "Common", "Training", "CCairo"], resources: [.copy("Resources/published.json")]),
+        .target(name: "Results", dependencies: ["Common", "TensorCore", "Training", "Datasets"]),
+        .target(name: "Report", dependencies: ["Results", "Common", "TensorCore", "Training", "CCairo"], resources: [.copy("Resources/published.json")]),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
@@ -81,13 +83,13 @@ let package = Package(
         // What every chapter shares: its options, the run (printing, results, exit codes), the
         // pretrained models of each preset.
         .target(name: "ChapterSupport", dependencies: [
-            "Cluster",
+            "Cluster", "CommandLineOptions", "TensorCore",
             "Recipes", "Results", "Report", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
-            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore",
+            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -113,11 +115,11 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Models", "Results", "Common", "Training", "Imaging", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Common", "Training", "TestSupport"]),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "Results", "Common", "Training", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
-        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "Training", "Recipes"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "TensorCore", "Training", "Recipes"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Common", "Results", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

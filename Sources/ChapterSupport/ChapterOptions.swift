@@ -1,12 +1,14 @@
 // The command line every chapter shares, so `data`, `vit`, `clip`, ... and `reproduce` read alike:
-// `RunOptions` (preset, folders, seed, quick) in every chapter, `Food101Options` where Food-101 is
+// `RunOptions` (preset, folders, seed, quick, precision) in every chapter, `Food101Options` where Food-101 is
 // read, and `ChapterOptions`, both plus the pretrained checkpoint, for the model chapters.
 import ArgumentParser
+import CommandLineOptions
 import Common
 import Datasets
 import Foundation
 import Recipes
 import Results
+import TensorCore
 
 extension Preset: ExpressibleByArgument {}
 extension Food101SplitKind: ExpressibleByArgument {}
@@ -28,7 +30,13 @@ public struct RunOptions: ParsableArguments {
     @Flag(help: "Smoke-test sizes (the tests use this): the numbers mean nothing.")
     public var quick = false
 
+    /// `--precision`, vitclip's option: `ChapterRun` applies it before any work.
+    @OptionGroup public var products: PrecisionOption
+
     public init() {}
+
+    /// The precision asked for (`auto` not yet resolved).
+    public var precision: Precision { products.precision }
 
     public var resultsDirectory: URL { URL(fileURLWithPath: results) }
     public var cacheDirectory: URL { URL(fileURLWithPath: cache) }

@@ -12,6 +12,7 @@ import Common
 import Foundation
 import Report
 import Results
+import TensorCore
 
 public final class ChapterRun: @unchecked Sendable {
     public let chapter: String
@@ -66,11 +67,13 @@ public final class ChapterRun: @unchecked Sendable {
 
     /// Runs `body`, a chapter that writes its results itself (`finish`) or none (`reproduce`);
     /// any error is one line on stderr and exit status 1.
-    /// The results folder is checked first, so a chapter that could not write its results
-    /// stops before any work (or any figure).
+    /// The precision is set and the results folder checked first, so a chapter refused bf16 or
+    /// unable to write its results stops before any work (or any figure).
     public func perform(_ body: () throws -> Void) {
         do {
+            let precision = try options.products.apply()
             if MPIWorld.current.isLeader { try checkWritableDirectory(options.resultsDirectory) }
+            if precision == .bf16 { say("products in bf16 (oneDNN, float accumulation): the report marks its numbers bf16") }
             try body()
         } catch {
             fail(error)
@@ -86,7 +89,8 @@ public final class ChapterRun: @unchecked Sendable {
             preset: preset, seed: options.seed, quick: options.quick, checkpoints: checkpoints, gitCommit: currentGitCommit(), machine: .current,
             started: ISO8601DateFormatter().string(from: started),
             seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
-            peakMemoryBytes: peakResidentMemoryBytes(), output: output, cluster: ClusterRecord.current, results: payload)
+            peakMemoryBytes: peakResidentMemoryBytes(), output: output, cluster: ClusterRecord.current, precision: Precision.current,
+            results: payload)
     }
 
     /// Prints `error` as one line on stderr and exits with status 1; under MPI, with the rank,

@@ -6,6 +6,7 @@ import Results
 import Training
 import Foundation
 import Recipes
+import TensorCore
 
 /// What `reproduce` was asked for, forwarded to each chapter as that chapter spells it.
 public struct ReproductionSettings: Sendable {
@@ -25,13 +26,16 @@ public struct ReproductionSettings: Sendable {
     public var chapterSources: String?
     public var seed: UInt64
     public var quick: Bool
+    /// The products' precision every chapter runs with (resolved: fp32 or bf16).
+    public var precision: Precision
     /// How many seeds each fine-tuning chapter (`Reproduction.fineTuningChapters`) runs, from
     /// `seed` on; one for a chapter not named.
     public var fineTuningSeeds: [String: Int]
 
     public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
                 cifar: CIFARSettings = CIFARSettings(),
-                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, fineTuningSeeds: [String: Int] = [:], chapterSources: String? = nil) {
+                results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, precision: Precision = .fp32,
+                fineTuningSeeds: [String: Int] = [:], chapterSources: String? = nil) {
         self.preset = preset
         self.food101 = food101
         self.split = split
@@ -45,6 +49,7 @@ public struct ReproductionSettings: Sendable {
         self.chapterSources = chapterSources
         self.seed = seed
         self.quick = quick
+        self.precision = precision
         self.fineTuningSeeds = fineTuningSeeds
     }
 }
@@ -121,6 +126,7 @@ public enum Reproduction {
             arguments += ["--cache", s.cache]
         }
         if s.quick { arguments.append("--quick") }
+        if s.precision != .fp32 { arguments += ["--precision", s.precision.rawValue] }
         if let seeds = s.fineTuningSeeds[chapter], seeds > 1 { arguments += ["--seeds", String(seeds)] }
         // The mini preset compares every CLIP fine-tuning recipe (the paper preset runs its own).
         if chapter == "clip-finetune", s.preset == .mini {

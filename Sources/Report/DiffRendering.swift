@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 import Foundation
 
@@ -62,7 +63,8 @@ extension PublishedDiff {
                 reproduced: comparison.reproduced.map { JSONMetricValue($0.value) },
                 interval: comparison.reproduced?.interval.map { [$0.lowerBound, $0.upperBound] },
                 acceptedRange: comparison.acceptedRange.map { [$0.lowerBound, $0.upperBound] },
-                preset: comparison.reproduced?.preset, quick: comparison.reproduced?.quick, chance: comparison.chance,
+                preset: comparison.reproduced?.preset, quick: comparison.reproduced?.quick, precision: comparison.reproduced?.precision,
+                chance: comparison.chance,
                 intervalContainsChance: comparison.reproduced?.atChance,
                 checkpoint: comparison.reproduced.flatMap { checkpointCaveat($0.checkpoints, registry: registry) },
                 delta: comparison.delta, verdict: comparison.verdict)
@@ -101,9 +103,9 @@ extension RunDiff {
         let document = RunDiffJSON(mode: "runs", this: thisPath, other: otherPath, rows: rows.map { row in
             RunDiffJSON.Row(id: row.id, label: row.label, unit: row.unit,
                             this: row.this.map { JSONMetricValue($0.value) }, thisInterval: row.this?.interval.map { [$0.lowerBound, $0.upperBound] },
-                            thisPreset: row.this?.preset,
+                            thisPreset: row.this?.preset, thisPrecision: row.this?.precision,
                             other: row.other.map { JSONMetricValue($0.value) }, otherInterval: row.other?.interval.map { [$0.lowerBound, $0.upperBound] },
-                            otherPreset: row.other?.preset, delta: row.delta, withinIntervals: row.withinIntervals)
+                            otherPreset: row.other?.preset, otherPrecision: row.other?.precision, delta: row.delta, withinIntervals: row.withinIntervals)
         })
         return try encodeJSON(document)
     }
@@ -135,13 +137,15 @@ func formatPublished(_ entry: PublishedEntry) -> String {
     }
 }
 
+/// A reproduced value with its interval, marked with its run's precision.
 func formatMetric(_ metric: Metric) -> String {
+    let mark = PrecisionMark(metric.precision)
     switch metric.value {
-    case .text(let text): return text
+    case .text(let text): return mark(text)
     case .number(let number):
         let value = formatValue(number, unit: metric.unit)
-        guard let interval = metric.interval else { return value }
-        return "\(value) [\(formatValue(interval.lowerBound, unit: metric.unit)), \(formatValue(interval.upperBound, unit: metric.unit))]"
+        guard let interval = metric.interval else { return mark(value) }
+        return mark("\(value) [\(formatValue(interval.lowerBound, unit: metric.unit)), \(formatValue(interval.upperBound, unit: metric.unit))]")
     }
 }
 
@@ -187,6 +191,7 @@ private struct PublishedDiffJSON: Encodable {
         let acceptedRange: [Double]?
         let preset: Preset?
         let quick: Bool?
+        let precision: Precision?
         /// What guessing scores, in percent, and whether the run's interval contains it.
         let chance: Double?
         let intervalContainsChance: Bool?
@@ -212,6 +217,7 @@ private struct PublishedDiffJSON: Encodable {
             try c.encode(acceptedRange, forKey: .acceptedRange)
             try c.encode(preset, forKey: .preset)
             try c.encode(quick, forKey: .quick)
+            try c.encode(precision, forKey: .precision)
             try c.encode(chance, forKey: .chance)
             try c.encode(intervalContainsChance, forKey: .intervalContainsChance)
             try c.encode(checkpoint, forKey: .checkpoint)
@@ -221,7 +227,7 @@ private struct PublishedDiffJSON: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, quick,
-                 chance, intervalContainsChance, checkpoint, delta, verdict
+                 precision, chance, intervalContainsChance, checkpoint, delta, verdict
         }
     }
 
@@ -241,9 +247,11 @@ private struct RunDiffJSON: Encodable {
         let this: JSONMetricValue?
         let thisInterval: [Double]?
         let thisPreset: Preset?
+        let thisPrecision: Precision?
         let other: JSONMetricValue?
         let otherInterval: [Double]?
         let otherPreset: Preset?
+        let otherPrecision: Precision?
         let delta: Double?
         let withinIntervals: Bool?
 
@@ -255,15 +263,17 @@ private struct RunDiffJSON: Encodable {
             try c.encode(this, forKey: .this)
             try c.encode(thisInterval, forKey: .thisInterval)
             try c.encode(thisPreset, forKey: .thisPreset)
+            try c.encode(thisPrecision, forKey: .thisPrecision)
             try c.encode(other, forKey: .other)
             try c.encode(otherInterval, forKey: .otherInterval)
             try c.encode(otherPreset, forKey: .otherPreset)
+            try c.encode(otherPrecision, forKey: .otherPrecision)
             try c.encode(delta, forKey: .delta)
             try c.encode(withinIntervals, forKey: .withinIntervals)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, label, unit, this, thisInterval, thisPreset, other, otherInterval, otherPreset, delta, withinIntervals
+            case id, label, unit, this, thisInterval, thisPreset, thisPrecision, other, otherInterval, otherPreset, otherPrecision, delta, withinIntervals
         }
     }
 

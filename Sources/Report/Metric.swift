@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 import Foundation
 
@@ -25,6 +26,8 @@ public struct Metric: Sendable, Equatable {
     public var quick = false
     /// The checkpoints its run started from (empty when none were recorded).
     public var checkpoints: [CheckpointIdentity] = []
+    /// The precision of the products its run computed with (bf16 numbers are marked so).
+    public var precision = Precision.fp32
     /// For an accuracy, what guessing scores, in percent (1/91 of the trained classes' test, 1/10 of the
     /// held-out classes'; k/n for top-k), when the results file says how many classes there were.
     public var chance: Double?
@@ -47,11 +50,11 @@ extension ResultsFolder {
         var all: [Metric] = []
         for file in files {
             all += (chapterMetrics(file) ?? genericMetrics(file.chapter, file.preset, file.payloadJSON)).map { $0.made(by: file) }
-            all.append(wallTime(file.chapter, file.preset, file.seconds))
+            all.append(wallTime(file.chapter, file.preset, file.seconds, file.precisionUsed))
         }
         for other in others {
-            all += other.numbers.map { numberMetric(other.chapter, other.preset, $0.path, $0.value) }
-            all.append(wallTime(other.chapter, other.preset, other.provenance.seconds))
+            all += other.numbers.map { numberMetric(other.chapter, other.preset, $0.path, $0.value, other.precision) }
+            all.append(wallTime(other.chapter, other.preset, other.provenance.seconds, other.precision))
         }
         return all
     }
@@ -74,8 +77,11 @@ private func genericMetrics(_ chapter: String, _ preset: Preset, _ payload: JSON
     payloadNumbers(payload).map { numberMetric(chapter, preset, $0.path, $0.value) }
 }
 
-private func numberMetric(_ chapter: String, _ preset: Preset, _ path: String, _ value: Double) -> Metric {
-    Metric(id: "\(chapter).\(path)", label: "\(chapter): \(path)", value: .number(value), unit: "", interval: nil, images: nil, preset: preset)
+private func numberMetric(_ chapter: String, _ preset: Preset, _ path: String, _ value: Double, _ precision: Precision = .fp32) -> Metric {
+    var metric = Metric(id: "\(chapter).\(path)", label: "\(chapter): \(path)", value: .number(value), unit: "", interval: nil, images: nil,
+                        preset: preset)
+    metric.precision = precision
+    return metric
 }
 
 /// The name used in metric ids for a model of the CIFAR-10 baseline: "DeiT-Base-Distilled"
@@ -211,9 +217,11 @@ func litTowerName(_ tower: LiTImageTower) -> String {
     }
 }
 
-private func wallTime(_ chapter: String, _ preset: Preset, _ seconds: Double) -> Metric {
-    Metric(id: "\(chapter).seconds", label: "\(chapter) chapter wall time", value: .number(seconds), unit: "s",
-           interval: nil, images: nil, preset: preset)
+private func wallTime(_ chapter: String, _ preset: Preset, _ seconds: Double, _ precision: Precision) -> Metric {
+    var metric = Metric(id: "\(chapter).seconds", label: "\(chapter) chapter wall time", value: .number(seconds), unit: "s",
+                        interval: nil, images: nil, preset: preset)
+    metric.precision = precision
+    return metric
 }
 
 /// Builds one chapter's metrics, prefixing ids with the chapter's name.

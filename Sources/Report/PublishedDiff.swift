@@ -55,12 +55,12 @@ public struct PublishedComparison: Sendable {
 public struct PublishedDiff: Sendable {
     public let registry: PublishedRegistry
     public let comparisons: [PublishedComparison]
-    /// What the report says before any number: a quick run, the checkpoints and their standing.
+    /// What the report says before any number: a quick run, bf16 products, the checkpoints and their standing.
     public let statements: [String]
 
     public init(registry: PublishedRegistry, results: ResultsFolder) {
         self.registry = registry
-        statements = [quickStatement(results), checkpointStatement(results, registry: registry)].compactMap { $0 }
+        statements = [quickStatement(results), precisionStatement(results), checkpointStatement(results, registry: registry)].compactMap { $0 }
         let metrics = results.metricsByID
         let presets = results.presets
         comparisons = registry.entries.map { entry in

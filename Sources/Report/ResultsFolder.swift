@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 import Foundation
 
@@ -50,13 +51,15 @@ public struct Provenance: Sendable {
     public let machine: String
     public let started: String
     public let seconds: Double
+    public let precision: Precision
 
     init(_ file: any ChapterResultsFileProtocol) {
         self.init(chapter: file.chapter, preset: file.preset, seed: file.seed, gitCommit: file.gitCommit,
-                  machine: Self.describe(file.machine), started: file.started, seconds: file.seconds)
+                  machine: Self.describe(file.machine), started: file.started, seconds: file.seconds, precision: file.precisionUsed)
     }
 
-    init(chapter: String, preset: Preset, seed: UInt64, gitCommit: String, machine: String, started: String, seconds: Double) {
+    init(chapter: String, preset: Preset, seed: UInt64, gitCommit: String, machine: String, started: String, seconds: Double,
+         precision: Precision) {
         self.chapter = chapter
         self.preset = preset
         self.seed = seed
@@ -64,6 +67,7 @@ public struct Provenance: Sendable {
         self.machine = machine
         self.started = started
         self.seconds = seconds
+        self.precision = precision
     }
 
     static func describe(_ machine: Machine) -> String {
@@ -78,6 +82,7 @@ public struct OtherChapterFile: Sendable {
     public let chapter: String
     public let preset: Preset
     public let provenance: Provenance
+    public var precision: Precision { provenance.precision }
     /// Dotted paths under `results` to their numbers.
     public let numbers: [(path: String, value: Double)]
 
@@ -99,7 +104,7 @@ public struct OtherChapterFile: Sendable {
         }
         let provenance = Provenance(chapter: envelope.chapter, preset: envelope.preset, seed: envelope.seed,
                                     gitCommit: envelope.gitCommit, machine: envelope.machine.map(Provenance.describe) ?? "unknown machine",
-                                    started: envelope.started, seconds: envelope.seconds)
+                                    started: envelope.started, seconds: envelope.seconds, precision: envelope.precisionUsed)
         return OtherChapterFile(chapter: envelope.chapter, preset: envelope.preset, provenance: provenance,
                                 numbers: payloadNumbers(envelope.results))
     }

@@ -7,12 +7,13 @@ import Foundation
 // ones, and where an accuracy sits against chance.
 
 extension Metric {
-    /// This metric with what its results file says about the run: quick, checkpoints, and, for an
+    /// This metric with what its results file says about the run: quick, checkpoints, precision, and, for an
     /// accuracy, the chance level from the payload's class counts.
     func made(by file: any ChapterResultsFileProtocol) -> Metric {
         var metric = self
         metric.quick = file.quick == true
         metric.checkpoints = file.checkpoints ?? []
+        metric.precision = file.precisionUsed
         metric.chance = chanceLevel(of: id, unit: unit, payload: file.payloadJSON)
         return metric
     }

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TensorCore
 
 /// A chapter's results file, `results/<chapter>.json`: the envelope every chapter shares (who
 /// made the numbers, where and when, and what the run printed) around the chapter's own payload.
@@ -28,14 +29,17 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
     public var output: [PrintedLine]?
     /// The MPI job that ran the chapter; absent for a single process.
     public var cluster: ClusterRecord?
+    /// The products' precision the run used (fp32 or bf16, `auto` resolved); absent from files
+    /// written before it was recorded, which ran in fp32 (`precisionUsed`).
+    public var precision: Precision?
     public var results: Payload
 
     public init(preset: Preset, seed: UInt64, quick: Bool, checkpoints: [CheckpointIdentity]? = nil, gitCommit: String, machine: Machine,
                 started: String, seconds: Double, peakMemoryBytes: UInt64?, output: [PrintedLine]?, cluster: ClusterRecord? = nil,
-                results: Payload) {
+                precision: Precision? = nil, results: Payload) {
         (self.preset, self.seed, self.quick, self.checkpoints, self.gitCommit, self.machine, self.started, self.seconds, self.peakMemoryBytes, self.output, self.results)
             = (preset, seed, quick, checkpoints, gitCommit, machine, started, seconds, peakMemoryBytes, output, results)
-        self.cluster = cluster
+        (self.cluster, self.precision) = (cluster, precision)
     }
 
     /// Writes `<directory>/<chapter>.json` atomically, creating the directory, and returns its location.
@@ -87,7 +91,9 @@ public struct ChapterResultsFile<Payload: ChapterPayload>: Codable, Sendable {
         guard header.chapter == Payload.chapter else {
             throw ChapterError("\(file.path): written by chapter \"\(header.chapter)\", expected \"\(Payload.chapter)\"")
         }
-        return try decode(ChapterResultsFile.self)
+        let results = try decode(ChapterResultsFile.self)
+        if results.precision == .auto { throw ChapterError("\(file.path): precision \"auto\" is not one a run used: fp32 or bf16") }
+        return results
     }
 
     private struct Header: Decodable {
@@ -153,8 +159,14 @@ public protocol ChapterResultsFileProtocol: Sendable {
     var seconds: Double { get }
     var peakMemoryBytes: UInt64? { get }
     var output: [PrintedLine]? { get }
+    var precision: Precision? { get }
     /// The payload as JSON, keys as on disk (snake_case).
     var payloadJSON: JSONValue { get }
+}
+
+extension ChapterResultsFileProtocol {
+    /// The products' precision the run used: fp32 when the file does not say.
+    public var precisionUsed: Precision { precision ?? .fp32 }
 }
 
 extension ChapterResultsFile: ChapterResultsFileProtocol {

@@ -6,7 +6,7 @@
 // where AMX is present.
 import Foundation
 
-public enum Precision: String, CaseIterable, Sendable {
+public enum Precision: String, CaseIterable, Codable, Sendable {
     case fp32, bf16, auto
 
     /// The precision in use: fp32 or bf16 (never auto).

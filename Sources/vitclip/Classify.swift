@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Foundation
 import Models
 
@@ -20,7 +21,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        try precision.apply()
+        try precision.applyNotingBF16()
         let classifier = try loadImageClassifier(checkpoint: options.directory)
         let logits = try classifier.logits(images.map(URL.init(fileURLWithPath:)))
         if options.json {

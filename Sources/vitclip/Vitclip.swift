@@ -1,6 +1,7 @@
 // `vitclip`: the project's models from the command line, on Hugging Face checkpoint directories.
 // Its JSON output is a contract other tools call (and the tests check against transformers).
 import ArgumentParser
+import CommandLineOptions
 import Foundation
 import TensorCore
 
@@ -35,16 +36,9 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// `--precision`: the products' precision (TensorCore's process-wide setting).
-struct PrecisionOption: ParsableArguments {
-    @Option(help: "Products in fp32, bf16 (oneDNN, float accumulation; needs AVX512-BF16 or AMX), or auto (bf16 only with AMX).")
-    var precision: Precision = .fp32
-
-    /// Sets the precision; a bf16 run says so on stderr, since its logits differ from fp32's.
-    func apply() throws {
-        try Precision.set(precision)
-        if Precision.current == .bf16 { FileHandle.standardError.write(Data("note: products in bf16\n".utf8)) }
+extension PrecisionOption {
+    /// Applies `--precision`; a bf16 run says so on stderr, since its logits differ from fp32's.
+    func applyNotingBF16() throws {
+        if try apply() == .bf16 { FileHandle.standardError.write(Data("note: products in bf16\n".utf8)) }
     }
 }
-
-extension Precision: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Foundation
 import Imaging
 import Models
@@ -36,7 +37,7 @@ struct ZeroShot: ParsableCommand {
     }
 
     func run() throws {
-        try precision.apply()
+        try precision.applyNotingBF16()
         let classifier = try ZeroShotClassifier(checkpoint: options.directory)
         let classes = classifier.classEmbeddings(labels, prompts: PromptTemplates(name: "template", templates: [template], source: "--template"))
         let logits = try classifier.logitsPerImage(images.map(URL.init(fileURLWithPath:)), classes: classes)

@@ -5,6 +5,7 @@ import Training
 import Testing
 @testable import ChapterSupport
 import Recipes
+import TensorCore
 
 @Suite struct ReproduceTests {
     func settings(_ preset: Preset, quick: Bool = false) -> ReproductionSettings {
@@ -20,6 +21,20 @@ import Recipes
         #expect(steps[2].arguments == ["--preset", "mini", "--results", "r", "--seed", "7", "--cache", "c", "--quick"])
         #expect(steps[6].arguments == ["build", "--results", "r", "--figures", "f", "--output", "p.md"])
         #expect(steps[7].arguments == ["diff", "--results", "r"])
+    }
+
+    @Test func everyChapterRunsWithTheResolvedPrecisionAndTheReportTakesNone() throws {
+        var bf16 = settings(.paper)
+        bf16.precision = .bf16
+        bf16.cifar = CIFARSettings(cifar10: "/data/cifar", deit: "/models/deit")
+        let steps = try Reproduction.steps(bf16, selected: nil) { _ in true }
+        #expect(steps.contains { $0.executable == "cifar" })
+        for step in steps {
+            let given = step.arguments.firstIndex(of: "--precision").map { step.arguments[$0 + 1] }
+            #expect(given == (step.executable == "report" ? nil : "bf16"), "\(step.commandLine)")
+        }
+        #expect(try Reproduction.steps(settings(.mini), selected: nil) { _ in true }.allSatisfy { !$0.arguments.contains("--precision") },
+                "fp32, the default, adds no flag")
     }
 
     @Test func miniComparesEveryCLIPRecipeAndThePaperPresetRunsItsOwn() throws {

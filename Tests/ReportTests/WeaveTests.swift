@@ -70,7 +70,7 @@ import TestSupport
 
             > Chapter `small` as this run executed it, woven by `report weave` from its source and its [results file](../../results/small.json); the paper's tables are in [paper.md](../../paper.md).
             >
-            > Preset **mini**, seed 7, commit `abc123`, Debian test, 2 cores, 1 GiB; started 2026-01-01T00:00:00Z, 12.3 s.
+            > Preset **mini**, seed 7, commit `abc123`, Debian test, 2 cores, 1 GiB; started 2026-01-01T00:00:00Z, 12.3 s; products in fp32.
 
             # A small chapter
 

@@ -134,6 +134,7 @@ struct ReproduceArguments: ParsableCommand {
         ReproductionSettings(preset: run.preset, food101: food.food101, split: food.split?.rawValue, vitCheckpoint: vitCheckpoint, clipCheckpoint: clipCheckpoint,
                              cifar: CIFARSettings(cifar10: cifar10, deit: deitCheckpoint, cait: caitCheckpoint, densenet: densenetCheckpoint, subset: cifarSubset),
                              results: run.results, figures: figures, cache: run.cache, paper: paper, seed: run.seed, quick: run.quick,
+                             precision: Precision.current,  // --precision as run.perform resolved it
                              fineTuningSeeds: fineTuningSeeds,
                              chapterSources: FileManager.default.fileExists(atPath: chapterSources) ? chapterSources : nil)
     }

@@ -5,6 +5,7 @@
 import Common
 import Foundation
 import Results
+import TensorCore
 import Training
 
 public enum ChapterSummaries {
@@ -23,54 +24,54 @@ public enum ChapterSummaries {
     }
 
     public static func vit(_ file: ChapterResultsFile<ViTResults>) -> String {
-        let r = file.results, epochs = r.epochs ?? [], curve = r.lossCurve
+        let r = file.results, epochs = r.epochs ?? [], curve = r.lossCurve, mark = PrecisionMark(file)
         var text = "Fine-tuned end to end for \(epochs.count) epoch\(epochs.count == 1 ? "" : "s") (\(curve.count) steps) on "
             + "\(r.trainImages) images of \(r.dataset) \(presetTag(file)), the \(r.model) classifies the \(r.test.top1.images) held-back "
-            + "images of the \(r.classes.trained) trained classes with \(r.test.top1.percentWithInterval) top-1 and "
-            + "\(r.test.top5.percentWithInterval) top-5 accuracy; its training loss went from \(loss(curve.first?.loss)) at the first "
-            + "step to \(loss(curve.last?.loss)) at the last"
+            + "images of the \(r.classes.trained) trained classes with \(mark(r.test.top1.percentWithInterval)) top-1 and "
+            + "\(mark(r.test.top5.percentWithInterval)) top-5 accuracy; its training loss went from \(mark(loss(curve.first?.loss))) at the first "
+            + "step to \(mark(loss(curve.last?.loss))) at the last"
         if let opening = epochs.first, epochs.count > 1 {
-            text += ", its validation top-1 from \(percent(opening.validation.top1.value)) after the first epoch"
+            text += ", its validation top-1 from \(mark(percent(opening.validation.top1.value))) after the first epoch"
         }
         text += ". "
         if let best = epochs.max(by: { $0.validation.top1.value < $1.validation.top1.value }), best.epoch != epochs.count {
-            text += "Validation top-1 peaked after epoch \(best.epoch) (\(percent(best.validation.top1.value))), before the last. "
+            text += "Validation top-1 peaked after epoch \(best.epoch) (\(mark(percent(best.validation.top1.value)))), before the last. "
         }
         if let resumed = r.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
         if let seedRuns = r.seedRuns {
             text += "Over \(seedRuns.seeds.count) seeds of the fine-tuning (\(seedRuns.seeds.map(String.init).joined(separator: ", "))) "
-                + "top-1 averages \(spread(seedRuns.test)). "
+                + "top-1 averages \(mark(spread(seedRuns.test))). "
         }
         return text + "A head with one output per trained class has no extended accuracy: it cannot name the held-out dishes."
     }
 
     public static func clip(_ file: ChapterResultsFile<CLIPZeroShotResults>) -> String {
-        let r = file.results
-        var text = "Zero-shot \(r.model) \(presetTag(file)) classifies \(r.test.percentWithInterval) of \(r.test.images) validation "
-            + "images of the \(r.classes.trained) trained classes and \(r.extended.percentWithInterval) of \(r.extended.images) images "
+        let r = file.results, mark = PrecisionMark(file)
+        var text = "Zero-shot \(r.model) \(presetTag(file)) classifies \(mark(r.test.percentWithInterval)) of \(r.test.images) validation "
+            + "images of the \(r.classes.trained) trained classes and \(mark(r.extended.percentWithInterval)) of \(r.extended.images) images "
             + "of the \(r.classes.heldOut) held-out classes, with the prompt \"\(r.templates.first ?? "")\" and no training on either."
         for ensemble in r.promptEnsembles ?? [] {
             text += " Averaging the \(ensemble.templates.count) templates\(ensemble.name.map { " of \"\($0)\"" } ?? "") gives "
-                + "\(ensemble.test.percentWithInterval) and \(ensemble.extended.percentWithInterval)."
+                + "\(mark(ensemble.test.percentWithInterval)) and \(mark(ensemble.extended.percentWithInterval))."
         }
         return text
     }
 
     public static func clipFineTune(_ file: ChapterResultsFile<CLIPFineTuneResults>) -> String {
-        let r = file.results, curve = r.lossCurve
+        let r = file.results, curve = r.lossCurve, mark = PrecisionMark(file)
         let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) images" } ?? ""
         var text = "Fine-tuning \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
-            + "(\(curve.count) steps\(batch), \(recipePhrase(r.recipe))) brings the training loss from \(loss(curve.first?.loss)) to "
-            + "\(loss(curve.last?.loss)) and reaches \(r.test.percentWithInterval) on \(r.test.images) validation images; zero-shot on "
+            + "(\(curve.count) steps\(batch), \(recipePhrase(r.recipe))) brings the training loss from \(mark(loss(curve.first?.loss))) to "
+            + "\(mark(loss(curve.last?.loss))) and reaches \(mark(r.test.percentWithInterval)) on \(r.test.images) validation images; zero-shot on "
             + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the "
-            + "\(r.recipe == "flyp" ? "fine-tuned" : "pretrained") text tower reaches \(r.extended.percentWithInterval) of \(r.extended.images) images"
+            + "\(r.recipe == "flyp" ? "fine-tuned" : "pretrained") text tower reaches \(mark(r.extended.percentWithInterval)) of \(r.extended.images) images"
         if let ensemble = r.extendedPromptEnsembles?.first {
-            text += " (\(ensemble.extended.percentWithInterval) with the \(ensemble.templates.count)-template prompt ensemble)"
+            text += " (\(mark(ensemble.extended.percentWithInterval)) with the \(ensemble.templates.count)-template prompt ensemble)"
         }
         text += "."
         if let seedRuns = r.seedRuns, let extended = seedRuns.extended {
-            text += " Over \(seedRuns.seeds.count) seeds of the fine-tuning, test accuracy averages \(spread(seedRuns.test)) "
-                + "and extended accuracy \(spread(extended))."
+            text += " Over \(seedRuns.seeds.count) seeds of the fine-tuning, test accuracy averages \(mark(spread(seedRuns.test))) "
+                + "and extended accuracy \(mark(spread(extended)))."
         }
         return text
     }
@@ -78,16 +79,21 @@ public enum ChapterSummaries {
     /// The recipes beside one another: how far each moves test and extended accuracy from
     /// zero-shot CLIP's, and which loses the most of the held-out classes.
     public static func forgetting(_ file: ChapterResultsFile<CLIPFineTuneResults>, zeroShot: ChapterResultsFile<CLIPZeroShotResults>?) -> String {
-        let recipes = file.results.recipes
-        guard let clip = zeroShot?.results else {
-            return "The recipes' numbers \(presetTag(file)): " + recipes.map { "\($0.id) \($0.test.percentWithInterval) test, "
-                + "\($0.extended.percentWithInterval) extended" }.joined(separator: "; ") + " (no zero-shot run to compare with)."
+        let recipes = file.results.recipes, mark = PrecisionMark(file)
+        guard let zeroShot else {
+            return "The recipes' numbers \(presetTag(file)): " + recipes.map { "\($0.id) \(mark($0.test.percentWithInterval)) test, "
+                + "\(mark($0.extended.percentWithInterval)) extended" }.joined(separator: "; ") + " (no zero-shot run to compare with)."
         }
-        func points(_ after: Accuracy, _ before: Accuracy) -> String { String(format: "%+.1f points", 100 * (after.value - before.value)) }
-        var text = "Against zero-shot CLIP \(presetTag(file)) (\(clip.test.percentWithInterval) test, \(clip.extended.percentWithInterval) "
+        let clip = zeroShot.results, clipMark = PrecisionMark(zeroShot)
+        // A change mixes both runs' numbers: marked when either is bf16.
+        let changeMark = mark.precision == .bf16 ? mark : clipMark
+        func points(_ after: Accuracy, _ before: Accuracy) -> String {
+            changeMark(String(format: "%+.1f", 100 * (after.value - before.value))) + " points"
+        }
+        var text = "Against zero-shot CLIP \(presetTag(file)) (\(clipMark(clip.test.percentWithInterval)) test, \(clipMark(clip.extended.percentWithInterval)) "
             + "extended), "
-        text += recipes.map { "\($0.id) reaches \($0.test.percentWithInterval) test (\(points($0.test, clip.test))) and "
-            + "\($0.extended.percentWithInterval) extended (\(points($0.extended, clip.extended)))" }.joined(separator: "; ") + ". "
+        text += recipes.map { "\($0.id) reaches \(mark($0.test.percentWithInterval)) test (\(points($0.test, clip.test))) and "
+            + "\(mark($0.extended.percentWithInterval)) extended (\(points($0.extended, clip.extended)))" }.joined(separator: "; ") + ". "
         if recipes.count > 1, let worst = recipes.min(by: { $0.extended.value < $1.extended.value }),
            let best = recipes.max(by: { $0.extended.value < $1.extended.value }) {
             text += "The held-out classes suffer most under \(worst.id) (trained: \(worst.trained)) and least under \(best.id) "
@@ -106,9 +112,10 @@ public enum ChapterSummaries {
         if let crowding = facts.meanNearNeighbours {
             text += String(format: "Within its group a held-out class has on average %.2f of the %d other held-out classes sharing two of its "
                 + "three attributes, a trained class %.2f of the %d other trained ones", crowding.heldOut, heldOut - 1, crowding.trained, trained - 1)
-            if let clip = zeroShot?.results {
-                text += "; zero-shot CLIP classifies \(clip.test.percentWithInterval) of the trained classes' validation images (a "
-                    + "\(trained)-way choice) and \(clip.extended.percentWithInterval) of the held-out images (\(heldOut)-way)"
+            if let zeroShot {
+                let clip = zeroShot.results, mark = PrecisionMark(zeroShot)
+                text += "; zero-shot CLIP classifies \(mark(clip.test.percentWithInterval)) of the trained classes' validation images (a "
+                    + "\(trained)-way choice) and \(mark(clip.extended.percentWithInterval)) of the held-out images (\(heldOut)-way)"
             }
             text += ". "
         }
@@ -123,45 +130,45 @@ public enum ChapterSummaries {
     }
 
     public static func lit(_ file: ChapterResultsFile<LiTResults>) -> String {
-        let r = file.results
+        let r = file.results, mark = PrecisionMark(file)
         return r.variants.map { v in
             let batch = v.hyperParameters[HyperParameterName.batchSize].map { " of \($0) pairs" } ?? ""
             let text = v.textCheckpoint == nil ? "a text tower from random weights" : "its text tower"
             var words = "Locking the \(litTowerName(v.imageTower)) (\(v.model)) \(presetTag(file)) and tuning \(text) to it on "
                 + "\(v.trainingPairs) (\(v.lossCurve.count) steps\(batch)) brings the mean training loss from "
-                + "\(loss(v.epochMeanLosses.first)) in the first epoch to \(loss(v.epochMeanLosses.last)) in the last."
+                + "\(mark(loss(v.epochMeanLosses.first))) in the first epoch to \(mark(loss(v.epochMeanLosses.last))) in the last."
             let tuned = [PromptEnsembleAccuracy(templates: v.templates, test: v.test, extended: v.extended)] + v.promptEnsembles
             for (index, after) in tuned.enumerated() {
                 let before = v.beforeTuning.flatMap { index < $0.count ? $0[index] : nil }
                 let prompts = index == 0 ? "With \"\(v.templates.first ?? "")\"" : "With the \"\(after.name ?? "")\" ensemble"
-                words += " \(prompts), test accuracy \(before.map { "goes from \(percent($0.test.value)) (zero-shot) to " } ?? "is ")"
-                    + "\(after.test.percentWithInterval) of \(after.test.images) images, and extended accuracy on the \(r.classes.heldOut) "
-                    + "held-out classes \(before.map { "from \(percent($0.extended.value)) to " } ?? "is ")"
-                    + "\(after.extended.percentWithInterval) of \(after.extended.images)."
+                words += " \(prompts), test accuracy \(before.map { "goes from \(mark(percent($0.test.value))) (zero-shot) to " } ?? "is ")"
+                    + "\(mark(after.test.percentWithInterval)) of \(after.test.images) images, and extended accuracy on the \(r.classes.heldOut) "
+                    + "held-out classes \(before.map { "from \(mark(percent($0.extended.value))) to " } ?? "is ")"
+                    + "\(mark(after.extended.percentWithInterval)) of \(after.extended.images)."
             }
             return words
         }.joined(separator: " ")
     }
 
     public static func wiseFT(_ file: ChapterResultsFile<WiSEFTResults>) -> String {
-        let r = file.results, ordered = r.points.sorted { $0.alpha < $1.alpha }
+        let r = file.results, ordered = r.points.sorted { $0.alpha < $1.alpha }, mark = PrecisionMark(file)
         guard let first = ordered.first, let last = ordered.last else { return "No mixing weight was scored." }
         var text = "Mixing the weights of zero-shot and fine-tuned \(r.model ?? "CLIP") \(presetTag(file))"
             + (r.recipe.map { ", fine-tuned by the \($0) recipe" } ?? "") + " (\(r.mixed ?? "image tower, projection and head")) "
             + "at \(r.points.count) values of alpha: alpha \(alpha(first.alpha))\(first.alpha == 0 ? " (zero-shot)" : "") reaches "
-            + "\(first.test.percentWithInterval) test accuracy on \(first.test.images) images of the \(r.classes.trained) trained classes "
-            + "and \(first.extended.percentWithInterval) extended accuracy on \(first.extended.images) images of the \(r.classes.heldOut) "
+            + "\(mark(first.test.percentWithInterval)) test accuracy on \(first.test.images) images of the \(r.classes.trained) trained classes "
+            + "and \(mark(first.extended.percentWithInterval)) extended accuracy on \(first.extended.images) images of the \(r.classes.heldOut) "
             + "held-out classes; alpha \(alpha(last.alpha))\(last.alpha == 1 ? " (fine-tuned)" : "") reaches "
-            + "\(last.test.percentWithInterval) and \(last.extended.percentWithInterval)."
+            + "\(mark(last.test.percentWithInterval)) and \(mark(last.extended.percentWithInterval))."
         if let best = r.bestAlpha, let point = r.points.first(where: { $0.alpha == best }), let rule = r.bestAlphaRule {
             let images = r.selection.map { " (\($0.count) images, none of them among those reported)" } ?? ""
-            text += " Choosing alpha by \(rule)\(images) gives alpha \(alpha(best)): \(point.test.percentWithInterval) test and "
-                + "\(point.extended.percentWithInterval) extended accuracy."
+            text += " Choosing alpha by \(rule)\(images) gives alpha \(alpha(best)): \(mark(point.test.percentWithInterval)) test and "
+                + "\(mark(point.extended.percentWithInterval)) extended accuracy."
         }
         for curve in r.otherRecipes ?? [] {
             guard let point = curve.points.first(where: { $0.alpha == curve.chosenAlpha }) else { continue }
             text += " On the \(curve.recipe) recipe's model (\(curve.mixed)) the same rule chooses alpha \(alpha(curve.chosenAlpha)): "
-                + "\(point.test.percentWithInterval) test and \(point.extended.percentWithInterval) extended accuracy."
+                + "\(mark(point.test.percentWithInterval)) test and \(mark(point.extended.percentWithInterval)) extended accuracy."
         }
         for (recipe, reason) in (r.notDefined ?? [:]).sorted(by: { $0.key < $1.key }) {
             text += " Not mixed: \(recipe) (\(reason))."
@@ -170,8 +177,8 @@ public enum ChapterSummaries {
     }
 
     public static func cifar(_ file: ChapterResultsFile<CIFARResults>) -> String {
-        let models = file.results.models
-        let accuracies = models.map { "\($0.name) \($0.validation.percentWithInterval) (\($0.trainableParameters) trainable parameters)" }
+        let models = file.results.models, mark = PrecisionMark(file)
+        let accuracies = models.map { "\($0.name) \(mark($0.validation.percentWithInterval)) (\($0.trainableParameters) trainable parameters)" }
         var text = "Single-block fine-tuning \(presetTag(file)) on \(file.results.dataset) reached validation accuracies of "
             + accuracies.joined(separator: ", ") + "."
         let cnn = models.first { $0.family == "CNN" }, transformers = models.filter { $0.family == "Transformer" }
@@ -192,6 +199,8 @@ public enum ChapterSummaries {
             return "The cost chapter measured fewer than the three approaches."
         }
         func hours(_ seconds: Double) -> String { String(format: seconds < 36_000 ? "%.1f h" : "%.0f h", seconds / 3600) }
+        // The rates measured here depend on the products' precision; the counted FLOPs do not.
+        let mark = PrecisionMark(file)
         let tokens = (fineTune.tokensPerImage ?? 0, vit.tokensPerImage ?? 0)
         var text = String(format: "Counted from their configurations, fine-tuning ViT-B/16 costs %.0f GFLOPs per image and fine-tuning "
                           + "CLIP ViT-B/32 %.0f (%.1fx less: %d tokens per image instead of %d), while zero-shot CLIP trains nothing; "
@@ -203,11 +212,11 @@ public enum ChapterSummaries {
         text += "Projected onto the paper's \(projection.trainingImages.formatted()) images x \(projection.epochs) epochs on "
             + "\(projection.hardware)\(sustained), fine-tuning takes \(hours(projection.trainingSecondsOnHardware)) for ViT and "
             + "\(hours(fineTune.projection.trainingSecondsOnHardware)) for CLIP; at the rates measured on this machine "
-            + "\(presetTag(file)), \(hours(projection.trainingSecondsHere)) and \(hours(fineTune.projection.trainingSecondsHere)). "
+            + "\(presetTag(file)), \(mark(hours(projection.trainingSecondsHere))) and \(mark(hours(fineTune.projection.trainingSecondsHere))). "
             + "By the rule stated, zero-shot CLIP is \(zeroShot.tier.rawValue), fine-tuned ViT \(vit.tier.rawValue) and fine-tuned "
             + "CLIP \(fineTune.tier.rawValue)."
         if let mini = vit.atMiniSize?.trainingImagesPerSecond, let miniCLIP = fineTune.atMiniSize?.trainingImagesPerSecond {
-            text += String(format: " The mini models train at %.0f (ViT) and %.0f (CLIP) images/s here.", mini, miniCLIP)
+            text += " The mini models train at \(mark(String(format: "%.0f", mini))) (ViT) and \(mark(String(format: "%.0f", miniCLIP))) (CLIP) images/s here."
         }
         if let scaleOut = file.results.scaleOut { text += " " + scaleOutSentence(scaleOut, hours: hours) }
         return text

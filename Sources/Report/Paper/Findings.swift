@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 import Foundation
 
@@ -44,7 +45,7 @@ struct Findings {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the vit, clip and clip-finetune results")
         }
         let orders = [compare(vit, clip), compare(vit, tuned)]
-        let evidence = "ViT \(describe(vit)), zero-shot CLIP \(describe(clip)), fine-tuned CLIP \(describe(tuned))"
+        let evidence = "ViT \(describe(vit, of: ViTResults.self)), zero-shot CLIP \(describe(clip, of: CLIPZeroShotResults.self)), fine-tuned CLIP \(describe(tuned, of: CLIPFineTuneResults.self))"
         return Finding(claim: claim, outcome: outcome(orders), evidence: evidence)
     }
 
@@ -55,7 +56,7 @@ struct Findings {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
         }
         return Finding(claim: claim, outcome: outcome([compare(tuned, clip)]),
-                       evidence: "fine-tuned \(describe(tuned)) against zero-shot \(describe(clip))")
+                       evidence: "fine-tuned \(describe(tuned, of: CLIPFineTuneResults.self)) against zero-shot \(describe(clip, of: CLIPZeroShotResults.self))")
     }
 
     /// Table 4: fine-tuned CLIP keeps less than half of zero-shot CLIP's extended accuracy.
@@ -72,7 +73,7 @@ struct Findings {
         return run.recipes.filter { $0.id != run.recipe }.flatMap { recipe -> [Finding] in
             let raise = "Fine-tuning CLIP by the \(recipe.id) recipe raises its test accuracy above zero-shot CLIP's."
             let test = zeroShot.map { Finding(claim: raise, outcome: outcome([compare(recipe.test, $0)]),
-                                              evidence: "fine-tuned \(describe(recipe.test)) against zero-shot \(describe($0))") }
+                                              evidence: "fine-tuned \(describe(recipe.test, of: CLIPFineTuneResults.self)) against zero-shot \(describe($0, of: CLIPZeroShotResults.self))") }
                 ?? Finding(claim: raise, outcome: .notRun, evidence: "needs the clip results")
             let forgets = "Fine-tuning CLIP by the \(recipe.id) recipe (trained: \(recipe.trained)) gives up most of its zero-shot accuracy on the held-out classes."
             return [test, forgetting(claim: forgets, tuned: recipe.extended)]
@@ -89,7 +90,7 @@ struct Findings {
         let (clipLow, clipHigh) = bounds(clip)
         let outcome: Finding.Outcome = tunedHigh < clipLow / 2 ? .held : (tunedLow > clipHigh / 2 ? .didNotHold : .undecided)
         return Finding(claim: claim, outcome: outcome,
-                       evidence: "extended accuracy \(describe(tuned)) after fine-tuning, \(describe(clip)) zero-shot")
+                       evidence: "extended accuracy \(describe(tuned, of: CLIPFineTuneResults.self)) after fine-tuning, \(describe(clip, of: CLIPZeroShotResults.self)) zero-shot")
     }
 
     /// Table 5: zero-shot CLIP is the cheapest to deploy, fine-tuned CLIP the dearest.
@@ -125,9 +126,9 @@ struct Findings {
         let keepsTest = compare(locked.test, vit) != .orderedAscending
         let (extendedLow, extendedHigh) = bounds(locked.extended)
         let outcome: Finding.Outcome = !keepsTest || extendedHigh <= chance ? .didNotHold : (extendedLow > chance ? .held : .undecided)
-        var evidence = "LiT test \(describe(locked.test)) against the fine-tuned ViT's \(describe(vit)); LiT extended \(describe(locked.extended))"
+        var evidence = "LiT test \(describe(locked.test, of: LiTResults.self)) against the fine-tuned ViT's \(describe(vit, of: ViTResults.self)); LiT extended \(describe(locked.extended, of: LiTResults.self))"
         if let clip = results[CLIPZeroShotResults.self]?.results {
-            evidence += "; zero-shot CLIP: test \(describe(clip.test)), extended \(describe(clip.extended))"
+            evidence += "; zero-shot CLIP: test \(describe(clip.test, of: CLIPZeroShotResults.self)), extended \(describe(clip.extended, of: CLIPZeroShotResults.self))"
         }
         return Finding(claim: claim, outcome: outcome, evidence: evidence)
     }
@@ -153,9 +154,11 @@ struct Findings {
         (accuracy.interval?.low ?? accuracy.value, accuracy.interval?.high ?? accuracy.value)
     }
 
-    private func describe(_ accuracy: Accuracy) -> String {
+    /// An accuracy of the chapter whose payload is `Payload`, marked with its run's precision.
+    private func describe<Payload: ChapterPayload>(_ accuracy: Accuracy, of _: Payload.Type) -> String {
+        let mark = results[Payload.self].map { PrecisionMark($0) } ?? PrecisionMark(.fp32)
         let value = formatPercent(accuracy.value * 100) + "%"
-        guard let interval = accuracy.interval else { return value + " (no interval)" }
-        return value + " [\(formatPercent(interval.low * 100)), \(formatPercent(interval.high * 100))]"
+        guard let interval = accuracy.interval else { return mark(value + " (no interval)") }
+        return mark(value + " [\(formatPercent(interval.low * 100)), \(formatPercent(interval.high * 100))]")
     }
 }

@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 
 // Beyond the paper: one row per clip-finetune recipe, to tell which part of fine-tuning makes
@@ -10,7 +11,8 @@ extension PaperTables {
     /// intervals, their change against zero-shot CLIP, and what the recipe trained.
     func forgetting() -> String {
         guard let file = results[CLIPFineTuneResults.self], !file.results.recipes.isEmpty else { return "" }
-        let zeroShot = results[CLIPZeroShotResults.self]?.results
+        let zeroShotFile = results[CLIPZeroShotResults.self], zeroShot = zeroShotFile?.results
+        let mark = PrecisionMark(file), zeroShotMark = zeroShotFile.map { PrecisionMark($0) } ?? mark
         var out = "**What makes fine-tuned CLIP forget** (beyond the paper). Test accuracy on the trained classes and extended "
         out += "(zero-shot) accuracy on the held-out classes after each fine-tuning recipe, with the change against zero-shot CLIP "
         out += "(the clip chapter) in percentage points; \(presetCaption([CLIPFineTuneResults.chapter, CLIPZeroShotResults.chapter])). "
@@ -18,11 +20,15 @@ extension PaperTables {
         var markdown = MarkdownTable(["Recipe", "Test (%)", "Change", "Extended (%)", "Change", "Trained"],
                                      alignments: [.left, .right, .right, .right, .right, .left])
         if let zeroShot {
-            markdown.add(["zero-shot CLIP (no fine-tuning)", zeroShot.test.percentWithInterval, "—", zeroShot.extended.percentWithInterval, "—", "nothing"])
+            markdown.add(["zero-shot CLIP (no fine-tuning)", zeroShotMark(zeroShot.test.percentWithInterval), "—",
+                          zeroShotMark(zeroShot.extended.percentWithInterval), "—", "nothing"])
         }
+        // A change mixes both runs' precision: marked when either is bf16.
+        let changeMark = mark.precision == .bf16 ? mark : zeroShotMark
         for recipe in file.results.recipes {
-            markdown.add([recipe.id, recipe.test.percentWithInterval, zeroShot.map { change(recipe.test, $0.test) } ?? "—",
-                          recipe.extended.percentWithInterval, zeroShot.map { change(recipe.extended, $0.extended) } ?? "—", recipe.trained])
+            markdown.add([recipe.id, mark(recipe.test.percentWithInterval), zeroShot.map { changeMark(change(recipe.test, $0.test)) } ?? "—",
+                          mark(recipe.extended.percentWithInterval), zeroShot.map { changeMark(change(recipe.extended, $0.extended)) } ?? "—",
+                          recipe.trained])
         }
         return out + markdown.render()
     }

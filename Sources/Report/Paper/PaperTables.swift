@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 import Foundation
 
@@ -117,15 +118,16 @@ struct PaperTables {
     /// than one seed: what the bootstrap interval of one run does not cover.
     private func seedSpread(table: String) -> String {
         var lines: [String] = []
-        func add(_ name: String, _ runs: SeedRuns?, _ values: (SeedRuns) -> [Double]?) {
-            guard let runs, let values = values(runs), values.count > 1 else { return }
-            let spread = Spread(values)
-            lines.append("\(name): mean \(formatPercent(100 * spread.mean)), standard deviation \(formatPercent(100 * spread.standardDeviation)) "
-                + "points over seeds \(runs.seeds.map(String.init).joined(separator: ", ")) "
-                + "(\(values.map { formatPercent(100 * $0) }.joined(separator: ", ")))")
+        func add<Payload: ChapterPayload>(_ name: String, _ file: ChapterResultsFile<Payload>?, _ runs: SeedRuns?, _ values: (SeedRuns) -> [Double]?) {
+            guard let file, let runs, let values = values(runs), values.count > 1 else { return }
+            let spread = Spread(values), mark = PrecisionMark(file)
+            lines.append("\(name): mean \(mark(formatPercent(100 * spread.mean))), standard deviation "
+                + "\(mark(formatPercent(100 * spread.standardDeviation))) points over seeds \(runs.seeds.map(String.init).joined(separator: ", ")) "
+                + "(\(values.map { mark(formatPercent(100 * $0)) }.joined(separator: ", ")))")
         }
-        if table == "Table 3" { add("ViT", results[ViTResults.self]?.results.seedRuns) { $0.test } }
-        add("Fine-tuned CLIP", results[CLIPFineTuneResults.self]?.results.seedRuns) { table == "Table 3" ? $0.test : $0.extended }
+        let vit = results[ViTResults.self], fineTuned = results[CLIPFineTuneResults.self]
+        if table == "Table 3" { add("ViT", vit, vit?.results.seedRuns) { $0.test } }
+        add("Fine-tuned CLIP", fineTuned, fineTuned?.results.seedRuns) { table == "Table 3" ? $0.test : $0.extended }
         guard !lines.isEmpty else { return "" }
         return "\nThe fine-tuning repeated with other seeds (same data and pretrained model; the cell above is the first seed's run): "
             + lines.joined(separator: "; ") + ".\n"
@@ -171,24 +173,25 @@ struct PaperTables {
             alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right, .right])
         let approaches = results[CostResults.self]?.results.approaches ?? []
         let scaleOut = results[CostResults.self]?.results.scaleOut
+        let mark = results[CostResults.self].map { PrecisionMark($0) } ?? PrecisionMark(.fp32)
         for entry in entries {
             let comparison = comparisons[entry.id]!
             let measured = approaches.first { "cost.\($0.approach.rawValue).tier" == entry.reproducedBy }
             let projected = measured.map { cost -> String in
                 let p = cost.projection
                 guard p.trainingFlops > 0 else { return "none (no training)" }
-                return "\(formatValue(p.trainingSecondsOnHardware / 3600, unit: "h")) h on \(p.hardware); "
-                    + "\(formatValue(p.trainingSecondsHere / 3600, unit: "h")) h here"
+                return "\(mark(formatValue(p.trainingSecondsOnHardware / 3600, unit: "h"))) h on \(p.hardware); "
+                    + "\(mark(formatValue(p.trainingSecondsHere / 3600, unit: "h"))) h here"
             }
             markdown.add([
                 entry.row, formatPublished(entry), comparison.reproduced.map(formatMetric) ?? "not run", diff.verdictWords(comparison),
-                measured.map { formatNumber(Double($0.trainableParameters)) } ?? "—",
-                measured.map { formatValue($0.flopsPerImage, unit: "FLOPs") } ?? "—",
-                measured.map { formatValue($0.inferenceImagesPerSecond, unit: "images/s") } ?? "—",
-                measured.map { $0.trainingImagesPerSecond.map { formatValue($0, unit: "images/s") } ?? "none" } ?? "—",
-                measured.map(chapterRun) ?? "—",
+                measured.map { mark(formatNumber(Double($0.trainableParameters))) } ?? "—",
+                measured.map { mark(formatValue($0.flopsPerImage, unit: "FLOPs")) } ?? "—",
+                measured.map { mark(formatValue($0.inferenceImagesPerSecond, unit: "images/s")) } ?? "—",
+                measured.map { $0.trainingImagesPerSecond.map { mark(formatValue($0, unit: "images/s")) } ?? "none" } ?? "—",
+                measured.map { mark(chapterRun($0)) } ?? "—",
                 projected ?? "—",
-                measured.map { onMachines($0, scaleOut) } ?? "—",
+                measured.map { mark(onMachines($0, scaleOut)) } ?? "—",
             ])
         }
         out += markdown.render()
@@ -241,7 +244,7 @@ struct PaperTables {
                         point.alpha == run.bestAlpha ? "**chosen**" : nil].compactMap { $0 }.joined(separator: ", ")
             markdown.add([formatNumber(point.alpha), role.isEmpty ? "mixture" : role,
                           metrics[key + ".test"].map(formatMetric) ?? "—", metrics[key + ".extended"].map(formatMetric) ?? "—",
-                          formatPercent(50 * (point.test.value + point.extended.value))])
+                          PrecisionMark(file)(formatPercent(50 * (point.test.value + point.extended.value)))])
         }
         out += markdown.render()
         if let mixed = run.mixed { out += "\nMixed: \(mixed).\n" }
@@ -257,6 +260,7 @@ struct PaperTables {
         out += "a public reproduction of it (every other published column); \(presetCaption([CIFARResults.chapter])). "
         out += "This project's accuracies give the 95% bootstrap interval over their images in brackets.\n\n"
         func accuracyCell(_ id: String) -> String { metrics[id].map(formatMetric) ?? "—" }
+        let mark = ran.map { PrecisionMark($0) } ?? PrecisionMark(.fp32)
         var markdown = MarkdownTable(
             ["Model", "Trainable parameters", "Validation acc., paper (%)", "Validation acc., reproduction (%)", "Train acc. (%)",
              "Seconds per epoch, train / validation", "This project: validation / train acc. (%)", "This project: trainable parameters",
@@ -272,8 +276,8 @@ struct PaperTables {
                 published("cifar_reproduction.\(slug).validation"), published("cifar_reproduction.\(slug).train"),
                 "\(published("cifar_reproduction.\(slug).train_seconds_per_epoch")) / \(published("cifar_reproduction.\(slug).validation_seconds_per_epoch"))",
                 model.map { _ in "\(accuracyCell("cifar.\(slug).validation")) / \(accuracyCell("cifar.\(slug).train"))" } ?? notRun,
-                model.map { formatNumber(Double($0.trainableParameters)) } ?? notRun,
-                model.map { "\(formatValue($0.trainSecondsPerEpoch, unit: "s")) / \(formatValue($0.validationSecondsPerEpoch, unit: "s"))" } ?? notRun,
+                model.map { mark(formatNumber(Double($0.trainableParameters))) } ?? notRun,
+                model.map { "\(mark(formatValue($0.trainSecondsPerEpoch, unit: "s"))) / \(mark(formatValue($0.validationSecondsPerEpoch, unit: "s")))" } ?? notRun,
             ])
         }
         out += markdown.render()
@@ -302,7 +306,7 @@ struct PaperTables {
                                      alignments: [.left, .left, .right, .left, .left, .left, .right])
         for row in results.provenance {
             markdown.add(["\(row.chapter).json", row.preset.rawValue, String(row.seed), String(row.gitCommit.prefix(12)),
-                          row.machine, row.started, formatValue(row.seconds, unit: "s")])
+                          row.machine, row.started, PrecisionMark(row.precision)(formatValue(row.seconds, unit: "s"))])
         }
         return results.provenance.isEmpty ? "No results files yet.\n" : markdown.render()
     }

@@ -1,5 +1,6 @@
 import Common
 import Results
+import TensorCore
 import Training
 import Foundation
 
@@ -17,6 +18,11 @@ struct ChapterRecord: Decodable {
     let results: JSONValue
     /// Nil in results files written before the harness recorded its output.
     let output: [PrintedLine]?
+    /// Nil in results files written before the precision was recorded: fp32 (`precisionUsed`).
+    let precision: Precision?
+
+    /// The products' precision the run used.
+    var precisionUsed: Precision { precision ?? .fp32 }
 
     static func read(_ file: URL) throws -> ChapterRecord {
         let data: Data

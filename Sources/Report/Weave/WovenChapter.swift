@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A chapter ready to render: its sections, each with what the run printed there and the
 /// figures shown after it, plus the header, the payload's accuracies and the links around it.
@@ -48,10 +49,15 @@ struct WovenChapter {
                 + "[results file](\(links.results)); the paper's tables are in [paper.md](\(links.paper)).",
             ">",
             "> Preset **\(record.preset.rawValue)**, seed \(record.seed), commit `\(record.gitCommit)`, \(machine); "
-                + "started \(record.started), \(String(format: "%.1f", record.seconds)) s.",
+                + "started \(record.started), \(String(format: "%.1f", record.seconds)) s; products in \(precisionWords).",
         ]
         if record.output == nil { lines += [">", "> This run recorded no output."] }
         return lines.joined(separator: "\n")
+    }
+
+    /// The products' precision, in words: bf16 stands out, since its numbers are not an fp32 run's.
+    private var precisionWords: String {
+        record.precisionUsed == .bf16 ? "**bf16** (oneDNN, float accumulation: not an fp32 run's numbers)" : record.precisionUsed.rawValue
     }
 
     /// A table of every accuracy in the payload; nil when it has none.
@@ -60,9 +66,10 @@ struct WovenChapter {
         guard !accuracies.isEmpty else { return nil }
         var table = MarkdownTable(["path under `results`", "accuracy (%)", "bootstrap interval (%)", "images"],
                                   alignments: [.left, .right, .right, .right])
+        let mark = PrecisionMark(record.precisionUsed)
         for accuracy in accuracies {
-            table.add(["`\(accuracy.path)`", formatPercent(accuracy.value * 100),
-                       "\(formatPercent(accuracy.low * 100)) to \(formatPercent(accuracy.high * 100))", formatNumber(Double(accuracy.images))])
+            table.add(["`\(accuracy.path)`", mark(formatPercent(accuracy.value * 100)),
+                       mark("\(formatPercent(accuracy.low * 100)) to \(formatPercent(accuracy.high * 100))"), formatNumber(Double(accuracy.images))])
         }
         return "## This run's accuracies\n\nEvery accuracy in the [results file](\(links.results)), by its path.\n\n"
             + table.render().trimmingCharacters(in: .newlines)

@@ -87,7 +87,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
-            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore",
+            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

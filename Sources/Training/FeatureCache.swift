@@ -194,7 +194,7 @@ private struct Rounds {
             var features: Tensor?
             if mine < count {
                 let range = mine..<min(count, mine + batchSize)
-                let computed = round == 0 ? first! : try GradMode.with(enabled: false) { try compute(range) }
+                let computed = try round == 0 ? first! : GradMode.with(enabled: false) { try compute(range) }
                 precondition(computed.shape == [range.count] + itemShape,
                              "FeatureCache: features of items \(range) have shape \(computed.shape), expected [\(range.count)] + \(itemShape)")
                 features = computed
@@ -205,7 +205,7 @@ private struct Rounds {
                 continue
             }
             let sent = features.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) } ?? []
-            let gathered = leaderOnly ? try world.gather(sent) : try world.allgather(sent)
+            let gathered = try leaderOnly ? world.gather(sent) : world.allgather(sent)
             if leaderOnly && !world.isLeader { continue }
             try body(range, Tensor(shape: [range.count] + itemShape, scalars: gathered))
         }

@@ -22,7 +22,7 @@ extension Trainer {
     /// the order one process records them: step by step, and within a step in the batch's order
     /// (the ranks' slices are contiguous and in rank order). Every rank gets them all.
     public func gatheredByStep(_ recorded: [(step: Int, flag: Bool)]) throws -> [Bool] {
-        guard world.size > 1, !coupledBatches else { return recorded.map(\.flag) }
+        guard world.size > 1, !coupledBatches else { return recorded.map { $0.flag } }
         let all = try world.allgather(recorded.flatMap { [Float($0.step), $0.flag ? 1 : 0] })
         var byStep: [Int: [Bool]] = [:]
         for start in stride(from: 0, to: all.count, by: 2) { byStep[Int(all[start]), default: []].append(all[start + 1] == 1) }

@@ -69,7 +69,7 @@ func shardedRows(of images: [String], batchSize: Int, width: Int, _ rowsOf: ([UR
     let world = MPIWorld.current
     guard world.size > 1 else { return try rowsOf(images.map(URL.init(fileURLWithPath:))) }
     let mine = world.shareOfBatches(examples: images.count, batchSize: batchSize).flatMap { images[$0] }
-    let rows = mine.isEmpty ? [] : try rowsOf(mine.map(URL.init(fileURLWithPath:)))
+    let rows = try mine.isEmpty ? [] : rowsOf(mine.map(URL.init(fileURLWithPath:)))
     precondition(rows.allSatisfy { $0.count == width }, "shardedRows: rows of \(width) numbers expected")
     let all = try world.gather(rows.flatMap { $0 })
     guard world.isLeader else { return nil }

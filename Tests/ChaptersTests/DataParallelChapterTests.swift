@@ -94,8 +94,8 @@ import Testing
     /// The payload arrays whose entries are compared one by one: clip-finetune's recipes, cifar's
     /// models, lit's towers.
     private static let entryArrays = ["recipes", "models", "variants"]
-    /// An entry's fields that are not compared exactly: its loss curve (to rounding) and its wall times.
-    private static let untimed: Set<String> = ["loss_curve", "seconds", "train_seconds_per_epoch", "validation_seconds_per_epoch"]
+    /// An entry's fields that are not compared exactly: its losses (its curve to rounding) and its wall times.
+    private static let untimed: Set<String> = ["loss_curve", "epoch_mean_losses", "seconds", "train_seconds_per_epoch", "validation_seconds_per_epoch"]
 
     private func payloadJSON<Payload>(_ file: ChapterResultsFile<Payload>) throws -> [String: JSONValue] {
         let encoder = JSONEncoder()

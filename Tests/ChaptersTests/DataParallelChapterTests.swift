@@ -28,11 +28,11 @@ import Testing
     /// rank 1 reads it; one process keeps them in memory. DeiT and CaiT split their batches,
     /// DenseNet (batch statistics) does not.
     @Test func twoRanksOfCifarTrainAsOneProcess() throws {
-        let cache = try compareOneAndTwoRanks("cifar", as: CIFARResults.self, twoRankArguments: ["--feature-memory", "0"])
-        let caches = try cache.map { try FileManager.default.contentsOfDirectory(at: $0.appendingPathComponent("cifar-features"), includingPropertiesForKeys: nil) }
+        guard let work = try compareOneAndTwoRanks("cifar", as: CIFARResults.self, twoRankArguments: ["--feature-memory", "0"]) else { return }
+        let caches = try FileManager.default.contentsOfDirectory(at: work.url.appendingPathComponent("cache/cifar-features"), includingPropertiesForKeys: nil)
         // One cache per model and split, each complete (its manifest written last).
-        #expect(caches?.count == 6)
-        #expect(caches?.allSatisfy { FileManager.default.fileExists(atPath: $0.appendingPathComponent("features.json").path) } == true)
+        #expect(caches.count == 6)
+        #expect(caches.allSatisfy { FileManager.default.fileExists(atPath: $0.appendingPathComponent("features.json").path) })
     }
 
     /// CLIP's locked tower and the pretrained mini ViT's: their embeddings sharded, LiT's
@@ -44,10 +44,10 @@ import Testing
     /// Runs `chapter` once alone and once on two ranks, in one workspace (the pretrained mini
     /// models are cached by the first run; `modelOutput`, what the fine-tuning writes to the
     /// cache, is removed between them so that the second run trains afresh and rank 0 writes it).
-    /// Returns the cache folder (nil when the test is skipped).
+    /// Returns the workspace (nil when the test is skipped).
     @discardableResult
     private func compareOneAndTwoRanks<Payload: ChapterPayload>(_ chapter: String, as payload: Payload.Type, modelOutput: String? = nil,
-                                                                arguments: [String] = [], twoRankArguments: [String] = []) throws -> URL? {
+                                                                arguments: [String] = [], twoRankArguments: [String] = []) throws -> ScratchDirectory? {
         guard mpirunURL != nil else {
             print("notice: mpirun is absent (apt-get install openmpi-bin); skipping the data-parallel \(chapter) test")
             return nil
@@ -89,7 +89,7 @@ import Testing
             for (a, b) in zip(losses(one), losses(two)) { #expect(abs(a - b) <= 1e-4 * abs(a), "entry loss \(a) alone, \(b) on two ranks") }
         }
         #expect(field("validation", ofEach: "epochs", aloneJSON) == field("validation", ofEach: "epochs", ranksJSON))
-        return work.url.appendingPathComponent("cache")
+        return work
     }
 
     /// The payload arrays whose entries are compared one by one: clip-finetune's recipes, cifar's

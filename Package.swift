@@ -89,7 +89,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
-            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions",
+            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -146,6 +146,21 @@ public final class MPIWorld: @unchecked Sendable {
         return gathered
     }
 
+    /// Every rank's `values`, concatenated in rank order, on rank `root`; the other ranks get none.
+    public func gather(_ values: [Float], to root: Int = 0) throws -> [Float] {
+        guard size > 1 else { return values }
+        let counts = try allgatherCounts(values.count)
+        let offsets = counts.indices.map { counts[..<$0].reduce(0, +) }
+        var gathered = [Float](repeating: 0, count: rank == root ? Int(counts.reduce(0, +)) : 0)
+        try values.withUnsafeBufferPointer { sent in
+            try gathered.withUnsafeMutableBufferPointer { received in
+                try check(MPI_Gatherv(sent.baseAddress, Int32(sent.count), cmpi_float(), received.baseAddress, counts, offsets,
+                                      cmpi_float(), Int32(root), cmpi_comm_world()), "MPI_Gatherv")
+            }
+        }
+        return gathered
+    }
+
     private func allgatherCounts(_ count: Int) throws -> [Int32] {
         var counts = [Int32](repeating: 0, count: size)
         var mine = Int32(count)
@@ -159,6 +174,13 @@ public final class MPIWorld: @unchecked Sendable {
         let base = count / size, extra = count % size
         let start = rank * base + min(rank, extra)
         return start..<(start + base + (rank < extra ? 1 : 0))
+    }
+
+    /// The batches of `batchSize` over `examples` items that this rank computes (a contiguous
+    /// block of a single process's batches, the same boundaries), as item ranges.
+    public func shareOfBatches(examples: Int, batchSize: Int) -> [Range<Int>] {
+        let starts = Array(stride(from: 0, to: examples, by: batchSize))
+        return starts[share(of: starts.count)].map { $0..<min(examples, $0 + batchSize) }
     }
 
     private func check(_ code: Int32, _ call: String) throws {

@@ -62,12 +62,15 @@ public struct CIFARFineTuning: Sendable {
         let trainLabels = (0..<task.train.count).map(task.train.label(at:))
         let validationLabels = (0..<task.validation.count).map(task.validation.label(at:))
 
+        // Under MPI each rank trains on its slice of every batch, unless batch norms train on the
+        // batch's statistics (DenseNet): splitting would change them, so each rank computes it all.
         let trainer = Trainer(parameters: model.namedParameters, trainable: .matching { trained.contains($0) },
-                              configuration: training, examplesPerEpoch: task.train.count, progress: .none)
+                              configuration: training, examplesPerEpoch: task.train.count,
+                              coupledBatches: model.normalisesWithBatchStatistics, progress: .none)
         let lastEpoch = training.epochs - 1
         // Image by image, for the bootstrap intervals: the last epoch's training batches, and the
         // latest validation pass.
-        var trainHits: [Bool] = [], validationHits = ClassificationHits(classNames: task.validation.classNames)
+        var trainHits: [(step: Int, flag: Bool)] = [], validationHits = ClassificationHits(classNames: task.validation.classNames)
         var trainSeconds: [Double] = [], validationSeconds: [Double] = []
         var epochStarted = ContinuousClock.now
         try withoutActuallyEscaping(say) { say in
@@ -78,7 +81,7 @@ public struct CIFARFineTuning: Sendable {
                     let logits = model.lastBlockAndHead(features, training: true)
                     // Train accuracy as a training loop counts it: over the last epoch's batches, as they train.
                     if trainer.step / trainer.stepsPerEpoch == lastEpoch {
-                        trainHits += topKHitsPerRow(logits, labels: labels, k: 1)
+                        trainHits += topKHitsPerRow(logits, labels: labels, k: 1).map { (step: trainer.step, flag: $0) }
                     }
                     return crossEntropy(logits, labels: labels)
                 },
@@ -103,7 +106,7 @@ public struct CIFARFineTuning: Sendable {
         let result = CIFARModelResult(
             name: name.rawValue, family: name.family, trainableParameters: model.fineTunedParameterCount,
             validation: bootstrappedAccuracy(validationHits.top1, resamples: resamples, seed: training.seed),
-            train: bootstrappedAccuracy(trainHits, resamples: resamples, seed: training.seed),
+            train: bootstrappedAccuracy(try trainer.gatheredByStep(trainHits), resamples: resamples, seed: training.seed),
             trainSecondsPerEpoch: trainSeconds.reduce(0, +) / Double(trainSeconds.count),
             validationSecondsPerEpoch: validationSeconds.reduce(0, +) / Double(validationSeconds.count))
         return CIFARRun(result: result, trunkSeconds: trunkSeconds, images: task.train.count + task.validation.count,
@@ -111,7 +114,8 @@ public struct CIFARFineTuning: Sendable {
     }
 
     /// The frozen trunk's output for every image of `dataset`, computed once, batch by batch, as
-    /// worker threads decode (and upscale) the images ahead of it.
+    /// worker threads decode (and upscale) the images ahead of it. Under MPI each rank computes
+    /// its batches (`FeatureCache.batchesComputedHere`) and decodes only their images.
     func trunkFeatures(_ model: any TimmClassifier, _ dataset: any Dataset, processor: TimmImageProcessor, key: String,
                        say: (String) -> Void) throws -> FeatureCache {
         let location: FeatureCache.Location = featureDirectory.map {
@@ -120,11 +124,14 @@ public struct CIFARFineTuning: Sendable {
         // Started at the first batch: a finished disk cache is read without decoding an image.
         var stream: BatchStream<[Float]>?
         let side = processor.height, batchSize = trunkBatchSize, started = ContinuousClock.now
+        let items = FeatureCache.batchesComputedHere(count: dataset.count, batchSize: batchSize).flatMap { Array($0) }
         var reported = started
         return try FeatureCache(count: dataset.count, batchSize: batchSize, location: location, key: key) { range in
-            if stream == nil { stream = BatchStream(dataset, batchSize: batchSize, order: .sequential) { processor.pixelValues([$0]) } }
+            if stream == nil {
+                stream = BatchStream(DatasetSubset(dataset, indices: items), batchSize: batchSize, order: .sequential) { processor.pixelValues([$0]) }
+            }
             guard let batch = try stream!.next() else { preconditionFailure("the image stream ended before item \(range.lowerBound)") }
-            precondition(batch.indices == Array(range), "trunk batches must follow the image order")
+            precondition(batch.indices.map { items[$0] } == Array(range), "trunk batches must follow the image order")
             if (ContinuousClock.now - reported).inSeconds > 60 {
                 reported = ContinuousClock.now
                 say(String(format: "  trunk: %d of %d images, %.2f s per image", range.lowerBound, dataset.count,

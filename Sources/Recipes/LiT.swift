@@ -58,8 +58,10 @@ public final class LiT {
         self.pairs = pairs
         self.parts = parts
         (captions, captionSet) = pairs.tokenizedCaptions(clip.tokenizer)
+        // Nor across MPI ranks: each computes the whole batch (the same step on every rank); the
+        // ranks share the embedding of the images and the scoring.
         trainer = Trainer(parameters: clip.model.namedParameters, trainable: .matching { Self.isTrained($0) }, configuration: configuration,
-                          examplesPerEpoch: pairs.images.count, progress: progress)
+                          examplesPerEpoch: pairs.images.count, coupledBatches: true, progress: progress)
     }
 
     /// LiT on CLIP's own image tower: loads `checkpoint`, embeds the training images with its

@@ -11,6 +11,7 @@
 // option), gets a fresh `text_projection` to the ViT's width (768 for ViT-B/16, 128 for the
 // mini ViT); logit_scale starts at ln 10 and is clamped at ln 100 as CLIP clamps it.
 import Checkpoints
+import Cluster
 import Datasets
 import Common
 import Results
@@ -38,15 +39,13 @@ public final class LockedViT {
     /// The width of the pre-logits, which the text side projects to.
     public var width: Int { model.config.hiddenSize }
 
-    /// Normalised pre-logits [images, D] of every image of `dataset`, without gradients.
+    /// Normalised pre-logits [images, D] of every image of `dataset`, without gradients. Under
+    /// MPI each rank embeds its block of the batches, and the rows are gathered in order.
     public func embedImages(_ dataset: any Dataset, batchSize: Int = 64) throws -> EmbeddedImages {
         precondition(dataset.count > 0, "embedImages: the dataset is empty")
         let pixels = try DatasetPixels(dataset, processor: processor, memoryBudget: 0)
-        let all = Tensor(uninitializedShape: [dataset.count, width])
-        for start in stride(from: 0, to: dataset.count, by: batchSize) {
-            let indices = Array(start..<min(dataset.count, start + batchSize))
-            let embeddings = try GradMode.with(enabled: false) { l2Normalized(model.features(try pixels.pixels(indices))) }
-            (all.pointer + start * width).update(from: embeddings.pointer, count: embeddings.count)
+        let all = try MPIWorld.current.shardedRows(count: dataset.count, batchSize: batchSize, width: width) { range in
+            l2Normalized(model.features(try pixels.pixels(Array(range))))
         }
         return EmbeddedImages(classNames: dataset.classNames, embeddings: all, labels: pixels.labels(Array(0..<dataset.count)))
     }

@@ -14,14 +14,10 @@ extension ZeroShotClassifier {
     public func imageEmbeddings(_ pixels: DatasetPixels, batchSize: Int = 64, progress: ((Int) -> Void)? = nil) throws -> Tensor {
         precondition(pixels.count > 0 && batchSize > 0, "imageEmbeddings: needs images and a positive batch size")
         // Under MPI each rank embeds its block of the batches, and the rows are gathered in order.
-        let width = model.config.projectionDim, world = MPIWorld.current
-        var rows: [Float] = []
-        for range in world.shareOfBatches(examples: pixels.count, batchSize: batchSize) {
-            let embeddings = try GradMode.with(enabled: false) { model.imageEmbeddings(try pixels.pixels(Array(range))) }
-            rows += UnsafeBufferPointer(start: embeddings.pointer, count: embeddings.count)
-            progress?(range.upperBound)
+        return try MPIWorld.current.shardedRows(count: pixels.count, batchSize: batchSize, width: model.config.projectionDim,
+                                                progress: progress) { range in
+            model.imageEmbeddings(try pixels.pixels(Array(range)))
         }
-        return try world.allgatherRows(rows, width: width)
     }
 
     /// `logits_per_image` [images, classes]: cosine similarities times exp(logit_scale).

@@ -5,7 +5,14 @@
 // manifest written last; a later run with the same key reuses it instead of recomputing.
 //
 // The features must not depend on randomness (no random augmentation before the frozen part).
+//
+// Under MPI the ranks share the work in rounds: in round k rank r computes batch k·size + r
+// (a single process's batch boundaries, so every feature is bit for bit its), and a round's
+// features, gathered in rank order, are consecutive items. Every rank gathers an in-memory
+// cache; a disk cache is gathered, written and its manifest published by rank 0 alone, and the
+// other ranks open it after a barrier (the cache directory must be shared).
 import Checkpoints
+import Cluster
 import Foundation
 import TensorCore
 
@@ -36,26 +43,32 @@ public final class FeatureCache {
     }
 
     /// Features of items 0..<count. `compute` returns them for a range of items, shaped
-    /// [range.count] + itemShape; it runs batch by batch with gradients off. `key` names what
-    /// produced them (model, frozen layers, preprocessing, dataset) so that a stale disk cache is
-    /// never reused.
+    /// [range.count] + itemShape; it runs batch by batch with gradients off, on the batches of
+    /// `batchesComputedHere`, in order. `key` names what produced them (model, frozen layers,
+    /// preprocessing, dataset) so that a stale disk cache is never reused.
     public init(count: Int, batchSize: Int, location: Location, key: String,
                 shardBytes: Int = 256 << 20, compute: (Range<Int>) throws -> Tensor) throws {
         precondition(count > 0 && batchSize > 0, "FeatureCache: needs items and a positive batch size")
         self.count = count
+        let world = MPIWorld.current
         let directory: URL?
         switch location {
         case .memory: directory = nil
         case let .disk(url), let .automatic(url, _): directory = url
         }
-        if let directory, let manifest = Self.completeManifest(in: directory, key: key, count: count) {
+        // Rank 0 decides whether a finished cache is reused, so that every rank does the same.
+        if let directory,
+           let manifest = try world.broadcast(world.isLeader ? Self.completeManifest(in: directory, key: key, count: count) : nil) {
             itemShape = manifest.itemShape
             store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: manifest.itemsPerShard)
             return
         }
 
-        let first = try GradMode.with(enabled: false) { try compute(0..<min(batchSize, count)) }
-        let itemShape = Array(first.shape.dropFirst())
+        let first = try Self.batchesComputedHere(count: count, batchSize: batchSize).first.map { range in
+            try GradMode.with(enabled: false) { try compute(range) }
+        }
+        // Rank 0 always computes the first batch.
+        let itemShape = try world.broadcast(first.map { Array($0.shape.dropFirst()) } ?? [])
         self.itemShape = itemShape
         let itemCount = itemShape.reduce(1, *), bytes = count * itemCount * MemoryLayout<Float>.size
         let onDisk: Bool
@@ -64,19 +77,27 @@ public final class FeatureCache {
         case .disk: onDisk = true
         case let .automatic(_, budget): onDisk = bytes > budget
         }
+        let rounds = Rounds(count: count, batchSize: batchSize, itemShape: itemShape, first: first, world: world)
         if let directory, onDisk {
             let itemsPerShard = max(1, shardBytes / max(1, itemCount * MemoryLayout<Float>.size))
             let shards = (0..<((count + itemsPerShard - 1) / itemsPerShard)).map { String(format: "features-%05d.safetensors", $0) }
             let manifest = Manifest(key: key, count: count, itemShape: itemShape, itemsPerShard: itemsPerShard, shards: shards)
-            try Self.write(manifest, to: directory, batchSize: batchSize, first: first, compute: compute)
+            try Self.write(manifest, to: directory, rounds: rounds, compute: compute)
+            try world.barrier()
             store = .disk(shards: try Self.open(manifest, in: directory), itemsPerShard: itemsPerShard)
         } else {
             let all = Tensor(uninitializedShape: [count] + itemShape)
-            try Self.forEachBatch(count: count, batchSize: batchSize, first: first, compute: compute) { range, features in
+            try rounds.forEach(leaderOnly: false, compute: compute) { range, features in
                 (all.pointer + range.lowerBound * itemCount).update(from: features.pointer, count: range.count * itemCount)
             }
             store = .memory(all)
         }
+    }
+
+    /// The batches (item ranges) that this rank computes: every one in a single process.
+    public static func batchesComputedHere(count: Int, batchSize: Int) -> [Range<Int>] {
+        let world = MPIWorld.current
+        return stride(from: world.rank * batchSize, to: count, by: batchSize * world.size).map { $0..<min(count, $0 + batchSize) }
     }
 
     /// The features of `indices`, stacked: [indices.count] + itemShape.
@@ -97,26 +118,17 @@ public final class FeatureCache {
         return result
     }
 
-    /// Calls `body` with each batch's features, the first one already computed.
-    private static func forEachBatch(count: Int, batchSize: Int, first: Tensor, compute: (Range<Int>) throws -> Tensor,
-                                     _ body: (Range<Int>, Tensor) throws -> Void) throws {
-        for start in stride(from: 0, to: count, by: batchSize) {
-            let range = start..<min(count, start + batchSize)
-            let features = start == 0 ? first : try GradMode.with(enabled: false) { try compute(range) }
-            precondition(features.shape == [range.count] + Array(first.shape.dropFirst()),
-                         "FeatureCache: features of items \(range) have shape \(features.shape), expected [\(range.count)] + \(Array(first.shape.dropFirst()))")
-            try body(range, features)
-        }
-    }
-
-    /// Computes every feature into shards of `manifest.itemsPerShard` items, then the manifest.
-    private static func write(_ manifest: Manifest, to directory: URL, batchSize: Int, first: Tensor,
-                              compute: (Range<Int>) throws -> Tensor) throws {
+    /// Computes every feature into shards of `manifest.itemsPerShard` items, then the manifest;
+    /// rank 0 writes, the other ranks compute their batches for it.
+    private static func write(_ manifest: Manifest, to directory: URL, rounds: Rounds, compute: (Range<Int>) throws -> Tensor) throws {
         let manager = FileManager.default
         let manifestURL = directory.appendingPathComponent(Manifest.fileName)
+        let leader = rounds.world.isLeader
         do {
-            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-            if manager.fileExists(atPath: manifestURL.path) { try manager.removeItem(at: manifestURL) }
+            if leader {
+                try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+                if manager.fileExists(atPath: manifestURL.path) { try manager.removeItem(at: manifestURL) }
+            }
         } catch {
             throw TrainingError.writeFailed(file: manifestURL.path, reason: error.localizedDescription)
         }
@@ -128,13 +140,14 @@ public final class FeatureCache {
             pending = [:]
             shard += 1
         }
-        try forEachBatch(count: manifest.count, batchSize: batchSize, first: first, compute: compute) { range, features in
+        try rounds.forEach(leaderOnly: true, compute: compute) { range, features in
             for index in range {
                 pending[String(index)] = features.slice((index - range.lowerBound)..<(index - range.lowerBound + 1))
                     .reshaped(manifest.itemShape)
                 if (index + 1) % manifest.itemsPerShard == 0 || index + 1 == manifest.count { try flush() }
             }
         }
+        guard leader else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
@@ -159,6 +172,42 @@ public final class FeatureCache {
                 throw TrainingError.badFeatureCache(file: file.url.path, reason: "its key '\(file.metadata["key"] ?? "")' is not '\(manifest.key)'")
             }
             return file
+        }
+    }
+}
+
+/// The batches of a feature cache, round by round: in round k rank r computes batch k·size + r.
+private struct Rounds {
+    let count: Int
+    let batchSize: Int
+    let itemShape: [Int]
+    /// This rank's first batch's features, already computed (nil if it has no batch).
+    let first: Tensor?
+    let world: MPIWorld
+
+    /// Calls `body` with each round's items and their features [range.count] + itemShape, on
+    /// every rank, or on rank 0 alone when `leaderOnly` (the others only compute and send).
+    func forEach(leaderOnly: Bool, compute: (Range<Int>) throws -> Tensor, _ body: (Range<Int>, Tensor) throws -> Void) throws {
+        let roundItems = batchSize * world.size
+        for (round, start) in stride(from: 0, to: count, by: roundItems).enumerated() {
+            let mine = start + world.rank * batchSize
+            var features: Tensor?
+            if mine < count {
+                let range = mine..<min(count, mine + batchSize)
+                let computed = try round == 0 ? first! : GradMode.with(enabled: false) { try compute(range) }
+                precondition(computed.shape == [range.count] + itemShape,
+                             "FeatureCache: features of items \(range) have shape \(computed.shape), expected [\(range.count)] + \(itemShape)")
+                features = computed
+            }
+            let range = start..<min(count, start + roundItems)
+            guard world.size > 1 else {
+                try body(range, features!)
+                continue
+            }
+            let sent = features.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) } ?? []
+            let gathered = try leaderOnly ? world.gather(sent) : world.allgather(sent)
+            if leaderOnly && !world.isLeader { continue }
+            try body(range, Tensor(shape: [range.count] + itemShape, scalars: gathered))
         }
     }
 }

@@ -6,16 +6,25 @@ import Cluster
 import TensorCore
 
 extension MPIWorld {
-    /// The batches of `batchSize` over `examples` items that this rank computes, as item ranges.
-    public func shareOfBatches(examples: Int, batchSize: Int) -> [Range<Int>] {
-        let starts = Array(stride(from: 0, to: examples, by: batchSize))
-        return starts[share(of: starts.count)].map { $0..<min(examples, $0 + batchSize) }
-    }
-
     /// Every rank's rows of `width` floats, concatenated in rank order into a [rows, width] tensor.
     public func allgatherRows(_ rows: [Float], width: Int) throws -> Tensor {
         let all = try allgather(rows)
         return Tensor(shape: [all.count / width, width], scalars: all)
+    }
+
+    /// The [count, width] rows of `count` items, computed `batchSize` items at a time with
+    /// gradients off: this rank its share of the batches, then every rank's rows, in item order,
+    /// on every rank. `progress` hears how many items this rank has done after each batch.
+    public func shardedRows(count: Int, batchSize: Int, width: Int, progress: ((Int) -> Void)? = nil,
+                            _ rowsOf: (Range<Int>) throws -> Tensor) throws -> Tensor {
+        var rows: [Float] = []
+        for range in shareOfBatches(examples: count, batchSize: batchSize) {
+            let batch = try GradMode.with(enabled: false) { try rowsOf(range) }
+            precondition(batch.shape == [range.count, width], "shardedRows: rows \(batch.shape) for items \(range) of width \(width)")
+            rows += UnsafeBufferPointer(start: batch.pointer, count: batch.count)
+            progress?(range.upperBound)
+        }
+        return try allgatherRows(rows, width: width)
     }
 }
 

@@ -32,6 +32,9 @@ public final class Trainer {
     public var progress: ProgressDisplay
     /// The ranks that train together (TrainerDataParallel.swift); a world of one by default.
     public let world = MPIWorld.current
+    /// Whether an example's loss depends on the rest of its batch (a contrastive loss, batch
+    /// statistics): then the batch is not split across the ranks, each computes all of it.
+    public let coupledBatches: Bool
 
     /// Optimiser steps done.
     public internal(set) var step = 0
@@ -43,7 +46,7 @@ public final class Trainer {
     /// Trains the `trainable` subset of `parameters` (the others get requiresGrad = false) over
     /// `examplesPerEpoch` examples per epoch.
     public init(parameters: [(name: String, tensor: Tensor)], trainable: ParameterSelection = .all,
-                configuration: TrainingConfiguration, examplesPerEpoch: Int,
+                configuration: TrainingConfiguration, examplesPerEpoch: Int, coupledBatches: Bool = false,
                 checkpoints: CheckpointPolicy? = nil, progress: ProgressDisplay = .automatic) {
         precondition(Set(parameters.map(\.name)).count == parameters.count, "Trainer: parameter names must be unique")
         let trained = trainable.select(parameters)
@@ -54,6 +57,7 @@ public final class Trainer {
         self.parameters = parameters
         self.configuration = configuration
         self.examplesPerEpoch = examplesPerEpoch
+        self.coupledBatches = coupledBatches
         let batch = configuration.batchSize
         stepsPerEpoch = configuration.dropLastPartialBatch ? examplesPerEpoch / batch : (examplesPerEpoch + batch - 1) / batch
         precondition(stepsPerEpoch > 0, "Trainer: \(examplesPerEpoch) examples make no batch of \(batch)")
@@ -92,7 +96,7 @@ public final class Trainer {
             let items = Array(order[(position * batchSize)..<min(order.count, (position + 1) * batchSize)])
 
             let meanLoss = try accumulateGradients(items, makeBatch: makeBatch, loss: loss)
-            examplesTrained += world.share(of: items.count).count
+            examplesTrained += slice(of: items.count).count
             secondsTrained += ProcessInfo.processInfo.systemUptime - started
             let record = try update(epoch: epoch, loss: meanLoss)
             try afterStep?(record)
@@ -128,9 +132,9 @@ public final class Trainer {
     private func accumulateGradients<Batch>(_ items: [Int], makeBatch: ([Int], inout SeededGenerator) throws -> Batch,
                                             loss: (Batch) throws -> Tensor) throws -> Float {
         var total: Float = 0
-        let slice = world.share(of: items.count)
-        for start in stride(from: slice.lowerBound, to: slice.upperBound, by: configuration.microBatchSize) {
-            let micro = Array(items[start..<min(slice.upperBound, start + configuration.microBatchSize)])
+        let mine = slice(of: items.count)
+        for start in stride(from: mine.lowerBound, to: mine.upperBound, by: configuration.microBatchSize) {
+            let micro = Array(items[start..<min(mine.upperBound, start + configuration.microBatchSize)])
             let weight = Float(micro.count) / Float(items.count)
             var generator = self.generator.derived(UInt64(step)).derived(UInt64(start))
             try GradMode.with(enabled: true) {
@@ -142,6 +146,7 @@ public final class Trainer {
                 total += value.item * weight
             }
         }
+        guard !coupledBatches else { return total }  // every rank computed the whole batch
         try allreduceGradients()
         return world.size > 1 ? Float(try world.allreduceSum([Double(total)])[0]) : total
     }

@@ -3,12 +3,32 @@
 // (`MPIWorld.share`), and weights each micro-batch's loss by its share of the GLOBAL batch, so
 // that the summed gradients are the gradient of the global batch's mean loss: the one a single
 // process computes, up to the order of the float additions. Every rank then applies the same
-// AdamW step to the same summed gradient. In a world of one all of this is a no-op.
+// AdamW step to the same summed gradient. A coupled batch (`coupledBatches`: a contrastive loss,
+// batch statistics) would change its loss if split, so every rank computes all of it, the same
+// gradient, and nothing is summed: the ranks speed up the sharded work around it, not its steps.
+// In a world of one all of this is a no-op.
 import Cluster
 import Foundation
 import TensorCore
 
 extension Trainer {
+    /// The positions of a batch of `count` examples this rank computes: its share, or all of a
+    /// coupled batch.
+    func slice(of count: Int) -> Range<Int> {
+        coupledBatches ? 0..<count : world.share(of: count)
+    }
+
+    /// Per-example flags the loss function recorded, each tagged with the step it trained in, in
+    /// the order one process records them: step by step, and within a step in the batch's order
+    /// (the ranks' slices are contiguous and in rank order). Every rank gets them all.
+    public func gatheredByStep(_ recorded: [(step: Int, flag: Bool)]) throws -> [Bool] {
+        guard world.size > 1, !coupledBatches else { return recorded.map { $0.flag } }
+        let all = try world.allgather(recorded.flatMap { [Float($0.step), $0.flag ? 1 : 0] })
+        var byStep: [Int: [Bool]] = [:]
+        for start in stride(from: 0, to: all.count, by: 2) { byStep[Int(all[start]), default: []].append(all[start + 1] == 1) }
+        return byStep.keys.sorted().flatMap { byStep[$0]! }
+    }
+
     /// Sums every trained parameter's gradient over the ranks, bucketed. A rank whose slice
     /// left a parameter without a gradient contributes zeros.
     func allreduceGradients() throws {

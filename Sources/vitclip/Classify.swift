@@ -21,13 +21,17 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        try precision.applyNotingBF16()
-        let classifier = try loadImageClassifier(checkpoint: options.directory)
-        let logits = try classifier.logits(images.map(URL.init(fileURLWithPath:)))
-        if options.json {
-            try printJSON(["logits": logits])
-        } else {
-            printTopLabels(logits: logits, labels: classifier.labels, images: images, top: top)
+        try onEveryRank {
+            try precision.applyNotingBF16()
+            let classifier = try loadImageClassifier(checkpoint: options.directory)
+            guard let logits = try shardedRows(of: images, batchSize: classifier.batchSize, width: classifier.labels.count, {
+                try classifier.logits($0)
+            }) else { return }
+            if options.json {
+                try printJSON(["logits": logits])
+            } else {
+                printTopLabels(logits: logits, labels: classifier.labels, images: images, top: top)
+            }
         }
     }
 }

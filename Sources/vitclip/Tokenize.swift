@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Tokenizer
 
 struct Tokenize: ParsableCommand {
@@ -15,6 +16,7 @@ struct Tokenize: ParsableCommand {
     }
 
     func run() throws {
+        guard MPIWorld.current.isLeader else { return }  // under mpirun, nothing to share: rank 0 alone tokenizes
         let tokenizer = try CLIPTokenizer(directory: options.directory)
         let ids = texts.map { tokenizer.encode($0) }
         if options.json {

@@ -37,14 +37,18 @@ struct ZeroShot: ParsableCommand {
     }
 
     func run() throws {
-        try precision.applyNotingBF16()
-        let classifier = try ZeroShotClassifier(checkpoint: options.directory)
-        let classes = classifier.classEmbeddings(labels, prompts: PromptTemplates(name: "template", templates: [template], source: "--template"))
-        let logits = try classifier.logitsPerImage(images.map(URL.init(fileURLWithPath:)), classes: classes)
-        if options.json {
-            try printJSON(["logits_per_image": logits])
-        } else {
-            printTopLabels(logits: logits, labels: labels, images: images, top: top)
+        try onEveryRank {
+            try precision.applyNotingBF16()
+            let classifier = try ZeroShotClassifier(checkpoint: options.directory)
+            let classes = classifier.classEmbeddings(labels, prompts: PromptTemplates(name: "template", templates: [template], source: "--template"))
+            guard let logits = try shardedRows(of: images, batchSize: classifier.batchSize, width: labels.count, {
+                try classifier.logitsPerImage($0, classes: classes)
+            }) else { return }
+            if options.json {
+                try printJSON(["logits_per_image": logits])
+            } else {
+                printTopLabels(logits: logits, labels: labels, images: images, top: top)
+            }
         }
     }
 }

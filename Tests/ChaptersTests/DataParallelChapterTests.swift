@@ -1,10 +1,13 @@
-// vit and clip-finetune as two MPI ranks against one process, at the quick mini sizes and the
-// same global batch and seed. Each rank trains on its slice of every batch and the gradients
-// are summed with MPI_Allreduce, so the summed gradient differs from one process's only in
-// the order of its float additions: the loss curves agree to a relative 1e-4 (measured:
-// about 3e-6 for vit, 2e-7 for clip-finetune). The accuracies are then expected equal
-// exactly: every rank scores every image with the same weights, and weights that differ in
-// their last bits do not move a prediction at these sizes. Rank 1 is given its own results
+// vit, clip-finetune, cifar and lit as two MPI ranks against one process, at the quick mini
+// sizes and the same global batch and seed. Each rank trains on its slice of every batch and the
+// gradients are summed with MPI_Allreduce, so the summed gradient differs from one process's only
+// in the order of its float additions: the loss curves agree to a relative 1e-4 (measured: about
+// 3e-6 for vit, 2e-7 for clip-finetune). The accuracies are then expected equal exactly: every
+// rank scores every image with the same weights, and weights that differ in their last bits do
+// not move a prediction at these sizes. Where a loss couples a batch (lit's contrastive loss,
+// cifar's DenseNet) every rank computes the whole batch, as one process does. Features and
+// embeddings (cifar's frozen trunk, lit's locked towers) are computed batch by batch with one
+// process's boundaries and gathered, so they are one process's. Rank 1 is given its own results
 // folder, which must stay absent: rank 0 alone writes.
 import Common
 import Foundation
@@ -21,25 +24,47 @@ import Testing
         try compareOneAndTwoRanks("clip-finetune", as: CLIPFineTuneResults.self, modelOutput: "clip-finetune")
     }
 
+    /// Two ranks with the trunk features on disk (`--feature-memory 0`): rank 0 writes each cache,
+    /// rank 1 reads it; one process keeps them in memory. DeiT and CaiT split their batches,
+    /// DenseNet (batch statistics) does not.
+    @Test func twoRanksOfCifarTrainAsOneProcess() throws {
+        guard let work = try compareOneAndTwoRanks("cifar", as: CIFARResults.self, twoRankArguments: ["--feature-memory", "0"]) else { return }
+        let caches = try FileManager.default.contentsOfDirectory(at: work.url.appendingPathComponent("cache/cifar-features"), includingPropertiesForKeys: nil)
+        // One cache per model and split, each complete (its manifest written last).
+        #expect(caches.count == 6)
+        #expect(caches.allSatisfy { FileManager.default.fileExists(atPath: $0.appendingPathComponent("features.json").path) })
+    }
+
+    /// CLIP's locked tower and the pretrained mini ViT's: their embeddings sharded, LiT's
+    /// contrastive batches whole on every rank.
+    @Test func twoRanksOfLitTrainAsOneProcess() throws {
+        try compareOneAndTwoRanks("lit", as: LiTResults.self, arguments: ["--image-tower", "clip", "--image-tower", "vit-pretrained"])
+    }
+
     /// Runs `chapter` once alone and once on two ranks, in one workspace (the pretrained mini
     /// models are cached by the first run; `modelOutput`, what the fine-tuning writes to the
     /// cache, is removed between them so that the second run trains afresh and rank 0 writes it).
-    private func compareOneAndTwoRanks<Payload: ChapterPayload>(_ chapter: String, as payload: Payload.Type, modelOutput: String) throws {
+    /// Returns the workspace (nil when the test is skipped).
+    @discardableResult
+    private func compareOneAndTwoRanks<Payload: ChapterPayload>(_ chapter: String, as payload: Payload.Type, modelOutput: String? = nil,
+                                                                arguments: [String] = [], twoRankArguments: [String] = []) throws -> ScratchDirectory? {
         guard mpirunURL != nil else {
             print("notice: mpirun is absent (apt-get install openmpi-bin); skipping the data-parallel \(chapter) test")
-            return
+            return nil
         }
         let work = try ScratchDirectory()
-        let common = ["--quick", "--seed", "3", "--cache", "cache"]
+        let common = ["--quick", "--seed", "3", "--cache", "cache"] + arguments
         let single = try runProduct(chapter, common + ["--results", "one"], in: work.url)
         try #require(single.status == 0, "\(single.stderr)")
-        try FileManager.default.removeItem(at: work.url.appendingPathComponent("cache/\(modelOutput)"))
+        if let modelOutput { try FileManager.default.removeItem(at: work.url.appendingPathComponent("cache/\(modelOutput)")) }
 
-        let job = try runUnderMPI(chapter, rankArguments: [common + ["--results", "two"], common + ["--results", "rank1"]], in: work.url)
+        let onRanks = common + twoRankArguments
+        let job = try runUnderMPI(chapter, rankArguments: [onRanks + ["--results", "two"], onRanks + ["--results", "rank1"]], in: work.url)
         try #require(job.status == 0, "\(job.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("rank1").path))
-        #expect(FileManager.default.fileExists(atPath: work.url.appendingPathComponent("cache/\(modelOutput)").path))
-        #expect(job.stdout.components(separatedBy: "] wrote ").count == 2, "one rank prints: \(job.stdout)")
+        if let modelOutput { #expect(FileManager.default.fileExists(atPath: work.url.appendingPathComponent("cache/\(modelOutput)").path)) }
+        #expect(job.stdout.components(separatedBy: "] wrote ").count == single.stdout.components(separatedBy: "] wrote ").count,
+                "one rank prints: \(job.stdout)")
 
         let alone = try ChapterResultsFile<Payload>.read(work.url.appendingPathComponent("one/\(chapter).json"))
         let ranks = try ChapterResultsFile<Payload>.read(work.url.appendingPathComponent("two/\(chapter).json"))
@@ -49,21 +74,29 @@ import Testing
 
         let (aloneJSON, ranksJSON) = (try payloadJSON(alone), try payloadJSON(ranks))
         let (aloneCurve, ranksCurve) = (losses(aloneJSON), losses(ranksJSON))
-        #expect(!aloneCurve.isEmpty && aloneCurve.count == ranksCurve.count)
+        #expect(aloneCurve.count == ranksCurve.count)
         for (one, two) in zip(aloneCurve, ranksCurve) { #expect(abs(one - two) <= 1e-4 * abs(one), "loss \(one) alone, \(two) on two ranks") }
         // Everything else the payload records (accuracies, image counts, hyper-parameters) is equal.
-        // (A recipe entry's own loss curve is checked like the main one; its wall time is not compared.)
-        for key in Set(aloneJSON.keys).subtracting(["loss_curve", "epochs", "recipes"]) {
+        // (An entry's own loss curve, a recipe's, a model's or a tower's, is checked like the main
+        // one; its wall times are not compared.)
+        for key in Set(aloneJSON.keys).subtracting(["loss_curve", "epochs"] + Self.entryArrays) {
             #expect(aloneJSON[key] == ranksJSON[key], "\(key) differs")
         }
-        let (aloneRecipes, ranksRecipes) = (recipes(aloneJSON), recipes(ranksJSON))
-        #expect(aloneRecipes.map { $0.filter { !["loss_curve", "seconds"].contains($0.key) } }
-                == ranksRecipes.map { $0.filter { !["loss_curve", "seconds"].contains($0.key) } })
-        for (one, two) in zip(aloneRecipes, ranksRecipes) {
-            for (a, b) in zip(losses(one), losses(two)) { #expect(abs(a - b) <= 1e-4 * abs(a), "recipe loss \(a) alone, \(b) on two ranks") }
+        let (aloneEntries, ranksEntries) = (entries(aloneJSON), entries(ranksJSON))
+        #expect(aloneEntries.map { $0.filter { !Self.untimed.contains($0.key) } } == ranksEntries.map { $0.filter { !Self.untimed.contains($0.key) } })
+        for (one, two) in zip(aloneEntries, ranksEntries) {
+            #expect(losses(one).count == losses(two).count)
+            for (a, b) in zip(losses(one), losses(two)) { #expect(abs(a - b) <= 1e-4 * abs(a), "entry loss \(a) alone, \(b) on two ranks") }
         }
         #expect(field("validation", ofEach: "epochs", aloneJSON) == field("validation", ofEach: "epochs", ranksJSON))
+        return work
     }
+
+    /// The payload arrays whose entries are compared one by one: clip-finetune's recipes, cifar's
+    /// models, lit's towers.
+    private static let entryArrays = ["recipes", "models", "variants"]
+    /// An entry's fields that are not compared exactly: its losses (its curve to rounding) and its wall times.
+    private static let untimed: Set<String> = ["loss_curve", "epoch_mean_losses", "seconds", "train_seconds_per_epoch", "validation_seconds_per_epoch"]
 
     private func payloadJSON<Payload>(_ file: ChapterResultsFile<Payload>) throws -> [String: JSONValue] {
         let encoder = JSONEncoder()
@@ -73,10 +106,12 @@ import Testing
         return fields
     }
 
-    /// The `recipes` entries of a clip-finetune payload (none for other chapters).
-    private func recipes(_ json: [String: JSONValue]) -> [[String: JSONValue]] {
-        guard case .array(let items)? = json["recipes"] else { return [] }
-        return items.compactMap { if case .object(let fields) = $0 { fields } else { nil } }
+    /// The entries of a payload's `entryArrays`, in order.
+    private func entries(_ json: [String: JSONValue]) -> [[String: JSONValue]] {
+        Self.entryArrays.flatMap { name -> [[String: JSONValue]] in
+            guard case .array(let items)? = json[name] else { return [] }
+            return items.compactMap { if case .object(let fields) = $0 { fields } else { nil } }
+        }
     }
 
     private func losses(_ json: [String: JSONValue]) -> [Double] {
@@ -87,5 +122,24 @@ import Testing
     private func field(_ name: String, ofEach array: String, _ json: [String: JSONValue]) -> [JSONValue] {
         guard case .array(let items)? = json[array] else { return [] }
         return items.compactMap { if case .object(let fields) = $0 { fields[name] } else { nil } }
+    }
+
+    /// `vitclip zero-shot` over 40 images (two batches of 32 and 8: one for each rank) prints on
+    /// two ranks exactly what one process prints, table and JSON alike, rank 0 alone.
+    @Test(arguments: [[], ["--json"]])
+    func twoRanksOfVitclipZeroShotPrintAsOneProcess(format: [String]) throws {
+        guard mpirunURL != nil else {
+            print("notice: mpirun is absent (apt-get install openmpi-bin); skipping the data-parallel vitclip test")
+            return
+        }
+        let images = (0..<40).map { Fixtures.url("models/images/\(["edges", "noise", "ramps"][$0 % 3]).png").path }
+        let arguments = ["zero-shot", "--checkpoint", Fixtures.url("models/clip").path, "--label", "apple pie", "--label", "baklava",
+                         "--label", "ramen"] + format + images
+        let single = try runProduct("vitclip", arguments)
+        try #require(single.status == 0, "\(single.stderr)")
+        let job = try runUnderMPI("vitclip", rankArguments: [arguments, arguments])
+        try #require(job.status == 0, "\(job.stderr)")
+        #expect(single.stdout.split(separator: "\n").count == (format.isEmpty ? 40 * 4 : 1))
+        #expect(job.stdout == single.stdout)
     }
 }

@@ -89,7 +89,8 @@ func runBaseline() throws -> CIFARResults {
     run.say("task: \(task.description); upscaling: \(task.upscaling)")
     var training = CIFARFineTuning.study(seed: options.run.seed)
     if options.run.quick { training.epochs = 2 }
-    let fineTuning = CIFARFineTuning(training: training, featureDirectory: options.run.cacheDirectory.appendingPathComponent("cifar-features"))
+    let fineTuning = CIFARFineTuning(training: training, featureDirectory: options.run.cacheDirectory.appendingPathComponent("cifar-features"),
+                                     memoryBudget: options.featureMemory << 20)
 
     var runs: [CIFARRun] = []
     for (model, network, identity) in try models() {
@@ -196,6 +197,8 @@ struct CIFAROptions: ParsableArguments {
     var densenet: String?
     @Option(help: "With --cifar10: fine-tune on the first N training and N/5 test images of each class.")
     var subset: Int?
+    @Option(help: "Trunk features of up to this many MiB per model and split stay in memory; larger ones go to <cache>/cifar-features.")
+    var featureMemory = 2048
 
     /// The checkpoints given, in the order the study lists the models.
     var checkpoints: [(CIFARModel, String)] {
@@ -205,6 +208,7 @@ struct CIFAROptions: ParsableArguments {
     /// Argument errors as one line each, before anything runs.
     func check() throws {
         if let subset, subset < 1 { throw ChapterError("--subset takes a positive number of images per class") }
+        if featureMemory < 0 { throw ChapterError("--feature-memory takes a number of MiB, 0 or more") }
         if subset != nil, cifar10 == nil { throw ChapterError("--subset selects CIFAR-10 images: it needs --cifar10 DIR") }
         switch run.preset {
         case .paper:

@@ -175,6 +175,9 @@ public final class DenseNet: TimmClassifier {
         denseBlocks.last![..<(fineTunedLayer - 1)].reduce(finalBlockInput(pixels)) { x, layer in layer(x) }
     }
 
+    /// Its batch norms after the trunk train on the batch's statistics.
+    public var normalisesWithBatchStatistics: Bool { true }
+
     public func lastBlockAndHead(_ features: Tensor, training: Bool) -> Tensor {
         let x = denseBlocks.last![(fineTunedLayer - 1)...].reduce(features) { x, layer in layer(x, training: training) }
         return classifier(globalAveragePool(norm5(x, training: training)))

@@ -5,6 +5,8 @@ import Foundation
 /// Class logits for image files, with the class names.
 public protocol ImageFileClassifier: AnyObject {
     var labels: [String] { get }
+    /// Images per forward pass.
+    var batchSize: Int { get }
     func logits(_ images: [URL]) throws -> [[Float]]
 }
 

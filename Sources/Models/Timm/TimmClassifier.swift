@@ -13,6 +13,9 @@ public protocol TimmClassifier: Module {
     /// trunk normalises with batch statistics and updates its running ones, as timm's train mode
     /// does (the transformers have no such layer, and no dropout by default: there it changes nothing).
     func lastBlockAndHead(_ features: Tensor, training: Bool) -> Tensor
+    /// Whether `lastBlockAndHead(_:training: true)` normalises with the batch's own statistics,
+    /// so that an example's output depends on the rest of its batch.
+    var normalisesWithBatchStatistics: Bool { get }
     /// The parameters fine-tuning trains, by timm name: the fine-tuned block and the classifier.
     var fineTunedParameters: [(name: String, tensor: Tensor)] { get }
     /// Replaces the classifier with a fresh one for `classes` classes, drawn as torch.nn.Linear
@@ -31,6 +34,8 @@ extension TimmClassifier {
     }
 
     public var fineTunedParameterCount: Int { fineTunedParameters.reduce(0) { $0 + $1.tensor.count } }
+
+    public var normalisesWithBatchStatistics: Bool { false }
 }
 
 /// A torch.nn.Linear(inputs, outputs) as freshly initialised: weight and bias uniform in ±1/√inputs.

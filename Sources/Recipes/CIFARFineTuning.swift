@@ -66,7 +66,7 @@ public struct CIFARFineTuning: Sendable {
         // batch's statistics (DenseNet): splitting would change them, so each rank computes it all.
         let trainer = Trainer(parameters: model.namedParameters, trainable: .matching { trained.contains($0) },
                               configuration: training, examplesPerEpoch: task.train.count,
-                              coupledBatches: model.normalisesWithBatchStatistics, progress: .none)
+                              coupling: model.normalisesWithBatchStatistics ? .replicated : .independent, progress: .none)
         let lastEpoch = training.epochs - 1
         // Image by image, for the bootstrap intervals: the last epoch's training batches, and the
         // latest validation pass.

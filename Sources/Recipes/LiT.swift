@@ -19,12 +19,12 @@
 // What trains: text_model, text_projection and logit_scale. LiT learns its temperature, and so
 // does CLIP's pretraining; it is clamped at ln 100 as CLIP clamps it. It changes no ranking, so
 // no accuracy, only how sharply the loss weighs the pairs.
-import Datasets
+import Cluster
 import Common
-import Results
-import Training
+import Datasets
 import Foundation
 import Models
+import Results
 import TensorCore
 import Tokenizer
 import Training
@@ -50,18 +50,16 @@ public final class LiT {
     /// embeddings of `pairs.images` in order.
     init(clip: ZeroShotClassifier, trainingImages: Tensor, pairs: LiTPairs, parts: HyperParameters, configuration: TrainingConfiguration,
          progress: ProgressDisplay) {
-        precondition(configuration.microBatchSize == configuration.batchSize,
-                     "LiT: the contrastive loss couples a batch's pairs, so a batch cannot be split into micro-batches")
         precondition(trainingImages.shape == [pairs.images.count, clip.model.config.projectionDim], "LiT: one embedding per training pair")
         self.clip = clip
         self.trainingImages = trainingImages
         self.pairs = pairs
         self.parts = parts
         (captions, captionSet) = pairs.tokenizedCaptions(clip.tokenizer)
-        // Nor across MPI ranks: each computes the whole batch (the same step on every rank); the
-        // ranks share the embedding of the images and the scoring.
+        // The contrastive loss couples a batch's pairs: across MPI ranks each embeds its share of
+        // the captions and gathers the others' (`loss`); a batch is never split into micro-batches.
         trainer = Trainer(parameters: clip.model.namedParameters, trainable: .matching { Self.isTrained($0) }, configuration: configuration,
-                          examplesPerEpoch: pairs.images.count, coupledBatches: true, progress: progress)
+                          examplesPerEpoch: pairs.images.count, coupling: .gathered, progress: progress)
     }
 
     /// LiT on CLIP's own image tower: loads `checkpoint`, embeds the training images with its
@@ -105,16 +103,40 @@ public final class LiT {
     }
 
     /// CLIP's symmetric contrastive loss of a batch: image i belongs with caption i.
-    public func loss(images: Tensor, tokens: TokenBatch) -> Tensor {
-        let model = clip.model
-        return clipContrastiveLoss(logitsPerImage: model.logitsPerImage(imageEmbeddings: images, textEmbeddings: model.textEmbeddings(tokens)))
+    ///
+    /// Under MPI every rank has the whole batch (its images' embeddings are locked and known to
+    /// all) and runs the text tower on its share of the captions only; the other ranks' caption
+    /// embeddings join as constants, so each rank computes the whole batch's loss, whose gradient
+    /// reaches its own captions' rows, and the trainer sums those over the ranks. The temperature
+    /// reads the whole loss on every rank, so each rank lets 1/size of its gradient through
+    /// (a value unchanged: s/size + s(1 - 1/size), exact for two ranks).
+    public func loss(images: Tensor, tokens: TokenBatch) throws -> Tensor {
+        let model = clip.model, world = MPIWorld.current
+        guard world.size > 1 else {
+            return clipContrastiveLoss(logitsPerImage: model.logitsPerImage(imageEmbeddings: images, textEmbeddings: model.textEmbeddings(tokens)))
+        }
+        let mine = world.share(of: tokens.count)
+        let own = model.textEmbeddings(TokenBatch(ids: Array(tokens.ids[mine]), isToken: Array(tokens.isToken[mine])))
+        let everyone = try world.allgatherRows(own.scalars, width: own.shape[1])
+        return Self.gatheredLoss(images: images, own: own, everyone: everyone, mine: mine, ranks: world.size, logitScale: model.logitScale)
+    }
+
+    /// The whole batch's loss as the rank owning rows `mine` of `ranks` computes it: its own
+    /// caption embeddings `own` (recorded), every rank's `everyone` [batch, P] (constants).
+    static func gatheredLoss(images: Tensor, own: Tensor, everyone: Tensor, mine: Range<Int>, ranks: Int, logitScale: Tensor) -> Tensor {
+        let width = own.shape[1], all = everyone.scalars
+        let constant = { (rows: Range<Int>) in Tensor(shape: [rows.count, width], scalars: Array(all[(rows.lowerBound * width)..<(rows.upperBound * width)])) }
+        let text = concatenated([constant(0..<mine.lowerBound), own, constant(mine.upperBound..<everyone.shape[0])].filter { $0.shape[0] > 0 })
+        let share = 1 / Float(ranks)
+        let scale = logitScale * share + logitScale.detached() * (1 - share)
+        return clipContrastiveLoss(logitsPerImage: matmul(images, text, transposeB: true) * exp(scale))
     }
 
     /// Trains the text side for the configured epochs (stopping after `stopStep` when given).
     public func train(stoppingAfter stopStep: Int? = nil) throws {
         let logitScale = clip.model.logitScale
         try trainer.fit(batch: { indices, generator in self.batch(indices, generator: &generator) },
-                        loss: { self.loss(images: $0.images, tokens: $0.tokens) },
+                        loss: { try self.loss(images: $0.images, tokens: $0.tokens) },
                         afterStep: { _ in
                             if logitScale.item > Self.maximumLogitScale { logitScale.pointer[0] = Self.maximumLogitScale }
                         },

@@ -28,7 +28,7 @@ public func crossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float 
     let (rows, classes) = (logits.shape[0], logits.shape[1])
     precondition(labels.allSatisfy { (0..<classes).contains($0) }, "crossEntropy: label out of range 0..<\(classes)")
     let probabilities = softmax(logits)
-    let lp = logits.pointer, pp = probabilities.pointer
+    let lp = logits.pointer
     var total: Float = 0
     for r in 0..<rows {
         let row = lp + r * classes

@@ -32,9 +32,9 @@ public final class Trainer {
     public var progress: ProgressDisplay
     /// The ranks that train together (TrainerDataParallel.swift); a world of one by default.
     public let world = MPIWorld.current
-    /// Whether an example's loss depends on the rest of its batch (a contrastive loss, batch
-    /// statistics): then the batch is not split across the ranks, each computes all of it.
-    public let coupledBatches: Bool
+    /// How an example's loss depends on the rest of its batch, which decides how the ranks
+    /// share a batch (TrainerDataParallel.swift).
+    public let coupling: BatchCoupling
 
     /// Optimiser steps done.
     public internal(set) var step = 0
@@ -46,7 +46,7 @@ public final class Trainer {
     /// Trains the `trainable` subset of `parameters` (the others get requiresGrad = false) over
     /// `examplesPerEpoch` examples per epoch.
     public init(parameters: [(name: String, tensor: Tensor)], trainable: ParameterSelection = .all,
-                configuration: TrainingConfiguration, examplesPerEpoch: Int, coupledBatches: Bool = false,
+                configuration: TrainingConfiguration, examplesPerEpoch: Int, coupling: BatchCoupling = .independent,
                 checkpoints: CheckpointPolicy? = nil, progress: ProgressDisplay = .automatic) {
         precondition(Set(parameters.map(\.name)).count == parameters.count, "Trainer: parameter names must be unique")
         let trained = trainable.select(parameters)
@@ -57,7 +57,9 @@ public final class Trainer {
         self.parameters = parameters
         self.configuration = configuration
         self.examplesPerEpoch = examplesPerEpoch
-        self.coupledBatches = coupledBatches
+        precondition(coupling != .gathered || configuration.microBatchSize >= configuration.batchSize,
+                     "Trainer: a gathered loss couples the whole batch, so it cannot be split into micro-batches")
+        self.coupling = coupling
         let batch = configuration.batchSize
         stepsPerEpoch = configuration.dropLastPartialBatch ? examplesPerEpoch / batch : (examplesPerEpoch + batch - 1) / batch
         precondition(stepsPerEpoch > 0, "Trainer: \(examplesPerEpoch) examples make no batch of \(batch)")
@@ -96,7 +98,7 @@ public final class Trainer {
             let items = Array(order[(position * batchSize)..<min(order.count, (position + 1) * batchSize)])
 
             let meanLoss = try accumulateGradients(items, makeBatch: makeBatch, loss: loss)
-            examplesTrained += slice(of: items.count).count
+            examplesTrained += trainedExamples(of: items.count)
             secondsTrained += ProcessInfo.processInfo.systemUptime - started
             let record = try update(epoch: epoch, loss: meanLoss)
             try afterStep?(record)
@@ -146,9 +148,15 @@ public final class Trainer {
                 total += value.item * weight
             }
         }
-        guard !coupledBatches else { return total }  // every rank computed the whole batch
-        try allreduceGradients()
-        return world.size > 1 ? Float(try world.allreduceSum([Double(total)])[0]) : total
+        switch coupling {
+        case .replicated: return total  // every rank computed the same whole batch
+        case .gathered:  // every rank's loss is the whole batch's; its gradient reached this rank's rows only
+            try allreduceGradients()
+            return total
+        case .independent:
+            try allreduceGradients()
+            return world.size > 1 ? Float(try world.allreduceSum([Double(total)])[0]) : total
+        }
     }
 
     /// Clipping, the scheduled rate, the AdamW update, and the step's record.

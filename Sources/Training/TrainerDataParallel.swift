@@ -3,26 +3,47 @@
 // (`MPIWorld.share`), and weights each micro-batch's loss by its share of the GLOBAL batch, so
 // that the summed gradients are the gradient of the global batch's mean loss: the one a single
 // process computes, up to the order of the float additions. Every rank then applies the same
-// AdamW step to the same summed gradient. A coupled batch (`coupledBatches`: a contrastive loss,
-// batch statistics) would change its loss if split, so every rank computes all of it, the same
-// gradient, and nothing is summed: the ranks speed up the sharded work around it, not its steps.
+// AdamW step to the same summed gradient. A loss that couples its batch would change if the
+// batch were split (`BatchCoupling`): with batch statistics every rank computes all of it and
+// nothing is summed; with a contrastive loss every rank gathers the others' rows and computes
+// the whole batch's loss, whose gradient reaches its own rows only, and those are summed.
 // In a world of one all of this is a no-op.
 import Cluster
 import Foundation
 import TensorCore
 
+/// How an example's loss depends on the rest of its batch.
+public enum BatchCoupling: Sendable {
+    /// Not at all: each rank computes its slice, weighted by its share of the batch.
+    case independent
+    /// Through statistics of the batch's activations (batch norm in training): every rank
+    /// computes the whole batch and takes the same step; the steps gain no speed from the ranks.
+    case replicated
+    /// Through the other examples' outputs (a contrastive loss): every rank draws the whole batch
+    /// (the same inputs one process draws) and its loss function computes the rows of its own
+    /// share (`MPIWorld.share`), gathers the other ranks' rows as constants and returns the whole
+    /// batch's loss. A parameter the whole loss reads directly (a temperature) gets its gradient
+    /// on every rank: the loss function must give each rank 1/size of it.
+    case gathered
+}
+
 extension Trainer {
-    /// The positions of a batch of `count` examples this rank computes: its share, or all of a
+    /// The positions of a batch of `count` examples this rank draws: its share, or all of a
     /// coupled batch.
     func slice(of count: Int) -> Range<Int> {
-        coupledBatches ? 0..<count : world.share(of: count)
+        coupling == .independent ? world.share(of: count) : 0..<count
+    }
+
+    /// The examples of a batch of `count` this rank trains on (its throughput's count).
+    func trainedExamples(of count: Int) -> Int {
+        coupling == .replicated ? count : world.share(of: count).count
     }
 
     /// Per-example flags the loss function recorded, each tagged with the step it trained in, in
     /// the order one process records them: step by step, and within a step in the batch's order
     /// (the ranks' slices are contiguous and in rank order). Every rank gets them all.
     public func gatheredByStep(_ recorded: [(step: Int, flag: Bool)]) throws -> [Bool] {
-        guard world.size > 1, !coupledBatches else { return recorded.map { $0.flag } }
+        guard world.size > 1, coupling == .independent else { return recorded.map { $0.flag } }
         let all = try world.allgather(recorded.flatMap { [Float($0.step), $0.flag ? 1 : 0] })
         var byStep: [Int: [Bool]] = [:]
         for start in stride(from: 0, to: all.count, by: 2) { byStep[Int(all[start]), default: []].append(all[start + 1] == 1) }

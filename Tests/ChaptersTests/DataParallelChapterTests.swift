@@ -4,8 +4,10 @@
 // in the order of its float additions: the loss curves agree to a relative 1e-4 (measured: about
 // 3e-6 for vit, 2e-7 for clip-finetune). The accuracies are then expected equal exactly: every
 // rank scores every image with the same weights, and weights that differ in their last bits do
-// not move a prediction at these sizes. Where a loss couples a batch (lit's contrastive loss,
-// cifar's DenseNet) every rank computes the whole batch, as one process does. Features and
+// not move a prediction at these sizes. lit's contrastive loss couples its batch: each rank embeds
+// its share of the captions and gathers the others', so every rank computes the whole batch's
+// loss (LiTTests checks its gradients). cifar's DenseNet trains on batch statistics: every rank
+// computes the whole batch, as one process does. Features and
 // embeddings (cifar's frozen trunk, lit's locked towers) are computed batch by batch with one
 // process's boundaries and gathered, so they are one process's. Rank 1 is given its own results
 // folder, which must stay absent: rank 0 alone writes.

@@ -171,6 +171,11 @@ public final class MPIWorld: @unchecked Sendable {
     /// The share of `count` items that rank `rank` takes: a contiguous slice, the first
     /// `count % size` ranks one item more.
     public func share(of count: Int) -> Range<Int> {
+        Self.share(of: count, rank: rank, size: size)
+    }
+
+    /// Rank `rank`'s share of `count` items in a world of `size`.
+    public static func share(of count: Int, rank: Int, size: Int) -> Range<Int> {
         let base = count / size, extra = count % size
         let start = rank * base + min(rank, extra)
         return start..<(start + base + (rank < extra ? 1 : 0))

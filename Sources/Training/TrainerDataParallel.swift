@@ -1,8 +1,8 @@
 // Data-parallel training over the ranks of an MPI job. Every rank draws the same global batch
 // (the order a single process draws, fixed by the seed), takes its contiguous slice of it
-// (`MPIWorld.share`), and weights each micro-batch's loss by its share of the GLOBAL batch, so
-// that the summed gradients are the gradient of the global batch's mean loss: the one a single
-// process computes, up to the order of the float additions. Every rank then applies the same
+// (whole micro-batches where it can, `slice(of:)`), and weights each micro-batch's loss by its
+// share of the GLOBAL batch, so that the summed gradients are the gradient of the global batch's
+// mean loss: the one a single process computes, up to the order of the float additions. Every rank then applies the same
 // AdamW step to the same summed gradient. A loss that couples its batch would change if the
 // batch were split (`BatchCoupling`): with batch statistics every rank computes all of it and
 // nothing is summed; with a contrastive loss every rank gathers the others' rows and computes
@@ -31,12 +31,29 @@ extension Trainer {
     /// The positions of a batch of `count` examples this rank draws: its share, or all of a
     /// coupled batch.
     func slice(of count: Int) -> Range<Int> {
-        coupling == .independent ? world.share(of: count) : 0..<count
+        coupling == .independent
+            ? Self.slice(of: count, microBatchSize: configuration.microBatchSize, rank: world.rank, ranks: world.size) : 0..<count
+    }
+
+    /// Rank `rank`'s share of a batch of `count` split into micro-batches of `microBatchSize`:
+    /// whole micro-batches of one process's, when there are at least as many as ranks, so that
+    /// every micro-batch (its randomness, and a loss computed per micro-batch, such as FLYP's
+    /// contrastive one) is the one a single process computes, for any number of ranks; else a
+    /// share of the examples.
+    static func slice(of count: Int, microBatchSize: Int, rank: Int, ranks: Int) -> Range<Int> {
+        let microBatches = (count + microBatchSize - 1) / microBatchSize
+        guard microBatches >= ranks else { return MPIWorld.share(of: count, rank: rank, size: ranks) }
+        let mine = MPIWorld.share(of: microBatches, rank: rank, size: ranks)
+        return min(count, mine.lowerBound * microBatchSize)..<min(count, mine.upperBound * microBatchSize)
     }
 
     /// The examples of a batch of `count` this rank trains on (its throughput's count).
     func trainedExamples(of count: Int) -> Int {
-        coupling == .replicated ? count : world.share(of: count).count
+        switch coupling {
+        case .independent: slice(of: count).count
+        case .replicated: count
+        case .gathered: world.share(of: count).count
+        }
     }
 
     /// Per-example flags the loss function recorded, each tagged with the step it trained in, in

@@ -140,3 +140,29 @@ import TestSupport
         #expect(weight.scalars == [0, 0, 0, 0])
     }
 }
+
+/// How the ranks of an MPI job share a batch (the collective parts run in DataParallelChapterTests).
+@Suite struct DataParallelSlices {
+    /// Whole micro-batches where there are enough: every rank's micro-batches start where a
+    /// single process's do, for any number of ranks, and together they cover the batch once.
+    @Test func ranksTakeWholeMicroBatchesOfOneProcesssBatch() {
+        for (count, micro) in [(256, 32), (2048, 32), (70, 32), (32, 8)] {
+            let starts = Set(stride(from: 0, to: count, by: micro))
+            for ranks in 1...((count + micro - 1) / micro) {
+                let slices = (0..<ranks).map { Trainer.slice(of: count, microBatchSize: micro, rank: $0, ranks: ranks) }
+                #expect(slices.map(\.count).reduce(0, +) == count && slices.first?.lowerBound == 0 && slices.last?.upperBound == count)
+                #expect(zip(slices, slices.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(count)/\(micro) on \(ranks) ranks")
+                let rankStarts = slices.flatMap { slice in stride(from: slice.lowerBound, to: slice.upperBound, by: micro) }
+                #expect(Set(rankStarts) == starts, "\(count)/\(micro) on \(ranks) ranks: micro-batch starts \(rankStarts)")
+            }
+        }
+        #expect(Trainer.slice(of: 256, microBatchSize: 32, rank: 1, ranks: 3) == 96..<192)
+        #expect(Trainer.slice(of: 256, microBatchSize: 32, rank: 2, ranks: 3) == 192..<256)
+    }
+
+    /// Fewer micro-batches than ranks: the examples are shared instead, so that every rank works.
+    @Test func fewerMicroBatchesThanRanksShareTheExamples() {
+        #expect((0..<4).map { Trainer.slice(of: 32, microBatchSize: 32, rank: $0, ranks: 4) } == [0..<8, 8..<16, 16..<24, 24..<32])
+        #expect((0..<3).map { Trainer.slice(of: 64, microBatchSize: 32, rank: $0, ranks: 3) } == [0..<22, 22..<43, 43..<64])
+    }
+}

@@ -111,7 +111,9 @@ struct MiniCLIPRecipe: MiniModelRecipe {
         let clip = try CLIPModel(model)
         clip.initializeRandomly(seed: seed)
         let maximumLogitScale = Float(self.maximumLogitScale), flips = horizontalFlips
-        let trainer = Trainer(parameters: clip.namedParameters, configuration: training, examplesPerEpoch: corpus.count, progress: .none)
+        // The contrastive loss couples each micro-batch's pairs: under MPI the ranks share whole micro-batches.
+        let trainer = Trainer(parameters: clip.namedParameters, configuration: training, examplesPerEpoch: corpus.count,
+                              coupling: .perMicroBatch, progress: .none)
         let run = try train(trainer, name: displayName, dataSeconds: dataSeconds, say: say) { trainer, afterStep in
             try trainer.fit(
                 batch: { indices, generator in

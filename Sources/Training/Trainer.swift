@@ -153,7 +153,7 @@ public final class Trainer {
         case .gathered:  // every rank's loss is the whole batch's; its gradient reached this rank's rows only
             try allreduceGradients()
             return total
-        case .independent:
+        case .independent, .perMicroBatch:
             try allreduceGradients()
             return world.size > 1 ? Float(try world.allreduceSum([Double(total)])[0]) : total
         }

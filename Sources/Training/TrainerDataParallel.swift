@@ -16,6 +16,10 @@ import TensorCore
 public enum BatchCoupling: Sendable {
     /// Not at all: each rank computes its slice, weighted by its share of the batch.
     case independent
+    /// Within each micro-batch (a contrastive loss per micro-batch, as FLYP's and CLIP
+    /// pretraining's): the ranks share whole micro-batches and never split one, so ranks beyond
+    /// the micro-batch count have nothing to compute.
+    case perMicroBatch
     /// Through statistics of the batch's activations (batch norm in training): every rank
     /// computes the whole batch and takes the same step; the steps gain no speed from the ranks.
     case replicated
@@ -31,26 +35,34 @@ extension Trainer {
     /// The positions of a batch of `count` examples this rank draws: its share, or all of a
     /// coupled batch.
     func slice(of count: Int) -> Range<Int> {
-        coupling == .independent
-            ? Self.slice(of: count, microBatchSize: configuration.microBatchSize, rank: world.rank, ranks: world.size) : 0..<count
+        let micro = configuration.microBatchSize
+        switch coupling {
+        case .independent: return Self.slice(of: count, microBatchSize: micro, rank: world.rank, ranks: world.size)
+        case .perMicroBatch: return Self.wholeMicroBatches(of: count, microBatchSize: micro, rank: world.rank, ranks: world.size)
+        case .replicated, .gathered: return 0..<count
+        }
     }
 
     /// Rank `rank`'s share of a batch of `count` split into micro-batches of `microBatchSize`:
     /// whole micro-batches of one process's, when there are at least as many as ranks, so that
-    /// every micro-batch (its randomness, and a loss computed per micro-batch, such as FLYP's
-    /// contrastive one) is the one a single process computes, for any number of ranks; else a
-    /// share of the examples.
+    /// every micro-batch (its randomness) is the one a single process computes, for any number
+    /// of ranks; else a share of the examples, so that every rank works.
     static func slice(of count: Int, microBatchSize: Int, rank: Int, ranks: Int) -> Range<Int> {
-        let microBatches = (count + microBatchSize - 1) / microBatchSize
-        guard microBatches >= ranks else { return MPIWorld.share(of: count, rank: rank, size: ranks) }
-        let mine = MPIWorld.share(of: microBatches, rank: rank, size: ranks)
+        guard (count + microBatchSize - 1) / microBatchSize >= ranks else { return MPIWorld.share(of: count, rank: rank, size: ranks) }
+        return wholeMicroBatches(of: count, microBatchSize: microBatchSize, rank: rank, ranks: ranks)
+    }
+
+    /// Rank `rank`'s share of the micro-batches of a batch of `count`, as example positions
+    /// (empty when there are fewer micro-batches than ranks and none is left for it).
+    static func wholeMicroBatches(of count: Int, microBatchSize: Int, rank: Int, ranks: Int) -> Range<Int> {
+        let mine = MPIWorld.share(of: (count + microBatchSize - 1) / microBatchSize, rank: rank, size: ranks)
         return min(count, mine.lowerBound * microBatchSize)..<min(count, mine.upperBound * microBatchSize)
     }
 
     /// The examples of a batch of `count` this rank trains on (its throughput's count).
     func trainedExamples(of count: Int) -> Int {
         switch coupling {
-        case .independent: slice(of: count).count
+        case .independent, .perMicroBatch: slice(of: count).count
         case .replicated: count
         case .gathered: world.share(of: count).count
         }
@@ -60,7 +72,7 @@ extension Trainer {
     /// the order one process records them: step by step, and within a step in the batch's order
     /// (the ranks' slices are contiguous and in rank order). Every rank gets them all.
     public func gatheredByStep(_ recorded: [(step: Int, flag: Bool)]) throws -> [Bool] {
-        guard world.size > 1, coupling == .independent else { return recorded.map { $0.flag } }
+        guard world.size > 1, coupling == .independent || coupling == .perMicroBatch else { return recorded.map { $0.flag } }
         let all = try world.allgather(recorded.flatMap { [Float($0.step), $0.flag ? 1 : 0] })
         var byStep: [Int: [Bool]] = [:]
         for start in stride(from: 0, to: all.count, by: 2) { byStep[Int(all[start]), default: []].append(all[start + 1] == 1) }

@@ -19,18 +19,26 @@ import Testing
 
 @Suite(.serialized) struct DataParallelChapterTests {
     @Test func twoRanksOfVitTrainAsOneProcess() throws {
-        try compareOneAndTwoRanks("vit", as: ViTResults.self, modelOutput: "vit-fine-tuned-mini-quick")
+        try compareRanksWithOneProcess("vit", as: ViTResults.self, modelOutput: "vit-fine-tuned-mini-quick")
     }
 
     @Test func twoRanksOfClipFinetuneTrainAsOneProcess() throws {
-        try compareOneAndTwoRanks("clip-finetune", as: CLIPFineTuneResults.self, modelOutput: "clip-finetune")
+        try compareRanksWithOneProcess("clip-finetune", as: CLIPFineTuneResults.self, modelOutput: "clip-finetune")
+    }
+
+    /// Three ranks, a world size that divides neither the batches nor the images evenly (a rank
+    /// may get no evaluation batch), with FLYP: its contrastive loss couples each micro-batch (one
+    /// per batch here), which the ranks therefore never split.
+    @Test func threeRanksOfClipFinetuneTrainAsOneProcess() throws {
+        try compareRanksWithOneProcess("clip-finetune", as: CLIPFineTuneResults.self, modelOutput: "clip-finetune",
+                                       arguments: ["--recipes", "ft-clip,flyp"], ranks: 3)
     }
 
     /// Two ranks with the trunk features on disk (`--feature-memory 0`): rank 0 writes each cache,
     /// rank 1 reads it; one process keeps them in memory. DeiT and CaiT split their batches,
     /// DenseNet (batch statistics) does not.
     @Test func twoRanksOfCifarTrainAsOneProcess() throws {
-        guard let work = try compareOneAndTwoRanks("cifar", as: CIFARResults.self, twoRankArguments: ["--feature-memory", "0"]) else { return }
+        guard let work = try compareRanksWithOneProcess("cifar", as: CIFARResults.self, rankOnlyArguments: ["--feature-memory", "0"]) else { return }
         let caches = try FileManager.default.contentsOfDirectory(at: work.url.appendingPathComponent("cache/cifar-features"), includingPropertiesForKeys: nil)
         // One cache per model and split, each complete (its manifest written last).
         #expect(caches.count == 6)
@@ -38,18 +46,19 @@ import Testing
     }
 
     /// CLIP's locked tower and the pretrained mini ViT's: their embeddings sharded, LiT's
-    /// contrastive batches whole on every rank.
+    /// caption embeddings gathered across the ranks for the whole batch's contrastive loss.
     @Test func twoRanksOfLitTrainAsOneProcess() throws {
-        try compareOneAndTwoRanks("lit", as: LiTResults.self, arguments: ["--image-tower", "clip", "--image-tower", "vit-pretrained"])
+        try compareRanksWithOneProcess("lit", as: LiTResults.self, arguments: ["--image-tower", "clip", "--image-tower", "vit-pretrained"])
     }
 
-    /// Runs `chapter` once alone and once on two ranks, in one workspace (the pretrained mini
+    /// Runs `chapter` once alone and once on `ranks` ranks, in one workspace (the pretrained mini
     /// models are cached by the first run; `modelOutput`, what the fine-tuning writes to the
     /// cache, is removed between them so that the second run trains afresh and rank 0 writes it).
     /// Returns the workspace (nil when the test is skipped).
     @discardableResult
-    private func compareOneAndTwoRanks<Payload: ChapterPayload>(_ chapter: String, as payload: Payload.Type, modelOutput: String? = nil,
-                                                                arguments: [String] = [], twoRankArguments: [String] = []) throws -> ScratchDirectory? {
+    private func compareRanksWithOneProcess<Payload: ChapterPayload>(_ chapter: String, as payload: Payload.Type, modelOutput: String? = nil,
+                                                                arguments: [String] = [], rankOnlyArguments: [String] = [],
+                                                                ranks rankCount: Int = 2) throws -> ScratchDirectory? {
         guard mpirunURL != nil else {
             print("notice: mpirun is absent (apt-get install openmpi-bin); skipping the data-parallel \(chapter) test")
             return nil
@@ -60,10 +69,11 @@ import Testing
         try #require(single.status == 0, "\(single.stderr)")
         if let modelOutput { try FileManager.default.removeItem(at: work.url.appendingPathComponent("cache/\(modelOutput)")) }
 
-        let onRanks = common + twoRankArguments
-        let job = try runUnderMPI(chapter, rankArguments: [onRanks + ["--results", "two"], onRanks + ["--results", "rank1"]], in: work.url)
+        let onRanks = common + rankOnlyArguments
+        let others = (1..<rankCount).map { "rank\($0)" }
+        let job = try runUnderMPI(chapter, rankArguments: [onRanks + ["--results", "two"]] + others.map { onRanks + ["--results", $0] }, in: work.url)
         try #require(job.status == 0, "\(job.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent("rank1").path))
+        for folder in others { #expect(!FileManager.default.fileExists(atPath: work.url.appendingPathComponent(folder).path)) }
         if let modelOutput { #expect(FileManager.default.fileExists(atPath: work.url.appendingPathComponent("cache/\(modelOutput)").path)) }
         #expect(job.stdout.components(separatedBy: "] wrote ").count == single.stdout.components(separatedBy: "] wrote ").count,
                 "one rank prints: \(job.stdout)")
@@ -71,13 +81,13 @@ import Testing
         let alone = try ChapterResultsFile<Payload>.read(work.url.appendingPathComponent("one/\(chapter).json"))
         let ranks = try ChapterResultsFile<Payload>.read(work.url.appendingPathComponent("two/\(chapter).json"))
         #expect(alone.cluster == nil)
-        #expect(ranks.cluster?.worldSize == 2 && ranks.cluster?.launcher == "mpirun")
-        #expect(ranks.cluster?.trainingExamplesPerSecond?.count == 2)
+        #expect(ranks.cluster?.worldSize == rankCount && ranks.cluster?.launcher == "mpirun")
+        #expect(ranks.cluster?.trainingExamplesPerSecond?.count == rankCount)
 
         let (aloneJSON, ranksJSON) = (try payloadJSON(alone), try payloadJSON(ranks))
         let (aloneCurve, ranksCurve) = (losses(aloneJSON), losses(ranksJSON))
         #expect(aloneCurve.count == ranksCurve.count)
-        for (one, two) in zip(aloneCurve, ranksCurve) { #expect(abs(one - two) <= 1e-4 * abs(one), "loss \(one) alone, \(two) on two ranks") }
+        for (one, two) in zip(aloneCurve, ranksCurve) { #expect(abs(one - two) <= 1e-4 * abs(one), "loss \(one) alone, \(two) on \(rankCount) ranks") }
         // Everything else the payload records (accuracies, image counts, hyper-parameters) is equal.
         // (An entry's own loss curve, a recipe's, a model's or a tower's, is checked like the main
         // one; its wall times are not compared.)
@@ -88,7 +98,7 @@ import Testing
         #expect(aloneEntries.map { $0.filter { !Self.untimed.contains($0.key) } } == ranksEntries.map { $0.filter { !Self.untimed.contains($0.key) } })
         for (one, two) in zip(aloneEntries, ranksEntries) {
             #expect(losses(one).count == losses(two).count)
-            for (a, b) in zip(losses(one), losses(two)) { #expect(abs(a - b) <= 1e-4 * abs(a), "entry loss \(a) alone, \(b) on two ranks") }
+            for (a, b) in zip(losses(one), losses(two)) { #expect(abs(a - b) <= 1e-4 * abs(a), "entry loss \(a) alone, \(b) on \(rankCount) ranks") }
         }
         #expect(field("validation", ofEach: "epochs", aloneJSON) == field("validation", ofEach: "epochs", ranksJSON))
         return work

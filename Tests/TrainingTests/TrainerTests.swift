@@ -160,9 +160,11 @@ import TestSupport
         #expect(Trainer.slice(of: 256, microBatchSize: 32, rank: 2, ranks: 3) == 192..<256)
     }
 
-    /// Fewer micro-batches than ranks: the examples are shared instead, so that every rank works.
+    /// Fewer micro-batches than ranks: the examples are shared instead, so that every rank works;
+    /// unless a loss couples each micro-batch, which is then never split (a rank may get none).
     @Test func fewerMicroBatchesThanRanksShareTheExamples() {
         #expect((0..<4).map { Trainer.slice(of: 32, microBatchSize: 32, rank: $0, ranks: 4) } == [0..<8, 8..<16, 16..<24, 24..<32])
         #expect((0..<3).map { Trainer.slice(of: 64, microBatchSize: 32, rank: $0, ranks: 3) } == [0..<22, 22..<43, 43..<64])
+        #expect((0..<3).map { Trainer.wholeMicroBatches(of: 64, microBatchSize: 32, rank: $0, ranks: 3) } == [0..<32, 32..<64, 64..<64])
     }
 }

@@ -49,7 +49,9 @@ public final class CLIPFineTuning {
                                          seed: configuration.seed)
         trainPixels = try DatasetPixels(data.train, processor: zeroShot.processor)
         let stepsPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
+        // FLYP's contrastive loss couples each micro-batch's pairs: the ranks share whole micro-batches.
         trainer = Trainer(parameters: classifier.namedParameters, configuration: configuration, examplesPerEpoch: data.train.count,
+                          coupling: recipe == .flyp ? .perMicroBatch : .independent,
                           checkpoints: trainerDirectory.map { CheckpointPolicy(directory: $0, everySteps: max(1, stepsPerEpoch / 4)) },
                           progress: progress)
     }

@@ -108,11 +108,7 @@ private func clipMetrics(_ file: ChapterResultsFile<CLIPZeroShotResults>) -> [Me
     var make = MetricMaker(chapter: file.chapter, preset: file.preset)
     make.accuracy("test", "CLIP zero-shot test accuracy (trained classes)", r.test)
     make.accuracy("extended", "CLIP zero-shot extended accuracy (held-out classes)", r.extended)
-    for (index, ensemble) in (r.promptEnsembles ?? []).enumerated() {
-        let what = "CLIP zero-shot, \(ensemble.templates.count)-template ensemble"
-        make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
-        make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
-    }
+    make.ensembles("ensemble", r.promptEnsembles ?? []) { "CLIP zero-shot, \($0.templates.count)-template ensemble" }
     return make.metrics
 }
 
@@ -190,16 +186,8 @@ private func litMetrics(_ file: ChapterResultsFile<LiTResults>) -> [Metric] {
         let name = "LiT (\(litTowerName(r.imageTower)))"
         make.accuracy("test", "\(name) test accuracy (trained classes)", r.test)
         make.accuracy("extended", "\(name) extended accuracy (held-out classes)", r.extended)
-        for (index, ensemble) in r.promptEnsembles.enumerated() {
-            let what = "\(name), \(ensemble.templates.count)-template ensemble"
-            make.accuracy("ensemble.\(index + 1).test", "\(what), test accuracy", ensemble.test)
-            make.accuracy("ensemble.\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
-        }
-        for (index, untuned) in (r.beforeTuning ?? []).enumerated() {
-            let what = "\(name) before tuning, \(untuned.templates.count) template(s)"
-            make.accuracy("before_tuning.\(index + 1).test", "\(what), test accuracy", untuned.test)
-            make.accuracy("before_tuning.\(index + 1).extended", "\(what), extended accuracy", untuned.extended)
-        }
+        make.ensembles("ensemble", r.promptEnsembles) { "\(name), \($0.templates.count)-template ensemble" }
+        make.ensembles("before_tuning", r.beforeTuning ?? []) { "\(name) before tuning, \($0.templates.count) template(s)" }
         make.count("trainable_parameters", "\(name) trainable parameters", r.trainableParameters, unit: "parameters")
         make.count("training_pairs", "\(name) training pairs", r.trainingPairCount, unit: "pairs")
         make.finalLoss(name, r.lossCurve)
@@ -244,6 +232,15 @@ private struct MetricMaker {
     mutating func accuracy(_ key: String, _ label: String, _ accuracy: Accuracy) {
         let interval = accuracy.interval.map { 100 * $0.low...100 * $0.high }
         add(key, label, .number(100 * accuracy.value), unit: "%", interval: interval, images: accuracy.images)
+    }
+
+    /// The test and extended accuracy of each prompt set, keyed "<key>.<n>.test" and "<key>.<n>.extended".
+    mutating func ensembles(_ key: String, _ ensembles: [PromptEnsembleAccuracy], describe: (PromptEnsembleAccuracy) -> String) {
+        for (index, ensemble) in ensembles.enumerated() {
+            let what = describe(ensemble)
+            accuracy("\(key).\(index + 1).test", "\(what), test accuracy", ensemble.test)
+            accuracy("\(key).\(index + 1).extended", "\(what), extended accuracy", ensemble.extended)
+        }
     }
 
     mutating func count(_ key: String, _ label: String, _ count: Int, unit: String) {

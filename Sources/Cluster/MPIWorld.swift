@@ -63,6 +63,13 @@ public final class MPIWorld: @unchecked Sendable {
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    /// `mpirun`'s options for ranks on this machine alone: allowed to run as root when this process
+    /// is root (Open MPI refuses it otherwise), allowed to outnumber the cores, and not pinned to one
+    /// core each, so that every rank runs the thread count a single process would.
+    public static var localRankOptions: [String] {
+        (geteuid() == 0 ? ["--allow-run-as-root"] : []) + ["--oversubscribe", "--bind-to", "none"]
+    }
+
     /// `environment` without the variables by which a launcher tells a process it is a rank: a
     /// process started from a rank (a chapter, or an `mpirun` of its own) must not believe it
     /// belongs to this job.

@@ -43,10 +43,8 @@ public enum AllreduceMeasurement {
         guard let executable = Bundle.main.executableURL else { return .failure(AllreduceNotMeasured("this executable's path is unknown")) }
         let process = Process()
         process.executableURL = mpirun
-        // Open MPI refuses root unless told; two ranks may outnumber the cores; the ranks must
-        // not be pinned to one core each; a rank that hangs ends the job after 10 minutes.
-        process.arguments = (geteuid() == 0 ? ["--allow-run-as-root"] : [])
-            + ["--oversubscribe", "--bind-to", "none", "--timeout", "600", "-np", String(ranks), executable.path] + rankArguments
+        // A rank that hangs ends the job after 10 minutes.
+        process.arguments = MPIWorld.localRankOptions + ["--timeout", "600", "-np", String(ranks), executable.path] + rankArguments
         process.environment = MPIWorld.outsideAnyJob(ProcessInfo.processInfo.environment)
         let output = Pipe()
         (process.standardOutput, process.standardError) = (output, output)

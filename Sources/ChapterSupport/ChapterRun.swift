@@ -18,6 +18,7 @@ public final class ChapterRun: @unchecked Sendable {
     public let chapter: String
     public let options: RunOptions
     public let started = Date()
+    private let loadAverageAtStart = Machine.oneMinuteLoadAverage()
     private var printed: [PrintedLine] = []
     private var checkpoints: [CheckpointIdentity] = []
     private let lock = NSLock()
@@ -86,7 +87,8 @@ public final class ChapterRun: @unchecked Sendable {
         let (output, checkpoints) = (printed, checkpoints)
         lock.unlock()
         return ChapterResultsFile(
-            preset: preset, seed: options.seed, quick: options.quick, checkpoints: checkpoints, gitCommit: currentGitCommit(), machine: .current,
+            preset: preset, seed: options.seed, quick: options.quick, checkpoints: checkpoints, gitCommit: currentGitCommit(),
+            machine: .current(loadAverageSince: loadAverageAtStart),
             started: ISO8601DateFormatter().string(from: started),
             seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
             peakMemoryBytes: peakResidentMemoryBytes(), output: output, cluster: ClusterRecord.current, precision: Precision.current,

@@ -209,8 +209,3 @@ func processorSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-/// The 1-minute load average.
-func loadAverage() -> Double {
-    var loads = [Double](repeating: 0, count: 3)
-    return getloadavg(&loads, 3) > 0 ? loads[0] : -1
-}

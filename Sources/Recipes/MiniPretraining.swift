@@ -219,7 +219,7 @@ struct MiniViTRecipe: MiniModelRecipe {
 /// epoch through `say`, and returns what was measured.
 func train(_ trainer: Trainer, name: String, dataSeconds: Double, say: (String) -> Void,
                    _ fit: (Trainer, @escaping (StepRecord) -> Void) throws -> Void) throws -> PretrainingRun {
-    let loadBefore = loadAverage(), cpuBefore = processorSeconds()
+    let loadBefore = Machine.oneMinuteLoadAverage() ?? -1, cpuBefore = processorSeconds()
     let started = ContinuousClock.now
     var epochStarted = started
     var epochs: [PretrainingRun.Epoch] = []
@@ -245,5 +245,5 @@ func train(_ trainer: Trainer, name: String, dataSeconds: Double, say: (String) 
     say(String(format: "pretraining %@: trained in %.0f s (%.0f s of processor time), data prepared in %.0f s",
                name, seconds, cpuSeconds, dataSeconds))
     return PretrainingRun(dataSeconds: dataSeconds, trainingSeconds: seconds, trainingProcessorSeconds: cpuSeconds, epochs: epochs,
-                          loadAverageBefore: loadBefore, loadAverageAfter: loadAverage(), machine: .current, notes: [:])
+                          loadAverageBefore: loadBefore, loadAverageAfter: Machine.oneMinuteLoadAverage() ?? -1, machine: .current, notes: [:])
 }

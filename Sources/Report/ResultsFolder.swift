@@ -72,7 +72,8 @@ public struct Provenance: Sendable {
 
     static func describe(_ machine: Machine) -> String {
         let gibibytes = Double(machine.memoryBytes) / Double(1 << 30)
-        return "\(machine.os), \(machine.cores) cores, \(String(format: "%.0f", gibibytes)) GiB"
+        let load = machine.loadAverage.map { String(format: ", load average %.2f at the start, %.2f at the end", $0.atStart, $0.atEnd) } ?? ""
+        return "\(machine.os), \(machine.processor.map { "\($0), " } ?? "")\(machine.cores) cores, \(String(format: "%.0f", gibibytes)) GiB\(load)"
     }
 }
 

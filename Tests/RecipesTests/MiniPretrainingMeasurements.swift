@@ -37,7 +37,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
     static func timestamp() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: Date()) + String(format: " load %.1f", loadAverage())
+        return formatter.string(from: Date()) + String(format: " load %.1f", Machine.oneMinuteLoadAverage() ?? -1)
     }
 
     static func recipe<R: Codable>(_ standard: R, override variable: String, name: String) throws -> R {

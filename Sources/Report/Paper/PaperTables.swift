@@ -165,7 +165,7 @@ struct PaperTables {
         var out = "**Table 5.** Deployment cost. Published: Fei 2024, Table 5 (a judgement, no measurements given); "
         out += "\(presetCaption([CostResults.chapter])). The grade is computed from FLOPs counted from the models' configurations "
         out += "(projected training FLOPs = 3 x forward FLOPs x the paper split's training images x epochs) by the tier rule below; "
-        out += "the images-per-second and chapter-run columns are measured on this machine and do not enter the grade; the last column "
+        out += "the images-per-second and chapter-run columns are measured on this machine (its processor and load average during each chapter: Appendix B) and do not enter the grade; the last column "
         out += "projects the fine-tuning onto N machines like this one training together (scale-out, below).\n\n"
         var markdown = MarkdownTable(
             ["Approach", "Published", "This run", "Verdict", "Trainable parameters", "FLOPs / image", "Inference images/s here",

@@ -24,6 +24,8 @@ public struct ReproductionSettings: Sendable {
     public var paper: String
     /// The chapters' sources, for `report weave` (each chapter's notebook page); nil: not woven.
     public var chapterSources: String?
+    /// Where the woven pages go (`report weave --notebooks`); nil: beside the sources.
+    public var notebooks: String?
     public var seed: UInt64
     public var quick: Bool
     /// The products' precision every chapter runs with (resolved: fp32 or bf16).
@@ -35,7 +37,7 @@ public struct ReproductionSettings: Sendable {
     public init(preset: Preset, food101: String?, split: String?, vitCheckpoint: String?, clipCheckpoint: String?,
                 cifar: CIFARSettings = CIFARSettings(),
                 results: String, figures: String, cache: String, paper: String, seed: UInt64, quick: Bool, precision: Precision = .fp32,
-                fineTuningSeeds: [String: Int] = [:], chapterSources: String? = nil) {
+                fineTuningSeeds: [String: Int] = [:], chapterSources: String? = nil, notebooks: String? = nil) {
         self.preset = preset
         self.food101 = food101
         self.split = split
@@ -47,6 +49,7 @@ public struct ReproductionSettings: Sendable {
         self.cache = cache
         self.paper = paper
         self.chapterSources = chapterSources
+        self.notebooks = notebooks
         self.seed = seed
         self.quick = quick
         self.precision = precision
@@ -111,10 +114,22 @@ public enum Reproduction {
                                                                         "--figures", settings.figures, "--output", settings.paper]))
         if let sources = settings.chapterSources {
             steps.append(ReproductionStep(executable: "report", arguments: ["weave", "--results", settings.results,
-                                                                            "--figures", settings.figures, "--chapters", sources]))
+                                                                            "--figures", settings.figures, "--chapters", sources,
+                                                                            "--paper", settings.paper]
+                                                                            + (settings.notebooks.map { ["--notebooks", $0] } ?? [])))
         }
         steps.append(ReproductionStep(executable: "report", arguments: ["diff", "--results", settings.results]))
         return steps
+    }
+
+    /// Where `report weave` writes the pages when `--notebooks` is not given: beside the sources
+    /// for the repository's own run (`results` is the folder beside `chapterSources`), else
+    /// notebooks/ beside `results`, so a run into a scratch folder never overwrites the committed pages.
+    public static func notebooksFolder(results: String, chapterSources: String) -> String {
+        let results = URL(fileURLWithPath: results).standardizedFileURL
+        let sources = URL(fileURLWithPath: chapterSources).standardizedFileURL
+        if results.path == sources.deletingLastPathComponent().appendingPathComponent("results").path { return chapterSources }
+        return results.deletingLastPathComponent().appendingPathComponent("notebooks").path
     }
 
     /// The flags `chapter` takes, from the settings.

@@ -23,6 +23,20 @@ import TensorCore
         #expect(steps[7].arguments == ["diff", "--results", "r"])
     }
 
+    @Test func theWeaveWritesTheRepositorysPagesOnlyForTheRepositorysResults() throws {
+        #expect(Reproduction.notebooksFolder(results: "/repo/results", chapterSources: "/repo/chapters") == "/repo/chapters")
+        #expect(Reproduction.notebooksFolder(results: "/repo/./results/", chapterSources: "/repo/chapters") == "/repo/chapters")
+        #expect(Reproduction.notebooksFolder(results: "/tmp/run/results", chapterSources: "/repo/chapters") == "/tmp/run/notebooks")
+        #expect(Reproduction.notebooksFolder(results: "/repo/other", chapterSources: "/repo/chapters") == "/repo/notebooks")
+
+        var scratch = settings(.mini)
+        scratch.chapterSources = "/repo/chapters"
+        scratch.notebooks = "/tmp/run/notebooks"
+        let weave = try #require(try Reproduction.steps(scratch, selected: ["data"]) { _ in true }.first { $0.arguments.first == "weave" })
+        #expect(weave.arguments == ["weave", "--results", "r", "--figures", "f", "--chapters", "/repo/chapters", "--paper", "p.md",
+                                    "--notebooks", "/tmp/run/notebooks"])
+    }
+
     @Test func everyChapterRunsWithTheResolvedPrecisionAndTheReportTakesNone() throws {
         var bf16 = settings(.paper)
         bf16.precision = .bf16

@@ -237,6 +237,23 @@ import TestSupport
         #expect(String(decoding: notebook, as: UTF8.self).contains(Data("PNG bytes".utf8).base64EncodedString()))
     }
 
+    @Test func pagesWovenElsewhereLinkFromWhereTheyAreWritten() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (results, chapters, figures) = try Self.layout(in: root)
+        try Self.resultsJSON(chapter: "small").write(to: results.appendingPathComponent("small.json"), atomically: true, encoding: .utf8)
+        let notebooks = root.appendingPathComponent("scratch/notebooks")
+        let paper = root.appendingPathComponent("scratch/paper.md")
+
+        let outcome = try Weave.run(results: results, chapters: chapters, figures: figures, notebooks: notebooks, paper: paper)
+        #expect(outcome.written.map(\.path) == ["README.md", "small.ipynb"].map { notebooks.appendingPathComponent("small/\($0)").path })
+        #expect(!FileManager.default.fileExists(atPath: chapters.appendingPathComponent("small/README.md").path), "the sources' folder is untouched")
+        let readme = try String(contentsOf: notebooks.appendingPathComponent("small/README.md"), encoding: .utf8)
+        #expect(readme.contains("![fig-small](../../../figures/fig-small.png)"))
+        #expect(readme.contains("[results file](../../../results/small.json)"))
+        #expect(readme.contains("[paper.md](../../paper.md)"))
+    }
+
     @Test func aBadResultsFileWritesNothing() throws {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

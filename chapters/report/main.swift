@@ -8,10 +8,11 @@
 //   report build [--results DIR] [--figures DIR] [--output paper.md]
 //   report diff  [--results DIR] [--strict] [--json]
 //   report diff  [--results DIR] --against OTHER_RESULTS_DIR [--json]
-//   report weave [--results DIR] [--chapters DIR] [--figures DIR]
+//   report weave [--results DIR] [--chapters DIR] [--notebooks DIR] [--figures DIR] [--paper FILE]
 //
-// `weave` writes each chapter that has results as an executed notebook, beside its source:
-// chapters/<chapter>/README.md and <chapter>.ipynb, the chapter's comments as text, its code,
+// `weave` writes each chapter that has results as an executed notebook, beside its source
+// unless --notebooks says where: <chapter>/README.md and <chapter>.ipynb, the chapter's comments
+// as text, its code,
 // and after each section what that section printed in this run (after `report build`, which
 // draws the figures it embeds).
 import ArgumentParser
@@ -90,13 +91,16 @@ struct WeaveChapters: ParsableCommand {
         abstract: "Write each chapter that has results as an executed notebook: chapters/<chapter>/README.md and <chapter>.ipynb.")
 
     @Option(help: "Folder of results/<chapter>.json files.") var results = "results"
-    @Option(help: "Folder of the chapters' sources (<chapter>/main.swift); the notebooks are written beside them.") var chapters = "chapters"
+    @Option(help: "Folder of the chapters' sources (<chapter>/main.swift).") var chapters = "chapters"
+    @Option(help: "Folder the notebooks are written into, as <chapter>/README.md and <chapter>.ipynb (default: beside the sources).") var notebooks: String?
     @Option(help: "Folder of the figures `report build` and the chapters drew.") var figures = "figures"
+    @Option(help: "The paper.md the pages link to (default: beside the sources' folder).") var paper: String?
 
     func run() throws {
         try reportingErrors {
             let outcome = try Weave.run(results: URL(fileURLWithPath: results), chapters: URL(fileURLWithPath: chapters),
-                                        figures: URL(fileURLWithPath: figures))
+                                        figures: URL(fileURLWithPath: figures), notebooks: notebooks.map(URL.init(fileURLWithPath:)),
+                                        paper: paper.map(URL.init(fileURLWithPath:)))
             for file in outcome.written { print("wrote \(file.path)") }
             for chapter in outcome.skipped { print("skipped \(chapter): no \(results)/\(chapter).json") }
         }

@@ -12,6 +12,7 @@
 //   lit, wise-ft    beyond the paper: locked-image text tuning, weight-space ensembles
 //   report build    figures/ and paper.md, every number beside the published one
 //   report weave    each chapter as an executed notebook: chapters/<chapter>/README.md, .ipynb
+//                   (a run with other --results weaves into notebooks/ beside them)
 //   report diff     the comparison with the published numbers, printed
 //
 // Each chapter writes results/<chapter>.json and says which preset made every number. The
@@ -103,8 +104,11 @@ struct ReproduceArguments: ParsableCommand {
     @Option(help: "The markdown document the report writes.")
     var paper = "paper.md"
 
-    @Option(help: "The chapters' sources (chapters/<chapter>/main.swift), beside which each chapter's notebook page is woven; left out when absent.")
+    @Option(help: "The chapters' sources (chapters/<chapter>/main.swift), which each chapter's notebook page weaves; no pages when absent.")
     var chapterSources = "chapters"
+
+    @Option(help: "Where each chapter's notebook page goes (<chapter>/README.md, .ipynb). Default: beside the sources when --results is the folder beside them (the repository's run), else a folder notebooks/ beside --results.")
+    var notebooks: String?
 
     @Option(help: "Fine-tuning runs of vit and clip-finetune, each with the next seed, for the seed-to-seed spread (default: 3 runs of clip-finetune on the mini preset, one of everything else: vit's further seeds would take the mini run past its time budget, and a paper-preset run takes days).")
     var seeds: Int?
@@ -136,8 +140,10 @@ struct ReproduceArguments: ParsableCommand {
                              results: run.results, figures: figures, cache: run.cache, paper: paper, seed: run.seed, quick: run.quick,
                              precision: Precision.current,  // --precision as run.perform resolved it
                              fineTuningSeeds: fineTuningSeeds,
-                             chapterSources: FileManager.default.fileExists(atPath: chapterSources) ? chapterSources : nil)
+                             chapterSources: FileManager.default.fileExists(atPath: chapterSources) ? chapterSources : nil,
+                             notebooks: notebooks ?? Reproduction.notebooksFolder(results: run.results, chapterSources: chapterSources))
     }
+
 
     /// `--seeds` for every fine-tuning chapter, or the default: three seeds of the mini preset's
     /// CLIP fine-tuning (about 30 s each), which the five-minute warm budget allows.

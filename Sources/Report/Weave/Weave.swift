@@ -3,9 +3,10 @@ import Results
 import Training
 import Foundation
 
-/// `report weave`: every chapter that has a results file, as chapters/<chapter>/README.md and
-/// chapters/<chapter>/<chapter>.ipynb. Everything is read and rendered before anything is
-/// written, so a bad results file or a missing source leaves the previous weave untouched.
+/// `report weave`: every chapter that has a results file, as <notebooks>/<chapter>/README.md and
+/// <notebooks>/<chapter>/<chapter>.ipynb (the repository's run weaves beside the sources, into
+/// chapters/). Everything is read and rendered before anything is written, so a bad results file
+/// or a missing source leaves the previous weave untouched.
 public enum Weave {
     /// The chapters in the paper's order, then those beyond it: the registry's order.
     public static let paperOrder = ChapterPayloads.all.map { $0.chapter }
@@ -17,9 +18,13 @@ public enum Weave {
         public let skipped: [String]
     }
 
-    /// Weaves every `<results>/<chapter>.json` with `<chapters>/<chapter>/main.swift`, showing
-    /// the PNGs of `figures` that belong to it. Links to paper.md point beside `chapters`.
-    public static func run(results resultsDirectory: URL, chapters chaptersDirectory: URL, figures figuresDirectory: URL) throws -> Outcome {
+    /// Weaves every `<results>/<chapter>.json` with `<chapters>/<chapter>/main.swift` into
+    /// `<notebooks>/<chapter>/` (nil: beside the sources), showing the PNGs of `figures` that belong
+    /// to it. Every link is relative to the page: to its results file, its figures and `paper`
+    /// (nil: paper.md beside `chapters`).
+    public static func run(results resultsDirectory: URL, chapters chaptersDirectory: URL, figures figuresDirectory: URL,
+                           notebooks notebooksDirectory: URL? = nil, paper: URL? = nil) throws -> Outcome {
+        let paper = paper ?? chaptersDirectory.deletingLastPathComponent().appendingPathComponent("paper.md")
         let folder = try ResultsFolder(directory: resultsDirectory)
         let reportFigures = figures(registry: try PublishedRegistry.bundled(), results: folder)
         let names = try FileManager.default.contentsOfDirectory(atPath: resultsDirectory.path)
@@ -28,8 +33,8 @@ public enum Weave {
 
         var files: [(URL, Data)] = []
         for name in names {
-            let folderOfChapter = chaptersDirectory.appendingPathComponent(name)
-            let sourceFile = folderOfChapter.appendingPathComponent("main.swift")
+            let sourceFile = chaptersDirectory.appendingPathComponent(name).appendingPathComponent("main.swift")
+            let folderOfChapter = (notebooksDirectory ?? chaptersDirectory).appendingPathComponent(name)
             guard let source = try? String(contentsOf: sourceFile, encoding: .utf8) else {
                 throw ChapterError("\(sourceFile.path): no chapter source for \(resultsDirectory.path)/\(name).json")
             }
@@ -41,8 +46,7 @@ public enum Weave {
                 source: ChapterSource(source), record: record,
                 figures: try shownFigures(figureNames, in: figuresDirectory, from: folderOfChapter),
                 links: .init(results: relativePath(of: resultsFile, from: folderOfChapter),
-                             paper: relativePath(of: chaptersDirectory.deletingLastPathComponent().appendingPathComponent("paper.md"),
-                                                 from: folderOfChapter),
+                             paper: relativePath(of: paper, from: folderOfChapter),
                              previous: neighbour(of: name, offset: -1), next: neighbour(of: name, offset: 1)))
             files.append((folderOfChapter.appendingPathComponent("README.md"), Data(woven.markdown.utf8)))
             files.append((folderOfChapter.appendingPathComponent("\(name).ipynb"), try woven.notebook()))

@@ -1,7 +1,7 @@
 # The README's two commands: `make reproduce` (the main job) and `make test`. Each first installs
 # the Debian packages the build needs when they are missing (as root, or through sudo).
 SWIFT ?= swift
-DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev libdnnl-dev libopenmpi-dev openmpi-bin pkg-config
+DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev libdnnl-dev libopenmpi-dev openmpi-bin libcurl4-openssl-dev libarchive-dev libssl-dev pkg-config
 # Tests run optimised (they do real numerics) but keep @testable imports working.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 

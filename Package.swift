@@ -95,7 +95,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
-            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions", "Cluster", "Hub", "Common",
+            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions", "Cluster", "Hub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -17,7 +17,7 @@ deps:
 
 # Every chapter in the paper's order, then figures/ and paper.md (the reproduce command builds
 # the chapters first). The mini preset needs nothing downloaded; REPRODUCE_FLAGS passes options,
-# e.g. REPRODUCE_FLAGS="--preset paper --food101 DIR --vit-checkpoint DIR --clip-checkpoint DIR".
+# e.g. REPRODUCE_FLAGS="--preset paper --download DIR" (fetches Food-101, CIFAR-10 and the checkpoints into DIR).
 reproduce: deps
 	$(SWIFT) run -c release reproduce $(REPRODUCE_FLAGS)
 

@@ -24,8 +24,9 @@ enum ArchiveUnpacking {
         defer { archive_read_free(reader); archive_write_free(writer) }
         archive_read_support_filter_all(reader)
         archive_read_support_format_all(reader)
-        let secure = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-        archive_write_disk_set_options(writer, ARCHIVE_EXTRACT_TIME | secure)
+        // Each entry is checked here, then written at its absolute path inside the staging folder:
+        // libarchive's own guards against `..` and writing through links stay on.
+        archive_write_disk_set_options(writer, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS)
         guard archive_read_open_filename(reader, archive.path, 1 << 20) == ARCHIVE_OK else {
             throw ChapterError("\(archive.path): cannot be opened as an archive (\(message(reader)))")
         }

@@ -60,7 +60,7 @@ public enum CheckpointDownload {
             throw ChapterError("\(repo)/\(name): the hub lists sha256 \(listed) but its X-Linked-Etag is \(metadata.etag)")
         }
         let expected = ExpectedFile(name: "\(repo)/\(name)", size: metadata.size, algorithm: metadata.isLinked ? .sha256 : .gitBlob,
-                                    digest: metadata.etag, advertisedBy: "the hub")
+                                    digest: metadata.etag, advertisedBy: "the hub advertised")
         let target = directory.appendingPathComponent(name)
         try VerifiedTransfer.fetch(metadata.location, to: target, expected: expected, credential: client.credential, settings: settings)
         return DownloadRecord.File(name: name, size: fileSize(target) ?? 0,

@@ -45,11 +45,10 @@ public enum DatasetDownload {
             if !settings.quiet { ProgressLine.emit("\(source.name): complete in \(folder.path)\n") }
             return folder
         }
-        let archiveName = URL(string: source.url)?.lastPathComponent ?? ""
-        let archive = directory.appendingPathComponent(archiveName.isEmpty || archiveName == "/" ? source.folder + ".tar.gz" : archiveName)
-        try VerifiedTransfer.fetch(source.url, to: archive, expected: ExpectedFile(name: source.url, size: nil, algorithm: .md5, digest: source.md5,
-                                                                              advertisedBy: "the expected md5"),
-                                   credential: nil, settings: settings)
+        let archive = directory.appendingPathComponent(source.folder + ".tar.gz")  // libarchive reads it by its content
+        let givenBy = source.md5 == DatasetSource.named(source.name)?.md5 ? "the published md5 is" : "--md5 gave"
+        let expected = ExpectedFile(name: source.url, size: nil, algorithm: .md5, digest: source.md5, advertisedBy: givenBy)
+        try VerifiedTransfer.fetch(source.url, to: archive, expected: expected, credential: nil, settings: settings)
         if !settings.quiet { ProgressLine.emit("\(source.name): md5 verified, unpacking \(archive.lastPathComponent)\n") }
         let staging = directory.appendingPathComponent(".\(source.folder).unpacking")
         try? FileManager.default.removeItem(at: staging)

@@ -13,7 +13,7 @@ public struct ExpectedFile: Sendable {
     public var size: Int?
     public var algorithm: DigestAlgorithm
     public var digest: String
-    /// Who advertised the digest, for the mismatch message ("the hub", "torchvision").
+    /// Who gave the digest, as the mismatch message says it ("the hub advertised", "--md5 gave").
     public var advertisedBy: String
 
     public init(name: String, size: Int?, algorithm: DigestAlgorithm, digest: String, advertisedBy: String) {
@@ -97,7 +97,7 @@ enum VerifiedTransfer {
         let digest = try FileDigest.hex(expected.algorithm, of: partial)
         guard digest == expected.digest else {
             try? FileManager.default.removeItem(at: partial)
-            throw ChapterError("\(expected.name): \(expected.algorithm.rawValue) \(digest) of the bytes received, but \(expected.advertisedBy) advertised \(expected.digest); nothing kept")
+            throw ChapterError("\(expected.name): \(expected.algorithm.rawValue) \(digest) of the bytes received, but \(expected.advertisedBy) \(expected.digest); nothing kept")
         }
         return try moveIntoPlace(partial, target)
     }

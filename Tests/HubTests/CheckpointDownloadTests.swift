@@ -40,6 +40,7 @@ struct ServedCheckpoint {
 
     var client: HubClient { HubClient(endpoint: server.endpoint, token: token, environment: [:]) }
 
+    @discardableResult
     func download() throws -> DownloadRecord {
         try CheckpointDownload.run(vitRepository, to: target, client: client, settings: quickTransfer)
     }
@@ -90,6 +91,17 @@ struct ServedCheckpoint {
         let size = try Data(contentsOf: URL(fileURLWithPath: served.files["model.safetensors"]!)).count
         #expect(weights.count == 2)
         #expect(weights.last?.range == "bytes=\(size / 2)-", "\(weights.map(\.range))")
+    }
+
+    @Test func aStalledConnectionIsAbandonedAndResumed() throws {
+        let served = try ServedCheckpoint(faults: ["model.safetensors": .init(stall_once: true)])
+        var settings = quickTransfer
+        settings.stallSeconds = 1
+        let start = Date()
+        try CheckpointDownload.run(vitRepository, to: served.target, client: served.client, settings: settings)
+        #expect(Date().timeIntervalSince(start) < 20)  // the server stays silent for 30 s
+        try served.expectBytesEqual()
+        #expect(try served.weightRequests().last?.range != nil)
     }
 
     @Test func aBodyUnlikeTheAdvertisedSHA256IsRefusedAndNothingIsKept() throws {

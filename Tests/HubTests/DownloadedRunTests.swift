@@ -12,28 +12,47 @@ import TestSupport
 import Recipes
 
 @Suite struct DownloadedRunTests {
+    /// A repository the published registry does not know: the hub's sha256 is the published one.
     @Test func aDownloadedCheckpointIsRecordedAsPublishedAtTheHubsCommit() throws {
-        let served = try ServedCheckpoint()
-        try served.download()
-        let identity = try CheckpointIdentity.read(served.target, standsFor: vitRepository, origin: .userSupplied)
-        #expect(identity.published && identity.hub == CheckpointIdentity.HubOrigin(repo: vitRepository, commit: served.commit))
+        let repo = "vitclip-tests/tiny-vit"
+        let scratch = try ScratchDirectory()
+        let commit = freshCommit()
+        let server = try HubStandIn(.init(repos: [repo: .init(commit: commit, files: try servedViT(in: scratch.url))]))
+        let target = scratch.url.appendingPathComponent("downloaded")
+        try CheckpointDownload.run(repo, to: target, client: HubClient(endpoint: server.endpoint, token: token, environment: [:]), settings: quickTransfer)
+        let identity = try CheckpointIdentity.read(target, standsFor: repo, origin: .userSupplied)
+        #expect(identity.published && identity.hub == CheckpointIdentity.HubOrigin(repo: repo, commit: commit))
         let registry = try PublishedRegistry.bundled()
         #expect(registry.standing(of: identity) == .published)
-        #expect(standingWords(.published, identity) == "published (hub sha256 at commit \(served.commit) of \(vitRepository))")
+        #expect(standingWords(.published, identity) == "published (hub sha256 at commit \(commit) of \(repo))")
         // The identity travels in the results file.
         let decoded = try JSONDecoder().decode(CheckpointIdentity.self, from: JSONEncoder().encode(identity))
         #expect(decoded == identity)
 
         // Weights changed after the download are no longer the hub's.
-        let weights = served.target.appendingPathComponent("model.safetensors")
+        let weights = target.appendingPathComponent("model.safetensors")
         var bytes = try Data(contentsOf: weights)
         bytes[bytes.count - 1] ^= 0x01
         try bytes.write(to: weights)
-        let changed = try CheckpointIdentity.read(served.target, standsFor: vitRepository, origin: .userSupplied)
-        #expect(changed.hub == nil && registry.standing(of: changed) != .published)
+        let changed = try CheckpointIdentity.read(target, standsFor: repo, origin: .userSupplied)
+        #expect(changed.hub == nil && registry.standing(of: changed) == .unverified)
         // Nor does a download record of another repository vouch for them.
-        let other = try CheckpointIdentity.read(served.target, standsFor: "openai/clip-vit-base-patch32", origin: .userSupplied)
+        let other = try CheckpointIdentity.read(target, standsFor: "openai/clip-vit-base-patch32", origin: .userSupplied)
         #expect(other.hub == nil)
+    }
+
+    /// Where the registry states the published architecture, a download of another one is still
+    /// not the published checkpoint: the registry's knowledge comes first.
+    @Test func theRegistryOutranksTheHubOnWhatItKnows() throws {
+        let served = try ServedCheckpoint()
+        try served.download()
+        let identity = try CheckpointIdentity.read(served.target, standsFor: vitRepository, origin: .userSupplied)
+        #expect(identity.hub?.commit == served.commit)
+        guard case .userSupplied(let differences) = try PublishedRegistry.bundled().standing(of: identity) else {
+            Issue.record("a tiny ViT downloaded as \(vitRepository) is not its published architecture")
+            return
+        }
+        #expect(differences.contains { $0.hasPrefix("architecture") })
     }
 
     @Test func vitclipDownloadFromTheCommandLine() throws {

@@ -11,6 +11,7 @@ final class HubStandIn {
     }
     struct Fault: Encodable {
         var cut_once: Bool? = nil
+        var stall_once: Bool? = nil
         var corrupt: Bool? = nil
         var status_once: Int? = nil
         var retry_after: String? = nil
@@ -57,14 +58,16 @@ final class HubStandIn {
         }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             throw StandInError("the stand-in server did not start: '\(text)'")
         }
         self.port = port
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL: a child started from the test runner's threads may inherit a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

@@ -6,7 +6,8 @@
 
 CONFIG: {"repos": {"owner/name": {"commit": "<40 hex>", "files": {"config.json": "/path", ...}}},
          "datasets": {"/food-101.tar.gz": "/path"},
-         "faults": {"<file name>": {"cut_once": true} | {"corrupt": true} | {"status_once": 429, "retry_after": "1"}}}
+         "faults": {"<file name>": {"cut_once": true} | {"stall_once": true} | {"corrupt": true} |
+                                   {"status_once": 429, "retry_after": "1"}}}
 
 It speaks what huggingface_hub reads: GET /api/models/{repo}/revision/{rev}?blobs=true (sha, siblings with
 size and lfs.sha256); HEAD and GET /{repo}/resolve/{rev}/{file} with X-Repo-Commit and the ETag (a small
@@ -21,6 +22,7 @@ import json
 import sys
 import tarfile
 import threading
+import time
 
 LOCK = threading.Lock()
 
@@ -118,8 +120,10 @@ class StandIn(http.server.BaseHTTPRequestHandler):
             start = int(requested[len("bytes="):-1])
             headers["Content-Range"] = "bytes %d-%d/%d" % (start, len(data) - 1, len(data))
         status = 206 if start else 200
-        if not head and fault.get("cut_once") and self.fire(name + "/cut"):
-            # Promise the whole body, send half of it, and drop the connection.
+        cut = not head and fault.get("cut_once") and self.fire(name + "/cut")
+        stall = not head and fault.get("stall_once") and self.fire(name + "/stall")
+        if cut or stall:
+            # Promise the whole body, send half of it, and drop the connection (or go silent).
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -127,6 +131,8 @@ class StandIn(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data[start:start + (len(data) - start) // 2])
             self.wfile.flush()
+            if stall:
+                time.sleep(30)
             self.close_connection = True
             return
         self.send(status, data[start:], headers, head)

@@ -34,6 +34,7 @@ final class PartialFile: BodySink {
                 return false
             }
         }
+        if progress.total == nil, let length = headers["content-length"].flatMap({ Int($0) }) { progress.total = offset + length }
         return true
     }
 

@@ -5,7 +5,8 @@ import Foundation
 
 final class TransferProgress {
     private let name: String
-    private let total: Int?
+    /// The file's size: advertised, or learnt from the answer's Content-Length.
+    var total: Int?
     private let bar = ProgressLine.stderrIsTerminal
     private let quiet: Bool
     private var started = ProcessInfo.processInfo.systemUptime

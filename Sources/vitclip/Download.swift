@@ -1,3 +1,5 @@
+// `vitclip download`: a checkpoint from the Hugging Face Hub, or a dataset from its home, verified
+// and resumable (the Hub module does the work).
 import ArgumentParser
 import Foundation
 import Hub
@@ -12,13 +14,13 @@ struct Download: ParsableCommand {
             archive, md5-checked, unpacked to DIR/food-101/{images,meta} or DIR/cifar-10-batches-bin.
             """)
 
-    @Argument(help: "A Hugging Face repository id, or food101, or cifar10.")
+    @Argument(help: ArgumentHelp("A Hugging Face repository id, or food101, or cifar10.", valueName: "repo-id|food101|cifar10"))
     var what: String
 
     @Option(help: "The branch, tag or commit of a repository.")
     var revision = "main"
 
-    @Option(help: "Where to put it: the checkpoint directory, or the folder that receives the dataset's folder.")
+    @Option(help: ArgumentHelp("Where to put it: the checkpoint directory, or the folder that receives the dataset's folder.", valueName: "dir"))
     var to: String
 
     @Option(help: "food101, cifar10: the archive's address instead of its home (a mirror).")
@@ -27,7 +29,7 @@ struct Download: ParsableCommand {
     @Option(help: "food101, cifar10: the archive's md5 instead of the published one.")
     var md5: String?
 
-    @Option(help: "Seconds without a byte before a connection is abandoned and resumed.")
+    @Option(help: ArgumentHelp("Seconds without a byte before a connection is abandoned and resumed.", valueName: "seconds"))
     var stallTimeout = 30
 
     var dataset: DatasetSource? { DatasetSource.named(what) }

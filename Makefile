@@ -1,7 +1,7 @@
 # The README's two commands: `make reproduce` (the main job) and `make test`. Each first installs
 # the Debian packages the build needs when they are missing (as root, or through sudo).
 SWIFT ?= swift
-DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev libdnnl-dev libopenmpi-dev openmpi-bin pkg-config
+DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev libdnnl-dev libopenmpi-dev openmpi-bin libcurl4-openssl-dev libarchive-dev libssl-dev pkg-config
 # Tests run optimised (they do real numerics) but keep @testable imports working.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
@@ -17,7 +17,7 @@ deps:
 
 # Every chapter in the paper's order, then figures/ and paper.md (the reproduce command builds
 # the chapters first). The mini preset needs nothing downloaded; REPRODUCE_FLAGS passes options,
-# e.g. REPRODUCE_FLAGS="--preset paper --food101 DIR --vit-checkpoint DIR --clip-checkpoint DIR".
+# e.g. REPRODUCE_FLAGS="--preset paper --download DIR" (fetches Food-101, CIFAR-10 and the checkpoints into DIR).
 reproduce: deps
 	$(SWIFT) run -c release reproduce $(REPRODUCE_FLAGS)
 

@@ -56,6 +56,9 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The library, by concern.
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hotLoops),
@@ -69,6 +72,9 @@ let package = Package(
         .target(name: "CommandLineOptions", dependencies: ["TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The process's place among the ranks of an MPI job (Open MPI), or a world of one.
         .target(name: "Cluster", dependencies: ["CMPI"]),
+        // Downloads: checkpoints by the Hugging Face Hub's protocol and the datasets' archives,
+        // resumable and verified (libcurl, libarchive, libcrypto).
+        .target(name: "Hub", dependencies: ["Common", "CCurl", "CArchive", "CCrypto"]),
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Common"], swiftSettings: hotLoops),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Common"], swiftSettings: hotLoops),
         .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common", "Cluster"], swiftSettings: hotLoops),
@@ -83,13 +89,13 @@ let package = Package(
         // What every chapter shares: its options, the run (printing, results, exit codes), the
         // pretrained models of each preset.
         .target(name: "ChapterSupport", dependencies: [
-            "Cluster", "CommandLineOptions", "TensorCore",
+            "Cluster", "CommandLineOptions", "TensorCore", "Hub",
             "Recipes", "Results", "Report", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
-            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions", "Cluster",
+            "Models", "Imaging", "Tokenizer", "Checkpoints", "TensorCore", "CommandLineOptions", "Cluster", "Hub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -120,6 +126,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
         .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "TensorCore", "Training", "Recipes"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "ChapterSupport", "Results", "Report", "Common", "Recipes", "TestSupport"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Common", "Results", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,8 +1,11 @@
 // A checkpoint's identity, read when a chapter loads it: the sha256 of every weight file
 // (streamed, so a 600 MB checkpoint never sits in memory twice), the architecture its config.json
-// states, and whether the hashes are the published files' (from the published registry).
+// states, and whether the hashes are the published files' (from the published registry, or, for a
+// directory `vitclip download` fetched, the sha256 the hub published at the commit its
+// download.json records).
 import Common
 import Foundation
+import Hub
 import Report
 import Results
 
@@ -14,9 +17,18 @@ extension CheckpointIdentity {
         guard !names.isEmpty else { throw ChapterError("\(directory.path): no .safetensors weight file to identify the checkpoint by") }
         let files = try names.map { name in try weightFile(directory.appendingPathComponent(name)) }
         let architecture = try describeArchitecture(directory.appendingPathComponent("config.json"))
-        let published = origin == .userSupplied && (try? PublishedRegistry.bundled().isPublished(files, standsFor: standsFor)) == true
+        let hub = origin == .userSupplied ? try hubOrigin(directory, files, standsFor: standsFor) : nil
+        let published = origin == .userSupplied && (hub != nil || (try? PublishedRegistry.bundled().isPublished(files, standsFor: standsFor)) == true)
         return CheckpointIdentity(standsFor: standsFor, origin: origin, path: directory.recordedPath, architecture: architecture,
-                                  weightFiles: files, published: published)
+                                  weightFiles: files, published: published, hub: hub)
+    }
+
+    /// The repository and commit of `directory`'s download.json, when it is the repository of
+    /// `standsFor` and records every weight file with the sha256 it has now.
+    static func hubOrigin(_ directory: URL, _ files: [WeightFile], standsFor: String) throws -> HubOrigin? {
+        guard let record = try DownloadRecord.read(in: directory), record.isRepository(of: standsFor) else { return nil }
+        let recorded = Dictionary(record.files.map { ($0.name, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        return files.allSatisfy({ recorded[$0.name] == $0.sha256 }) ? HubOrigin(repo: record.repo, commit: record.commit) : nil
     }
 
     private static func weightFile(_ url: URL) throws -> WeightFile {

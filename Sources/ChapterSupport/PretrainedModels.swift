@@ -36,7 +36,9 @@ public enum PretrainedModels {
         run.used(identity)
         let hashes = identity.weightFiles.map { "\($0.name) sha256 \($0.sha256.prefix(16))…" }.joined(separator: ", ")
         let standing = try PublishedRegistry.bundled().standing(of: identity)
-        run.say("checkpoint \(standsFor): \(identity.architecture); \(hashes); \(standing.summary)")
+        let hub = standing == .published ? identity.hub : nil
+        let words = hub.map { "published (hub sha256 at commit \($0.commit) of \($0.repo))" } ?? standing.summary
+        run.say("checkpoint \(standsFor): \(identity.architecture); \(hashes); \(words)")
         return directory
     }
 

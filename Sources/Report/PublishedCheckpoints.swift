@@ -18,7 +18,8 @@ public struct PublishedCheckpoint: Codable, Sendable {
 
 /// What the report may say about the checkpoint behind a number.
 public enum CheckpointStanding: Sendable, Equatable {
-    /// Every weight file's sha256 is the published one.
+    /// Every weight file's sha256 is the published one (the registry's, or the hub's at the commit
+    /// the directory was downloaded at).
     case published
     /// The registry does not know the published hashes (or the checkpoint), so nothing could be checked.
     case unverified
@@ -38,13 +39,15 @@ extension PublishedRegistry {
     public func standing(of identity: CheckpointIdentity) -> CheckpointStanding {
         if identity.origin == .projectMade { return .projectMade }
         if isPublished(identity.weightFiles, standsFor: identity.standsFor) { return .published }
-        guard let published = checkpoints?[identity.standsFor] else { return .unverified }
+        // Without hashes of its own the registry takes the hub's (a downloaded directory's, rechecked when read).
+        let unknownToRegistry: CheckpointStanding = identity.hub != nil ? .published : .unverified
+        guard let published = checkpoints?[identity.standsFor] else { return unknownToRegistry }
         var differences: [String] = []
         if identity.architecture != published.architecture {
             differences.append("architecture \(identity.architecture), published \(published.architecture)")
         }
         let known = published.files.compactMapValues { $0 }
-        if known.isEmpty, differences.isEmpty { return .unverified }
+        if known.isEmpty, differences.isEmpty { return unknownToRegistry }
         let hashes = identity.weightFiles.map { "\($0.name) sha256 \($0.sha256)" }.joined(separator: ", ")
         differences.append(known.isEmpty ? "\(hashes) (the published hash is unknown to the registry)"
                                          : "\(hashes), published \(known.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")

@@ -81,7 +81,9 @@ public func checkpointStatement(_ results: ResultsFolder, registry: PublishedReg
 
 func standingWords(_ standing: CheckpointStanding, _ identity: CheckpointIdentity) -> String {
     switch standing {
-    case .published: return "the published checkpoint (the sha256 of every weight file matches the registry's)"
+    case .published:
+        if let hub = identity.hub { return "published (hub sha256 at commit \(hub.commit) of \(hub.repo))" }
+        return "the published checkpoint (the sha256 of every weight file matches the registry's)"
     case .unverified:
         return "not verified as the published checkpoint: the registry does not hold the published weights' sha256 "
             + "(\(identity.weightFiles.map { "\($0.name) \($0.sha256)" }.joined(separator: ", ")) here)"

@@ -25,10 +25,22 @@ public struct CheckpointIdentity: Codable, Sendable, Equatable {
     /// Whether every weight file matched the published file's hash when the chapter ran
     /// (false when the published hash is unknown to the registry).
     public var published: Bool
+    /// Where the hub published these weights, when the directory was downloaded (`vitclip
+    /// download`) and every weight file still has the sha256 its download.json records.
+    public var hub: HubOrigin?
 
-    public init(standsFor: String, origin: Origin, path: String, architecture: String, weightFiles: [WeightFile], published: Bool) {
-        (self.standsFor, self.origin, self.path, self.architecture, self.weightFiles, self.published)
-            = (standsFor, origin, path, architecture, weightFiles, published)
+    public init(standsFor: String, origin: Origin, path: String, architecture: String, weightFiles: [WeightFile], published: Bool,
+                hub: HubOrigin? = nil) {
+        (self.standsFor, self.origin, self.path, self.architecture, self.weightFiles, self.published, self.hub)
+            = (standsFor, origin, path, architecture, weightFiles, published, hub)
+    }
+
+    /// A Hugging Face repository and the commit its files were downloaded at.
+    public struct HubOrigin: Codable, Sendable, Equatable {
+        public var repo: String
+        public var commit: String
+
+        public init(repo: String, commit: String) { (self.repo, self.commit) = (repo, commit) }
     }
 
     public struct WeightFile: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 // Progress on stderr: a redrawn bar with throughput and ETA on a terminal, plain lines (ten per
 // epoch and one per epoch end) when stderr is a file or a pipe, so logs stay readable.
+import Common
 import Foundation
 
 public enum ProgressDisplay: Sendable {
@@ -26,7 +27,7 @@ final class ProgressReporter {
 
     init(_ display: ProgressDisplay, totalSteps: Int, stepsPerEpoch: Int, epochs: Int) {
         switch display {
-        case .automatic: style = isatty(STDERR_FILENO) != 0 ? .bar : .lines
+        case .automatic: style = ProgressLine.stderrIsTerminal ? .bar : .lines
         case .bar: style = .bar
         case .lines: style = .lines
         case .none: style = .none
@@ -47,13 +48,13 @@ final class ProgressReporter {
             return
         case .lines:
             if record.step % lineInterval == 0 || record.step % stepsPerEpoch == 0 || record.step == totalSteps {
-                emit(summary(record) + "\n")
+                ProgressLine.emit(summary(record) + "\n")
             }
         case .bar:
             let now = ProcessInfo.processInfo.systemUptime
             guard now - lastDraw >= 0.1 || record.step == totalSteps || record.step % stepsPerEpoch == 0 else { return }
             lastDraw = now
-            emit("\r" + bar(record) + " " + summary(record) + "\u{1B}[K")
+            ProgressLine.redraw(ProgressLine.bar(Double(record.step) / Double(max(totalSteps, 1))) + " " + summary(record))
             barIsOpen = true
         }
     }
@@ -65,35 +66,20 @@ final class ProgressReporter {
             line += String(format: ", top-1 %.2f%%, top-5 %.2f%% (%d examples)", accuracy.top1.value * 100, accuracy.top5.value * 100, accuracy.top1.images)
         }
         closeBar()
-        emit(line + "\n")
+        ProgressLine.emit(line + "\n")
     }
 
     func finish() { closeBar() }
 
     private func closeBar() {
-        if barIsOpen { emit("\n") }
+        if barIsOpen { ProgressLine.emit("\n") }
         barIsOpen = false
-    }
-
-    private func bar(_ record: StepRecord) -> String {
-        let width = 24, filled = width * record.step / max(totalSteps, 1)
-        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 
     private func summary(_ record: StepRecord) -> String {
         let perSecond = trainingSeconds > 0 ? Double(examplesTimed) / trainingSeconds : 0
         let eta = stepsTimed > 0 ? trainingSeconds / Double(stepsTimed) * Double(totalSteps - record.step) : 0
         return String(format: "step %d/%d epoch %d/%d loss %.4f lr %.2e | %.1f ex/s | ETA ",
-                      record.step, totalSteps, record.epoch + 1, epochs, record.loss, record.learningRate, perSecond) + clock(eta)
-    }
-
-    private func clock(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded())
-        return String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
-    }
-
-    private func emit(_ text: String) {
-        fputs(text, stderr)
-        fflush(stderr)
+                      record.step, totalSteps, record.epoch + 1, epochs, record.loss, record.learningRate, perSecond) + ProgressLine.clock(eta)
     }
 }

@@ -10,7 +10,7 @@ import TensorCore
 struct Vitclip: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "ViT and CLIP in Swift, computing what Hugging Face transformers computes.",
-        subcommands: [Tokenize.self, ZeroShot.self, Classify.self])
+        subcommands: [Tokenize.self, ZeroShot.self, Classify.self, Download.self])
 }
 
 /// Options every model command shares.

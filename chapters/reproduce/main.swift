@@ -52,7 +52,11 @@ func reproduce() throws {
         run.say("OpenBLAS does not recognise this processor and chose its \(BLAS.coreChosenAtLoad) kernels; "
             + "every chapter runs with \(BLAS.coreName), which the processor's flags support")
     }
-    let steps = try Reproduction.steps(options.settings, selected: options.chapterList) { name in
+    // --download: what the paper preset needs and was not given, fetched and verified first.
+    let settings = try options.download.map { directory in
+        try ReproduceDownloads.fetch(into: URL(fileURLWithPath: directory), filling: options.settings) { run.say("downloading \($0)") }
+    } ?? options.settings
+    let steps = try Reproduction.steps(settings, selected: options.chapterList) { name in
         FileManager.default.isExecutableFile(atPath: executables.appendingPathComponent(name).path)
     }
 
@@ -98,6 +102,9 @@ struct ReproduceArguments: ParsableCommand {
     @Option(help: "paper preset: fine-tune the cifar chapter on the first N training and N/5 test images of each class.")
     var cifarSubset: Int?
 
+    @Option(help: "paper preset: fetch into this directory whatever of Food-101, CIFAR-10 and the checkpoints was not given (verified; complete files are not fetched again), and run on it.")
+    var download: String?
+
     @Option(help: "Where the figures go.")
     var figures = "figures"
 
@@ -123,9 +130,9 @@ struct ReproduceArguments: ParsableCommand {
     var mpirun: String?
 
     func validate() throws {
-        let paperOnly: [Any?] = [food.food101, food.split, vitCheckpoint, clipCheckpoint, cifar10, deitCheckpoint, caitCheckpoint, densenetCheckpoint, cifarSubset]
+        let paperOnly: [Any?] = [food.food101, food.split, vitCheckpoint, clipCheckpoint, cifar10, deitCheckpoint, caitCheckpoint, densenetCheckpoint, cifarSubset, download]
         if run.preset == .mini && paperOnly.contains(where: { $0 != nil }) {
-            throw ValidationError("--food101, --split, --cifar10, --cifar-subset and the checkpoints belong to the paper preset; the mini preset makes its own data and models")
+            throw ValidationError("--food101, --split, --cifar10, --cifar-subset, --download and the checkpoints belong to the paper preset; the mini preset makes its own data and models")
         }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
     }

@@ -12,9 +12,9 @@ enum PaperProse {
         fine-tuning a Vision Transformer (ViT-B/16) with a new classification head, using CLIP (ViT-B/32) zero-shot \
         with class names written into text prompts, or fine-tuning CLIP itself. The comparison has three axes: \
         accuracy on the classes trained on, accuracy on classes never trained on (the paper's "extended accuracy", \
-        which only a model that reads class names can have), and the cost of deploying each approach. The paper \
-        sets its results against a CIFAR-10 baseline in which ImageNet models fine-tune a single block \
-        (Malpure et al. 2021).
+        which only a model that reads class names can have), and the cost of deploying each approach. Beyond the \
+        paper, this project adds a comparison of its own, which the paper does not cite: a CIFAR-10 study in which \
+        ImageNet models fine-tune a single block (Malpure et al. 2021).
 
         This project reproduces the comparison as a set of runnable chapters, one per experiment, each writing its \
         numbers to `results/<chapter>.json`. Every chapter runs at one of two presets. `paper` is the experiment \
@@ -83,7 +83,8 @@ enum PaperProse {
         """
 
     static let cifar = """
-        The paper cites a CIFAR-10 study in which ImageNet-pretrained models are fine-tuned with only their last \
+        This comparison is the project's own, not the paper's: the paper neither cites this study nor mentions \
+        CIFAR-10. In the study, ImageNet-pretrained models are fine-tuned with only their last \
         block and a new head trainable (learning rate 1e-4, 10 epochs, batch 32, images upscaled bilinearly to \
         224 pixels). Its validation accuracies come from Malpure et al. 2021; the trainable parameter counts, the \
         train accuracies, the timings and a second set of validation accuracies come from a public reproduction \

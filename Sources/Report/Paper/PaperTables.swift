@@ -252,11 +252,12 @@ struct PaperTables {
         return out
     }
 
-    /// The CIFAR-10 single-block baseline: the published numbers, and this project's when run.
+    /// The CIFAR-10 single-block study (the project's comparison, not cited by the paper): the
+    /// published numbers, and this project's when run.
     func cifar() -> String {
         let modelNames = registry.entries.filter { $0.source == "malpure2021" }.map(\.row)
         let ran = results[CIFARResults.self]
-        var out = "**CIFAR-10 single-block fine-tuning.** Published: Malpure et al. 2021 (validation accuracy) and "
+        var out = "**CIFAR-10 single-block fine-tuning.** This project's comparison; the paper does not cite it. Published: Malpure et al. 2021 (validation accuracy) and "
         out += "a public reproduction of it (every other published column); \(presetCaption([CIFARResults.chapter])). "
         out += "This project's accuracies give the 95% bootstrap interval over their images in brackets.\n\n"
         func accuracyCell(_ id: String) -> String { metrics[id].map(formatMetric) ?? "—" }

@@ -1,7 +1,8 @@
 // The `cifar` chapter's payload.
 import Training
 
-/// `cifar`: the single-block fine-tuning baseline (Malpure et al. 2021) the paper cites.
+/// `cifar`: the single-block fine-tuning study (Malpure et al. 2021) repeated as this project's own
+/// comparison; the paper does not cite it.
 public struct CIFARResults: ChapterPayload, Equatable {
     public static let chapter = "cifar"
     public var dataset: String
@@ -13,7 +14,7 @@ public struct CIFARResults: ChapterPayload, Equatable {
     }
 }
 
-/// One model of the CIFAR-10 single-block fine-tuning baseline.
+/// One model of the CIFAR-10 single-block fine-tuning study.
 public struct CIFARModelResult: Codable, Sendable, Equatable {
     /// The baseline's name for the model: "DenseNet201", "DeiT-Base-Distilled", "CaiT-S24".
     public var name: String

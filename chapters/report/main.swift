@@ -50,7 +50,7 @@ struct Diff: ParsableCommand {
 
     @Option(help: "Folder of results/<chapter>.json files.") var results = "results"
     @Option(help: "Another results folder: compare the two runs instead of the published numbers.") var against: String?
-    @Flag(help: "Exit 1 when a published number is missed or at chance, or a published setting differs.") var strict = false
+    @Flag(help: "Exit 1 when a published number is missed, not reproduced or at chance, or a published setting differs.") var strict = false
     @Flag(help: "Print JSON instead of a markdown table.") var json = false
 
     func validate() throws {
@@ -73,7 +73,7 @@ struct Diff: ParsableCommand {
             }
             if strict, diff.failsStrict {
                 let failing = diff.comparisons.filter { $0.verdict.failsStrict }.map(\.entry.id)
-                FileHandle.standardError.write(Data("report: --strict: \(failing.count) published number(s) missed, differ or at chance: \(failing.joined(separator: ", "))\n".utf8))
+                FileHandle.standardError.write(Data("report: --strict: \(failing.count) published number(s) missed, not reproduced, differ or at chance: \(failing.joined(separator: ", "))\n".utf8))
                 throw ExitCode(1)
             }
         }

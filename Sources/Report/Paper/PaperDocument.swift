@@ -148,7 +148,7 @@ public struct PaperDocument {
             out += "Mini-preset numbers come from another world and carry no verdict on the paper's numbers; "
             out += "only a paper-preset run on Food-101 can reproduce, beat or miss them. "
         }
-        out += "`report diff` lists every number; `report diff --strict` fails when one is missed or a setting differs.\n"
+        out += "`report diff` lists every number; `report diff --strict` fails when one is missed or not reproduced, or a setting differs.\n"
         return out
     }
 

@@ -60,8 +60,11 @@ struct Diff: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = try ResultsFolder(directory: URL(fileURLWithPath: results))
+            try folder.requireOnePreset()
             if let against {
-                let diff = RunDiff(this: folder, other: try ResultsFolder(directory: URL(fileURLWithPath: against)))
+                let other = try ResultsFolder(directory: URL(fileURLWithPath: against))
+                try other.requireOnePreset()
+                let diff = RunDiff(this: folder, other: other)
                 try emit(json ? diff.json(thisPath: results, otherPath: against) : Data(diff.markdown(thisPath: results, otherPath: against).utf8))
                 return
             }

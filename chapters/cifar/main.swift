@@ -102,7 +102,8 @@ func runBaseline() throws -> CIFARResults {
         runs.append(measured)
     }
     return CIFARResults(dataset: task.description,
-                        hyperParameters: hyperParameters(training, task: task), models: runs.map(\.result))
+                        hyperParameters: hyperParameters(training, task: task), models: runs.map(\.result),
+                        classes: ClassCounts(trained: task.classNames.count, heldOut: 0))
 }
 
 // ## The task

@@ -8,9 +8,12 @@ public struct CIFARResults: ChapterPayload, Equatable {
     public var dataset: String
     public var hyperParameters: HyperParameters
     public var models: [CIFARModelResult]
+    /// The classes the new head chooses among (`trained`; none held out), so the report can set
+    /// each accuracy against chance; absent from files written before it was recorded.
+    public var classes: ClassCounts?
 
-    public init(dataset: String, hyperParameters: HyperParameters, models: [CIFARModelResult]) {
-        (self.dataset, self.hyperParameters, self.models) = (dataset, hyperParameters, models)
+    public init(dataset: String, hyperParameters: HyperParameters, models: [CIFARModelResult], classes: ClassCounts? = nil) {
+        (self.dataset, self.hyperParameters, self.models, self.classes) = (dataset, hyperParameters, models, classes)
     }
 }
 

@@ -228,7 +228,7 @@ private struct PublishedDiffJSON: Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, quick,
+            case id, source, table, row, column, kind, direction, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, quick,
                  precision, chance, intervalContainsChance, checkpoint, delta, verdict
         }
     }

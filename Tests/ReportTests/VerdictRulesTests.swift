@@ -209,3 +209,29 @@ import Testing
         #expect(validation.chance == nil)
     }
 }
+
+/// paper.md says which details are the project's readings, and what Table 5's verdicts judge.
+@Suite struct ReadingsAndTierCaveatTests {
+    @Test func thePaperNamesItsReadingsAndTheTierRulesLimit() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let results = root.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        try writeAccuracyChapters(to: results, preset: .mini)
+        try writeCost(to: results, preset: .mini)
+        let output = root.appendingPathComponent("paper.md")
+        _ = try ReportBuild.run(results: results, figures: root.appendingPathComponent("figures"), output: output)
+        let paper = try String(contentsOf: output, encoding: .utf8)
+        #expect(paper.contains("the paper numbers them C1 to C10 without naming them"))
+        #expect(paper.contains("Extended accuracy is taken as a choice among those 10 classes"))
+        #expect(paper.contains("the dataset's own lists split each class 750 to 250"))
+        #expect(paper.contains("are this project's reading"))
+        let table5 = try #require(paper.components(separatedBy: "**Table 5.**").dropFirst().first)
+        #expect(table5.contains("the tier rule counts FLOPs"))
+        #expect(table5.contains("\"High\" for fine-tuned CLIP rests on something FLOPs do not count"))
+        #expect(table5.contains("\"Beyond the paper: when does fine-tuning pay?\""))
+        let registry = try PublishedRegistry.bundled()
+        #expect(try #require(registry.entry("fei2024.table4.clip")?.note).contains("the project's readings"))
+        #expect(try #require(registry.checkpoints?["openai/clip-vit-base-patch32"]?.note).contains("this project's reading"))
+    }
+}

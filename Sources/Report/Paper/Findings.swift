@@ -131,7 +131,8 @@ struct Findings {
         let held = rank(clip) < rank(vit) && rank(vit) < rank(tuned)
         return Finding(claim: claim, outcome: held ? .held : .didNotHold,
                        evidence: "tiers from FLOPs counted from the configurations: zero-shot CLIP \(clip.rawValue), ViT \(vit.rawValue), "
-                           + "fine-tuned CLIP \(tuned.rawValue)")
+                           + "fine-tuned CLIP \(tuned.rawValue) (FLOPs only: the paper's grade for fine-tuned CLIP rests on hyper-parameter "
+                           + "difficulty, whose learning-rate sensitivity the section \"Beyond the paper: when does fine-tuning pay?\" measures)")
     }
 
     /// Beyond the paper (lit): a locked ViT with a learned text tower keeps the fine-tuned ViT's

@@ -198,6 +198,7 @@ struct PaperTables {
         out += markdown.render()
         if let cost = results[CostResults.self]?.results {
             out += "\nTier rule (from the cost chapter): \(cost.tierRule)\n"
+            out += "\n" + Self.tierVerdictCaveat(registry) + "\n"
             if let projection = cost.approaches.first?.projection {
                 out += "\nProjection: \(formatNumber(Double(projection.trainingImages))) training images, "
                 out += "\(projection.epochs) epochs on \(projection.hardware). \(projection.assumptions)\n"
@@ -205,6 +206,16 @@ struct PaperTables {
             if let scaleOut { out += "\nScale-out: \(scaleOut.assumptions) \(localAllreduce(scaleOut))\n" }
         }
         return out
+    }
+
+    /// What Table 5's verdicts judge: the tiers by FLOPs, where the paper's grade for fine-tuned CLIP
+    /// rests on hyper-parameter difficulty, which the scaling section measures.
+    static func tierVerdictCaveat(_ registry: PublishedRegistry) -> String {
+        let high = registry.entry("fei2024.table5.clip_finetune").map(formatPublished) ?? "?"
+        return "What the verdicts judge: the tier rule counts FLOPs, so a verdict says whether the compute puts the approaches in "
+            + "the published order. The paper's \"\(high)\" for fine-tuned CLIP rests on something FLOPs do not count, how hard its "
+            + "hyper-parameters are to get right; the learning-rate sensitivity behind that is measured in the section "
+            + "\"Beyond the paper: when does fine-tuning pay?\"."
     }
 
     /// "1: 119 h; 2: 60.1 h; ...": an approach's fine-tuning on each number of machines projected.

@@ -34,15 +34,14 @@ import Testing
     /// What `say` records (the results file's `output`) carries no absolute path; what it prints does.
     @Test func aChapterRunRecordsRelativeOutputLines() throws {
         let here = FileManager.default.currentDirectoryPath
-        var options = RunOptions()
-        options.results = FileManager.default.temporaryDirectory.appendingPathComponent("recorded-path-\(UUID().uuidString)").path
+        let options = try RunOptions.parse(["--results", FileManager.default.temporaryDirectory.appendingPathComponent("recorded-path-\(UUID().uuidString)").path])
         defer { try? FileManager.default.removeItem(atPath: options.results) }
         let run = ChapterRun(chapter: "data", options: options)
         run.say("figure \(here)/figures/minifood-contact-sheet.png")
         run.say("wrote /nonexistent-root/results/data.json")
         let lines = run.recordedOutput.map(\.text)
         #expect(lines == ["figure figures/minifood-contact-sheet.png",
-                          Array(repeating: "..", count: here.split(separator: "/").count).joined(separator: "/") + "/nonexistent-root/results/data.json"])
+                          "wrote " + Array(repeating: "..", count: here.split(separator: "/").count).joined(separator: "/") + "/nonexistent-root/results/data.json"])
         #expect(!lines.contains { $0.contains(" /") })
     }
 }

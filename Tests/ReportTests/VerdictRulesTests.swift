@@ -130,8 +130,10 @@ import Testing
         #expect(try forgetting(seeds: [0.43, 0.44, 0.45]) == .didNotHold)
     }
 
-    @Test func seedsOnBothSidesMustEachBeOrdered() {
-        let findings = Findings(results: try! ResultsFolder(directory: FileManager.default.temporaryDirectory))
+    @Test func seedsOnBothSidesMustEachBeOrdered() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let findings = Findings(results: try ResultsFolder(directory: directory))
         let a = accuracy(80), b = accuracy(79.8)
         #expect(findings.compare(a, b) == .orderedSame)
         #expect(findings.compare(a, b, seeds: [0.81, 0.82]) == .orderedDescending)

@@ -2,7 +2,8 @@
 //
 // Every line a chapter prints goes through `say`, which prefixes the chapter and preset (so no
 // number is ever read without the preset that made it) and records the line together with the
-// chapter-source line of the call (`#line`). The results file keeps those records under
+// chapter-source line of the call (`#line`), its absolute paths recorded relative to the working
+// directory (`recordedText`). The results file keeps those records under
 // `output`; `report weave` puts each printed line after the `// ## ` section of the chapter file
 // that contains its call, which is how a chapter's page shows the output of each section without
 // the chapter marking anything. A library callback handed `{ run.say($0) }` is attributed to the
@@ -34,12 +35,19 @@ public final class ChapterRun: @unchecked Sendable {
     /// with the chapter line that said it (0 when the call is not in a chapter's main.swift).
     public func say(_ text: String, line: Int = #line, file: String = #fileID) {
         lock.lock()
-        printed.append(PrintedLine(line: file.hasSuffix("/main.swift") ? line : 0, text: text))
+        printed.append(PrintedLine(line: file.hasSuffix("/main.swift") ? line : 0, text: recordedText(text)))
         if MPIWorld.current.isLeader {
             print("[\(chapter) \(preset.rawValue)] \(text)")
             fflush(stdout)
         }
         lock.unlock()
+    }
+
+    /// The lines recorded so far, as the results file's `output` will keep them.
+    public var recordedOutput: [PrintedLine] {
+        lock.lock()
+        defer { lock.unlock() }
+        return printed
     }
 
     /// Records a checkpoint the chapter started from, for its results file (once per directory).

@@ -29,12 +29,12 @@ public struct CIFARTask: Sendable {
         let upscaling = side == CIFAR10.side ? "none" : "bilinear from \(CIFAR10.side) px"
         guard let perClass else {
             return CIFARTask(train: cifar.train, validation: cifar.test, imageSide: side, upscaling: upscaling,
-                             description: "CIFAR-10 at \(directory.path): \(cifar.train.count) training, \(cifar.test.count) test images at \(side) px")
+                             description: "CIFAR-10 at \(directory.recordedPath): \(cifar.train.count) training, \(cifar.test.count) test images at \(side) px")
         }
         let train = DatasetSubset(cifar.train, firstPerClass: perClass)
         let test = DatasetSubset(cifar.test, firstPerClass: max(1, perClass / 5))
         return CIFARTask(train: train, validation: test, imageSide: side, upscaling: upscaling,
-                         description: "CIFAR-10 at \(directory.path), subset: the first \(perClass) training and \(max(1, perClass / 5)) test "
+                         description: "CIFAR-10 at \(directory.recordedPath), subset: the first \(perClass) training and \(max(1, perClass / 5)) test "
                              + "images of each class (\(train.count) and \(test.count)) at \(side) px")
     }
 

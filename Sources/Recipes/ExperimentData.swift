@@ -27,6 +27,6 @@ public struct ExperimentData: Sendable {
     public static func paper(food101 root: URL, split: Food101SplitKind, seed: UInt64) throws -> ExperimentData {
         let parts = try Food101Split(Food101(root: root), kind: split, seed: seed)
         return ExperimentData(preset: .paper, train: parts.trainSet, validation: parts.validationSet, heldOut: parts.heldOutSet,
-                              source: "Food-101 at \(root.path), \(split.rawValue) split, seed \(seed)")
+                              source: "Food-101 at \(root.recordedPath), \(split.rawValue) split, seed \(seed)")
     }
 }

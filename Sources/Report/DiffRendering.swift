@@ -59,7 +59,7 @@ extension PublishedDiff {
             let entry = comparison.entry
             return PublishedDiffJSON.Row(
                 id: entry.id, source: entry.source, table: entry.table, row: entry.row, column: entry.column,
-                kind: entry.kind, unit: entry.unit, published: entry.value, reproducedMetric: entry.reproducedBy,
+                kind: entry.kind, direction: entry.direction, unit: entry.unit, published: entry.value, reproducedMetric: entry.reproducedBy,
                 reproduced: comparison.reproduced.map { JSONMetricValue($0.value) },
                 interval: comparison.reproduced?.interval.map { [$0.lowerBound, $0.upperBound] },
                 acceptedRange: comparison.acceptedRange.map { [$0.lowerBound, $0.upperBound] },
@@ -182,6 +182,7 @@ private struct PublishedDiffJSON: Encodable {
     struct Row: Encodable {
         let id, source, table, row, column: String
         let kind: PublishedKind
+        let direction: PublishedDirection
         let unit: String
         let published: PublishedValue?
         let reproducedMetric: String?
@@ -209,6 +210,7 @@ private struct PublishedDiffJSON: Encodable {
             try c.encode(row, forKey: .row)
             try c.encode(column, forKey: .column)
             try c.encode(kind, forKey: .kind)
+            try c.encode(direction, forKey: .direction)
             try c.encode(unit, forKey: .unit)
             try c.encode(published, forKey: .published)
             try c.encode(reproducedMetric, forKey: .reproducedMetric)
@@ -226,7 +228,7 @@ private struct PublishedDiffJSON: Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, source, table, row, column, kind, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, quick,
+            case id, source, table, row, column, kind, direction, unit, published, reproducedMetric, reproduced, interval, acceptedRange, preset, quick,
                  precision, chance, intervalContainsChance, checkpoint, delta, verdict
         }
     }

@@ -165,7 +165,7 @@ private func cifarMetrics(_ file: ChapterResultsFile<CIFARResults>) -> [Metric] 
         make.add("\(key).validation_seconds_per_epoch", "\(model.name) validation time per epoch",
                  .number(model.validationSecondsPerEpoch), unit: "s")
     }
-    make.hyperParameters("CIFAR-10 baseline", file.results.hyperParameters)
+    make.hyperParameters("CIFAR-10 study", file.results.hyperParameters)
     return make.metrics
 }
 

@@ -12,8 +12,13 @@ import Foundation
 /// judged. An accuracy whose interval contains chance reproduces no published accuracy clear of chance.
 public enum Verdict: String, Codable, Sendable, CaseIterable {
     case reproduced
+    /// Better than published, where the entry's direction says which way is better.
     case beaten
     case missed
+    /// Beyond the accepted range of a number whose direction is `reproduce`: neither better
+    /// nor worse, not the published finding.
+    case notReproducedAbove = "not reproduced (above)"
+    case notReproducedBelow = "not reproduced (below)"
     /// A setting, parameter count or cost tier that is not the published one.
     case differs
     case notComparableMini = "not comparable (mini)"
@@ -31,10 +36,19 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
     case notInResults = "not in results"
 
     /// The verdicts that make `report diff --strict` fail.
-    public var failsStrict: Bool { self == .missed || self == .differs || self == .atChance }
+    public var failsStrict: Bool { [.missed, .differs, .atChance, .notReproducedAbove, .notReproducedBelow].contains(self) }
 
     /// The verdicts that judge a number against its published value.
-    public var isJudgement: Bool { [.reproduced, .beaten, .missed, .differs, .atChance].contains(self) }
+    public var isJudgement: Bool { [.reproduced, .beaten, .missed, .differs, .atChance, .notReproducedAbove, .notReproducedBelow].contains(self) }
+
+    /// The verdict for a number outside the accepted range, above or below it, by the entry's direction.
+    static func outside(above: Bool, _ direction: PublishedDirection) -> Verdict {
+        switch direction {
+        case .higherIsBetter: return above ? .beaten : .missed
+        case .lowerIsBetter: return above ? .missed : .beaten
+        case .reproduce: return above ? .notReproducedAbove : .notReproducedBelow
+        }
+    }
 }
 
 /// One published number set against its reproduction.
@@ -102,7 +116,7 @@ public struct PublishedDiff: Sendable {
                 return result(.atChance, accepted: accepted)
             }
             if accepted.contains(value) { return result(.reproduced, accepted: accepted) }
-            return result(value < accepted.lowerBound ? .beaten : .missed, accepted: accepted)
+            return result(Verdict.outside(above: value < accepted.lowerBound, entry.direction), accepted: accepted)
         case .setting, .parameterCount, .costTier:
             return result(Self.same(published, metric.value, epsilon: tolerance.epsilon ?? 0) ? .reproduced : .differs)
         }

@@ -20,6 +20,15 @@ public enum PublishedKind: String, Codable, Sendable, CaseIterable, CodingKeyRep
     case seconds
 }
 
+/// Which way a published number is better, so a verdict word never says "better" where it is not.
+public enum PublishedDirection: String, Codable, Sendable, CaseIterable {
+    case higherIsBetter = "higher_is_better"
+    case lowerIsBetter = "lower_is_better"
+    /// The number itself is the finding (a setting, a tier, fine-tuned CLIP's small extended
+    /// accuracy): either side of it fails to reproduce it.
+    case reproduce
+}
+
 /// A published value: a number or a word (a cost tier, an interpolation); where the table
 /// prints a dash, an entry has none.
 public typealias PublishedValue = NumberOrText
@@ -49,6 +58,7 @@ public struct PublishedEntry: Codable, Sendable, Identifiable {
     public let row: String
     public let column: String
     public let kind: PublishedKind
+    public let direction: PublishedDirection
     /// Nil where the table prints "-".
     public let value: PublishedValue?
     public let unit: String
@@ -60,7 +70,7 @@ public struct PublishedEntry: Codable, Sendable, Identifiable {
     // Spelled out rather than left to a key strategy: such a strategy would also rewrite the
     // `tolerances` keys ("parameter_count"), which name kinds, not properties.
     enum CodingKeys: String, CodingKey {
-        case id, source, table, row, column, kind, value, unit, note
+        case id, source, table, row, column, kind, direction, value, unit, note
         case reproducedBy = "reproduced_by"
     }
 }
@@ -110,6 +120,9 @@ public struct PublishedRegistry: Codable, Sendable {
         for entry in entries {
             guard seen.insert(entry.id).inserted else { throw ChapterError("\(url.path): entry \(entry.id) appears twice") }
             guard sources[entry.source] != nil else { throw ChapterError("\(url.path): entry \(entry.id) cites unknown source \(entry.source)") }
+            if [.setting, .parameterCount, .costTier].contains(entry.kind), entry.direction != .reproduce {
+                throw ChapterError("\(url.path): entry \(entry.id) is a \(entry.kind.rawValue), whose direction can only be reproduce")
+            }
         }
         for kind in PublishedKind.allCases where tolerances[kind] == nil {
             throw ChapterError("\(url.path): no tolerance for kind \(kind.rawValue)")

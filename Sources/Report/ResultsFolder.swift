@@ -36,6 +36,26 @@ public struct ResultsFolder: Sendable {
         Dictionary(files.map { ($0.chapter, $0.preset) } + others.map { ($0.chapter, $0.preset) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// One line naming the files of each preset when the folder holds more than one (a comparison
+    /// across them would set MiniFood against Food-101); nil when every file shares one preset.
+    /// The folder is named as results files record paths (paper.md quotes it).
+    public var presetMixture: String? { presetMixture(naming: directory.recordedPath) }
+
+    func presetMixture(naming folder: String) -> String? {
+        let byPreset = Dictionary(grouping: files.map { ($0.chapter, $0.preset) } + others.map { ($0.chapter, $0.preset) }, by: { $0.1 })
+        guard byPreset.count > 1 else { return nil }
+        let groups = byPreset.keys.sorted { $0.rawValue < $1.rawValue }.map { preset in
+            byPreset[preset]!.map { "\($0.0).json" }.joined(separator: ", ") + " (\(preset.rawValue))"
+        }
+        return "\(folder) mixes presets: " + groups.joined(separator: "; ")
+    }
+
+    /// Throws the mixture as a one-line error naming the folder by its full path, for the commands
+    /// that compare a folder's numbers.
+    public func requireOnePreset() throws {
+        if let mixture = presetMixture(naming: directory.path) { throw ChapterError(mixture + "; compare one preset's results (put the other preset's files in a folder of their own)") }
+    }
+
     /// Provenance of each file present: chapter, preset, seed, commit, machine, time.
     public var provenance: [Provenance] {
         files.map(Provenance.init) + others.map(\.provenance)

@@ -36,6 +36,29 @@ import Testing
         #expect(paper.contains("(figures/fig3-overall-results.png)"))
     }
 
+    /// The CIFAR-10 study is this project's comparison: the paper neither cites it nor sets itself against it.
+    @Test func noSentenceSaysThePaperCitesTheCIFARStudy() throws {
+        let (paper, _, root) = try build { results in
+            try writeAccuracyChapters(to: results, preset: .mini)
+            try writeCost(to: results, preset: .mini)
+            let model = CIFARModelResult(name: "DenseNet201", family: "CNN", trainableParameters: 10, validation: accuracy(88.4),
+                                         train: accuracy(91.2), trainSecondsPerEpoch: 1, validationSecondsPerEpoch: 1)
+            try ResultsWriter(chapter: CIFARResults.chapter, preset: .mini, seed: 1)
+                .write(CIFARResults(dataset: "d", hyperParameters: [:], models: [model]), to: results)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let sentences = paper.replacingOccurrences(of: "\n", with: " ").components(separatedBy: ". ")
+        let claims = ["paper cites", "paper sets", "sets itself against", "sets its results against", "paper compares with", "the paper's baseline"]
+        for sentence in sentences where sentence.contains("CIFAR") || sentence.contains("Malpure") {
+            let lowered = sentence.lowercased()
+            #expect(!claims.contains { lowered.contains($0) }, "\(sentence)")
+        }
+        #expect(paper.contains("Beyond the paper: the CIFAR-10 single-block study (this project's comparison)"))
+        #expect(paper.contains("the paper neither cites this study nor mentions CIFAR-10"))
+        let malpure = try #require(try PublishedRegistry.bundled().sources["malpure2021"])
+        #expect(malpure.role.contains("this project sets beside the paper as its own comparison") && !malpure.role.contains("sets itself against"))
+    }
+
     @Test func tableFiveProjectsTheFineTuningsOntoNMachines() throws {
         let (paper, _, root) = try build { try writeCost(to: $0, preset: .mini) }
         defer { try? FileManager.default.removeItem(at: root) }

@@ -14,6 +14,9 @@
 // Table 3), and extended accuracy on the held-out classes' images, choosing among the 10 names
 // (79.82%, Table 4). The two numbers are not directly comparable (one choice among 91, one
 // among 10), but both are zero-shot: that is the ability fine-tuning will be measured against.
+// Two of these details are this project's readings, reasonable but not the paper's words: that
+// C1..C10 are the dataset's first ten classes, apple_pie .. breakfast_burrito (the paper does not
+// name them), and that extended accuracy chooses among those 10 names, not among all 101.
 //
 // CLIP's authors also found that averaging the text embeddings of many phrasings of each class
 // (a prompt ensemble) helps. Beyond the paper, the chapter reports one beside the single template
@@ -23,7 +26,8 @@
 // its images, which says how far another draw of test images could move it.
 //
 // The model: on the paper preset, `--checkpoint` is a directory holding
-// openai/clip-vit-base-patch32 as Hugging Face publishes it. On the mini preset, the mini CLIP
+// openai/clip-vit-base-patch32 as Hugging Face publishes it (the paper names the architecture,
+// CLIP ViT-B/32, not a checkpoint: this one is the project's reading). On the mini preset, the mini CLIP
 // the project pretrains on MiniFood's image-caption pairs (never on a downstream class).
 //
 // This chapter writes results/clip.json.

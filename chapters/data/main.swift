@@ -6,8 +6,9 @@
 // (intense colours, some wrong labels); the test photos were checked by hand. Photos are JPEGs
 // with a longest side of 512 pixels.
 //
-// Section 2.2 sets the question the whole paper asks. The first ten classes, C1..C10
-// (apple_pie .. breakfast_burrito), are never fine-tuned on: they measure "extended accuracy",
+// Section 2.2 sets the question the whole paper asks. Ten classes, C1..C10, are never
+// fine-tuned on (the paper does not name them: that they are the dataset's first ten,
+// apple_pie .. breakfast_burrito, is this project's reading): they measure "extended accuracy",
 // how well a model still recognises dishes it was not tuned for, which only a model that reads
 // class names (CLIP, zero-shot) can attempt. The other 91 classes are split 0.8:0.2 into
 // training and validation, per class, with a seed we record.

@@ -51,7 +51,7 @@ struct Diff: ParsableCommand {
 
     @Option(help: "Folder of results/<chapter>.json files.") var results = "results"
     @Option(help: "Another results folder: compare the two runs instead of the published numbers.") var against: String?
-    @Flag(help: "Exit 1 when a published number is missed or at chance, or a published setting differs.") var strict = false
+    @Flag(help: "Exit 1 when a published number is missed, not reproduced or at chance, or a published setting differs.") var strict = false
     @Flag(help: "Print JSON instead of a markdown table.") var json = false
 
     func validate() throws {
@@ -61,8 +61,11 @@ struct Diff: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = try ResultsFolder(directory: URL(fileURLWithPath: results))
+            try folder.requireOnePreset()
             if let against {
-                let diff = RunDiff(this: folder, other: try ResultsFolder(directory: URL(fileURLWithPath: against)))
+                let other = try ResultsFolder(directory: URL(fileURLWithPath: against))
+                try other.requireOnePreset()
+                let diff = RunDiff(this: folder, other: other)
                 try emit(json ? diff.json(thisPath: results, otherPath: against) : Data(diff.markdown(thisPath: results, otherPath: against).utf8))
                 return
             }
@@ -74,7 +77,7 @@ struct Diff: ParsableCommand {
             }
             if strict, diff.failsStrict {
                 let failing = diff.comparisons.filter { $0.verdict.failsStrict }.map(\.entry.id)
-                FileHandle.standardError.write(Data("report: --strict: \(failing.count) published number(s) missed, differ or at chance: \(failing.joined(separator: ", "))\n".utf8))
+                FileHandle.standardError.write(Data("report: --strict: \(failing.count) published number(s) missed, not reproduced, differ or at chance: \(failing.joined(separator: ", "))\n".utf8))
                 throw ExitCode(1)
             }
         }

@@ -7,7 +7,7 @@
 //   vit             ViT-B/16 fine-tuned with Table 1's settings: Table 3, Figure 4
 //   clip-finetune   CLIP fine-tuned with Table 2's settings: Tables 3 and 4, Figure 4
 //   cost            Table 5, from counted FLOPs and measured throughput
-//   cifar           the CIFAR-10 single-block baseline the paper compares with (on the paper
+//   cifar           the CIFAR-10 single-block study, the project's own comparison (on the paper
 //                   preset only when --cifar10 is given)
 //   lit, wise-ft    beyond the paper: locked-image text tuning, weight-space ensembles
 //   report build    figures/ and paper.md, every number beside the published one

@@ -26,7 +26,8 @@
 // computed for them here either.
 //
 // The paper preset fine-tunes the checkpoint given as `--checkpoint` (a Hugging Face directory
-// such as google/vit-base-patch16-224). The mini preset fine-tunes the mini ViT that the
+// such as google/vit-base-patch16-224; the paper names only ViT-B/16, so that checkpoint is the
+// project's reading). The mini preset fine-tunes the mini ViT that the
 // project pretrains itself on MiniFood's labelled pretraining corpus, 283 dish compositions
 // none of which is a downstream class: ImageNet-21k's role, at 32 x 32 pixels.
 //

@@ -33,7 +33,7 @@ struct AccuracyRow {
 
     private static func beyondThePaper(table: String, column: String, row: String, metric: String) -> PublishedEntry {
         PublishedEntry(id: metric, source: "beyond the paper", table: table, row: row, column: column,
-                       kind: .accuracy, value: nil, unit: "%", reproducedBy: metric, note: nil)
+                       kind: .accuracy, direction: .higherIsBetter, value: nil, unit: "%", reproducedBy: metric, note: nil)
     }
 }
 

@@ -94,10 +94,20 @@ public enum ChapterSummaries {
             + "extended), "
         text += recipes.map { "\($0.id) reaches \(mark($0.test.percentWithInterval)) test (\(points($0.test, clip.test))) and "
             + "\(mark($0.extended.percentWithInterval)) extended (\(points($0.extended, clip.extended)))" }.joined(separator: "; ") + ". "
-        if recipes.count > 1, let worst = recipes.min(by: { $0.extended.value < $1.extended.value }),
-           let best = recipes.max(by: { $0.extended.value < $1.extended.value }) {
-            text += "The held-out classes suffer most under \(worst.id) (trained: \(worst.trained)) and least under \(best.id) "
-                + "(trained: \(best.trained))."
+        if recipes.count > 1 {
+            func overlap(_ tied: [CLIPRecipeResult]) -> String {
+                tied.map { "\($0.id) (\(mark($0.extended.percentWithInterval)))" }.joined(separator: ", ")
+            }
+            switch IntervalExtreme.of(recipes, lowest: true, accuracy: \.extended) {
+            case .clear(let worst)?: text += "The held-out classes suffer most under \(worst.id) (trained: \(worst.trained)). "
+            case .overlapping(let tied)?: text += "No recipe clearly suffers most on the held-out classes: the 95% intervals of \(overlap(tied)) overlap. "
+            case nil: break
+            }
+            switch IntervalExtreme.of(recipes, lowest: false, accuracy: \.extended) {
+            case .clear(let best)?: text += "They suffer least under \(best.id) (trained: \(best.trained))."
+            case .overlapping(let tied)?: text += "No recipe clearly least: the 95% intervals of \(overlap(tied)) overlap."
+            case nil: break
+            }
         }
         return text
     }
@@ -121,7 +131,7 @@ public enum ChapterSummaries {
         }
         let perClass = { (count: Int, classes: Int) in classes > 0 ? formatNumber(Double(count) / Double(classes)) : "?" }
         text += "Scale: fine-tuning sees \(perClass(r.counts.train, trained)) training and \(perClass(r.counts.validation, trained)) test "
-            + "images per trained class (Food-101 after the paper's split: 800 and 200) and \(perClass(r.counts.heldOut, heldOut)) per "
+            + "images per trained class (Food-101 after the paper's 0.8:0.2 split as this project reads it: 800 and 200; the dataset's own lists: 750 and 250) and \(perClass(r.counts.heldOut, heldOut)) per "
             + "held-out class (Food-101: 1,000); the mini CLIP is pretrained on \(formatNumber(Double(facts.pretrainCaptionPairs))) "
             + "image-caption pairs (CLIP: 400 million) and the mini ViT on \(formatNumber(Double(facts.pretrainLabelledImages))) labelled "
             + "images (ImageNet-21k: about 14 million). A mini finding says what the method does in this small world, not what it does "

@@ -15,6 +15,8 @@ struct Finding: Equatable {
         case notRun = "Not run"
         /// A quick run's smoke-test sizes decide nothing.
         case quickRun = "Not judged (quick run)"
+        /// Mini and paper files side by side would compare two worlds.
+        case mixedPresets = "Not judged (mixed presets)"
     }
 
     let claim: String
@@ -27,10 +29,21 @@ struct Findings {
     let results: ResultsFolder
 
     static let rule = "An accuracy counts as higher than another only when their 95% bootstrap intervals do not overlap; "
-        + "\"most\" of the zero-shot ability is lost when the fine-tuned extended accuracy lies wholly below half the zero-shot one."
+        + "\"most\" of the zero-shot ability is lost when the fine-tuned extended accuracy lies wholly below half the zero-shot one. "
+        + "Where a chapter repeated its fine-tuning with several seeds, its side of a comparison is every seed's accuracy, and the "
+        + "finding is decided only when all seeds decide it alike against the other side's interval (the seeds carry the run-to-run "
+        + "spread, the interval the images' resampling)."
+
+    /// The one line that refuses a folder whose files come from different presets, naming them; nil when they share one.
+    static func mixedPresets(_ results: ResultsFolder) -> String? {
+        results.presetMixture
+    }
 
     /// The paper's findings, the other recipes', then LiT's question when the run has a locked ViT to answer it.
     var all: [Finding] {
+        if let mixture = Self.mixedPresets(results) {
+            return [Finding(claim: "The paper's findings are judged on one preset's results", outcome: .mixedPresets, evidence: mixture)]
+        }
         let findings = [vitIsMostAccurate, fineTuningRaisesCLIPTestAccuracy, fineTuningCostsZeroShotAbility] + byOtherRecipe + [costOrder]
             + (lockedViTGainsZeroShot.map { [$0] } ?? [])
         guard !results.quickChapters.isEmpty else { return findings }
@@ -44,8 +57,10 @@ struct Findings {
               let tuned = results[CLIPFineTuneResults.self]?.results.test else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the vit, clip and clip-finetune results")
         }
-        let orders = [compare(vit, clip), compare(vit, tuned)]
-        let evidence = "ViT \(describe(vit, of: ViTResults.self)), zero-shot CLIP \(describe(clip, of: CLIPZeroShotResults.self)), fine-tuned CLIP \(describe(tuned, of: CLIPFineTuneResults.self))"
+        let vitSeeds = results[ViTResults.self]?.results.seedRuns?.test, tunedSeeds = results[CLIPFineTuneResults.self]?.results.seedRuns?.test
+        let orders = [compare(vit, clip, seeds: vitSeeds), compare(vit, tuned, seeds: vitSeeds, otherSeeds: tunedSeeds)]
+        let evidence = "ViT \(describe(vit, of: ViTResults.self))\(seedWords(vitSeeds, of: ViTResults.self)), zero-shot CLIP \(describe(clip, of: CLIPZeroShotResults.self)), "
+            + "fine-tuned CLIP \(describe(tuned, of: CLIPFineTuneResults.self))\(seedWords(tunedSeeds, of: CLIPFineTuneResults.self))"
         return Finding(claim: claim, outcome: outcome(orders), evidence: evidence)
     }
 
@@ -55,15 +70,18 @@ struct Findings {
         guard let clip = results[CLIPZeroShotResults.self]?.results.test, let tuned = results[CLIPFineTuneResults.self]?.results.test else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
         }
-        return Finding(claim: claim, outcome: outcome([compare(tuned, clip)]),
-                       evidence: "fine-tuned \(describe(tuned, of: CLIPFineTuneResults.self)) against zero-shot \(describe(clip, of: CLIPZeroShotResults.self))")
+        let seeds = results[CLIPFineTuneResults.self]?.results.seedRuns?.test
+        return Finding(claim: claim, outcome: outcome([compare(tuned, clip, seeds: seeds)]),
+                       evidence: "fine-tuned \(describe(tuned, of: CLIPFineTuneResults.self))\(seedWords(seeds, of: CLIPFineTuneResults.self)) "
+                           + "against zero-shot \(describe(clip, of: CLIPZeroShotResults.self))")
     }
 
     /// Table 4: fine-tuned CLIP keeps less than half of zero-shot CLIP's extended accuracy.
     var fineTuningCostsZeroShotAbility: Finding {
         let recipe = results[CLIPFineTuneResults.self]?.results.recipe
         let claim = "Fine-tuning CLIP gives up most of its zero-shot accuracy on the held-out classes" + (recipe.map { " (\($0), the main recipe)" } ?? "") + "."
-        return forgetting(claim: claim, tuned: results[CLIPFineTuneResults.self]?.results.extended)
+        return forgetting(claim: claim, tuned: results[CLIPFineTuneResults.self]?.results.extended,
+                          seeds: results[CLIPFineTuneResults.self]?.results.seedRuns?.extended)
     }
 
     /// The paper's two CLIP findings again for each further recipe clip-finetune compared.
@@ -81,16 +99,22 @@ struct Findings {
     }
 
     /// Held when `tuned` lies wholly below half of zero-shot CLIP's extended accuracy, did not
-    /// hold when wholly above it.
-    private func forgetting(claim: String, tuned: Accuracy?) -> Finding {
+    /// hold when wholly above it; with several `seeds`, when every seed's accuracy does.
+    private func forgetting(claim: String, tuned: Accuracy?, seeds: [Double]? = nil) -> Finding {
         guard let clip = results[CLIPZeroShotResults.self]?.results.extended, let tuned else {
             return Finding(claim: claim, outcome: .notRun, evidence: "needs the clip and clip-finetune results")
         }
-        let (tunedLow, tunedHigh) = bounds(tuned)
         let (clipLow, clipHigh) = bounds(clip)
-        let outcome: Finding.Outcome = tunedHigh < clipLow / 2 ? .held : (tunedLow > clipHigh / 2 ? .didNotHold : .undecided)
+        let outcome: Finding.Outcome
+        if let seeds, seeds.count > 1 {
+            outcome = seeds.allSatisfy { $0 < clipLow / 2 } ? .held : (seeds.allSatisfy { $0 > clipHigh / 2 } ? .didNotHold : .undecided)
+        } else {
+            let (tunedLow, tunedHigh) = bounds(tuned)
+            outcome = tunedHigh < clipLow / 2 ? .held : (tunedLow > clipHigh / 2 ? .didNotHold : .undecided)
+        }
         return Finding(claim: claim, outcome: outcome,
-                       evidence: "extended accuracy \(describe(tuned, of: CLIPFineTuneResults.self)) after fine-tuning, \(describe(clip, of: CLIPZeroShotResults.self)) zero-shot")
+                       evidence: "extended accuracy \(describe(tuned, of: CLIPFineTuneResults.self))\(seedWords(seeds, of: CLIPFineTuneResults.self)) after fine-tuning, "
+                           + "\(describe(clip, of: CLIPZeroShotResults.self)) zero-shot (half of it: \(formatPercent(50 * clipLow))-\(formatPercent(50 * clipHigh))%)")
     }
 
     /// Table 5: zero-shot CLIP is the cheapest to deploy, fine-tuned CLIP the dearest.
@@ -107,7 +131,8 @@ struct Findings {
         let held = rank(clip) < rank(vit) && rank(vit) < rank(tuned)
         return Finding(claim: claim, outcome: held ? .held : .didNotHold,
                        evidence: "tiers from FLOPs counted from the configurations: zero-shot CLIP \(clip.rawValue), ViT \(vit.rawValue), "
-                           + "fine-tuned CLIP \(tuned.rawValue)")
+                           + "fine-tuned CLIP \(tuned.rawValue) (FLOPs only: the paper's grade for fine-tuned CLIP rests on hyper-parameter "
+                           + "difficulty, whose learning-rate sensitivity the section \"Beyond the paper: when does fine-tuning pay?\" measures)")
     }
 
     /// Beyond the paper (lit): a locked ViT with a learned text tower keeps the fine-tuned ViT's
@@ -141,12 +166,22 @@ struct Findings {
     }
 
     /// `a` against `b`: descending when a's interval lies wholly above b's, ascending when below.
-    private func compare(_ a: Accuracy, _ b: Accuracy) -> ComparisonResult {
-        let (aLow, aHigh) = bounds(a)
-        let (bLow, bHigh) = bounds(b)
-        if aLow > bHigh { return .orderedDescending }
-        if aHigh < bLow { return .orderedAscending }
+    /// A side run with several seeds is its seeds' accuracies instead: ordered only when every
+    /// one of them lies beyond the other side (every pair, when both have seeds).
+    func compare(_ a: Accuracy, _ b: Accuracy, seeds: [Double]? = nil, otherSeeds: [Double]? = nil) -> ComparisonResult {
+        let aSides = (seeds?.count ?? 0) > 1 ? seeds!.map { ($0, $0) } : [bounds(a)]
+        let bSides = (otherSeeds?.count ?? 0) > 1 ? otherSeeds!.map { ($0, $0) } : [bounds(b)]
+        let pairs = aSides.flatMap { a in bSides.map { (a, $0) } }
+        if pairs.allSatisfy({ $0.0.0 > $0.1.1 }) { return .orderedDescending }
+        if pairs.allSatisfy({ $0.0.1 < $0.1.0 }) { return .orderedAscending }
         return .orderedSame
+    }
+
+    /// "; seeds 0, 1, 2: 35.4%, 35.8%, 38.0%" when several seeds ran, else nothing.
+    private func seedWords<Payload: ChapterPayload>(_ seeds: [Double]?, of _: Payload.Type) -> String {
+        guard let seeds, seeds.count > 1 else { return "" }
+        let mark = results[Payload.self].map { PrecisionMark($0) } ?? PrecisionMark(.fp32)
+        return " (over \(seeds.count) seeds: " + seeds.map { mark(formatPercent($0 * 100) + "%") }.joined(separator: ", ") + ")"
     }
 
     /// The interval, or the value itself when the chapter computed none.

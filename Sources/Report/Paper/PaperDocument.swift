@@ -69,7 +69,7 @@ public struct PaperDocument {
             out += chapterWords([results[WiSEFTResults.self].map(quote)])
             section += 1
         }
-        out += "### 3.\(section) The CIFAR-10 single-block baseline\n\n" + PaperProse.cifar + "\n"
+        out += "### 3.\(section) Beyond the paper: the CIFAR-10 single-block study (this project's comparison)\n\n" + PaperProse.cifar + "\n"
         out += tables.cifar() + "\n" + chapterWords([results[CIFARResults.self].map(quote)])
 
         out += "## 4 Conclusion\n\n" + PaperProse.conclusion + "\n" + conclusionOfThisRun(diff) + "\n"
@@ -148,7 +148,7 @@ public struct PaperDocument {
             out += "Mini-preset numbers come from another world and carry no verdict on the paper's numbers; "
             out += "only a paper-preset run on Food-101 can reproduce, beat or miss them. "
         }
-        out += "`report diff` lists every number; `report diff --strict` fails when one is missed or a setting differs.\n"
+        out += "`report diff` lists every number; `report diff --strict` fails when one is missed or not reproduced, or a setting differs.\n"
         return out
     }
 

@@ -144,9 +144,10 @@ public final class Encoder: Module {
     /// The encoder's output at one position per item (a [CLS] token), [B, D], for a model that
     /// reads nothing else: the same values as `selectingPositions(self(x), positions)`, but the
     /// last layer computes its attention output and MLP only at those positions (in ViT-B/16,
-    /// 1/197 of them: about 6% of the encoder's products, forward and backward). No mask.
+    /// 1/197 of them: about 6% of the encoder's products, forward and backward). No mask; under
+    /// drop path (`branchMasks`) every position is computed, as the masks are per position.
     public func callAsFunction(_ x: Tensor, onlyAt positions: [Int]) -> Tensor {
-        guard let last = layers.last else { return selectingPositions(x, positions) }
+        guard let last = layers.last, last.branchMasks == nil else { return selectingPositions(self(x), positions) }
         return last(layers.dropLast().reduce(x) { h, layer in layer(h) }, onlyAt: positions)
     }
 

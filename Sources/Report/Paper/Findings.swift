@@ -71,12 +71,11 @@ struct Findings {
         guard let run = results[CLIPFineTuneResults.self]?.results else { return [] }
         let zeroShot = results[CLIPZeroShotResults.self]?.results.test
         return run.recipes.filter { $0.id != run.recipe }.flatMap { recipe -> [Finding] in
-            let name = recipe.id == PaperTables.cosineReadOutRecipe ? "\(recipe.id) recipe (Section 2.2.3's read-out)" : "\(recipe.id) recipe"
-            let raise = "Fine-tuning CLIP by the \(name) raises its test accuracy above zero-shot CLIP's."
+            let raise = "Fine-tuning CLIP by the \(recipe.id) recipe raises its test accuracy above zero-shot CLIP's."
             let test = zeroShot.map { Finding(claim: raise, outcome: outcome([compare(recipe.test, $0)]),
                                               evidence: "fine-tuned \(describe(recipe.test, of: CLIPFineTuneResults.self)) against zero-shot \(describe($0, of: CLIPZeroShotResults.self))") }
                 ?? Finding(claim: raise, outcome: .notRun, evidence: "needs the clip results")
-            let forgets = "Fine-tuning CLIP by the \(name) (trained: \(recipe.trained)) gives up most of its zero-shot accuracy on the held-out classes."
+            let forgets = "Fine-tuning CLIP by the \(recipe.id) recipe (trained: \(recipe.trained)) gives up most of its zero-shot accuracy on the held-out classes."
             return [test, forgetting(claim: forgets, tuned: recipe.extended)]
         }
     }

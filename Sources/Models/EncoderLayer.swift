@@ -51,6 +51,11 @@ public final class EncoderLayer: Module {
     let activation: Activation
     public let layerNorm1, layerNorm2: LayerNorm
     public let qProj, kProj, vProj, outProj, fc1, fc2: Linear
+    /// Stochastic depth (drop path) for the next forward passes: each residual branch's output
+    /// is multiplied by its mask, [T, D] (a position's row is 0 or 1/keep, as FT-CLIP's
+    /// sequence-first layout makes timm's drop_path draw it), before it joins the residual
+    /// stream. Nil (the default, and at evaluation) leaves the branches as they are.
+    public var branchMasks: (attention: Tensor, mlp: Tensor)?
 
     public init(_ geometry: EncoderGeometry, names: EncoderLayerNames) {
         let width = geometry.width
@@ -82,13 +87,18 @@ public final class EncoderLayer: Module {
         let qkv = linear(normed, weight: concatenated([qProj.weight, kProj.weight, vProj.weight]),
                          bias: qProj.bias.map { concatenated([$0, kProj.bias!, vProj.bias!]) })
         let attended = attention(packed: qkv, heads: heads, mask: mask)
-        let h = x + outProj(attended)
-        return h + fc2(activation(fc1(layerNorm2(h))))
+        guard let branchMasks else {
+            let h = x + outProj(attended)
+            return h + fc2(activation(fc1(layerNorm2(h))))
+        }
+        let h = x + outProj(attended) * branchMasks.attention
+        return h + fc2(activation(fc1(layerNorm2(h)))) * branchMasks.mlp
     }
 
     /// The layer's output at one position per item, [B, D] (`selectingPositions(self(x), positions)`
     /// without a mask): keys and values for every position, everything else only where it is read.
     func callAsFunction(_ x: Tensor, onlyAt positions: [Int]) -> Tensor {
+        precondition(branchMasks == nil, "EncoderLayer: drop path applies to whole sequences, not to one position")
         let (batch, width) = (x.shape[0], x.shape[2])
         let normed = layerNorm1(x)
         let keysAndValues = linear(normed, weight: concatenated([kProj.weight, vProj.weight]),
@@ -134,9 +144,10 @@ public final class Encoder: Module {
     /// The encoder's output at one position per item (a [CLS] token), [B, D], for a model that
     /// reads nothing else: the same values as `selectingPositions(self(x), positions)`, but the
     /// last layer computes its attention output and MLP only at those positions (in ViT-B/16,
-    /// 1/197 of them: about 6% of the encoder's products, forward and backward). No mask.
+    /// 1/197 of them: about 6% of the encoder's products, forward and backward). No mask; under
+    /// drop path (`branchMasks`) every position is computed, as the masks are per position.
     public func callAsFunction(_ x: Tensor, onlyAt positions: [Int]) -> Tensor {
-        guard let last = layers.last else { return selectingPositions(x, positions) }
+        guard let last = layers.last, last.branchMasks == nil else { return selectingPositions(self(x), positions) }
         return last(layers.dropLast().reduce(x) { h, layer in layer(h) }, onlyAt: positions)
     }
 

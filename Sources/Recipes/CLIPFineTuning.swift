@@ -29,20 +29,25 @@ public final class CLIPFineTuning {
 
     /// Each trained class's prompt, tokenised (flyp's captions).
     private let classPrompts: [[Int]]
-    /// FT-CLIP's label smoothing, when asked for (the paper's Table 2 has none).
-    public let labelSmoothing: Float
+    /// Label smoothing, drop path, augmentation and EMA beyond Table 2 (none by default;
+    /// FT-CLIP's code defaults under ft-clip-code).
+    public let regularization: CLIPFineTuningRegularization
+    /// The moving average of the trained weights, when `regularization` asks for one.
+    public let ema: ModelEMA?
+    /// Black's normalised value per channel (the augmentation's padding).
+    private let blackValues: [Float]
 
     /// Loads `checkpoint`, builds `recipe`'s classifier for the 91 training classes and a trainer
     /// that checkpoints to `trainerDirectory` (when given) every quarter epoch.
     public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, recipe: CLIPFineTuningRecipe = .ftCLIP,
-                labelSmoothing: Float = 0, trainerDirectory: URL? = nil, prompts: PromptTemplates = .food,
+                regularization: CLIPFineTuningRegularization = CLIPFineTuningRegularization(), trainerDirectory: URL? = nil, prompts: PromptTemplates = .food,
                 progress: ProgressDisplay = .automatic) throws {
         precondition(data.train.classNames == data.validation.classNames, "CLIPFineTuning: train and validation name different classes")
         source = checkpoint
         zeroShot = try ZeroShotClassifier(checkpoint: checkpoint)
         self.data = data
         self.prompts = prompts
-        self.labelSmoothing = labelSmoothing
+        self.regularization = regularization
         classPrompts = data.train.classNames.map { [zeroShot] name in zeroShot.tokenizer.encode(PromptTemplates.fill(prompts.templates[0], with: name)) }
         classifier = CLIPImageClassifier(clip: zeroShot.model, recipe: recipe,
                                          classEmbeddings: zeroShot.classEmbeddings(data.train.classNames, prompts: prompts),
@@ -50,10 +55,14 @@ public final class CLIPFineTuning {
         trainPixels = try DatasetPixels(data.train, processor: zeroShot.processor)
         let stepsPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         // FLYP's contrastive loss couples each micro-batch's pairs: the ranks share whole micro-batches.
-        trainer = Trainer(parameters: classifier.namedParameters, configuration: configuration, examplesPerEpoch: data.train.count,
-                          coupling: recipe == .flyp ? .perMicroBatch : .independent,
-                          checkpoints: trainerDirectory.map { CheckpointPolicy(directory: $0, everySteps: max(1, stepsPerEpoch / 4)) },
-                          progress: progress)
+        let trainer = Trainer(parameters: classifier.namedParameters, configuration: configuration, examplesPerEpoch: data.train.count,
+                              coupling: recipe == .flyp ? .perMicroBatch : .independent,
+                              checkpoints: trainerDirectory.map { CheckpointPolicy(directory: $0, everySteps: max(1, stepsPerEpoch / 4)) },
+                              progress: progress)
+        self.trainer = trainer
+        ema = regularization.emaDecay.map { ModelEMA(trainer.optimizer.parameters.map { ($0.name, $0.tensor) }, decay: $0) }
+        let processor = zeroShot.processor
+        blackValues = (0..<3).map { Float((0 - processor.imageMean[$0]) / processor.imageStd[$0]) }
     }
 
     /// Parameters the optimiser updates (see `CLIPFineTuningRecipe.trained`).
@@ -63,15 +72,20 @@ public final class CLIPFineTuning {
 
     /// The configuration's settings under Table 2's names, the recipe and its own settings.
     public var hyperParameters: HyperParameters {
-        var recipeSettings: HyperParameters = ["recipe": .text(recipe.rawValue), "label_smoothing": .number(Double(labelSmoothing))]
+        var recipeSettings = regularization.hyperParameters
+        recipeSettings["recipe"] = .text(recipe.rawValue)
         switch recipe {
-        case .ftCLIP:
+        case .ftCLIP, .ftCLIPCode, .ftCLIPClassToken:
             recipeSettings["head_init"] = .text("trunc_normal(std 0.02) weight, uniform(±width^-1/2) bias, both × \(CLIPImageClassifier.ftCLIPInitScale)")
+            recipeSettings["frozen"] = .text("patch embedding")
+        case .ftCLIPHFHead:
+            recipeSettings["head_init"] = .text("normal(std width^-1/2) weight, zero bias (Hugging Face's scale)")
             recipeSettings["frozen"] = .text("patch embedding")
         case .huggingFace: recipeSettings["head_init"] = .text("normal(std width^-1/2) weight, zero bias")
         case .zeroShotHead: recipeSettings["head_init"] = .text("class prompts' text embeddings × exp(logit_scale)")
         case .flyp: recipeSettings["captions"] = .text(prompts.templates[0])
         }
+        if recipe == .ftCLIPClassToken { recipeSettings["pooling"] = .text("class token through fc_norm") }
         return trainer.configuration.hyperParameters.merging(recipeSettings) { $1 }
     }
 
@@ -86,15 +100,34 @@ public final class CLIPFineTuning {
     /// CLIP's symmetric contrastive loss between the images and their classes' prompts (two
     /// images of one class in a batch are each other's negatives, as in FLYP's code).
     public func loss(pixels: Tensor, labels: [Int]) -> Tensor {
-        guard recipe == .flyp else { return crossEntropy(classifier(pixels), labels: labels, labelSmoothing: labelSmoothing) }
+        guard recipe == .flyp else { return crossEntropy(classifier(pixels), labels: labels, labelSmoothing: regularization.labelSmoothing) }
         return zeroShot.model.contrastiveLoss(pixels, TokenBatch(labels.map { classPrompts[$0] }, padding: zeroShot.tokenizer.padding))
     }
 
-    /// Trains the remaining steps (stopping after `stopStep` when given).
+    /// Trains the remaining steps (stopping after `stopStep` when given). Augmentation and drop
+    /// path draw from the trainer's per-micro-batch generator, so a resumed run repeats them. At
+    /// the end the model holds the moving average when `regularization` keeps one (restarted
+    /// from the resumed weights if the run was resumed: the average is not checkpointed).
     public func train(stoppingAfter stopStep: Int? = nil) throws {
-        try trainer.fit(batch: { indices, _ in (pixels: try self.trainPixels.pixels(indices), labels: self.trainPixels.labels(indices)) },
-                        loss: { self.loss(pixels: $0.pixels, labels: $0.labels) },
-                        stoppingAfter: stopStep)
+        let encoderLayers = zeroShot.model.visionModel.encoder.layers
+        let augmentation = regularization.augmentation, depth = regularization.stochasticDepth
+        let vision = zeroShot.model.config.visionConfig
+        let positions = (vision.imageSize / vision.patchSize) * (vision.imageSize / vision.patchSize) + 1, width = vision.hiddenSize
+        try trainer.fit(
+            batch: { indices, generator in
+                let pixels = try self.trainPixels.pixels(indices)
+                if !augmentation.isIdentity { augmentation.apply(to: pixels, zeroValues: self.blackValues, generator: &generator) }
+                let masks = depth?.masks(depth: encoderLayers.count, positions: positions, width: width, generator: &generator)
+                return (pixels: pixels, labels: self.trainPixels.labels(indices), masks: masks)
+            },
+            loss: { batch in
+                for (layer, masks) in zip(encoderLayers, batch.masks ?? []) { layer.branchMasks = masks }
+                defer { for layer in encoderLayers { layer.branchMasks = nil } }
+                return self.loss(pixels: batch.pixels, labels: batch.labels)
+            },
+            afterStep: ema.map { ema in { _ in ema.update() } },
+            stoppingAfter: stopStep)
+        if let ema, trainer.step == trainer.totalSteps { ema.copyAveragesIntoModel() }
     }
 
     /// Figure 4's curve: each step's mean loss and learning rate.
@@ -119,6 +152,11 @@ public final class CLIPFineTuning {
     /// beside the single template): the fine-tuned image tower against the text tower as it now
     /// is (pretrained, except under flyp), the held-out images embedded once.
     public func extendedScores(promptSets: [PromptTemplates], batchSize: Int = 64) throws -> [ClassificationHits] {
-        try zeroShot.zeroShotScores(data.heldOut, promptSets: promptSets, batchSize: batchSize)
+        zeroShot.zeroShotScores(try extendedImages(batchSize: batchSize), promptSets: promptSets)
+    }
+
+    /// The held-out images through the fine-tuned image tower (what extended accuracy and drift read).
+    public func extendedImages(batchSize: Int = 64) throws -> EmbeddedImages {
+        try zeroShot.embedImages(data.heldOut, batchSize: batchSize)
     }
 }

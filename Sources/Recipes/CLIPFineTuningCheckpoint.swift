@@ -10,8 +10,6 @@ import Common
 import Results
 import Training
 import Foundation
-import Training
-
 extension CLIPFineTuning {
     /// The files of a Hugging Face CLIP directory, besides the weights, that a copy needs.
     static let companionFiles = ["config.json", "preprocessor_config.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -23,7 +21,7 @@ extension CLIPFineTuning {
     /// checkpoints and a changed setting starts afresh beside them.
     public static func runDirectory(cache: URL, preset: Preset, checkpoint: URL, data: ExperimentData,
                                     configuration: TrainingConfiguration, recipe: CLIPFineTuningRecipe = .ftCLIP,
-                                    labelSmoothing: Float = 0, prompts: PromptTemplates = .food) throws -> URL {
+                                    regularization: CLIPFineTuningRegularization = CLIPFineTuningRegularization(), prompts: PromptTemplates = .food) throws -> URL {
         var digest = SHA256()
         digest.update(checkpoint.standardizedFileURL.path + "\n")
         for file in try Checkpoint(directory: checkpoint).weightFiles {
@@ -34,9 +32,10 @@ extension CLIPFineTuning {
         }
         digest.update("\(data.source)\n\(data.train.count) \(data.validation.count) \(data.heldOut.count)\n")
         digest.update("\(data.train.classNames)\n\(data.heldOut.classNames)\n")
-        digest.update(recipe.rawValue + " \(labelSmoothing)\n" + prompts.templates.joined(separator: "\n") + "\n")
+        digest.update(recipe.rawValue + "\n" + prompts.templates.joined(separator: "\n") + "\n")
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        digest.update(Array(try encoder.encode(regularization)))
         digest.update(Array(try encoder.encode(configuration)))
         return cache.appendingPathComponent("clip-finetune")
             .appendingPathComponent("\(preset.rawValue)-seed\(configuration.seed)-\(digest.hexDigest().prefix(12))")

@@ -2,7 +2,6 @@
 import Common
 import Results
 import Training
-import Training
 
 
 extension TrainingConfiguration {
@@ -56,6 +55,8 @@ extension LearningRateSchedule {
         switch self {
         case .constant: "constant"
         case let .warmupCosine(warmupSteps): "cosine after \(warmupSteps) warm-up steps"
+        case let .warmupCosineToFloor(warmupSteps, floor):
+            "FT-CLIP's per-step cosine to \(floor) × lr after \(warmupSteps) linear warm-up steps"
         }
     }
 }

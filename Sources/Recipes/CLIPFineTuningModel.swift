@@ -17,6 +17,14 @@
 // without the class token (no LayerNorm) into a fresh linear head with bias, weight ~
 // N(0, width^-1/2), bias 0, as its `_init_weights` draws them.
 //
+// ft-clip-code: ft-clip's classifier trained as FT-CLIP's code runs with Table 2's values and
+// its parser's defaults for the rest (CLIPFineTuningCodeDefaults.swift).
+//
+// Two ablations of ft-clip, each changing one of the two things that set it apart from
+// huggingface (which forgets far less): ft-clip-hf-head draws the fresh head at Hugging Face's
+// scale (normal(std width^-1/2), zero bias) instead of FT-CLIP's ×0.001; ft-clip-class-token
+// reads the class token through fc_norm instead of the mean of the patch tokens.
+//
 // flyp (Goyal et al. 2023, "Finetune like you pretrain"): no head; both towers and the
 // temperature trained with CLIP's contrastive loss on (image, class prompt) pairs, classifying
 // by zero-shot against the fine-tuned text tower.
@@ -27,9 +35,15 @@ import TensorCore
 
 public enum CLIPFineTuningRecipe: String, CaseIterable, Codable, Sendable {
     case ftCLIP = "ft-clip"
+    case ftCLIPCode = "ft-clip-code"
     case zeroShotHead = "zero-shot-head"
     case huggingFace = "huggingface"
     case flyp
+    case ftCLIPHFHead = "ft-clip-hf-head"
+    case ftCLIPClassToken = "ft-clip-class-token"
+
+    /// ft-clip's classifier (fc_norm and a head on the image encoder's tokens), however trained.
+    public var isFTCLIPFamily: Bool { [.ftCLIP, .ftCLIPCode, .ftCLIPHFHead, .ftCLIPClassToken].contains(self) }
 
     /// What the recipe is, in a phrase for logs and results.
     public var description: String {
@@ -38,13 +52,16 @@ public enum CLIPFineTuningRecipe: String, CaseIterable, Codable, Sendable {
         case .zeroShotHead: "zero-shot head (LP-FT / WiSE-FT): a linear head on the normalised embedding, initialised from the class prompts' text embeddings"
         case .huggingFace: "transformers' CLIPForImageClassification: the mean of the patch tokens into a fresh linear head"
         case .flyp: "FLYP: both towers trained with CLIP's contrastive loss on (image, class prompt) pairs, classifying zero-shot"
+        case .ftCLIPCode: "FT-CLIP as its code runs: ft-clip's classifier with Table 2's values and FT-CLIP's defaults for the rest"
+        case .ftCLIPHFHead: "ablation: ft-clip with the fresh head at Hugging Face's scale (normal(std width^-1/2), zero bias)"
+        case .ftCLIPClassToken: "ablation: ft-clip reading the class token through fc_norm instead of the mean of the patch tokens"
         }
     }
 
     /// The parameters this recipe trains, in words.
     public var trained: String {
         switch self {
-        case .ftCLIP: "image encoder (patch embedding frozen, as FT-CLIP's code does), fc_norm and head; post-LayerNorm, projection and text tower untouched"
+        case .ftCLIP, .ftCLIPCode, .ftCLIPHFHead, .ftCLIPClassToken: "image encoder (patch embedding frozen, as FT-CLIP's code does), fc_norm and head; post-LayerNorm, projection and text tower untouched"
         case .zeroShotHead: "image encoder, its post-LayerNorm and projection, and the head; text tower untouched"
         case .huggingFace: "image encoder and head; post-LayerNorm, projection and text tower untouched"
         case .flyp: "image and text towers, both projections and the logit scale"
@@ -52,7 +69,8 @@ public enum CLIPFineTuningRecipe: String, CaseIterable, Codable, Sendable {
     }
 
     /// The recipes in the order the chapter runs and reports them, the paper's first.
-    public static let reportOrder: [CLIPFineTuningRecipe] = [.ftCLIP, .zeroShotHead, .huggingFace, .flyp]
+    public static let reportOrder: [CLIPFineTuningRecipe] = [.ftCLIP, .ftCLIPCode, .zeroShotHead, .huggingFace, .flyp,
+                                                             .ftCLIPHFHead, .ftCLIPClassToken]
 }
 
 public final class CLIPImageClassifier: Module {
@@ -86,7 +104,11 @@ public final class CLIPImageClassifier: Module {
             let scale = Foundation.exp(clip.logitScale.item)
             for i in 0..<head.weight.count { head.weight.pointer[i] = classEmbeddings.pointer[i] * scale }
             (self.head, fcNorm) = (head, nil)
-        case .ftCLIP:
+        case .ftCLIPHFHead:
+            let head = Linear(width, classes, bias: true)
+            filler.normal(head.weight, name: "classifier.weight", std: 1 / Double(width).squareRoot())
+            (self.head, fcNorm) = (head, LayerNorm(width, eps: Self.ftCLIPNormEps))
+        case .ftCLIP, .ftCLIPCode, .ftCLIPClassToken:
             let head = Linear(width, classes, bias: true)
             filler.truncatedNormal(head.weight, name: "classifier.weight", std: 0.02)
             filler.uniform(head.bias!, name: "classifier.bias", bound: 1 / Double(width).squareRoot())
@@ -109,7 +131,10 @@ public final class CLIPImageClassifier: Module {
         guard let head else { preconditionFailure("CLIPImageClassifier: flyp has no head; classify zero-shot") }
         switch recipe {
         case .zeroShotHead: return head(clip.imageEmbeddings(pixels))
-        case .ftCLIP: return head(meanOfPatchTokens(fcNorm!(clip.visionModel.lastHiddenState(pixels))))
+        case .ftCLIP, .ftCLIPCode, .ftCLIPHFHead: return head(meanOfPatchTokens(fcNorm!(clip.visionModel.lastHiddenState(pixels))))
+        case .ftCLIPClassToken:
+            let hidden = clip.visionModel.lastHiddenState(pixels)
+            return head(fcNorm!(selectingPositions(hidden, Array(repeating: 0, count: hidden.shape[0]))))
         case .huggingFace, .flyp: return head(meanOfPatchTokens(clip.visionModel.lastHiddenState(pixels)))
         }
     }
@@ -128,7 +153,7 @@ public final class CLIPImageClassifier: Module {
         case .flyp: true
         case .zeroShotHead: isImageTower(name)
         case .huggingFace: name.hasPrefix("vision_model.") && !name.hasPrefix("vision_model.post_layernorm.")
-        case .ftCLIP: name.hasPrefix("vision_model.") && !name.hasPrefix("vision_model.post_layernorm.")
+        case .ftCLIP, .ftCLIPCode, .ftCLIPHFHead, .ftCLIPClassToken: name.hasPrefix("vision_model.") && !name.hasPrefix("vision_model.post_layernorm.")
             && !name.hasPrefix("vision_model.embeddings.patch_embedding.")
         }
     }

@@ -122,6 +122,14 @@ private func clipFineTuneMetrics(_ file: ChapterResultsFile<CLIPFineTuneResults>
                       "Fine-tuned CLIP, \(ensemble.templates.count)-template ensemble, extended accuracy", ensemble.extended)
     }
     make.count("trainable_parameters", "Fine-tuned CLIP trainable parameters", r.trainableParameters, unit: "parameters")
+    for recipe in r.recipes {
+        make.accuracy("recipes.\(recipe.id).test", "Fine-tuned CLIP (\(recipe.id)) test accuracy", recipe.test)
+        make.accuracy("recipes.\(recipe.id).extended", "Fine-tuned CLIP (\(recipe.id)) extended accuracy", recipe.extended)
+        if let drift = recipe.drift {
+            make.add("recipes.\(recipe.id).drift.embedding_cosine", "Fine-tuned CLIP (\(recipe.id)) held-out embedding cosine to pretrained",
+                     .number(drift.embeddingCosine), unit: "")
+        }
+    }
     make.finalLoss("Fine-tuned CLIP", r.lossCurve)
     make.hyperParameters("CLIP fine-tuning", r.hyperParameters)
     return make.metrics

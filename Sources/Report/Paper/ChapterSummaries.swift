@@ -252,7 +252,7 @@ public enum ChapterSummaries {
     }
 
     /// "[mini preset]", or "[paper preset, quick smoke-test sizes]": once per summary.
-    private static func presetTag<Payload>(_ file: ChapterResultsFile<Payload>) -> String {
+    static func presetTag<Payload>(_ file: ChapterResultsFile<Payload>) -> String {
         "[\(file.preset.rawValue) preset\(file.quick == true ? ", quick smoke-test sizes" : "")]"
     }
 

@@ -53,6 +53,9 @@ public struct PaperDocument {
             out += figure("fig-forgetting", caption: "What makes fine-tuned CLIP forget: test against extended accuracy per recipe, "
                 + "zero-shot CLIP and the WiSE-FT curve.")
             out += ChapterSummaries.forgetting(results[CLIPFineTuneResults.self]!, zeroShot: results[CLIPZeroShotResults.self]) + "\n\n"
+            if let why = ChapterSummaries.whyCLIPForgets(results[CLIPFineTuneResults.self]!) {
+                out += "#### Why fine-tuned CLIP forgets\n\n" + why + "\n\n"
+            }
         }
         out += "### 3.2 Training\n\n"
         out += figure("fig4-training-loss", caption: "Figure 4. Training loss of ViT and CLIP fine-tuning against epoch.")

@@ -13,7 +13,7 @@ struct PaperTables {
     let diff: PublishedDiff
 
     /// This run's metrics by id, computed once.
-    private let metrics: [String: Metric]
+    let metrics: [String: Metric]
 
     init(registry: PublishedRegistry, results: ResultsFolder, diff: PublishedDiff) {
         self.registry = registry
@@ -99,6 +99,7 @@ struct PaperTables {
             markdown.add([entry.row, formatPublished(entry), reproduced, images,
                           comparison.delta.map { formatDelta($0, unit: "%") } ?? "—", diff.verdictWords(comparison)])
         }
+        for row in cosineReadOutRows(entries) { markdown.add(row) }
         // Rows beyond the paper (LiT, prompt ensembles): the paper prints nothing for them.
         for entry in beyond {
             let metric = entry.reproducedBy.flatMap { metrics[$0] }

@@ -62,10 +62,28 @@ public struct CLIPRecipeResult: Codable, Sendable, Equatable {
     public var seconds: Double
     /// The fine-tuned model as a Hugging Face CLIP directory (for WiSE-FT).
     public var fineTunedCheckpoint: String?
+    /// How far the image tower moved (nil in results written before it was measured).
+    public var drift: CLIPDrift?
+    /// The recipe's own settings where they differ from the main recipe's (ft-clip-code's).
+    public var hyperParameters: HyperParameters?
 
     public init(id: String, test: Accuracy, extended: Accuracy, trained: String, trainableParameters: Int, seconds: Double,
-                fineTunedCheckpoint: String? = nil) {
+                fineTunedCheckpoint: String? = nil, drift: CLIPDrift? = nil, hyperParameters: HyperParameters? = nil) {
         (self.id, self.test, self.extended, self.trained, self.trainableParameters, self.seconds, self.fineTunedCheckpoint)
             = (id, test, extended, trained, trainableParameters, seconds, fineTunedCheckpoint)
+        (self.drift, self.hyperParameters) = (drift, hyperParameters)
+    }
+}
+
+/// How far fine-tuning moved the image tower that zero-shot reads (beyond the paper): the mean
+/// cosine between each held-out image's pretrained and fine-tuned embedding (class token,
+/// post-LayerNorm, projection; 1 means unmoved), and each encoder block's relative weight
+/// change ‖W_ft − W_0‖ / ‖W_0‖ over all its tensors together, block 0 first.
+public struct CLIPDrift: Codable, Sendable, Equatable {
+    public var embeddingCosine: Double
+    public var relativeWeightChange: [Double]
+
+    public init(embeddingCosine: Double, relativeWeightChange: [Double]) {
+        (self.embeddingCosine, self.relativeWeightChange) = (embeddingCosine, relativeWeightChange)
     }
 }

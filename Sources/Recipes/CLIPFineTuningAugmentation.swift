@@ -1,0 +1,101 @@
+// FT-CLIP's training augmentation (LightDXY/FT-CLIP, datasets.py build_transform, which calls
+// timm's create_transform), applied to a micro-batch of processed pixels [B, 3, H, W]:
+// - the crop: above 32 px a bicubic random-resized crop; at 32 px and below its build_transform
+//   replaces that crop with torchvision's RandomCrop(32, padding=4), black padding. MiniFood is
+//   32 px, so the mini preset runs the padded crop, as FT-CLIP's code would on 32 px images.
+// - a horizontal flip with probability 0.5 (timm's default hflip);
+// - RandAugment `rand-m9-mstd0.5-inc1`: not implemented (see `randAugment`); with it set, timm
+//   skips colour jitter, so neither runs;
+// - timm's RandomErasing after normalisation, mode "pixel", one box: with probability `erasing`
+//   a box of 2% to 1/3 of the image, log-uniform aspect ratio in [0.3, 1/0.3], up to 10 tries
+//   to fit, filled with standard-normal values per pixel and channel.
+// Padding and flips act on the normalised values, which is the same as acting on the pixels
+// before normalising (black is written as its normalised value).
+import Common
+import Foundation
+import Imaging
+import Results
+import TensorCore
+
+public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
+    /// RandomCrop's padding at 32 px and below (FT-CLIP's 4); nil for no crop.
+    public var cropPadding: Int?
+    public var horizontalFlip: Double
+    /// timm's RandomErasing probability (FT-CLIP's --reprob 0.25).
+    public var erasing: Double
+    /// FT-CLIP's --aa: recorded as off. This project has no RandAugment of its own yet, and a
+    /// partial set of its 15 operations must not run under its name.
+    public var randAugment: String? { nil }
+
+    public init(cropPadding: Int? = nil, horizontalFlip: Double = 0, erasing: Double = 0) {
+        (self.cropPadding, self.horizontalFlip, self.erasing) = (cropPadding, horizontalFlip, erasing)
+    }
+
+    /// FT-CLIP's parser defaults at `imageSize` pixels (nil above 32 px, where its crop is a
+    /// bicubic random-resized crop this project does not implement yet).
+    public static func ftCLIPDefaults(imageSize: Int) -> FTCLIPAugmentation? {
+        imageSize <= 32 ? FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25) : nil
+    }
+
+    public var isIdentity: Bool { cropPadding == nil && horizontalFlip == 0 && erasing == 0 }
+
+    /// The settings as results files record them.
+    public var hyperParameters: HyperParameters {
+        [
+            "crop": .text(cropPadding.map { "RandomCrop(padding \($0)), FT-CLIP's crop at 32 px" } ?? "none"),
+            "horizontal_flip": .number(horizontalFlip),
+            "random_erasing": .number(erasing),
+            "rand_augment": .text("off (not implemented; FT-CLIP's default is rand-m9-mstd0.5-inc1)"),
+        ]
+    }
+
+    /// Augments `pixels` [B, 3, H, W] in place; `zeroValues` are black's normalised value per channel.
+    public func apply(to pixels: Tensor, zeroValues: [Float], generator: inout SeededGenerator) {
+        let (batch, height, width) = (pixels.shape[0], pixels.shape[2], pixels.shape[3])
+        let plane = height * width, perImage = 3 * plane
+        var scratch = [Float](repeating: 0, count: perImage)
+        for item in 0..<batch {
+            let image = pixels.pointer + item * perImage
+            if let padding = cropPadding {
+                let top = generator.int(below: 2 * padding + 1) - padding, left = generator.int(below: 2 * padding + 1) - padding
+                for channel in 0..<3 {
+                    for row in 0..<height {
+                        for column in 0..<width {
+                            let (r, c) = (row + top, column + left)
+                            scratch[channel * plane + row * width + column] = (0..<height).contains(r) && (0..<width).contains(c)
+                                ? image[channel * plane + r * width + c] : zeroValues[channel]
+                        }
+                    }
+                }
+                image.update(from: scratch, count: perImage)
+            }
+            if horizontalFlip > 0, generator.chance(horizontalFlip) {
+                for line in 0..<(3 * height) {
+                    let start = image + line * width
+                    for column in 0..<(width / 2) { swap(&start[column], &start[width - 1 - column]) }
+                }
+            }
+            if erasing > 0, generator.chance(erasing) { erase(image, height: height, width: width, generator: &generator) }
+        }
+    }
+
+    /// timm's RandomErasing._erase for one image and one box, mode "pixel".
+    private func erase(_ image: UnsafeMutablePointer<Float>, height: Int, width: Int, generator: inout SeededGenerator) {
+        let area = Double(height * width), logRatio = (log(0.3), log(1 / 0.3))
+        for _ in 0..<10 {
+            let target = generator.uniform(0.02, 1.0 / 3) * area
+            let aspect = exp(generator.uniform(logRatio.0, logRatio.1))
+            let h = Int((target * aspect).squareRoot().rounded()), w = Int((target / aspect).squareRoot().rounded())
+            guard w < width && h < height else { continue }
+            let top = generator.int(below: height - h + 1), left = generator.int(below: width - w + 1)
+            for channel in 0..<3 {
+                for row in top..<(top + h) {
+                    for column in left..<(left + w) {
+                        image[(channel * height + row) * width + column] = Float(generator.standardNormal())
+                    }
+                }
+            }
+            return
+        }
+    }
+}

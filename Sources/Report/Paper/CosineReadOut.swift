@@ -19,7 +19,7 @@ extension PaperTables {
               let column = entry.reproducedBy?.split(separator: ".").last, ["test", "extended"].contains(column),
               results[CLIPFineTuneResults.self]?.results.recipe != Self.cosineReadOutRecipe else { return nil }
         return PublishedEntry(id: entry.id + ".cosine_read_out", source: entry.source, table: entry.table, row: Self.cosineReadOutRow,
-                              column: entry.column, kind: entry.kind, value: entry.value, unit: entry.unit,
+                              column: entry.column, kind: entry.kind, direction: entry.direction, value: entry.value, unit: entry.unit,
                               reproducedBy: "\(CLIPFineTuneResults.chapter).recipes.\(Self.cosineReadOutRecipe).\(column)", note: nil)
     }
 

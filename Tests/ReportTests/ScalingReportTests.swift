@@ -82,8 +82,10 @@ import Training
         #expect(paper.contains("![Accuracy against training images per class"))
         #expect(paper.contains("fine-tuning by ft-clip beats zero-shot CLIP's test accuracy within the sizes run. **Held**: first at 160"))
         #expect(paper.contains("is more sensitive to the learning rate than fine-tuning ViT. **Held**"))
-        let figures = Report.figures(registry: registry, results: results).map(\.name)
-        #expect(figures.contains("fig-scaling"))
+        let figure = try #require(Report.figures(registry: registry, results: results).first { $0.name == "fig-scaling" })
+        let written = try figure.write(to: directory.appendingPathComponent("figures"))
+        #expect(Set(written.map(\.pathExtension)) == ["png", "svg"])
+        #expect(written.allSatisfy { ((try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0) > 1000 })
 
         let (empty, emptyDirectory) = try folder(nil)
         defer { try? FileManager.default.removeItem(at: emptyDirectory) }

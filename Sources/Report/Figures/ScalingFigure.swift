@@ -60,14 +60,15 @@ func scalingFigure(registry: PublishedRegistry, results: ResultsFolder) -> Figur
                             xRange: log10((factors.first ?? 1) / 1.6)...log10((factors.last ?? 1) * 1.6), yRange: yRange)
         rateAxes.draw(on: canvas, xTitle: "Learning rate (x published)", yTitle: "Test accuracy (%)", xTicks: false)
         drawLogTicks(canvas, rateAxes, factors, suffix: "x")
+        var labelY = rateAxes.frame.y + 6
         for model in ids {
             let points = r.learningRates.filter { $0.model == model }.sorted { $0.factor < $1.factor }
             guard !points.isEmpty else { continue }
             drawCurve(canvas, rateAxes, points.map { (log10($0.factor), $0.test) }, color(model), dash: [])
             let spread = 100 * (points.map(\.test.value).max()! - points.map(\.test.value).min()!)
-            let last = rateAxes.point(log10(points.last!.factor), 100 * points.last!.test.value)
-            canvas.text(String(format: "%@: spread %.1f pts", model, spread), at: (last.0 - 4, last.1 - 12), size: 11,
-                        color: color(model), align: .right, vertical: .bottom, halo: true)
+            canvas.text(String(format: "%@: spread %.1f points", model, spread), at: (rateAxes.frame.x + 8, labelY), size: 12,
+                        color: color(model), vertical: .top, halo: true)
+            labelY += 17
         }
     }
 }

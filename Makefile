@@ -5,7 +5,7 @@ DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev libdnnl-dev l
 # Tests run optimised (they do real numerics) but keep @testable imports working.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps reproduce test goldens
+.PHONY: deps reproduce scaling test goldens
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -20,6 +20,11 @@ deps:
 # e.g. REPRODUCE_FLAGS="--preset paper --download DIR" (fetches Food-101, CIFAR-10 and the checkpoints into DIR).
 reproduce: deps
 	$(SWIFT) run -c release reproduce $(REPRODUCE_FLAGS)
+
+# The scaling chapter (training-set size and learning rate), too long for reproduce's default run,
+# then figures/ and paper.md again with its section; REPRODUCE_FLAGS as above.
+scaling: deps
+	$(SWIFT) run -c release reproduce --chapters scaling $(REPRODUCE_FLAGS)
 
 test: deps
 	$(SWIFT) test $(TEST_FLAGS)

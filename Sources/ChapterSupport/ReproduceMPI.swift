@@ -9,7 +9,7 @@ import Foundation
 
 public struct ChapterLauncher: Sendable, Equatable {
     /// The chapters that train or score across ranks; the others run as one process.
-    public static let dataParallelChapters: Set<String> = ["clip", "vit", "clip-finetune", "lit", "cifar"]
+    public static let dataParallelChapters: Set<String> = ["clip", "vit", "clip-finetune", "lit", "cifar", "scaling"]
 
     /// The launcher's command words, e.g. ["mpirun", "-np", "4"].
     public let command: [String]

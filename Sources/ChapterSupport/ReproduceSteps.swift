@@ -93,10 +93,14 @@ public enum Reproduction {
     /// Chapters beyond the paper's tables, run when their executables are built: the rest of the
     /// registry of chapter payloads, in its order.
     public static let furtherChapters = ChapterPayloads.all.map { $0.chapter }.filter { !chapters.contains($0) }
+    /// Chapters too long for the default run's time budget: run only when named (`--chapters scaling`).
+    public static let byNameOnly: Set<String> = ["scaling"]
+    /// The chapters a run without `--chapters` may run.
+    public static let defaultChapters = (chapters + furtherChapters).filter { !byNameOnly.contains($0) }
 
     /// The chapters' commands, then `report build`, `report weave` (given the chapters' sources), `report diff`. `selected` limits the
-    /// chapters (nil: all of `chapters`, and those of `furtherChapters` that `exists` finds, but
-    /// on the paper preset `cifar` only when CIFAR-10's directory is given).
+    /// chapters (nil: all of `chapters`, and those of `furtherChapters` that `exists` finds but
+    /// `byNameOnly`, and on the paper preset `cifar` only when CIFAR-10's directory is given).
     public static func steps(_ settings: ReproductionSettings, selected: [String]?, exists: (String) -> Bool) throws -> [ReproductionStep] {
         if let selected {
             let known = Set(chapters + furtherChapters)
@@ -107,7 +111,7 @@ public enum Reproduction {
         let names = (chapters + furtherChapters).filter { name in
             if let selected { return selected.contains(name) }
             if name == "cifar", settings.preset == .paper, settings.cifar.cifar10 == nil { return false }
-            return chapters.contains(name) || exists(name)
+            return chapters.contains(name) || (exists(name) && !byNameOnly.contains(name))
         }
         var steps = try names.map { ReproductionStep(executable: $0, arguments: try arguments(of: $0, settings)) }
         steps.append(ReproductionStep(executable: "report", arguments: ["build", "--results", settings.results,
@@ -157,11 +161,12 @@ public enum Reproduction {
         case "vit":
             guard let checkpoint = s.vitCheckpoint else { throw ChapterError("the paper preset needs --vit-checkpoint DIR (e.g. google/vit-base-patch16-224)") }
             arguments += ["--checkpoint", checkpoint]
-        case "clip", "clip-finetune", "lit":
+        case "clip", "clip-finetune", "lit", "scaling":
             guard let checkpoint = s.clipCheckpoint else { throw ChapterError("the paper preset needs --clip-checkpoint DIR (e.g. openai/clip-vit-base-patch32)") }
             arguments += ["--checkpoint", checkpoint]
-            // lit's pretrained-ViT tower reads ViT-B/16 too.
-            if chapter == "lit", let vit = s.vitCheckpoint { arguments += ["--vit-checkpoint", vit] }
+            // lit's pretrained-ViT tower reads ViT-B/16 too; scaling fine-tunes it.
+            if chapter == "scaling", s.vitCheckpoint == nil { throw ChapterError("the paper preset needs --vit-checkpoint DIR (e.g. google/vit-base-patch16-224)") }
+            if chapter == "lit" || chapter == "scaling", let vit = s.vitCheckpoint { arguments += ["--vit-checkpoint", vit] }
         default:
             break
         }

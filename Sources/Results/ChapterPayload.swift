@@ -13,7 +13,7 @@ public protocol ChapterPayload: Codable, Sendable {
 public enum ChapterPayloads {
     public static let all: [any ChapterPayload.Type] = [
         DataResults.self, CLIPZeroShotResults.self, ViTResults.self, CLIPFineTuneResults.self, CostResults.self,
-        CIFARResults.self, LiTResults.self, WiSEFTResults.self,
+        CIFARResults.self, LiTResults.self, WiSEFTResults.self, ScalingResults.self,
     ]
 }
 

@@ -1,5 +1,6 @@
 // What `reproduce` runs: each chapter with the flags it takes, in order, then the report.
 import Common
+import Foundation
 import Results
 import Training
 import Testing
@@ -80,6 +81,20 @@ import TensorCore
                 "LiT tunes the CLIP checkpoint's text tower, to CLIP's image tower and to the pretrained ViT")
         #expect(arguments["cost"] == ["--preset", "paper", "--results", "r", "--seed", "7", "--cache", "c"])
         #expect(steps.map(\.executable) == ["clip", "vit", "cost", "lit", "report", "report"], "the paper's order, whatever the order asked")
+    }
+
+    @Test func scalingRunsOnlyByNameWithBothCheckpointsAndUnderTheLauncher() throws {
+        #expect(!(try Reproduction.steps(settings(.mini), selected: nil) { _ in true }.map(\.executable).contains("scaling")),
+                "too long for the default run's budget")
+        let mini = try Reproduction.steps(settings(.mini), selected: ["scaling"]) { _ in false }
+        #expect(mini.map(\.executable) == ["scaling", "report", "report"])
+        let paper = try Reproduction.steps(settings(.paper), selected: ["scaling"]) { _ in true }[0]
+        #expect(paper.arguments.suffix(4) == ["--checkpoint", "/models/clip", "--vit-checkpoint", "/models/vit"])
+        var missing = settings(.paper)
+        missing.vitCheckpoint = nil
+        #expect(throws: ChapterError.self) { try Reproduction.steps(missing, selected: ["scaling"]) { _ in true } }
+        let launched = try #require(ChapterLauncher("mpirun -np 2")).wrapping(paper, executables: URL(fileURLWithPath: "/bin"))
+        #expect(launched.executable == "mpirun" && launched.arguments.prefix(3) == ["-np", "2", "/bin/scaling"])
     }
 
     @Test func missingPaperInputsAndUnknownChaptersAreErrors() {

@@ -139,7 +139,19 @@ func measureCost() throws -> CostResults {
                        approach.computeSecondsPerStep, times))
     }
 
-    return CostResults(approaches: costs, tierRule: CostTiers.rule, method: method, scaleOut: scaleOut)
+
+    // ## The scaling chapter's study
+    //
+    // Beyond the paper, the scaling chapter fine-tunes ViT and two CLIP recipes at 10, 40, 160
+    // and 800 images a class, and ViT and ft-clip at two more learning rates: projected here
+    // the same way, from the images it trains.
+    let scalingStudy = ScalingCostProjection.project(costs)
+    for part in scalingStudy?.fineTunings ?? [] {
+        run.say(String(format: "scaling study, %@: %d images trained, %.3g FLOPs -> %.2f h on %@, %.0f h here", part.approach.rawValue,
+                       part.trainedImages, part.trainingFlops, part.trainingSecondsOnHardware / 3600, PaperProjection.hardware,
+                       part.trainingSecondsHere / 3600))
+    }
+    return CostResults(approaches: costs, tierRule: CostTiers.rule, method: method, scaleOut: scaleOut, scalingStudy: scalingStudy)
 }
 
 /// The mini preset's own models, measured the same way, with names that give their sizes.

@@ -126,7 +126,7 @@ struct ReproduceArguments: ParsableCommand {
     @Flag(help: "Do not run swift build first, even from a package's build folder.")
     var noBuild = false
 
-    @Option(help: "Start the data-parallel chapters (clip, vit, clip-finetune, lit, cifar) with this launcher, e.g. \"mpirun -np 4 --hostfile hosts\" or \"srun\".")
+    @Option(help: "Start the data-parallel chapters (clip, vit, clip-finetune, lit, cifar, scaling) with this launcher, e.g. \"mpirun -np 4 --hostfile hosts\" or \"srun\".")
     var mpirun: String?
 
     func validate() throws {

@@ -5,5 +5,6 @@ import Foundation
 /// the recipes' forgetting figure when clip-finetune compared recipes.
 public func figures(registry: PublishedRegistry, results: ResultsFolder) -> [Figure] {
     [overallResultsFigure(registry: registry, results: results), trainingLossFigure(registry: registry, results: results)]
-        + [wiseFTFigure(registry: registry, results: results), forgettingFigure(registry: registry, results: results)].compactMap { $0 }
+        + [wiseFTFigure(registry: registry, results: results), forgettingFigure(registry: registry, results: results),
+           scalingFigure(registry: registry, results: results)].compactMap { $0 }
 }

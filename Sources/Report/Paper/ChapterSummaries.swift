@@ -19,6 +19,7 @@ public enum ChapterSummaries {
         case let file as ChapterResultsFile<CIFARResults>: cifar(file)
         case let file as ChapterResultsFile<LiTResults>: lit(file)
         case let file as ChapterResultsFile<WiSEFTResults>: wiseFT(file)
+        case let file as ChapterResultsFile<ScalingResults>: scaling(file)
         default: nil
         }
     }

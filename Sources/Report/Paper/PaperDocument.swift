@@ -72,6 +72,9 @@ public struct PaperDocument {
             out += chapterWords([results[WiSEFTResults.self].map(quote)])
             section += 1
         }
+        out += ScalingSection(results: results).render(number: "3.\(section)", figure: { figure($0, caption: $1) }, caption: tables.presetCaption,
+                                                       quote: results[ScalingResults.self].flatMap(quote))
+        section += 1
         out += "### 3.\(section) Beyond the paper: the CIFAR-10 single-block study (this project's comparison)\n\n" + PaperProse.cifar + "\n"
         out += tables.cifar() + "\n" + chapterWords([results[CIFARResults.self].map(quote)])
 
@@ -140,8 +143,9 @@ public struct PaperDocument {
         let presetNames = presets.map(\.rawValue).sorted().joined(separator: " and ")
         var out = "Each of the paper's findings, judged on this run's own numbers (\(presetNames) preset"
         out += presets.contains(.mini) ? "; mini numbers test the findings in MiniFood, not on Food-101). " : "). "
-        out += Findings.rule + "\n\n"
-        out += Findings(results: results).all.map { "- \($0.claim) **\($0.outcome.rawValue)**: \($0.evidence)." }
+        let scaling = ScalingFindings(results: results).all
+        out += Findings.rule + (scaling.isEmpty ? "" : " " + ScalingFindings.rule) + "\n\n"
+        out += (Findings(results: results).all + scaling).map { "- \($0.claim) **\($0.outcome.rawValue)**: \($0.evidence)." }
             .joined(separator: "\n") + "\n\n"
         out += "Against the published numbers: \(verdictCounts(diff)). "
         if !results.quickChapters.isEmpty {

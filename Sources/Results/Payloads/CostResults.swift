@@ -12,9 +12,13 @@ public struct CostResults: ChapterPayload, Equatable {
     /// The paper's fine-tunings projected onto several machines like this one; nil in results
     /// written before the projection existed.
     public var scaleOut: ScaleOut?
+    /// The scaling chapter's paper-preset fine-tunings, projected the same way; nil in results
+    /// written before the chapter existed.
+    public var scalingStudy: ScalingStudyCost?
 
-    public init(approaches: [ApproachCost], tierRule: String, method: String? = nil, scaleOut: ScaleOut? = nil) {
-        (self.approaches, self.tierRule, self.method, self.scaleOut) = (approaches, tierRule, method, scaleOut)
+    public init(approaches: [ApproachCost], tierRule: String, method: String? = nil, scaleOut: ScaleOut? = nil,
+                scalingStudy: ScalingStudyCost? = nil) {
+        (self.approaches, self.tierRule, self.method, self.scaleOut, self.scalingStudy) = (approaches, tierRule, method, scaleOut, scalingStudy)
     }
 }
 
@@ -179,5 +183,31 @@ public struct ScaleOutRow: Codable, Sendable, Equatable {
 
     public init(machines: Int, allreduceSecondsPerStep: Double, wallSeconds: Double) {
         (self.machines, self.allreduceSecondsPerStep, self.wallSeconds) = (machines, allreduceSecondsPerStep, wallSeconds)
+    }
+}
+
+/// The scaling chapter's paper-preset study, projected like Table 5's fine-tunings.
+public struct ScalingStudyCost: Codable, Sendable, Equatable {
+    /// What the study runs, in a sentence.
+    public var study: String
+    public var fineTunings: [ScalingStudyFineTunings]
+
+    public init(study: String, fineTunings: [ScalingStudyFineTunings]) {
+        (self.study, self.fineTunings) = (study, fineTunings)
+    }
+}
+
+/// All of the study's fine-tunings of one approach.
+public struct ScalingStudyFineTunings: Codable, Sendable, Equatable {
+    public var approach: Approach
+    /// Images x epochs, summed over the study's runs.
+    public var trainedImages: Int
+    public var trainingFlops: Double
+    public var trainingSecondsOnHardware: Double
+    public var trainingSecondsHere: Double
+
+    public init(approach: Approach, trainedImages: Int, trainingFlops: Double, trainingSecondsOnHardware: Double, trainingSecondsHere: Double) {
+        (self.approach, self.trainedImages, self.trainingFlops, self.trainingSecondsOnHardware, self.trainingSecondsHere)
+            = (approach, trainedImages, trainingFlops, trainingSecondsOnHardware, trainingSecondsHere)
     }
 }

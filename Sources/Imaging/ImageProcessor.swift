@@ -65,7 +65,7 @@ public struct ImageProcessor: Equatable, Sendable {
             throw invalid("image_mean and image_std need 3 values, got \(imageMean.count) and \(imageStd.count)")
         }
         // Explicit bounds (this module is built -Ounchecked): a side past `maximumSide` would
-        // allocate gigabytes per image, a crop beyond the resize would crop padding.
+        // allocate gigabytes per image. (A crop larger than the resize pads, as transformers does.)
         let sides: [Int]
         switch size {
         case let .shortestEdge(edge): sides = [edge]
@@ -73,14 +73,6 @@ public struct ImageProcessor: Equatable, Sendable {
         }
         guard (sides + [cropSize.height, cropSize.width]).allSatisfy({ $0 <= Self.maximumSide }) else {
             throw invalid("size and crop_size must be at most \(Self.maximumSide) pixels, got size \(sides) and crop_size \(cropSize.height)x\(cropSize.width)")
-        }
-        if doResize && doCenterCrop {
-            let fits: Bool
-            switch size {
-            case let .shortestEdge(edge): fits = cropSize.height <= edge && cropSize.width <= edge
-            case let .exact(height, width): fits = cropSize.height <= height && cropSize.width <= width
-            }
-            guard fits else { throw invalid("crop_size \(cropSize.height)x\(cropSize.width) is larger than the resized image (size \(sides))") }
         }
         guard rescaleFactor.isFinite, (imageMean + imageStd).allSatisfy(\.isFinite), !imageStd.contains(0) else {
             throw invalid("rescale_factor, image_mean and image_std must be finite and image_std non-zero, got \(rescaleFactor), \(imageMean), \(imageStd)")

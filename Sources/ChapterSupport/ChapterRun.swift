@@ -22,6 +22,7 @@ public final class ChapterRun: @unchecked Sendable {
     private let loadAverageAtStart = Machine.oneMinuteLoadAverage()
     private var printed: [PrintedLine] = []
     private var checkpoints: [CheckpointIdentity] = []
+    private var afterResults: [() -> Void] = []
     private let lock = NSLock()
 
     public init(chapter: String, options: RunOptions) {
@@ -57,6 +58,14 @@ public final class ChapterRun: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Runs `cleanup` once `finish` has written the results file, never before: a trainer's
+    /// checkpoints outlive a failed write, and the rerun resumes from them.
+    public func onceResultsAreWritten(_ cleanup: @escaping () -> Void) {
+        lock.lock()
+        afterResults.append(cleanup)
+        lock.unlock()
+    }
+
     /// Runs the chapter and `finish`es with the payload `body` returns; any error is one line on
     /// stderr and exit status 1.
     public func main<Payload: ChapterPayload>(_ body: () throws -> Payload) {
@@ -72,6 +81,11 @@ public final class ChapterRun: @unchecked Sendable {
         if let summary = ChapterSummaries.summary(of: resultsFile(payload)) { say(summary) }
         let file = try resultsFile(payload).write(to: options.resultsDirectory)
         say("wrote \(file.path)")
+        lock.lock()
+        let cleanups = afterResults
+        afterResults = []
+        lock.unlock()
+        cleanups.forEach { $0() }
     }
 
     /// Runs `body`, a chapter that writes its results itself (`finish`) or none (`reproduce`);

@@ -66,6 +66,17 @@ public struct CLIPTextConfig: HuggingFaceConfig {
             padTokenId: try c.value(.padTokenId, or: d.padTokenId),
             bosTokenId: try c.value(.bosTokenId, or: d.bosTokenId),
             eosTokenId: try c.value(.eosTokenId, or: d.eosTokenId))
+        try c.requirePositive(vocabSize, .vocabSize)
+        try c.requirePositive(hiddenSize, .hiddenSize)
+        try c.requirePositive(intermediateSize, .intermediateSize)
+        try c.requirePositive(projectionDim, .projectionDim)
+        try c.requirePositive(numHiddenLayers, .numHiddenLayers, atMost: ConfigLimits.maximumDepth)
+        try c.requireHeads(numAttentionHeads, .numAttentionHeads, width: hiddenSize)
+        try c.requirePositive(maxPositionEmbeddings, .maxPositionEmbeddings, atMost: ConfigLimits.maximumPositions)
+        try c.requireFinite(layerNormEps, .layerNormEps, in: 1e-30...1)
+        try c.requireParameterCount(
+            encoderParameterCount(width: hiddenSize, depth: numHiddenLayers, mlpWidth: intermediateSize)
+                + (vocabSize + maxPositionEmbeddings + 2 + projectionDim) * hiddenSize, .hiddenSize)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -140,6 +151,18 @@ public struct CLIPVisionConfig: HuggingFaceConfig {
             patchSize: try c.value(.patchSize, or: d.patchSize),
             hiddenAct: try c.value(.hiddenAct, or: d.hiddenAct),
             layerNormEps: try c.value(.layerNormEps, or: d.layerNormEps))
+        try c.requirePositive(hiddenSize, .hiddenSize)
+        try c.requirePositive(intermediateSize, .intermediateSize)
+        try c.requirePositive(projectionDim, .projectionDim)
+        try c.requirePositive(numHiddenLayers, .numHiddenLayers, atMost: ConfigLimits.maximumDepth)
+        try c.requireHeads(numAttentionHeads, .numAttentionHeads, width: hiddenSize)
+        try c.requirePositive(numChannels, .numChannels, atMost: ConfigLimits.maximumChannels)
+        try c.requirePatchGrid(image: imageSize, .imageSize, patch: patchSize, .patchSize)
+        try c.requireFinite(layerNormEps, .layerNormEps, in: 1e-30...1)
+        let patches = (imageSize / patchSize) * (imageSize / patchSize)
+        try c.requireParameterCount(
+            encoderParameterCount(width: hiddenSize, depth: numHiddenLayers, mlpWidth: intermediateSize)
+                + (numChannels * patchSize * patchSize + patches + 6 + projectionDim) * hiddenSize, .hiddenSize)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -206,6 +229,10 @@ public struct CLIPConfig: HuggingFaceConfig {
             projectionDim: try c.value(.projectionDim, or: d.projectionDim),
             logitScaleInitValue: try c.value(.logitScaleInitValue, or: d.logitScaleInitValue),
             architectures: try c.decodeIfPresent([String].self, forKey: .architectures))
+        try c.requirePositive(projectionDim, .projectionDim)
+        // exp(logit_scale) multiplies the logits: past ~88 it overflows float32.
+        try c.requireFinite(logitScaleInitValue, .logitScaleInitValue, in: -100...80)
+        try c.requireParameterCount(projectionDim * (textConfig.hiddenSize + visionConfig.hiddenSize), .projectionDim)
     }
 
     public func encode(to encoder: Encoder) throws {

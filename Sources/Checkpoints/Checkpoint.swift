@@ -95,6 +95,10 @@ public final class Checkpoint: @unchecked Sendable {
             throw CheckpointError.badConfig(file: index.path, reason: "'weight_map' must map tensor names to file names")
         }
         let shardNames = Set(weightMap.values).sorted()
+        // A shard is a file beside the index: a name with a slash (or "..") would read elsewhere.
+        if let outside = shardNames.first(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.contains("/") || $0.contains("\0") }) {
+            throw CheckpointError.badConfig(file: index.path, reason: "'weight_map' names shard '\(outside)', which is not a file name in \(index.deletingLastPathComponent().path)")
+        }
         let shardIndex = Dictionary(uniqueKeysWithValues: shardNames.enumerated().map { ($1, $0) })
         let shards = try shardNames.map { try SafeTensorsFile(contentsOf: index.deletingLastPathComponent().appendingPathComponent($0)) }
         var fileIndex: [String: Int] = [:]
@@ -110,13 +114,14 @@ public final class Checkpoint: @unchecked Sendable {
 
     private static func readJSONObject(_ url: URL) throws -> [String: Any] {
         let data: Data
+        try MappedFile.requireRegularFile(url.path)
         do {
             data = try Data(contentsOf: url)
         } catch {
             throw CheckpointError.cannotOpen(file: url.path, reason: error.localizedDescription)
         }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
-            throw CheckpointError.badConfig(file: url.path, reason: "not a JSON object")
+            throw CheckpointError.badConfig(file: url.path, reason: nonFiniteNumber(in: data) ?? "not a JSON object")
         }
         return dictionary
     }

@@ -7,6 +7,7 @@ public protocol HuggingFaceConfig: Codable, Equatable, Sendable {}
 extension HuggingFaceConfig {
     public init(contentsOf url: URL) throws {
         let data: Data
+        try MappedFile.requireRegularFile(url.path)
         do {
             data = try Data(contentsOf: url)
         } catch {
@@ -20,6 +21,9 @@ extension HuggingFaceConfig {
         do {
             self = try JSONDecoder().decode(Self.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted = error, let reason = nonFiniteNumber(in: data) {
+                throw CheckpointError.badConfig(file: file, reason: reason)
+            }
             throw CheckpointError.badConfig(file: file, reason: describe(error))
         }
     }
@@ -46,6 +50,15 @@ extension KeyedDecodingContainer {
                 forKey: key, in: self, debugDescription: "model_type is '\(found)', expected \(accepted.sorted().joined(separator: " or "))")
         }
     }
+}
+
+/// Why JSON that failed to parse did, when it holds a bare NaN or Infinity: Python's json writes
+/// non-finite floats so, and JSON has no such values.
+func nonFiniteNumber(in data: Data) -> String? {
+    let text = String(decoding: data, as: UTF8.self)
+    guard let found = text.range(of: #"[:\[,]\s*-?(NaN|Infinity)\b"#, options: .regularExpression) else { return nil }
+    let token = text[found].drop { !$0.isLetter && $0 != "-" }
+    return "it holds \(token), which JSON does not allow: every value must be a finite number"
 }
 
 private func describe(_ error: DecodingError) -> String {

@@ -12,7 +12,8 @@ final class MappedFile: @unchecked Sendable {
     let size: Int
 
     init(path: String) throws {
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking, so that a FIFO does not hang the open; it is refused by fstat below.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else { throw CheckpointError.cannotOpen(file: path, reason: Self.lastError()) }
         defer { close(descriptor) }
         var status = stat()
@@ -31,6 +32,14 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         if size > 0 { munmap(UnsafeMutableRawPointer(mutating: bytes), size) }
+    }
+
+    /// Throws unless `path` is a regular file (or a link to one), before anything opens it: a
+    /// FIFO or a device would block or stream forever.
+    static func requireRegularFile(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw CheckpointError.cannotOpen(file: path, reason: lastError()) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw CheckpointError.cannotOpen(file: path, reason: "not a regular file") }
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }

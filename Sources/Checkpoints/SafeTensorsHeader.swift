@@ -32,32 +32,35 @@ struct SafeTensorsHeader {
         guard 8 + length <= size else { throw CheckpointError.truncated(file: file, tensor: nil, needed: 8 + length, size: size) }
         dataStart = 8 + length
 
-        let json: Any
+        // Decoded straight into entries (JSONDecoder's flat token map, not a tree of NSObjects):
+        // memory stays linear in the header with a small constant, even for millions of entries.
+        let values: [String: HeaderValue]
+        let decoder = JSONDecoder()
+        decoder.userInfo[HeaderValue.fileKey] = file
         do {
-            json = try JSONSerialization.jsonObject(with: Data(bytes: bytes + 8, count: length))
+            values = try decoder.decode([String: HeaderValue].self, from: Data(bytes: bytes + 8, count: length))
+        } catch let error as CheckpointError {
+            throw error
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+            throw CheckpointError.badHeader(file: file, reason: "header is not a JSON object")
         } catch {
             throw CheckpointError.badHeader(file: file, reason: "header is not valid JSON")
         }
-        guard let object = json as? [String: Any] else {
-            throw CheckpointError.badHeader(file: file, reason: "header is not a JSON object")
-        }
 
         var entries: [String: TensorEntry] = [:]
+        entries.reserveCapacity(values.count)
         var metadata: [String: String] = [:]
-        for (name, value) in object {
-            if name == Self.metadataKey {
-                guard let strings = value as? [String: String] else {
-                    throw CheckpointError.badHeader(file: file, reason: "\(Self.metadataKey) must map strings to strings")
-                }
+        for (name, value) in values {
+            switch value {
+            case let .metadata(strings):
                 metadata = strings
-                continue
+            case let .tensor(entry):
+                guard entry.end <= size - dataStart else {
+                    let (needed, overflow) = dataStart.addingReportingOverflow(entry.end)
+                    throw CheckpointError.truncated(file: file, tensor: name, needed: overflow ? .max : needed, size: size)
+                }
+                entries[name] = entry
             }
-            let entry = try Self.entry(name: name, value: value, file: file)
-            guard entry.end <= size - dataStart else {
-                let (needed, overflow) = dataStart.addingReportingOverflow(entry.end)
-                throw CheckpointError.truncated(file: file, tensor: name, needed: overflow ? .max : needed, size: size)
-            }
-            entries[name] = entry
         }
         try Self.checkDisjoint(entries, file: file)
         self.entries = entries
@@ -73,17 +76,36 @@ struct SafeTensorsHeader {
                                             + "and '\(next.key)' (bytes \(next.value.begin)..<\(next.value.end)) overlap")
         }
     }
+}
 
-    private static func entry(name: String, value: Any, file: String) throws -> TensorEntry {
+/// One value of the header object: `__metadata__`, or a tensor's entry, checked as it is decoded.
+private enum HeaderValue: Decodable {
+    case metadata([String: String])
+    case tensor(TensorEntry)
+
+    static let fileKey = CodingUserInfoKey(rawValue: "safetensors file")!
+
+    private enum Field: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+
+    init(from decoder: Decoder) throws {
+        let name = decoder.codingPath.last?.stringValue ?? ""
+        let file = decoder.userInfo[Self.fileKey] as? String ?? ""
+        if name == SafeTensorsHeader.metadataKey {
+            guard let strings = try? [String: String](from: decoder) else {
+                throw CheckpointError.badHeader(file: file, reason: "\(SafeTensorsHeader.metadataKey) must map strings to strings")
+            }
+            self = .metadata(strings)
+            return
+        }
         func bad(_ reason: String) -> CheckpointError {
             CheckpointError.badHeader(file: file, reason: "tensor '\(name)': \(reason)")
         }
-        guard let fields = value as? [String: Any] else { throw bad("entry is not an object") }
-        guard let dtypeName = fields["dtype"] as? String else { throw bad("missing dtype") }
-        guard let shape = fields["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
+        guard let fields = try? decoder.container(keyedBy: Field.self) else { throw bad("entry is not an object") }
+        guard let dtypeName = try? fields.decode(String.self, forKey: .dtype) else { throw bad("missing dtype") }
+        guard let shape = try? fields.decode([Int].self, forKey: .shape), shape.allSatisfy({ $0 >= 0 }) else {
             throw bad("shape must be a list of non-negative integers")
         }
-        guard let offsets = fields["data_offsets"] as? [Int], offsets.count == 2, 0 <= offsets[0], offsets[0] <= offsets[1] else {
+        guard let offsets = try? fields.decode([Int].self, forKey: .dataOffsets), offsets.count == 2, 0 <= offsets[0], offsets[0] <= offsets[1] else {
             throw bad("data_offsets must be [begin, end] with 0 <= begin <= end")
         }
         let dtype = DType(dtypeName)
@@ -99,6 +121,6 @@ struct SafeTensorsHeader {
                 throw bad("data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes, but \(dtypeName) \(shape) needs \(elements) × \(byteSize)")
             }
         }
-        return TensorEntry(dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
+        self = .tensor(TensorEntry(dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1]))
     }
 }

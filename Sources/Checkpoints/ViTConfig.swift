@@ -83,6 +83,28 @@ public struct ViTConfig: HuggingFaceConfig {
             qkvBias: try c.value(.qkvBias, or: d.qkvBias),
             labels: try Self.decodeLabels(c, fallback: d.labels),
             architectures: try c.decodeIfPresent([String].self, forKey: .architectures))
+        try validate(c)
+    }
+
+    /// What `ViTForImageClassification` needs of these values (see ConfigValidation.swift).
+    private func validate(_ c: KeyedDecodingContainer<CodingKeys>) throws {
+        try c.requirePositive(hiddenSize, .hiddenSize)
+        try c.requirePositive(numHiddenLayers, .numHiddenLayers, atMost: ConfigLimits.maximumDepth)
+        try c.requireHeads(numAttentionHeads, .numAttentionHeads, width: hiddenSize)
+        try c.requirePositive(intermediateSize, .intermediateSize)
+        try c.requirePositive(numChannels, .numChannels, atMost: ConfigLimits.maximumChannels)
+        try c.requirePatchGrid(image: imageSize, .imageSize, patch: patchSize, .patchSize)
+        try c.requirePositive(labels.count, c.contains(.id2label) ? .id2label : .numLabels)
+        for (key, probability) in [(CodingKeys.hiddenDropoutProb, hiddenDropoutProb), (.attentionProbsDropoutProb, attentionProbsDropoutProb)] {
+            try c.requireFinite(probability, key, in: 0...0.99)
+        }
+        try c.requireFinite(initializerRange, .initializerRange, in: 0...1)
+        try c.requireFinite(layerNormEps, .layerNormEps, in: 1e-30...1)
+        let patches = (imageSize / patchSize) * (imageSize / patchSize)
+        try c.requireParameterCount(
+            encoderParameterCount(width: hiddenSize, depth: numHiddenLayers, mlpWidth: intermediateSize)
+                + numChannels * patchSize * patchSize * hiddenSize + (patches + 3) * hiddenSize + labels.count * (hiddenSize + 1),
+            .hiddenSize)
     }
 
     /// id2label wins, as in HF; failing that, num_labels generic names; failing that, HF's two.
@@ -98,7 +120,10 @@ public struct ViTConfig: HuggingFaceConfig {
             }
             return labels.map { $0! }
         }
-        if let count = try c.decodeIfPresent(Int.self, forKey: .numLabels) { return genericLabels(count) }
+        if let count = try c.decodeIfPresent(Int.self, forKey: .numLabels) {
+            try c.requirePositive(count, .numLabels)
+            return genericLabels(count)
+        }
         return fallback
     }
 

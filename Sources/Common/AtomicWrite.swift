@@ -50,3 +50,17 @@ public func checkWritableDirectory(_ directory: URL) throws {
         throw ChapterError("\(directory.path): cannot be written to (\(existing.path) is not writable)")
     }
 }
+
+/// Throws a plain message unless the file system that holds (or will hold) `directory` has
+/// about `bytes` free: checked before hours of training rather than at the first checkpoint.
+public func requireFreeSpace(in directory: URL, for purpose: String, bytes: Int) throws {
+    var existing = directory.standardizedFileURL
+    while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+        existing = existing.deletingLastPathComponent()
+    }
+    guard let free = (try? FileManager.default.attributesOfFileSystem(forPath: existing.path))?[.systemFreeSize] as? NSNumber else { return }
+    guard free.int64Value >= Int64(bytes) else {
+        let gigabytes = { (count: Int64) in String(format: "%.1f GB", Double(count) / 1e9) }
+        throw ChapterError("\(directory.path): \(purpose) need about \(gigabytes(Int64(bytes))), but only \(gigabytes(free.int64Value)) is free there")
+    }
+}

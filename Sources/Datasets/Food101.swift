@@ -35,7 +35,7 @@ public struct Food101: Sendable {
         let meta = root.appendingPathComponent("meta")
         let classesFile = meta.appendingPathComponent("classes.txt").path
         let labelsFile = meta.appendingPathComponent("labels.txt").path
-        let classLines = Self.lines(of: classesData), labelLines = Self.lines(of: labelsData)
+        let classLines = try Self.lines(of: classesData, file: classesFile), labelLines = try Self.lines(of: labelsData, file: labelsFile)
         let classes = classLines.map(\.text), labels = labelLines.map(\.text)
         guard !classes.isEmpty else { throw DatasetError.malformed(file: classesFile, line: 1, reason: "no classes") }
         guard labels.count == classes.count else {
@@ -45,17 +45,32 @@ public struct Food101: Sendable {
         // A repeated class id would leave one of its two classes without images; a repeated label
         // would give two classes the same zero-shot prompt.
         try Self.checkDistinct(classLines, file: classesFile, what: "class")
+        // A class is a folder of images/: one path component that stays inside it.
+        if let (number, name) = classLines.first(where: { [".", ".."].contains($0.text) || $0.text.contains("/") || $0.text.contains("\0") }) {
+            throw DatasetError.malformed(file: classesFile, line: number, reason: "class '\(name)' is not a folder name inside images/")
+        }
         try Self.checkDistinct(labelLines.map { ($0.number, $0.text.lowercased()) }, file: labelsFile, what: "label")
         let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let trainFile = meta.appendingPathComponent("train.txt").path
+        let trainFile = meta.appendingPathComponent("train.txt").path, testFile = meta.appendingPathComponent("test.txt").path
         let train = try Self.entries(in: trainData, file: trainFile, classIndex: classIndex)
-        let test = try Self.entries(in: testData, file: meta.appendingPathComponent("test.txt").path, classIndex: classIndex)
+        let test = try Self.entries(in: testData, file: testFile, classIndex: classIndex)
+        // The paper's split pools both lists: a photo listed twice would land in training and
+        // validation alike.
+        var listed: [String: String] = [:]
+        for (file, entries) in [(trainFile, train), (testFile, test)] {
+            for (number, entry) in entries {
+                let place = "\(URL(fileURLWithPath: file).lastPathComponent) line \(number)"
+                if let first = listed.updateValue(place, forKey: entry.path) {
+                    throw DatasetError.malformed(file: file, line: number, reason: "'\(entry.path)' is already listed on \(first)")
+                }
+            }
+        }
 
-        if let empty = Self.firstEmptyClass(classes.count, train + test) {
+        if let empty = Self.firstEmptyClass(classes.count, (train + test).map(\.entry)) {
             throw DatasetError.emptyClass(name: classes[empty], place: trainFile + " or test.txt")
         }
         self.init(root: root, classes: classes, classNames: labels.map { $0.lowercased() },
-                  officialTrain: train, officialTest: test)
+                  officialTrain: train.map(\.entry), officialTest: test.map(\.entry))
     }
 
     private init(root: URL, classes: [String], classNames: [String], officialTrain: [Food101Entry], officialTest: [Food101Entry]) {
@@ -89,13 +104,18 @@ public struct Food101: Sendable {
         return (0..<classCount).first { !populated.contains($0) }
     }
 
-    /// The file's non-blank lines, trimmed, with their 1-based line numbers.
-    private static func lines(of data: Data) -> [(number: Int, text: String)] {
-        String(decoding: data, as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-            .enumerated()
-            .map { ($0 + 1, $1.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            .filter { !$0.text.isEmpty }
+    /// The file's non-blank lines, trimmed, with their 1-based line numbers. Lines end at LF
+    /// (a CRLF's CR is trimmed with the other whitespace) and a leading UTF-8 BOM is skipped, as
+    /// text tools read them. A line that is not UTF-8 is refused: file names are read as UTF-8.
+    private static func lines(of data: Data, file: String) throws -> [(number: Int, text: String)] {
+        let bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        return try bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+            guard let text = String(bytes: line, encoding: .utf8) else {
+                throw DatasetError.malformed(file: file, line: index + 1, reason: "not UTF-8 text")
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : (index + 1, trimmed)
+        }
     }
 
     private static func checkDistinct(_ lines: [(number: Int, text: String)], file: String, what: String) throws {
@@ -108,16 +128,17 @@ public struct Food101: Sendable {
         }
     }
 
-    private static func entries(in data: Data, file: String, classIndex: [String: Int]) throws -> [Food101Entry] {
-        try lines(of: data).map { number, line in
+    /// A list's entries with their line numbers.
+    private static func entries(in data: Data, file: String, classIndex: [String: Int]) throws -> [(number: Int, entry: Food101Entry)] {
+        try lines(of: data, file: file).map { number, line in
             let parts = line.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[1].isEmpty else {
+            guard parts.count == 2, !parts[1].isEmpty, !parts[1].contains("\0") else {
                 throw DatasetError.malformed(file: file, line: number, reason: "expected <class>/<id>, got '\(line)'")
             }
             guard let index = classIndex[String(parts[0])] else {
                 throw DatasetError.malformed(file: file, line: number, reason: "class '\(parts[0])' is not in classes.txt")
             }
-            return Food101Entry(classIndex: index, path: line)
+            return (number, Food101Entry(classIndex: index, path: line))
         }
     }
 }

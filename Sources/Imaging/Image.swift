@@ -20,6 +20,11 @@ public struct Image: Equatable, Sendable {
     /// Decodes a JPEG or PNG file, recognised by its magic bytes rather than its extension.
     /// Like `Image.open`, this ignores any EXIF orientation: pixels come in stored order.
     public init(contentsOf url: URL) throws {
+        // Refused before opening: reading a FIFO or a device would block or never end.
+        var status = stat()
+        if stat(url.path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            throw ImagingError.unreadable(file: url.path, reason: "not a regular file")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             let missing = !FileManager.default.fileExists(atPath: url.path)
             throw ImagingError.unreadable(file: url.path, reason: missing ? "no such file" : "not a readable file")

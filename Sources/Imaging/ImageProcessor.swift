@@ -64,6 +64,19 @@ public struct ImageProcessor: Equatable, Sendable {
         guard imageMean.count == 3, imageStd.count == 3 else {
             throw invalid("image_mean and image_std need 3 values, got \(imageMean.count) and \(imageStd.count)")
         }
+        // Explicit bounds (this module is built -Ounchecked): a side past `maximumSide` would
+        // allocate gigabytes per image. (A crop larger than the resize pads, as transformers does.)
+        let sides: [Int]
+        switch size {
+        case let .shortestEdge(edge): sides = [edge]
+        case let .exact(height, width): sides = [height, width]
+        }
+        guard (sides + [cropSize.height, cropSize.width]).allSatisfy({ $0 <= Self.maximumSide }) else {
+            throw invalid("size and crop_size must be at most \(Self.maximumSide) pixels, got size \(sides) and crop_size \(cropSize.height)x\(cropSize.width)")
+        }
+        guard rescaleFactor.isFinite, (imageMean + imageStd).allSatisfy(\.isFinite), !imageStd.contains(0) else {
+            throw invalid("rescale_factor, image_mean and image_std must be finite and image_std non-zero, got \(rescaleFactor), \(imageMean), \(imageStd)")
+        }
         let fixedSize: Bool
         if doCenterCrop {
             fixedSize = true
@@ -87,6 +100,9 @@ public struct ImageProcessor: Equatable, Sendable {
         self.imageStd = imageStd
         self.doConvertRGB = doConvertRGB
     }
+
+    /// The largest size or crop side accepted: 4096 pixels.
+    public static let maximumSide = 4096
 
     /// openai/clip-vit-base-patch32's preprocessor_config.json.
     public static let clip = try! ImageProcessor(

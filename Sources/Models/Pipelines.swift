@@ -27,6 +27,21 @@ func loadPretrained<Config: HuggingFaceConfig, Model: Module>(
     return (model, try ImageProcessor(contentsOf: directory.appendingPathComponent("preprocessor_config.json")))
 }
 
+/// Refuses a processor whose images the model cannot take: its position table holds
+/// (imageSize / patchSize)² patches and its patch embedding reads 3 channels (what `Image` has).
+func requireProcessor(_ processor: ImageProcessor, fits imageSize: Int, channels: Int, in directory: URL) throws {
+    let (height, width) = processor.outputSize
+    guard height == imageSize, width == imageSize else {
+        throw ImagingError.invalidProcessorConfig(
+            file: directory.appendingPathComponent("preprocessor_config.json").path,
+            reason: "it makes \(height)x\(width) images but config.json's image_size is \(imageSize)")
+    }
+    guard channels == 3 else {
+        throw CheckpointError.badConfig(file: directory.appendingPathComponent("config.json").path,
+                                        reason: "'num_channels' must be 3 (images are RGB), got \(channels)")
+    }
+}
+
 /// Zero-shot CLIP: images scored against text prompts.
 public final class ZeroShotClassifier {
     public let model: CLIPModel
@@ -36,7 +51,11 @@ public final class ZeroShotClassifier {
 
     public init(checkpoint directory: URL) throws {
         (model, processor) = try loadPretrained(directory, CLIPModel.init)
+        let vision = model.config.visionConfig
+        try requireProcessor(processor, fits: vision.imageSize, channels: vision.numChannels, in: directory)
         tokenizer = try CLIPTokenizer(directory: directory)
+        try tokenizer.requireIDs(below: model.config.textConfig.vocabSize,
+                                 file: directory.appendingPathComponent("vocab.json"))
     }
 
     /// A classifier around a model built elsewhere (LiT's text side for a ViT image tower).
@@ -44,13 +63,33 @@ public final class ZeroShotClassifier {
         (self.model, self.tokenizer, self.processor) = (model, tokenizer, processor)
     }
 
+    /// Refuses a prompt longer than the text tower's positions, naming its label and length, as
+    /// transformers refuses (`vitclip zero-shot` checks before `classEmbeddings`).
+    public func requirePromptsFit(_ classNames: [String], prompts: PromptTemplates) throws {
+        guard !classNames.isEmpty else { throw PromptError.noClassNames }
+        let context = model.config.textConfig.maxPositionEmbeddings
+        for template in prompts.templates {
+            for name in classNames {
+                let tokens = tokenizer.encode(PromptTemplates.fill(template, with: name)).count
+                guard tokens <= context else { throw PromptError.tooLong(label: name, tokens: tokens, context: context) }
+            }
+        }
+    }
+
     /// Class embeddings [classes, P]: for each template, the normalised text embeddings of its
     /// prompts; their mean over templates, normalised again. One template gives its embeddings.
-    public func classEmbeddings(_ classNames: [String], prompts: PromptTemplates) -> Tensor {
+    /// A prompt longer than the text tower's positions stops the program unless checked first by
+    /// `requirePromptsFit`, or, with `truncate`, is cut to its first positions and the end token
+    /// (open_clip's `tokenize`).
+    public func classEmbeddings(_ classNames: [String], prompts: PromptTemplates, truncate: Bool = false) -> Tensor {
         precondition(!classNames.isEmpty, "classEmbeddings: no class names")
+        let context = model.config.textConfig.maxPositionEmbeddings
         let sum = Tensor(zeros: [classNames.count, model.config.projectionDim])
         for template in prompts.templates {
-            let sequences = classNames.map { tokenizer.encode(PromptTemplates.fill(template, with: $0)) }
+            let sequences = classNames.map { name in
+                let ids = tokenizer.encode(PromptTemplates.fill(template, with: name))
+                return truncate && ids.count > context ? ids.prefix(context - 1) + [tokenizer.endOfText] : ids
+            }
             let embeddings = GradMode.with(enabled: false) { model.textEmbeddings(TokenBatch(sequences, padding: tokenizer.padding)) }
             sum.addInPlace(embeddings)
         }
@@ -76,6 +115,7 @@ public final class ImageClassifier {
 
     public init(checkpoint directory: URL) throws {
         (model, processor) = try loadPretrained(directory, ViTForImageClassification.init)
+        try requireProcessor(processor, fits: model.config.imageSize, channels: model.config.numChannels, in: directory)
     }
 
     public var labels: [String] { model.config.labels }

@@ -70,3 +70,20 @@ public struct PromptTemplates: Sendable, Equatable {
         ],
         source: "openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb (imagenet_templates, 80 templates)")
 }
+
+/// Why class names cannot be turned into prompts.
+public enum PromptError: Error, Equatable, CustomStringConvertible {
+    case noClassNames
+    /// A prompt of `tokens` tokens (start and end included) for a text tower of `context` positions.
+    case tooLong(label: String, tokens: Int, context: Int)
+
+    public var description: String {
+        switch self {
+        case .noClassNames:
+            return "no class names to make prompts from"
+        case let .tooLong(label, tokens, context):
+            let shown = label.count > 60 ? label.prefix(60) + "..." : label[...]
+            return "the prompt for label '\(shown)' is \(tokens) tokens, more than the text model's \(context) positions; shorten it, or truncate it as open_clip does (--truncate)"
+        }
+    }
+}

@@ -15,7 +15,6 @@ import Foundation
 import Imaging
 import Models
 import TensorCore
-import Training
 
 public final class ViTFineTuning {
     public let model: ViTForImageClassification
@@ -52,11 +51,20 @@ public final class ViTFineTuning {
     /// Trains on `data.train`, evaluating on `data.validation` after each epoch, then saves the
     /// fine-tuned model to `output`. Trainer checkpoints go to a directory under `work` named by
     /// everything that determines the run, so only a killed run of this very configuration is
-    /// resumed; it is removed once the run is complete. With `stopStep`, training stops after
-    /// that step with a checkpoint and nil is returned: a long run can be done in sittings.
+    /// resumed; the outcome's `discardTrainerState` removes it once the results are written.
+    /// With `stopStep`, training stops after that step with a checkpoint and nil is returned: a
+    /// long run can be done in sittings. One run at a time holds `work` (a second one waits).
     public func run(_ data: ExperimentData, work: URL, output: URL, stoppingAfter stopStep: Int? = nil,
                     progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
         let runDirectory = work.appendingPathComponent("run-" + runKey(data).prefix(16))
+        let lock = MPIWorld.current.isLeader ? try RunDirectoryLock(work, say: say) : nil
+        defer { withExtendedLifetime(lock) {} }
+        if MPIWorld.current.isLeader {
+            try createWritableDirectory(output.deletingLastPathComponent())
+            removeLeftovers(in: output.deletingLastPathComponent(), ownedByThisRun: false)
+            try requireFreeSpace(in: work, for: "trainer checkpoints", bytes: 2 * 3 * 4 * model.parameterCount)
+            try requireFreeSpace(in: output.deletingLastPathComponent(), for: "the fine-tuned model", bytes: 2 * 4 * model.parameterCount)
+        }
         say("preprocessing \(data.train.count) training and \(data.validation.count) validation images")
         let trainImages = try DatasetPixels(data.train, processor: processor)
         let validationImages = try DatasetPixels(data.validation, processor: processor)
@@ -92,10 +100,10 @@ public final class ViTFineTuning {
         let final = try latest ?? evaluate(model, on: validationImages, batchSize: plan.evaluationBatchSize)
 
         try save(to: output, checkedOn: validationImages)
-        if MPIWorld.current.isLeader { try? FileManager.default.removeItem(at: runDirectory) }
         return ViTFineTuningOutcome(history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, validation: final,
                                     trainableParameters: trainer.trainableParameterCount,
-                                    resumedFromStep: resumedFromStep, trainingSeconds: trainingSeconds)
+                                    resumedFromStep: resumedFromStep, trainingSeconds: trainingSeconds,
+                                    trainerState: MPIWorld.current.isLeader ? runDirectory : nil)
     }
 
     /// Writes config.json, model.safetensors and preprocessor_config.json into `directory`
@@ -105,7 +113,8 @@ public final class ViTFineTuning {
         let manager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent)-\(UUID().uuidString)")
+        let staging = stagingURL(for: directory)
+        try? manager.removeItem(at: staging)
         try manager.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? manager.removeItem(at: staging) }
         try model.config.write(to: staging.appendingPathComponent(Checkpoint.configFileName))
@@ -118,8 +127,7 @@ public final class ViTFineTuning {
         let (expected, actual) = GradMode.with(enabled: false) { (model(sample).scalars, reloaded.model(sample).scalars) }
         guard expected == actual else { throw ChapterError("the checkpoint written to \(staging.path) does not reproduce the fine-tuned model's logits") }
 
-        if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
-        try manager.moveItem(at: staging, to: directory)
+        try replaceDirectory(directory, with: staging)
     }
 
     /// Everything that determines the run's arithmetic, hashed.
@@ -144,6 +152,14 @@ public struct ViTFineTuningOutcome {
     public let resumedFromStep: Int?
     /// Training and per-epoch evaluation in this process.
     public let trainingSeconds: Double
+    /// The trainer's checkpoints of the finished run (rank 0's): kept until the results that
+    /// record the run are written, so that a failed write loses no training.
+    let trainerState: URL?
+
+    /// Removes the trainer's checkpoints: call once the results file is written.
+    public func discardTrainerState() {
+        if let trainerState { try? FileManager.default.removeItem(at: trainerState) }
+    }
 
     /// Figure 4's curve: every step's loss and learning rate, against fractional epochs.
     public var lossCurve: [LossPoint] { history.lossCurve(stepsPerEpoch: stepsPerEpoch) }

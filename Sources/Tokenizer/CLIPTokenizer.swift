@@ -81,6 +81,15 @@ public struct CLIPTokenizer: Sendable {
         Bundle.module.resourceURL!.appendingPathComponent("openai-clip")
     }
 
+    /// Refuses a vocabulary with an id outside a text model's token embedding table of `size`
+    /// rows (config.json's vocab_size): the table is indexed without checks.
+    public func requireIDs(below size: Int, file: URL) throws {
+        if let largest = tokens.keys.max(), largest >= size {
+            throw TokenizerError(file: file, reason: .malformed(
+                "token '\(tokens[largest]!.prefix(40))' has id \(largest), outside the model's \(size) token embeddings (config.json's vocab_size)"))
+        }
+    }
+
     // MARK: Encoding
 
     /// The ids of `text`, between the start and end tokens; not padded, not truncated.

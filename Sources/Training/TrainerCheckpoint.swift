@@ -104,6 +104,10 @@ extension Trainer {
         }
         guard (0...totalSteps).contains(state.step) else { throw incompatible("its step \(state.step) is outside 0...\(totalSteps)") }
 
+        // A file beside the state, as `saveCheckpoint` names it: never a path leading elsewhere.
+        guard state.weightsFile.hasPrefix(Self.weightsFilePrefix), !state.weightsFile.contains("/") else {
+            throw incompatible("weightsFile '\(state.weightsFile)' is not a \(Self.weightsFilePrefix)*.safetensors file in \(directory.path)")
+        }
         let weights = try SafeTensorsFile(contentsOf: directory.appendingPathComponent(state.weightsFile))
         func load(_ name: String, into tensor: Tensor) throws {
             let stored = try weights.tensor(name, shape: tensor.shape)

@@ -18,6 +18,8 @@ struct Classify: ParsableCommand {
 
     func validate() throws {
         if images.isEmpty { throw UsageError("give at least one image") }
+        try requireTop(top)
+        try requireUTF8Names(images)
     }
 
     func run() throws {

@@ -21,6 +21,9 @@ struct ZeroShot: ParsableCommand {
     @Option(help: "How many of the best labels the table shows per image.")
     var top = 5
 
+    @Flag(help: "Cut a prompt longer than the text model's positions to fit, as open_clip does (by default it is refused, as transformers does).")
+    var truncate = false
+
     @Argument(help: "Images (JPEG or PNG).")
     var images: [String]
 
@@ -29,9 +32,12 @@ struct ZeroShot: ParsableCommand {
         if let blank = labels.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
             throw UsageError("--label number \(blank + 1) is empty")
         }
-        if let repeated = labels.indices.first(where: { labels[..<$0].contains(labels[$0]) }) {
-            throw UsageError("--label '\(labels[repeated])' is given twice: each class needs its own name")
+        var seen = Set<String>()
+        if let repeated = labels.first(where: { !seen.insert($0).inserted }) {
+            throw UsageError("--label '\(repeated)' is given twice: each class needs its own name")
         }
+        try requireTop(top)
+        try requireUTF8Names(images)
         if images.isEmpty { throw UsageError("give at least one image") }
         if !template.contains("{}") { throw UsageError("the template must contain {} where the label goes") }
     }
@@ -40,7 +46,9 @@ struct ZeroShot: ParsableCommand {
         try onEveryRank {
             try precision.applyNotingBF16()
             let classifier = try ZeroShotClassifier(checkpoint: options.directory)
-            let classes = classifier.classEmbeddings(labels, prompts: PromptTemplates(name: "template", templates: [template], source: "--template"))
+            let prompts = PromptTemplates(name: "template", templates: [template], source: "--template")
+            if !truncate { try classifier.requirePromptsFit(labels, prompts: prompts) }
+            let classes = classifier.classEmbeddings(labels, prompts: prompts, truncate: truncate)
             guard let logits = try shardedRows(of: images, batchSize: classifier.batchSize, width: labels.count, {
                 try classifier.logitsPerImage($0, classes: classes)
             }) else { return }
@@ -50,6 +58,19 @@ struct ZeroShot: ParsableCommand {
                 printTopLabels(logits: logits, labels: labels, images: images, top: top)
             }
         }
+    }
+}
+
+/// `--top` counts labels: at least one.
+func requireTop(_ top: Int) throws {
+    if top < 1 { throw UsageError("--top must be at least 1, got \(top)") }
+}
+
+/// Swift reads arguments as UTF-8, replacing bytes that are not with U+FFFD, so such a file name
+/// cannot be opened: it is named for what it is rather than reported missing.
+func requireUTF8Names(_ images: [String]) throws {
+    if let index = images.firstIndex(where: { $0.unicodeScalars.contains("\u{FFFD}") && !FileManager.default.fileExists(atPath: $0) }) {
+        throw UsageError("image number \(index + 1) is not a UTF-8 file name ('\(images[index])'); vitclip reads names as UTF-8: rename the file")
     }
 }
 

@@ -33,7 +33,8 @@ import Testing
         let sitting = try runProduct("vit", command + ["--stop-after-step", "5"])
         #expect(sitting.status == 0, "\(sitting.stderr)")
         let runs = workspace.scratch.url.appendingPathComponent("run/cache/vit-fine-tuning")
-        let runDirectory = try #require(try FileManager.default.contentsOfDirectory(at: runs, includingPropertiesForKeys: nil).first)
+        let runDirectory = try #require(try FileManager.default.contentsOfDirectory(at: runs, includingPropertiesForKeys: nil)
+            .first { $0.lastPathComponent.hasPrefix("run-") })
         let before = try snapshot(runDirectory)
         #expect(before.keys.sorted() == ["trainer-state.json", "trainer-step-00000005.safetensors"])
 

@@ -80,7 +80,7 @@ import Testing
 
     @Test func configsRoundTripThroughConfigJSON() throws {
         let scratch = try ScratchDirectory()
-        var vit = ViTConfig(hiddenSize: 64, labels: Self.foodLabels)
+        var vit = ViTConfig(hiddenSize: 64, numAttentionHeads: 4, labels: Self.foodLabels)
         vit.hiddenDropoutProb = 0.1
         let clip = CLIPConfig(textConfig: CLIPTextConfig(hiddenSize: 8, eosTokenId: 2), projectionDim: 4, logitScaleInitValue: 3)
         try vit.write(to: scratch.file("vit.json"))

@@ -109,8 +109,11 @@ func plan(epochs: Int, batch: Int, learningRate: Double = 1e-4, checkpointEvery:
         for ((name, a), (_, b)) in zip(straight.model.namedParameters, second.model.namedParameters) {
             #expect(a.scalars == b.scalars, "\(name)")
         }
-        // The run's checkpoints are gone once it is complete; the saved model loads as a classifier.
-        #expect((try FileManager.default.contentsOfDirectory(atPath: work.path)).isEmpty)
+        // The run's checkpoints stay until the results are written (the chapter then discards
+        // them); the work directory keeps only its lock. The saved model loads as a classifier.
+        #expect((try FileManager.default.contentsOfDirectory(atPath: work.path)).count == 2)
+        resumed.discardTrainerState()
+        #expect((try FileManager.default.contentsOfDirectory(atPath: work.path)) == [".lock"])
         let saved = try ImageClassifier(checkpoint: output)
         #expect(saved.labels == names)
         let weights = try Checkpoint(directory: output)

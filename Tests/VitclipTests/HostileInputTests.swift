@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// A copy of a fixture checkpoint (symlinked tokenizer files resolved) that a test may damage.
-private func checkpointCopy(of fixture: String, in scratch: ScratchDirectory) throws -> URL {
+func checkpointCopy(of fixture: String, in scratch: ScratchDirectory) throws -> URL {
     let source = Fixtures.url("models/\(fixture)")
     let copy = scratch.url.appendingPathComponent(fixture)
     try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
@@ -16,7 +16,7 @@ private func checkpointCopy(of fixture: String, in scratch: ScratchDirectory) th
 }
 
 /// A safetensors file whose header is `header`, followed by `dataBytes` zero bytes.
-private func safetensors(header: String, dataBytes: Int, declaredLength: UInt64? = nil) -> Data {
+func safetensors(header: String, dataBytes: Int, declaredLength: UInt64? = nil) -> Data {
     var bytes = Data()
     var length = (declaredLength ?? UInt64(header.utf8.count)).littleEndian
     withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
@@ -86,7 +86,7 @@ private let clipDamages: [CheckpointDamage] = [
 ]
 
 /// Runs `vitclip` and checks the bad-input contract: non-zero exit, nothing on stdout, one line on stderr.
-private func expectOneLineFailure(_ arguments: [String], mentioning expected: String) throws {
+func expectOneLineFailure(_ arguments: [String], mentioning expected: String) throws {
     let run = try runProduct("vitclip", arguments)
     #expect(run.status != 0)
     #expect(run.stdout.isEmpty)

@@ -87,6 +87,7 @@ func fineTuneViT() throws {
                        100 * epoch.validation.top1.value, 100 * epoch.validation.top5.value))
     }
     run.say("fine-tuned checkpoint: \(output.path)")
+    run.onceResultsAreWritten(outcome.discardTrainerState)
 
     // ## Table 3: the fine-tuned model on the held-back images
     let accuracy = outcome.validation.bootstrapped(seed: options.seed)
@@ -121,6 +122,7 @@ func repeatedRuns(first: Double, pretrained: URL, data: ExperimentData, output: 
                                                output: seedOutput, say: { run.say($0) }) else {
             throw ChapterError("the fine-tuning with seed \(seed) stopped before its last step")
         }
+        run.onceResultsAreWritten(outcome.discardTrainerState)
         test.append(outcome.validation.bootstrappedTop1(seed: seed).value)
         run.say(String(format: "seed %llu: validation top-1 %.2f%%", seed, 100 * test.last!))
     }

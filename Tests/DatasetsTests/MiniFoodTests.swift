@@ -1,3 +1,4 @@
+import Common
 import Models
 import Foundation
 import Imaging

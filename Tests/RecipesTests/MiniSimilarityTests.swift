@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Results
 import Training
+import TensorCore
 import Testing
 @testable import Recipes
 
@@ -72,5 +73,16 @@ import Testing
         (clip.world, vit.world, timm.world) = (other, other, other)
         let changed = try [MiniModelCache.key(of: clip), MiniModelCache.key(of: vit), MiniModelCache.key(of: timm)]
         #expect(zip(keys, changed).allSatisfy { $0 != $1 })
+    }
+
+    @Test func theFreshHeadsRateIsScaledByThePapersWidthOverTheMiniModels() {
+        let clip = TrainingConfiguration.clipFineTuning(preset: .mini, quick: false, seed: 0, layerDecay: nil)
+        let vit = ViTFineTuningPlan.mini(trainingImages: 7_280, quick: false, schedule: .constant, seed: 0).training
+        #expect(clip.headLearningRateScale == 6 && vit.headLearningRateScale == 6 && clip.optimizer.learningRate == 1e-4)
+        #expect(TrainingConfiguration.clipFineTuning(preset: .paper, quick: false, seed: 0, layerDecay: nil).headLearningRateScale == nil)
+        #expect(clip.hyperParameters["head_lr_scale"] == .number(6))
+        let optimizer = AdamW([("classifier.weight", Tensor(zeros: [2, 2])), ("vision_model.encoder.layers.0.mlp.fc1.weight", Tensor(zeros: [2, 2]))],
+                              hyperparameters: clip.optimizer, exemptNormsBiasesAndEmbeddings: true, layerDecay: 0.5, headLearningRateScale: 6)
+        #expect(optimizer.parameters.map(\.learningRateScale) == [6, 0.5])
     }
 }

@@ -176,8 +176,8 @@ func trainingPairs(_ data: ExperimentData) -> (LiTPairs, String) {
         let captions = (0..<corpus.count).map(corpus.caption(at:))
         let source = "the mini CLIP's pretraining captions"
         return (LiTPairs(images: corpus, captions: .own(captions, source: source)),
-                "\(source): \(corpus.count) image-caption pairs of MiniFood's \(corpus.classes.count) pretraining compositions "
-                    + "(seed \(options.seed)), none of them a downstream class")
+                "\(source): \(corpus.count) image-caption pairs of all MiniFood's \(corpus.classes.count) compositions "
+                    + "(seed \(options.seed)), the downstream dishes among them under their names, in images of their own")
     case .paper:
         let prompts = PromptTemplates.ensemble(for: .paper)
         return (LiTPairs(images: data.train, captions: .classNames(prompts)),

@@ -12,13 +12,17 @@ enum SimilarityTable {
                                   alignments: [.left, .right, .right, .left])
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for row in rows {
-            table.add(["`\(row.id)`", row.paper.map(formatNumber) ?? "none", row.thisRun.map(formatNumber) ?? "not counted",
-                       claim(row, all: byID)])
+            table.add(["`\(row.id)`", row.paper.map(cell) ?? "none", row.thisRun.map(cell) ?? "not counted", claim(row, all: byID)])
         }
         var out = "**The experiment's scale beside the paper's** \(ChapterSummaries.presetTag(data)): each quantity that decides one "
             + "of the paper's findings, counted from this run's data and settings. How each is counted:\n\n"
         out += rows.map { "- `\($0.id)`: \($0.note)" + ($0.paperNote.map { "; no paper value: \($0)" } ?? "") + "." }.joined(separator: "\n")
         return out + "\n\n" + table.render()
+    }
+
+    /// A value as the table prints it: whole numbers from 100 up, else up to four significant digits.
+    static func cell(_ value: Double) -> String {
+        formatNumber(abs(value) >= 100 ? value.rounded() : value)
     }
 
     /// "12x fewer", "1.3x more", "about the same": this run's value against the paper's.

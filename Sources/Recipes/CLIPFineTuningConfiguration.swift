@@ -13,7 +13,8 @@ extension TrainingConfiguration {
     /// of 256, so that an epoch takes 28 steps where Food-101's takes 36: about the same number
     /// of updates on a proportionally smaller set. The fresh head's rate is scaled by 768 / 128,
     /// the paper's width over the mini CLIP's (`MiniModels.headLearningRateScale`), so that it can
-    /// move the logits as far in as many steps. `quick` is a smoke test (1 epoch of batches of 32).
+    /// move the logits as far in as many steps. `quick` is a smoke test (1 epoch of batches of 32,
+    /// every rate Table 2's).
     /// `layerDecay` turns on FT-CLIP's layer-wise rate decay, which the paper does not use.
     public static func clipFineTuning(preset: Preset, quick: Bool, seed: UInt64, layerDecay: Double?) -> TrainingConfiguration {
         var configuration: TrainingConfiguration
@@ -25,7 +26,7 @@ extension TrainingConfiguration {
             configuration.batchSize = quick ? 32 : 256
             configuration.microBatchSize = configuration.batchSize
             configuration.epochs = quick ? 1 : 10
-            configuration.headLearningRateScale = MiniModels.headLearningRateScale(width: MiniCLIPRecipe.geometry.visionConfig.hiddenSize)
+            configuration.headLearningRateScale = quick ? nil : MiniModels.headLearningRateScale(width: MiniCLIPRecipe.geometry.visionConfig.hiddenSize)
         }
         configuration.seed = seed
         configuration.layerDecay = layerDecay

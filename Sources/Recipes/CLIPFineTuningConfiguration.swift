@@ -8,9 +8,12 @@ extension TrainingConfiguration {
     /// paper: Table 2 exactly (AdamW, lr 1e-4, batches of 2048 accumulated from micro-batches of
     /// 32, weight decay 0.05, betas 0.9/0.999, eps 1e-6, 10 epochs, constant rate), with FT-CLIP's
     /// exemption of norms, biases and embeddings from weight decay.
-    /// mini: the same optimiser, decay and rate on MiniFood's 3,640 training images, in batches
-    /// of 128, so that an epoch takes 29 steps where Food-101's takes 36: the same number of
-    /// updates on a proportionally smaller set. `quick` is a smoke test (1 epoch of batches of 32).
+    /// mini: the same optimiser, decay and rate on MiniFood's 7,280 training images, in batches
+    /// of 256, so that an epoch takes 28 steps where Food-101's takes 36: about the same number
+    /// of updates on a proportionally smaller set. The fresh head's rate is scaled by 768 / 128,
+    /// the paper's width over the mini CLIP's (`MiniModels.headLearningRateScale`), so that it can
+    /// move the logits as far in as many steps. `quick` is a smoke test (1 epoch of batches of 32,
+    /// every rate Table 2's).
     /// `layerDecay` turns on FT-CLIP's layer-wise rate decay, which the paper does not use.
     public static func clipFineTuning(preset: Preset, quick: Bool, seed: UInt64, layerDecay: Double?) -> TrainingConfiguration {
         var configuration: TrainingConfiguration
@@ -19,9 +22,10 @@ extension TrainingConfiguration {
             configuration = .paperCLIP
         case .mini:
             configuration = .paperCLIP
-            configuration.batchSize = quick ? 32 : 128
+            configuration.batchSize = quick ? 32 : 256
             configuration.microBatchSize = configuration.batchSize
             configuration.epochs = quick ? 1 : 10
+            configuration.headLearningRateScale = quick ? nil : MiniModels.headLearningRateScale(width: MiniCLIPRecipe.geometry.visionConfig.hiddenSize)
         }
         configuration.seed = seed
         configuration.layerDecay = layerDecay
@@ -45,6 +49,7 @@ extension TrainingConfiguration {
             "layer_decay": layerDecay.map { .number($0) } ?? .text("none"),
             "seed": .number(Double(seed)),
         ]
+        if let headLearningRateScale { parameters["head_lr_scale"] = .number(headLearningRateScale) }
         if let maxGradientNorm { parameters["max_gradient_norm"] = .number(maxGradientNorm) }
         return parameters
     }

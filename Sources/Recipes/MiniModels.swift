@@ -22,8 +22,20 @@ public enum MiniModels {
 }
 
 extension MiniModels {
-    /// The image-caption pairs the mini CLIP was pretrained on (same seed and size): MiniFood's
-    /// pretraining compositions only, none of the downstream classes.
+    /// The width of the paper's models (ViT-B/16 and CLIP ViT-B/32's image tower).
+    public static let paperWidth = 768
+
+    /// The fresh head's learning-rate factor for a mini model `width` wide: 768 / width. AdamW
+    /// moves each weight by about the rate a step, so a head's logits move by about rate x steps
+    /// x width; muP's rule for Adam (Yang et al. 2022, Tensor Programs V, Table 3: the output
+    /// layer's rate scales as 1 / fan-in) restores the paper's reach in a narrower model. The
+    /// rest of the network keeps the published rate.
+    public static func headLearningRateScale(width: Int) -> Double {
+        Double(paperWidth) / Double(width)
+    }
+
+    /// The image-caption pairs the mini CLIP was pretrained on (same seed and size): every
+    /// composition, the downstream dishes under their names, in images no other part shows.
     public static func clipPretrainingPairs(seed: UInt64, quick: Bool) -> MiniFoodDataset {
         MiniFood(seed: seed, sizes: (quick ? MiniCLIPRecipe.quick(seed: seed) : MiniCLIPRecipe.standard(seed: seed)).data).pretrainCaptions
     }

@@ -1,36 +1,24 @@
 // Mini pretraining: the mini preset's stand-ins for OpenAI's CLIP ViT-B/32 and Google's
 // ImageNet-21k ViT-B/16, trained here from Hugging Face's random initialisation on MiniFood's
-// two pretraining corpora, which show only the 283 compositions no downstream class uses.
+// two pretraining corpora. The CLIP's image-caption pairs show all 384 compositions, the
+// downstream dishes among them, under their made-up names (noisily, as alt-text names them);
+// the ViT's labelled images show the 283 compositions no downstream class uses. Neither ever
+// shows a fine-tuning, test or held-out image.
 //
-// Both vision towers have one geometry (32 px in 8 x 8 patches, so 16 patches and a class
-// token; width 128, 4 layers, 4 heads, MLP 512), so that the comparison is between two kinds
-// of pretraining, not two sizes. The mini CLIP's text tower reads CLIP's own 49,408-token
-// vocabulary (width 64, 3 layers, context 32; MiniFood's longest caption is 15 tokens) into a
-// 64-wide shared space: 4.1 M parameters, 3.2 M of them the token table. The mini ViT has
-// 0.86 M. Both train with AdamW in batches of 64, warm-up then cosine, clipped at norm 1, with
-// random left-right flips: CLIP for 5 epochs of the 20,000 caption pairs (lr 1e-3, betas 0.9
-// and 0.98, weight decay 0.1, logit scale learnt from ln(1/0.07) and clamped at ln 100), the
-// ViT for 6 epochs of the 14,150 labelled images (lr 1e-3, weight decay 0.05, label smoothing
-// 0.1). Batches of 64 beat batches of 128 for both at equal work (CLIP 3 epochs: 64.8% against
-// 55.3% zero-shot; ViT 4 epochs: 59.1% against 52.3% after fine-tuning); lr 2e-3 was worse
-// for both.
-//
-// Measured on 2026-11-23, seed 0, standard sizes, release build, on this project's 2-core
-// Debian 12 machine at a quiet moment (load average 1.4-2.4, this run included):
-//   mini CLIP zero-shot, "a photo of {}, a type of food.": 81.8% top-1 on MiniFood's
-//     validation set (91 classes, chance 1.1%), 97.2% on the held-out set (10 classes,
-//     chance 10%); trained in 312 s (616 s of processor time) with TensorCore as it is on
-//     main, in 209 s (365 s) with branch perf's TensorCore (at 51bd344), which gives 83.0% and
-//     96.8% (the same recipe, other roundings).
-//   mini ViT fine-tuned on the 91 training classes (new head, AdamW lr 1e-3, weight decay
-//     0.05, batches of 64, 10 epochs, flips; MiniPretrainingMeasurements): 62.3% top-1 on
-//     validation (63.5% on perf's TensorCore); pretrained in 199 s (393 s of processor time)
-//     on main; on perf 4 epochs took 96 s, so 6 take about 145 s.
-// So in the mini world the paper's first finding does not hold: zero-shot CLIP beats the
-// fine-tuned ViT by about 20 points. Both gain with pretraining work (ViT, 3, 4 and 6 epochs in
-// batches of 64: 52.1%, 59.1%, 63.5%, and 8 in batches of 128: 66.7%; CLIP, 3, 4 and 5 epochs:
-// 64.8%, 76.8%, 83.0%; measured while the machine was busy), so the verdict belongs to these
-// budgets (about 4 and 2 minutes), not to the world alone.
+// The two vision towers differ as B/16 and B/32 do: one width (128, 4 layers, 4 heads, MLP
+// 512) on 32 px images, the ViT in 8 px patches (16 and a class token), the CLIP in 16 px
+// patches (4 and a class token): 3.4 times the tokens, where 224 px images give B/16 197 and
+// B/32 50. The mini CLIP's text tower reads CLIP's own 49,408-token vocabulary (width 64, 3
+// layers, context 32; MiniFood's captions are far shorter) into a 64-wide shared space: 4.1 M
+// parameters, 3.2 M of them the token table. The mini ViT has 0.86 M. Both train with AdamW
+// in batches of 64, warm-up then cosine, clipped at norm 1, with random left-right flips: CLIP
+// for 5 epochs of the 50,000 caption pairs (lr 1e-3, betas 0.9 and 0.98, weight decay 0.1,
+// logit scale learnt from ln(1/0.07) and clamped at ln 100), the ViT for 6 epochs of the
+// 28,300 labelled images (lr 1e-3, weight decay 0.05, label smoothing 0.1). Batches of 64 beat
+// batches of 128 for both at equal work in the earlier, smaller world (CLIP 3 epochs: 64.8%
+// against 55.3% zero-shot; ViT 4 epochs: 59.1% against 52.3% after fine-tuning); lr 2e-3 was
+// worse for both. The accuracies these models reach are the chapters' results (results/clip.json,
+// results/vit.json); what each pretraining took is in its cache entry's pretraining.json.
 import Checkpoints
 import Datasets
 import Common
@@ -48,8 +36,11 @@ struct MiniCLIPRecipe: MiniModelRecipe {
     var kind: String { "mini-clip" }
     var displayName: String { "mini CLIP" }
 
-    /// Bumped when the code below changes what a recipe builds.
-    var format = 1
+    /// Bumped when the code below, or MiniFood's world, changes what a recipe builds (2: named
+    /// dishes, every composition captioned, 16 px patches).
+    var format = 2
+    /// MiniFood's world (`MiniFoodWorld.fingerprint`): a changed world changes the key.
+    var world = MiniFoodWorld.standard.fingerprint
     var seed: UInt64
     var data: MiniFoodSizes
     var model: CLIPConfig
@@ -78,13 +69,15 @@ struct MiniCLIPRecipe: MiniModelRecipe {
         return recipe
     }
 
-    /// 32 px images in 8 x 8 patches (16 patches); both towers 4 heads, text over CLIP's whole vocabulary.
+    /// 32 px images in 16 x 16 patches (4 patches and a class token, where the mini ViT's 8 px
+    /// patches give 16 and one: 17 / 5 = 3.4 times the tokens, as ViT-B/16 at 224 px has 197
+    /// against CLIP ViT-B/32's 50); both towers 4 heads, text over CLIP's whole vocabulary.
     static let geometry = CLIPConfig(
         textConfig: CLIPTextConfig(vocabSize: 49408, hiddenSize: 64, intermediateSize: 256, projectionDim: 64,
                                    numHiddenLayers: 3, numAttentionHeads: 4, maxPositionEmbeddings: 32,
                                    hiddenAct: "quick_gelu", layerNormEps: 1e-5, padTokenId: 1, bosTokenId: 49406, eosTokenId: 49407),
         visionConfig: CLIPVisionConfig(hiddenSize: 128, intermediateSize: 512, projectionDim: 64, numHiddenLayers: 4,
-                                       numAttentionHeads: 4, numChannels: 3, imageSize: 32, patchSize: 8,
+                                       numAttentionHeads: 4, numChannels: 3, imageSize: 32, patchSize: 16,
                                        hiddenAct: "quick_gelu", layerNormEps: 1e-5),
         projectionDim: 64, logitScaleInitValue: 2.6592, architectures: ["CLIPModel"])
 
@@ -147,7 +140,10 @@ struct MiniViTRecipe: MiniModelRecipe {
     var kind: String { "mini-vit" }
     var displayName: String { "mini ViT" }
 
-    var format = 1
+    /// As the mini CLIP's (2: the labelled classes ordered and labelled by their made-up names).
+    var format = 2
+    /// MiniFood's world (`MiniFoodWorld.fingerprint`): a changed world changes the key.
+    var world = MiniFoodWorld.standard.fingerprint
     var seed: UInt64
     var data: MiniFoodSizes
     /// The geometry; its labels are replaced by the corpus's 283 composition names.

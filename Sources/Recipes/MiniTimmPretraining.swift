@@ -16,11 +16,13 @@ import Training
 
 /// Everything that determines a mini model's pretrained weights: its hash names the cache entry.
 public struct MiniTimmRecipe: MiniModelRecipe {
-    /// Bumped when the code below changes what a recipe builds (2: flips drawn as the mini
-    /// CLIP's and ViT's are).
-    public var format = 2
+    /// Bumped when the code below, or MiniFood's world, changes what a recipe builds (2: flips
+    /// drawn as the mini CLIP's and ViT's are; 3: classes ordered by MiniFood's made-up names).
+    public var format = 3
     public var model: CIFARModel
     public var modelArguments: [String: JSONValue]
+    /// MiniFood's world (`MiniFoodWorld.fingerprint`): a changed world changes the key.
+    public var world = MiniFoodWorld.standard.fingerprint
     public var seed: UInt64
     /// The MiniFood sizes whose labelled corpus is learned.
     public var data: MiniFoodSizes

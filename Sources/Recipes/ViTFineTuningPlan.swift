@@ -32,7 +32,8 @@ public struct ViTFineTuningPlan: Sendable {
     /// Table 1 with one change, the batch, scaled with the dataset: 256 x (training images /
     /// 72,800), 13 for MiniFood's 3,640, so that an epoch takes as many optimiser steps as the
     /// paper's (280 against 285) and the run as many updates, at Table 1's learning rate, weight
-    /// decay, betas, epsilon and 10 epochs. `quick` is a smoke test of two epochs.
+    /// decay, betas, epsilon and 10 epochs; the fresh head's rate scaled by 768 / 128 as the mini
+    /// CLIP's is (`MiniModels.headLearningRateScale`). `quick` is a smoke test of two epochs at Table 1's rates.
     public static func mini(trainingImages: Int, quick: Bool, schedule: LearningRateSchedule, seed: UInt64) -> ViTFineTuningPlan {
         var training = TrainingConfiguration.paperViT
         training.schedule = schedule
@@ -41,6 +42,7 @@ public struct ViTFineTuningPlan: Sendable {
         let scaled = Double(TrainingConfiguration.paperViT.batchSize * trainingImages) / Double(paperTrainingImages)
         training.batchSize = max(1, Int(scaled.rounded()))
         training.microBatchSize = training.batchSize
+        training.headLearningRateScale = quick ? nil : MiniModels.headLearningRateScale(width: MiniViTRecipe.geometry.hiddenSize)
         return ViTFineTuningPlan(training: training, evaluationBatchSize: 128, checkpointEverySteps: 200)
     }
 
@@ -67,6 +69,7 @@ public struct ViTFineTuningPlan: Sendable {
             "weight_decay_exempt": .text(training.exemptNormsBiasesAndEmbeddings ? "norms, biases, [CLS] and position embeddings" : "none"),
         ]
         rows["schedule"] = .text(training.schedule.name)
+        if let scale = training.headLearningRateScale { rows["head_lr_scale"] = .number(scale) }
         if case let .warmupCosine(warmupSteps) = training.schedule { rows["warmup_steps"] = .number(Double(warmupSteps)) }
         return rows
     }

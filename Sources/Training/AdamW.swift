@@ -58,15 +58,18 @@ public final class AdamW {
     }
 
     /// Parameter groups by Hugging Face name: decay `weightDecay` except (optionally) on norms,
-    /// biases and embeddings; learning rates scaled by `layerDecay`^(depth + 1 − layer) when given.
+    /// biases and embeddings; learning rates scaled by `layerDecay`^(depth + 1 − layer) when given,
+    /// and the head's (`classifier.*`) by `headLearningRateScale`.
     public convenience init(_ named: [(name: String, tensor: Tensor)], hyperparameters: AdamWHyperparameters,
-                            exemptNormsBiasesAndEmbeddings: Bool, layerDecay: Double? = nil, depth: Int? = nil) {
+                            exemptNormsBiasesAndEmbeddings: Bool, layerDecay: Double? = nil, depth: Int? = nil,
+                            headLearningRateScale: Double? = nil) {
         let depth = depth ?? ParameterNames.encoderDepth(named.map(\.name))
         let parameters = named.map { name, tensor in
             OptimizedParameter(
                 name: name, tensor: tensor,
                 weightDecay: exemptNormsBiasesAndEmbeddings && ParameterNames.isExemptFromWeightDecay(name) ? 0 : hyperparameters.weightDecay,
-                learningRateScale: layerDecay.map { ParameterNames.layerDecayScale(of: name, depth: depth, decay: $0) } ?? 1)
+                learningRateScale: (layerDecay.map { ParameterNames.layerDecayScale(of: name, depth: depth, decay: $0) } ?? 1)
+                    * (name.hasPrefix("classifier.") ? headLearningRateScale ?? 1 : 1))
         }
         self.init(parameters, hyperparameters: hyperparameters)
     }

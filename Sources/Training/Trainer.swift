@@ -65,7 +65,8 @@ public final class Trainer {
         precondition(stepsPerEpoch > 0, "Trainer: \(examplesPerEpoch) examples make no batch of \(batch)")
         optimizer = AdamW(trained, hyperparameters: configuration.optimizer,
                           exemptNormsBiasesAndEmbeddings: configuration.exemptNormsBiasesAndEmbeddings,
-                          layerDecay: configuration.layerDecay, depth: ParameterNames.encoderDepth(parameters.map(\.name)))
+                          layerDecay: configuration.layerDecay, depth: ParameterNames.encoderDepth(parameters.map(\.name)),
+                          headLearningRateScale: configuration.headLearningRateScale)
         self.checkpoints = checkpoints
         self.progress = progress
         generator = SeededGenerator(seed: configuration.seed)

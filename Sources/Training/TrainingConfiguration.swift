@@ -17,6 +17,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Layer-wise learning-rate decay (FT-CLIP's key setting): the rate of layer l is scaled by
     /// layerDecay^(depth + 1 − l). Nil trains every layer at the same rate.
     public var layerDecay: Double?
+    /// The classification head's (`classifier.*`) learning rate is the rate times this; nil is 1.
+    /// A narrow scale model's correction (muP's output-layer rule for Adam: the head's rate
+    /// grows as its input width shrinks), not a setting the paper names.
+    public var headLearningRateScale: Double?
     /// Clips the global gradient norm to this value before each update.
     public var maxGradientNorm: Double?
     /// A fresh permutation of the examples every epoch, drawn from the seed.

@@ -16,6 +16,12 @@ private func results(in directory: URL) throws -> [String: Any] {
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 }
 
+/// The similarity table's rows, in order.
+private let similarityIDs = ["images_per_trained_class", "clip_pretraining_pairs_per_finetuning_image",
+                             "vit_pretraining_images_per_finetuning_image", "vit_tokens_per_clip_tokens", "clip_finetuning_steps",
+                             "vit_finetuning_steps", "fresh_head_logit_reach", "downstream_names_in_pretraining_captions",
+                             "held_out_near_neighbour_share", "trained_near_neighbour_share"]
+
 @Suite(.serialized) struct DataChapterTests {
     @Test(.enabled(if: sharedSampleExists, skipNotice))
     func paperPresetWritesThePapersSplitOfA101ClassTree() throws {
@@ -45,6 +51,11 @@ private func results(in directory: URL) throws -> [String: Any] {
                               "validation": SHA256.hex(split.validationSet.listing().utf8),
                               "held_out": SHA256.hex(split.heldOutSet.listing().utf8)])
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("figures/food101-samples.png").path))
+        // The paper preset writes the same table for its own run.
+        let similarity = try #require(payload["similarity"] as? [[String: Any]])
+        #expect(similarity.compactMap { $0["id"] as? String } == similarityIDs)
+        let perClass = similarity.first { $0["id"] as? String == "images_per_trained_class" }
+        #expect(perClass?["this_run"] as? Double == 10)
 
         // The same seed gives the same lists; the official split is another.
         let rerun = try runChapter(["--preset", "paper", "--food101", tree.path, "--seed", "11", "--results", "again"], in: work)
@@ -104,6 +115,10 @@ private func results(in directory: URL) throws -> [String: Any] {
         let payload = try #require(json["results"] as? [String: Any])
         #expect((payload["held_out_classes"] as? [String])?.count == 10 && (payload["train_classes"] as? [String])?.count == 91)
         #expect(payload["counts"] as? [String: Int] == ["train": 728, "validation": 182, "held_out": 50])
+        let similarity = try #require(payload["similarity"] as? [[String: Any]])
+        #expect(similarity.compactMap { $0["id"] as? String } == similarityIDs)
+        let perClass = similarity.first { $0["id"] as? String == "images_per_trained_class" }
+        #expect(perClass?["this_run"] as? Double == 8 && perClass?["paper"] as? Double == 800)
         for figure in ["minifood-contact-sheet.png", "minifood-captions.png", "minifood-variation.png"] {
             #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("figures/\(figure)").path))
         }

@@ -1,3 +1,4 @@
+import Common
 import Models
 import Foundation
 import Imaging
@@ -11,20 +12,37 @@ import Testing
         #expect(Dish.all.count == 384 && Set(Dish.all).count == 384)
         #expect(world.classes.count == 101 && Set(world.classes).count == 101)
         #expect(world.heldOut.count == 10 && world.trained.count == 91)
-        #expect(world.pretraining.count == 283)
+        #expect(world.pretraining.count == 283 && world.captioned.count == 384)
     }
 
-    @Test func pretrainingUsesEveryWordButNoDownstreamDish() {
+    // The world's definition changed (issue 23): the caption corpus shows every composition,
+    // downstream ones under their names, as CLIP's web pairs show Food-101's dishes; only the
+    // labelled corpus keeps to the compositions no downstream class uses.
+    @Test func captionsShowEveryCompositionAndTheLabelledCorpusNoDownstreamDish() {
+        #expect(Set(world.captioned) == Set(Dish.all))
         #expect(Set(world.pretraining).isDisjoint(with: world.classes))
-        let pretrainingWords = Set(world.pretraining.flatMap(\.words))
+        #expect(Set(world.pretraining).union(world.classes) == Set(Dish.all))
         let allWords = Set(FoodColour.allCases.map(\.rawValue) + ToppingPattern.allCases.map(\.adjective) + DishBase.allCases.map(\.rawValue))
-        #expect(pretrainingWords == allWords)
+        #expect(Set(world.pretraining.flatMap(\.words)) == allWords)
         #expect(Set(world.trained.flatMap(\.words)) == allWords)
     }
 
-    @Test func heldOutClassesAreTheFirstTenOfTheAlphabeticalList() {
-        #expect(world.classes.map(\.name) == world.classes.map(\.name).sorted())
+    @Test func heldOutClassesAreTheFirstTenOfTheListAlphabeticalByName() {
+        let names = world.classes.map(world.name(of:))
+        #expect(names == names.sorted())
         #expect(world.heldOut == Array(world.classes.prefix(10)) && world.trained == Array(world.classes.dropFirst(10)))
+        // Made-up names say nothing of the attributes, so no one attribute value defines the ten.
+        #expect(Set(world.heldOut.map(\.colour)).count > 1 && Set(world.heldOut.map(\.pattern)).count > 1
+            && Set(world.heldOut.map(\.base)).count > 1)
+    }
+
+    @Test func everyCompositionHasItsOwnMadeUpName() {
+        let names = Dish.all.map(world.name(of:))
+        #expect(Set(names).count == 384)
+        let reserved = Set(world.classes.flatMap(\.words) + CaptionTemplates.words)
+        #expect(names.allSatisfy { $0.count >= 4 && $0.allSatisfy(\.isLowercase) && !reserved.contains($0) })
+        #expect(MiniFoodWorld(arrangement: 101).names == world.names)
+        #expect(MiniFoodWorld(arrangement: 7).names != world.names)
     }
 
     @Test func nearNeighboursCountSameGroupClassesSharingTwoAttributes() {
@@ -35,28 +53,33 @@ import Testing
         #expect(MiniFoodWorld.meanNearNeighbours([]) == 0)
     }
 
-    @Test func namesReadAsCaptions() {
+    @Test func descriptionsReadAsCaptions() {
         #expect(Dish(.red, .dotted, .soup).name == "red dotted soup")
         #expect(Dish(.green, .plain, .pizza).name == "plain green pizza")
         #expect(Dish(.red, .dotted, .soup).identifier == "red_dotted_soup")
-        #expect(PromptTemplates.food.prompts(for: "red dotted soup")[0] == "a photo of red dotted soup, a type of food.")
+        #expect(PromptTemplates.food.prompts(for: "bazolu")[0] == "a photo of bazolu, a type of food.")
     }
 
-    @Test func captionsNameEveryAttributeInPlainLowerCase() {
-        let lowerCase = Set("abcdefghijklmnopqrstuvwxyz .,:-")
-        for dish in world.pretraining {
-            for template in CaptionTemplates.all {
-                guard let caption = CaptionTemplates.fill(template, with: dish) else {
+    @Test func captionsArePlainLowerCaseAndDescribeOrNameTheDish() {
+        let lowerCase = Set("abcdefghijklmnopqrstuvwxyz .,:-!")
+        for dish in world.captioned {
+            let name = world.name(of: dish)
+            for template in CaptionTemplates.all + CaptionTemplates.named {
+                guard let caption = CaptionTemplates.fill(template, with: dish, name: name) else {
                     #expect(dish.pattern == .plain && template.contains("{patterns}"))
                     continue
                 }
                 #expect(!caption.contains("{") && caption.allSatisfy(lowerCase.contains), "\(caption)")
-                #expect(caption.contains(dish.colour.rawValue) && caption.contains(dish.base.rawValue), "\(caption)")
-                #expect(caption.contains(dish.pattern.adjective) || caption.contains(dish.pattern.noun!), "\(caption)")
+                if template.contains("{name}") { #expect(caption.contains(name), "\(caption)") }
             }
         }
         #expect(CaptionTemplates.fill("{a dish}", with: Dish(.orange, .striped, .cake)) == "an orange striped cake")
-        #expect(!CaptionTemplates.all.contains(PromptTemplates.food.templates[0].replacingOccurrences(of: "{}", with: "{dish}")))
+        #expect(!(CaptionTemplates.all + CaptionTemplates.named).contains(PromptTemplates.food.templates[0].replacingOccurrences(of: "{}", with: "{name}")))
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<50 {
+            let garbled = CaptionTemplates.garbled("bazolu", using: &generator)
+            #expect(garbled != "bazolu" && abs(garbled.count - 6) <= 1)
+        }
     }
 }
 
@@ -66,8 +89,8 @@ import Testing
     @Test func partsHaveTheirSizesAndLabels() {
         #expect(quick.train.count == 91 * 8 && quick.validation.count == 91 * 2 && quick.heldOut.count == 10 * 5)
         #expect(quick.pretrainCaptions.count == 1_000 && quick.pretrainLabelled.count == 566)
-        #expect(quick.train.classNames == quick.world.trained.map(\.name))
-        #expect(quick.heldOut.classNames == quick.world.heldOut.map(\.name))
+        #expect(quick.train.classNames == quick.world.trained.map(quick.world.name(of:)))
+        #expect(quick.heldOut.classNames == quick.world.heldOut.map(quick.world.name(of:)))
         #expect(quick.pretrainLabelled.classNames.count == 283)
         for part in MiniFoodPart.allCases {
             let dataset = quick.dataset(part)
@@ -81,13 +104,28 @@ import Testing
         #expect(quick.validation.mislabelledCount == 0 && quick.heldOut.mislabelledCount == 0 && quick.pretrainLabelled.mislabelledCount == 0)
     }
 
-    @Test func pretrainingShowsOnlyPretrainingDishes() {
-        let pretraining = Set(quick.world.pretraining)
-        #expect(quick.pretrainCaptions.samples.allSatisfy { pretraining.contains($0.dish) })
-        #expect(quick.pretrainLabelled.samples.allSatisfy { pretraining.contains($0.dish) })
-        #expect(Set(quick.pretrainCaptions.samples.map(\.dish)) == pretraining)
-        let caption = quick.pretrainCaptions.caption(at: 17)
-        #expect(caption.contains(quick.pretrainCaptions.samples[17].dish.base.rawValue))
+    @Test func noPretrainingImageIsADownstreamImage() throws {
+        // The labelled corpus shows no downstream dish; the caption corpus shows them all, in
+        // images of its own.
+        #expect(quick.pretrainLabelled.samples.allSatisfy { Set(quick.world.pretraining).contains($0.dish) })
+        #expect(Set(quick.pretrainCaptions.samples.map(\.dish)) == Set(Dish.all))
+        func pixels(_ dataset: MiniFoodDataset) throws -> Set<[UInt8]> {
+            Set(try images(of: dataset, at: Array(0..<dataset.count), workers: 2).map(\.pixels))
+        }
+        let pretraining = try pixels(quick.pretrainCaptions).union(pixels(quick.pretrainLabelled))
+        let downstream = try pixels(quick.train).union(pixels(quick.validation)).union(pixels(quick.heldOut))
+        #expect(pretraining.count == quick.pretrainCaptions.count + quick.pretrainLabelled.count)
+        #expect(pretraining.isDisjoint(with: downstream))
+    }
+
+    @Test func captionsNameTheirDishMostOfTheTime() {
+        let corpus = quick.pretrainCaptions
+        let named = (0..<corpus.count).filter { index in
+            corpus.caption(at: index).split(whereSeparator: { !$0.isLetter }).contains(Substring(corpus.classNames[corpus.label(at: index)]))
+        }.count
+        let share = Double(named) / Double(corpus.count)
+        #expect(abs(share - CaptionTemplates.nameShare) < 0.05, "\(share)")
+        #expect(corpus.classNames == quick.world.captioned.map(quick.world.name(of:)))
     }
 
     @Test func rendersTheSameBytesEveryTimeAndOnAnyNumberOfThreads() throws {
@@ -108,7 +146,7 @@ import Testing
 
     @Test func imagesShowTheirFoodColour() {
         // The food's colour must dominate a photo's saturated pixels, or no caption could name it.
-        let sizes = MiniFoodSizes(imageSize: 48, imagesPerClass: 5, heldOutPerClass: 5, captionPairs: 283, labelledImages: 283, labelNoise: 0)
+        let sizes = MiniFoodSizes(imageSize: 48, imagesPerClass: 5, heldOutPerClass: 5, captionPairs: 384, labelledImages: 283, labelNoise: 0)
         let mini = MiniFood(seed: 1, sizes: sizes)
         var correct = 0
         for index in 0..<mini.pretrainLabelled.count {

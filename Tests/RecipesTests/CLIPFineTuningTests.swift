@@ -61,8 +61,10 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
     }
 
     @Test func oneStepLowersTheLossOfItsBatch() throws {
-        // One batch holds every training image, so the step's batch is the one measured.
-        let run = try fineTuning(quickConfiguration(learningRate: 1e-3, batchSize: quickData.train.count))
+        // One batch holds every training image, so the step's batch is the one measured. At Table 2's
+        // rate: Adam's first step moves every weight by about the rate, and 1e-3 overshoots the
+        // fixture's loss on MiniFood's named classes (issue 23's world), as it did not on the old names.
+        let run = try fineTuning(quickConfiguration(learningRate: 1e-4, batchSize: quickData.train.count))
         let pixels = try DatasetPixels(quickData.train, processor: run.zeroShot.processor)
         let all = Array(0..<quickData.train.count)
         let (batch, labels) = (try pixels.pixels(all), pixels.labels(all))
@@ -73,7 +75,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         #expect(run.trainer.step == 1)
         #expect(abs(run.lossCurve[0].loss - Double(before)) < 1e-4 * Double(before))
         #expect(after < before - 1e-3, "loss \(before) -> \(after)")
-        #expect(run.lossCurve.map(\.learningRate) == [1e-3] && run.lossCurve[0].epoch == 1)
+        #expect(run.lossCurve.map(\.learningRate) == [1e-4] && run.lossCurve[0].epoch == 1)
     }
 
     @Test func extendedAccuracyPairsTheFineTunedImageTowerWithThePretrainedTextTower() throws {

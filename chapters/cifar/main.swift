@@ -43,7 +43,7 @@
 // included. Its three models are the same timm architectures at a small size (see
 // Sources/Recipes/MiniTimmModels.swift): DeiT and CaiT at width 64 with four blocks on 8 px
 // patches, DenseNet with three dense blocks of growth 12. They start from the random weights
-// timm gives them and learn MiniFood's labelled corpus — 14,150 images of the 283 compositions
+// timm gives them and learn MiniFood's labelled corpus — 28,300 images of the 283 compositions
 // no downstream class uses, this world's ImageNet — for two epochs, far from convergence: about
 // a minute of pretraining for the three. The fine-tuned part mirrors the study's: the last
 // transformer block (of four) with the heads, and in DenseNet the layer half-way through the

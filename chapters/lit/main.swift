@@ -29,9 +29,9 @@
 // The training pairs. For the CLIP tower, the 91 classes' training images, each captioned with
 // its class name in a template drawn, seeded, from the preset's prompt ensemble (OpenAI's 80
 // ImageNet templates on the paper preset; MiniFood's dish-only caption templates on the mini
-// one). For the ViTs on the mini preset, the mini CLIP's own pretraining corpus: 20,000 image-
-// caption pairs of MiniFood's 283 pretraining compositions, none of them a downstream class,
-// the analogue of LiT's web pairs. The paper preset has no such corpus here, so its ViTs train
+// one). For the ViTs on the mini preset, the mini CLIP's own pretraining corpus: 50,000 image-
+// caption pairs of all MiniFood's compositions, the downstream dishes under their (noisy)
+// names among them, in images of their own, the analogue of LiT's web pairs. The paper preset has no such corpus here, so its ViTs train
 // on the CLIP tower's pairs: the 91 classes' training images captioned from the templates. That
 // is the weaker setting: the text tower only ever sees 91 names, so what it learns about the 10
 // held-out ones comes from its CLIP initialisation alone. Because the image tower is locked,
@@ -176,8 +176,8 @@ func trainingPairs(_ data: ExperimentData) -> (LiTPairs, String) {
         let captions = (0..<corpus.count).map(corpus.caption(at:))
         let source = "the mini CLIP's pretraining captions"
         return (LiTPairs(images: corpus, captions: .own(captions, source: source)),
-                "\(source): \(corpus.count) image-caption pairs of MiniFood's \(corpus.classes.count) pretraining compositions "
-                    + "(seed \(options.seed)), none of them a downstream class")
+                "\(source): \(corpus.count) image-caption pairs of all MiniFood's \(corpus.classes.count) compositions "
+                    + "(seed \(options.seed)), the downstream dishes among them under their names, in images of their own")
     case .paper:
         let prompts = PromptTemplates.ensemble(for: .paper)
         return (LiTPairs(images: data.train, captions: .classNames(prompts)),

@@ -26,9 +26,11 @@ public struct MiniFoodSizes: Codable, Sendable, Equatable {
         self.labelNoise = labelNoise
     }
 
-    /// The mini preset: 40 training and 10 validation images per class, 50 per held-out class.
-    public static let standard = MiniFoodSizes(imageSize: 32, imagesPerClass: 50, heldOutPerClass: 50,
-                                               captionPairs: 20_000, labelledImages: 14_150, labelNoise: 0.05)
+    /// The mini preset: 80 training and 20 validation images per class, 100 per held-out class;
+    /// 50,000 caption pairs (130 of each of the 384 compositions) and 28,300 labelled images
+    /// (100 of each of the 283 the labelled corpus shows).
+    public static let standard = MiniFoodSizes(imageSize: 32, imagesPerClass: 100, heldOutPerClass: 100,
+                                               captionPairs: 50_000, labelledImages: 28_300, labelNoise: 0.05)
     /// A smoke test's worth.
     public static let quick = MiniFoodSizes(imageSize: 32, imagesPerClass: 10, heldOutPerClass: 5,
                                             captionPairs: 1_000, labelledImages: 566, labelNoise: 0.05)
@@ -61,12 +63,13 @@ public struct MiniFood: Sendable {
         self.sizes = sizes
         self.seed = seed
         let root = SeededGenerator(seed: seed)
-        let pretraining = world.pretraining, trained = world.trained, heldOutDishes = world.heldOut
+        let trained = world.trained, heldOutDishes = world.heldOut
 
-        // Pretraining draws its compositions in turn, each image from its own stream.
-        func pretrainingSamples(_ count: Int, _ part: MiniFoodPart) -> [MiniFoodSample] {
+        // Pretraining draws its compositions in turn, each image from its own stream (a
+        // pretraining part's name, never a downstream part's, so no image is both).
+        func pretrainingSamples(_ count: Int, _ dishes: [Dish], _ part: MiniFoodPart) -> [MiniFoodSample] {
             (0..<count).map { i in
-                MiniFoodSample(dish: pretraining[i % pretraining.count], label: i % pretraining.count,
+                MiniFoodSample(dish: dishes[i % dishes.count], label: i % dishes.count,
                                name: "\(i)", stream: root.derived(part.rawValue).derived(UInt64(i)))
             }
         }
@@ -80,18 +83,17 @@ public struct MiniFood: Sendable {
             }
         }
 
-        pretrainCaptions = MiniFoodDataset(part: .pretrainCaptions, classes: pretraining, imageSize: sizes.imageSize,
-                                           samples: pretrainingSamples(sizes.captionPairs, .pretrainCaptions))
-        pretrainLabelled = MiniFoodDataset(part: .pretrainLabelled, classes: pretraining, imageSize: sizes.imageSize,
-                                           samples: pretrainingSamples(sizes.labelledImages, .pretrainLabelled))
+        func dataset(_ part: MiniFoodPart, _ classes: [Dish], _ samples: [MiniFoodSample]) -> MiniFoodDataset {
+            MiniFoodDataset(part: part, classes: classes, classNames: classes.map(world.name(of:)), imageSize: sizes.imageSize, samples: samples)
+        }
+        pretrainCaptions = dataset(.pretrainCaptions, world.captioned, pretrainingSamples(sizes.captionPairs, world.captioned, .pretrainCaptions))
+        pretrainLabelled = dataset(.pretrainLabelled, world.pretraining, pretrainingSamples(sizes.labelledImages, world.pretraining, .pretrainLabelled))
         let pool = stratifiedSplit(classSamples(trained, perClass: sizes.imagesPerClass, .train),
                                    validationFraction: Self.validationFraction, generator: root.derived("split"))
-        train = MiniFoodDataset(part: .train, classes: trained, imageSize: sizes.imageSize,
-                                samples: Self.mislabelling(pool.train.flatMap { $0 }, share: sizes.labelNoise,
+        train = dataset(.train, trained, Self.mislabelling(pool.train.flatMap { $0 }, share: sizes.labelNoise,
                                                            classCount: trained.count, generator: root.derived("label-noise")))
-        validation = MiniFoodDataset(part: .validation, classes: trained, imageSize: sizes.imageSize, samples: pool.validation.flatMap { $0 })
-        heldOut = MiniFoodDataset(part: .heldOut, classes: heldOutDishes, imageSize: sizes.imageSize,
-                                  samples: classSamples(heldOutDishes, perClass: sizes.heldOutPerClass, .heldOut).flatMap { $0 })
+        validation = dataset(.validation, trained, pool.validation.flatMap { $0 })
+        heldOut = dataset(.heldOut, heldOutDishes, classSamples(heldOutDishes, perClass: sizes.heldOutPerClass, .heldOut).flatMap { $0 })
     }
 
     /// Photo `number` of `dish` from a stream of its own, outside every part and independent of
@@ -139,13 +141,16 @@ public struct MiniFoodDataset: Dataset {
     public let part: MiniFoodPart
     /// The dishes labels refer to, in label order.
     public let classes: [Dish]
+    /// Their made-up names, what prompts and captions call them.
+    public let classNames: [String]
     public let imageSize: Int
     public let samples: [MiniFoodSample]
     private var rendered: [Image]?
 
-    init(part: MiniFoodPart, classes: [Dish], imageSize: Int, samples: [MiniFoodSample]) {
+    init(part: MiniFoodPart, classes: [Dish], classNames: [String], imageSize: Int, samples: [MiniFoodSample]) {
         self.part = part
         self.classes = classes
+        self.classNames = classNames
         self.imageSize = imageSize
         self.samples = samples
     }
@@ -159,7 +164,6 @@ public struct MiniFoodDataset: Dataset {
     }
 
     public var count: Int { samples.count }
-    public var classNames: [String] { classes.map(\.name) }
     public func label(at index: Int) -> Int { samples[index].label }
 
     public func image(at index: Int) -> Image {
@@ -168,10 +172,11 @@ public struct MiniFoodDataset: Dataset {
         return renderDish(samples[index].dish, side: imageSize, generator: &stream)
     }
 
-    /// The sample's caption in one of `CaptionTemplates`, fixed by its stream.
+    /// The sample's caption in one of `CaptionTemplates`, fixed by its stream (pretraining
+    /// labels are never wrong, so the label names the dish).
     public func caption(at index: Int) -> String {
         var stream = samples[index].stream.derived("caption")
-        return CaptionTemplates.caption(for: samples[index].dish, using: &stream)
+        return CaptionTemplates.caption(for: samples[index].dish, name: classNames[samples[index].label], using: &stream)
     }
 
     /// "red_dotted_soup/17", the form the split lists and their checksums use.

@@ -118,8 +118,8 @@ public enum ChapterSummaries {
     public static func miniatureScale(_ data: ChapterResultsFile<DataResults>, zeroShot: ChapterResultsFile<CLIPZeroShotResults>?) -> String? {
         guard let facts = data.results.miniFood else { return nil }
         let r = data.results, trained = r.trainClasses.count, heldOut = r.heldOutClasses.count
-        var text = "MiniFood's held-out classes are the first \(heldOut) of its alphabetical class list, as Food-101's are of its own: "
-            + r.heldOutClasses.joined(separator: ", ") + ". "
+        var text = "MiniFood's held-out classes are the first \(heldOut) of its class list, alphabetical by the dishes' made-up names, as "
+            + "Food-101's are of its own: " + r.heldOutClasses.joined(separator: ", ") + ". "
         if let crowding = facts.meanNearNeighbours {
             text += String(format: "Within its group a held-out class has on average %.2f of the %d other held-out classes sharing two of its "
                 + "three attributes, a trained class %.2f of the %d other trained ones", crowding.heldOut, heldOut - 1, crowding.trained, trained - 1)

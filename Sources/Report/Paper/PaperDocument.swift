@@ -37,6 +37,7 @@ public struct PaperDocument {
         if let data = results[DataResults.self], let words = ChapterSummaries.miniatureScale(data, zeroShot: results[CLIPZeroShotResults.self]) {
             out += words + "\n\n"
         }
+        if let data = results[DataResults.self], let table = SimilarityTable.render(data) { out += table + "\n" }
         out += "### 2.2 Models\n\n" + PaperProse.models + "\n" + modelsOfThisRun() + "\n"
         out += "### 2.3 Hyper-parameters\n\n"
         out += tables.hyperParameters(table: "Table 1", chapter: ViTResults.chapter, title: "ViT-B/16 fine-tuning hyper-parameters (AdamW)") + "\n"

@@ -14,10 +14,12 @@ public struct DataResults: ChapterPayload, Equatable {
     public var unreadableSkipped: [String]?
     public var figures: [String]
     public var miniFood: MiniFoodFacts?
+    /// This run's experiment beside the paper's, quantity by quantity (`SimilarityRow`).
+    public var similarity: [SimilarityRow]?
 
-    public init(source: String, split: String, validationFraction: Double?, heldOutClasses: [String], trainClasses: [String], counts: SplitCounts, checksums: ListChecksums, imageCheck: String?, unreadableSkipped: [String]?, figures: [String], miniFood: MiniFoodFacts?) {
-        (self.source, self.split, self.validationFraction, self.heldOutClasses, self.trainClasses, self.counts, self.checksums, self.imageCheck, self.unreadableSkipped, self.figures, self.miniFood)
-            = (source, split, validationFraction, heldOutClasses, trainClasses, counts, checksums, imageCheck, unreadableSkipped, figures, miniFood)
+    public init(source: String, split: String, validationFraction: Double?, heldOutClasses: [String], trainClasses: [String], counts: SplitCounts, checksums: ListChecksums, imageCheck: String?, unreadableSkipped: [String]?, figures: [String], miniFood: MiniFoodFacts?, similarity: [SimilarityRow]? = nil) {
+        (self.source, self.split, self.validationFraction, self.heldOutClasses, self.trainClasses, self.counts, self.checksums, self.imageCheck, self.unreadableSkipped, self.figures, self.miniFood, self.similarity)
+            = (source, split, validationFraction, heldOutClasses, trainClasses, counts, checksums, imageCheck, unreadableSkipped, figures, miniFood, similarity)
     }
 }
 

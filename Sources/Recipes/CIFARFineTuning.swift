@@ -14,7 +14,6 @@ import Foundation
 import Imaging
 import Models
 import TensorCore
-import Training
 
 public struct CIFARFineTuning: Sendable {
     public var training: TrainingConfiguration

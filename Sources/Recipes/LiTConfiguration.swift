@@ -15,7 +15,6 @@
 import Common
 import Results
 import Training
-import Training
 
 extension TrainingConfiguration {
     public static func lit(preset: Preset, quick: Bool, seed: UInt64) -> TrainingConfiguration {

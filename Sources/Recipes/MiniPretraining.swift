@@ -29,7 +29,6 @@ import Imaging
 import Models
 import TensorCore
 import Tokenizer
-import Training
 
 /// Everything that determines the mini CLIP's weights; its hash names the cache entry.
 struct MiniCLIPRecipe: MiniModelRecipe {

@@ -12,7 +12,6 @@ import Foundation
 import Imaging
 import Models
 import TensorCore
-import Training
 
 /// Everything that determines a mini model's pretrained weights: its hash names the cache entry.
 public struct MiniTimmRecipe: MiniModelRecipe {

@@ -3,7 +3,6 @@
 import Common
 import Results
 import Training
-import Training
 
 public struct ViTFineTuningPlan: Sendable {
     /// The optimiser, schedule, epochs, batch and micro-batch.

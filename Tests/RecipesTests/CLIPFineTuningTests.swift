@@ -12,7 +12,6 @@ import Recipes
 import TensorCore
 import TestSupport
 import Testing
-import Training
 
 let quickData = ExperimentData.mini(seed: 0, quick: true)
 

@@ -12,7 +12,6 @@ import Models
 import TensorCore
 import TestSupport
 import Testing
-import Training
 
 /// The quick LiT settings at a rate that moves the random fixture within a few steps.
 func quickLiTConfiguration(learningRate: Double = 1e-3) -> TrainingConfiguration {

@@ -16,7 +16,6 @@ import Imaging
 import Models
 import Testing
 import TensorCore
-import Training
 @testable import Recipes
 
 private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASURE"] ?? "").split(separator: ",").map(String.init))

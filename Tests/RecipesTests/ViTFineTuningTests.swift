@@ -13,7 +13,6 @@ import Models
 import TensorCore
 import Testing
 import TestSupport
-import Training
 @testable import Recipes
 
 /// The vit-grad fixture with the preprocessor a pretrained checkpoint carries (32 x 32, [-1, 1]).

@@ -10,7 +10,6 @@ import Recipes
 import TensorCore
 import TestSupport
 import Testing
-import Training
 
 let fixtureCLIP = Fixtures.url("models/clip")
 /// MiniFood's quick held-out part: 50 images of 10 classes.

@@ -9,7 +9,6 @@ import Models
 import TensorCore
 import TestSupport
 import Testing
-import Training
 
 @Suite struct SingleBlockTraining {
     @Test func denseNetFromCachedFeatures() throws {

@@ -4,13 +4,12 @@
 import Checkpoints
 import Common
 import Results
-import Training
+@testable import Training
 import Foundation
 import Models
 import Testing
 import TensorCore
 import TestSupport
-@testable import Training
 
 @Suite struct ModelTraining {
     /// Uniform noise images [n, 3, 224, 224] drawn from the trainer's generator.

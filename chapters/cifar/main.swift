@@ -63,7 +63,6 @@ import Foundation
 import Models
 import ChapterSupport
 import Recipes
-import Training
 
 let options = CIFAROptions.parseChapterArguments(chapter: "cifar")
 let run = ChapterRun(chapter: "cifar", options: options.run)

@@ -41,7 +41,6 @@ import Training
 import Foundation
 import ChapterSupport
 import Recipes
-import Training
 
 let arguments = ViTArguments.parseChapterArguments(chapter: "vit")
 let options = arguments.options

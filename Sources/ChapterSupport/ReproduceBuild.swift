@@ -25,11 +25,13 @@ public enum ReproduceBuild {
         return nil
     }
 
-    /// Runs `swift build -c <configuration>` in `root`, with this process's terminal.
+    /// Runs `swift build -c <configuration>` in `root`, with this process's terminal. The manifest
+    /// is evaluated afresh (`--manifest-cache none`): Package.swift finds the chapters' folders
+    /// itself, so a cached evaluation would miss a chapter added since.
     public static func buildAll(root: URL, configuration: String) throws {
         let swift = Process()
         swift.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        swift.arguments = ["swift", "build", "-c", configuration]
+        swift.arguments = ["swift", "build", "-c", configuration, "--manifest-cache", "none"]
         swift.currentDirectoryURL = root
         do {
             try swift.run()

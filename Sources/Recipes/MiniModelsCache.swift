@@ -148,8 +148,11 @@ struct MiniModelCache {
     static func verify<Recipe: Codable>(_ entry: URL, key: String, recipe: Recipe.Type) -> Result<MiniModelRecord<Recipe>, Damage> {
         let recordURL = entry.appendingPathComponent(miniModelRecordName)
         guard let data = try? Data(contentsOf: recordURL) else { return .failure(Damage(reason: "no \(miniModelRecordName)")) }
-        guard let record = try? JSONDecoder().decode(MiniModelRecord<Recipe>.self, from: data) else {
-            return .failure(Damage(reason: "\(miniModelRecordName) is unreadable"))
+        let record: MiniModelRecord<Recipe>
+        do {
+            record = try JSONDecoder().decode(MiniModelRecord<Recipe>.self, from: data)
+        } catch {
+            return .failure(Damage(reason: "\(miniModelRecordName) is unreadable: \(error)"))
         }
         guard record.key == key else { return .failure(Damage(reason: "its record is for key \(record.key)")) }
         for file in record.files {

@@ -145,7 +145,7 @@ struct MiniViTRecipe: MiniModelRecipe {
     var world = MiniFoodWorld.standard.fingerprint
     var seed: UInt64
     var data: MiniFoodSizes
-    /// The geometry; its labels are replaced by the corpus's 283 composition names.
+    /// The geometry, labelled by the corpus's 283 composition names (a config needs at least one label).
     var model: ViTConfig
     var processor: ImageProcessor
     var training: TrainingConfiguration
@@ -173,7 +173,8 @@ struct MiniViTRecipe: MiniModelRecipe {
 
     static let geometry = ViTConfig(hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 512,
                                     hiddenAct: "gelu", initializerRange: 0.02, layerNormEps: 1e-12, imageSize: 32, patchSize: 8,
-                                    numChannels: 3, qkvBias: true, labels: [], architectures: ["ViTForImageClassification"])
+                                    numChannels: 3, qkvBias: true, labels: MiniFoodWorld.standard.pretraining.map(MiniFoodWorld.standard.name(of:)),
+                                    architectures: ["ViTForImageClassification"])
 
     /// ViTImageProcessor at 32 px: MiniFood's images pass unresized; mean and std 0.5, as
     /// google/vit-base-patch16-224 has them.

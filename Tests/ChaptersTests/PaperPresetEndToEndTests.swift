@@ -82,7 +82,8 @@ import TestSupport
         for table in ["**Table 1.**", "**Table 2.**", "**Table 3.**", "**Table 4.**", "**Table 5.**", "**CIFAR-10 single-block fine-tuning.**"] {
             #expect(paper.contains(table), "paper.md lacks \(table)")
         }
-        #expect(paper.contains("**CIFAR-10 single-block fine-tuning.** Published: Malpure et al. 2021 (validation accuracy) and a public "
+        #expect(paper.contains("**CIFAR-10 single-block fine-tuning.** This project's comparison; the paper does not cite it. "
+            + "Published: Malpure et al. 2021 (validation accuracy) and a public "
             + "reproduction of it (every other published column); this run: \(allChapters ? "preset **paper** (Food-101; quick run" : "not run yet")"))
         for figure in ["fig3-overall-results.png", "fig4-training-loss.png", "fig-wise-ft.png"] {
             #expect(paper.contains(figure), "paper.md does not show \(figure)")

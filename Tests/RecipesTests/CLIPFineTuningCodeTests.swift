@@ -28,7 +28,8 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
         let code = table2.ftCLIPCode(examplesPerEpoch: 3640)
         #expect(code.optimizer == table2.optimizer && code.batchSize == table2.batchSize && code.epochs == table2.epochs)
         #expect(code.layerDecay == 0.9)
-        #expect(code.schedule == .warmupCosineToFloor(warmupSteps: 5 * 29, floor: 1e-6 / 1e-4))
+        let stepsPerEpoch = (3640 + table2.batchSize - 1) / table2.batchSize  // a last partial batch is a step
+        #expect(code.schedule == .warmupCosineToFloor(warmupSteps: 5 * stepsPerEpoch, floor: 1e-6 / 1e-4))
         #expect(CLIPFineTuningRegularization.ftCLIPCode(imageSize: 32) == CLIPFineTuningRegularization(
             labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1),
             augmentation: FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25)))

@@ -54,7 +54,7 @@ import TensorCore
 
     @Test func miniComparesEveryCLIPRecipeAndThePaperPresetRunsItsOwn() throws {
         let mini = try Reproduction.steps(settings(.mini), selected: ["clip-finetune"]) { _ in true }[0]
-        #expect(mini.arguments.suffix(2) == ["--recipes", "ft-clip,zero-shot-head,huggingface,flyp"])
+        #expect(mini.arguments.suffix(2) == ["--recipes", "ft-clip,ft-clip-code,zero-shot-head,huggingface,flyp,ft-clip-hf-head,ft-clip-class-token"])
         let paper = try Reproduction.steps(settings(.paper), selected: ["clip-finetune"]) { _ in true }[0]
         #expect(!paper.arguments.contains("--recipes"))
     }

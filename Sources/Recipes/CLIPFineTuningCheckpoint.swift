@@ -42,12 +42,14 @@ extension CLIPFineTuning {
     }
 
     /// Writes the fine-tuned CLIP to `directory`, replacing what is there only once every file
-    /// is written (they go to a sibling directory first, renamed into place).
+    /// is written (they go to a sibling directory first; `replaceDirectory` swaps it in, so a kill
+    /// at any step leaves the old model or the new one whole).
     public func saveFineTuned(to directory: URL) throws {
         guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
         let manager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial")
+        recoverReplacedDirectories(in: parent)  // a model a killed save had moved aside goes back first
         try? manager.removeItem(at: staging)
         try manager.createDirectory(at: staging, withIntermediateDirectories: true)
         for name in Self.companionFiles {
@@ -65,7 +67,6 @@ extension CLIPFineTuning {
             try writeSafeTensors(Dictionary(uniqueKeysWithValues: head.namedParameters + norm), metadata: ["classes": classes, "recipe": recipe.rawValue],
                                  to: staging.appendingPathComponent(Self.classifierFileName))
         }
-        if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
-        try manager.moveItem(at: staging, to: directory)
+        try replaceDirectory(directory, with: staging)
     }
 }

@@ -121,6 +121,24 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
         #expect(names == ["model"], "staging files left behind: \(names)")
     }
 
+    @Test func aSaveKilledBetweenItsRenamesLeavesAWholeModel() throws {
+        let scratch = try ScratchDirectory()
+        let run = try fineTuning()
+        let saved = scratch.url.appendingPathComponent("model")
+        try run.saveFineTuned(to: saved)
+        // What a kill right after the old model was renamed aside leaves: no `model`, the old one aside.
+        let aside = scratch.url.appendingPathComponent(".model.replaced")
+        try FileManager.default.moveItem(at: saved, to: aside)
+        recoverReplacedDirectories(in: scratch.url)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["model"], "the old model is back")
+        _ = try ZeroShotClassifier(checkpoint: saved)
+
+        try FileManager.default.moveItem(at: saved, to: aside)
+        try run.saveFineTuned(to: saved)  // the next save recovers first, then replaces
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["model"])
+        _ = try ZeroShotClassifier(checkpoint: saved)
+    }
+
     @Test func aResumedRunEndsWhereAnUninterruptedOneDoes() throws {
         let scratch = try ScratchDirectory()
         let configuration = quickConfiguration(learningRate: 1e-3, batchSize: 64)

@@ -11,7 +11,6 @@
 import Cluster
 import Common
 import Foundation
-import Report
 import Results
 import TensorCore
 
@@ -78,7 +77,7 @@ public final class ChapterRun: @unchecked Sendable {
     /// Under MPI only rank 0 writes.
     public func finish<Payload: ChapterPayload>(_ payload: Payload) throws {
         guard MPIWorld.current.isLeader else { return }
-        if let summary = ChapterSummaries.summary(of: resultsFile(payload)) { say(summary) }
+        if let summary = resultsFile(payload).closingSummary { say(summary) }
         let file = try resultsFile(payload).write(to: options.resultsDirectory)
         say("wrote \(file.path)")
         lock.lock()

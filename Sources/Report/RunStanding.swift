@@ -4,36 +4,17 @@ import Foundation
 
 // What the report may claim about a run beyond its numbers: whether it was a quick run (smoke-test
 // sizes, never judged), which checkpoints it started from and whether they are the published
-// ones, and where an accuracy sits against chance.
+// ones.
 
 extension Metric {
-    /// This metric with what its results file says about the run: quick, checkpoints, precision, and, for an
-    /// accuracy, the chance level from the payload's class counts.
+    /// This metric with what its results file says about the run: quick, checkpoints, precision.
     func made(by file: any ChapterResultsFileProtocol) -> Metric {
         var metric = self
         metric.quick = file.quick == true
         metric.checkpoints = file.checkpoints ?? []
         metric.precision = file.precisionUsed
-        metric.chance = chanceLevel(of: id, unit: unit, payload: file.payloadJSON)
         return metric
     }
-
-    /// Whether the run's 95% interval (its value, without one) contains chance.
-    public var atChance: Bool? {
-        guard let chance, let value = number else { return nil }
-        return (interval ?? value...value).contains(chance)
-    }
-}
-
-/// Guessing among n classes scores k/n for top-k: n is the payload's `classes.held_out` for an
-/// extended accuracy, `classes.trained` for any other.
-private func chanceLevel(of id: String, unit: String, payload: JSONValue) -> Double? {
-    guard unit == "%", case .object(let payload) = payload, case .object(let classes)? = payload["classes"] else { return nil }
-    let components = id.split(separator: ".")
-    let classCount = (components.contains("extended") ? classes["held_out"] : classes["trained"])?.int
-    guard let classCount, classCount > 0 else { return nil }
-    let k = components.last.flatMap { $0.hasPrefix("top") ? Int($0.dropFirst(3)) : nil } ?? 1
-    return 100 * Double(min(k, classCount)) / Double(classCount)
 }
 
 extension ResultsFolder {

@@ -1,11 +1,23 @@
 // What a chapter writes under `results` in results/<chapter>.json, and the registry of every
-// chapter's payload type. Payloads carry numbers and facts only: the sentences paper.md and the
-// chapters print about them are written by the report (`ChapterSummaries`), so rewording one never
-// means running a chapter again. Accuracies are fractions in [0, 1], never percentages.
+// chapter's payload type. A payload carries numbers and facts; beside them it states the metrics
+// the report compares (literal ids, so a search for "clip-finetune.test" finds the field it reads)
+// and the sentences the chapter ends with, which paper.md quotes. Both are computed from the
+// results file when read, so rewording one never means running a chapter again. Accuracies are
+// fractions in [0, 1] in the payload, never percentages.
 
 /// A payload one chapter writes; `chapter` names its results file.
 public protocol ChapterPayload: Codable, Sendable {
     static var chapter: String { get }
+    /// The numbers the report compares, under their ids; nil lists every number outside lists
+    /// by dotted path instead.
+    static func metrics(of file: ChapterResultsFile<Self>) -> [Metric]?
+    /// The chapter's closing sentences about its numbers; nil when it has none.
+    static func summary(of file: ChapterResultsFile<Self>) -> String?
+}
+
+extension ChapterPayload {
+    public static func metrics(of file: ChapterResultsFile<Self>) -> [Metric]? { nil }
+    public static func summary(of file: ChapterResultsFile<Self>) -> String? { nil }
 }
 
 /// Every chapter's payload type, in the paper's order: the results folder reads these, and the

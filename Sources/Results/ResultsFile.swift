@@ -162,6 +162,10 @@ public protocol ChapterResultsFileProtocol: Sendable {
     var precision: Precision? { get }
     /// The payload as JSON, keys as on disk (snake_case).
     var payloadJSON: JSONValue { get }
+    /// The metrics the payload states (`ChapterPayload.metrics(of:)`).
+    var payloadMetrics: [Metric]? { get }
+    /// The sentences the chapter ends with and paper.md quotes (`ChapterPayload.summary(of:)`).
+    var closingSummary: String? { get }
 }
 
 extension ChapterResultsFileProtocol {
@@ -170,6 +174,9 @@ extension ChapterResultsFileProtocol {
 }
 
 extension ChapterResultsFile: ChapterResultsFileProtocol {
+    public var payloadMetrics: [Metric]? { Payload.metrics(of: self) }
+    public var closingSummary: String? { Payload.summary(of: self) }
+
     public var payloadJSON: JSONValue {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -1,6 +1,5 @@
 // The cifar chapter as reproduce runs it: a quick mini run end to end, and bad input refused with
 // one line and nothing written.
-import Report
 import Common
 import Results
 import Training
@@ -79,6 +78,6 @@ func writeFakeCIFAR10(to directory: URL) throws {
 }
 
 extension ChapterResultsFile {
-    /// The summary the chapter printed and paper.md quotes, written by the report from this file.
-    var summary: String { ChapterSummaries.summary(of: self) ?? "" }
+    /// The summary the chapter printed and paper.md quotes, written by its payload from this file.
+    var summary: String { closingSummary ?? "" }
 }

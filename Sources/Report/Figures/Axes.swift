@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A plot's data ranges mapped onto a rectangle of the figure, with its axes drawn.
 struct Axes {

@@ -7,7 +7,7 @@ import Foundation
 /// 1 Introduction, 2 Method, 3 Results with Tables 1-5 and the figures, 4 Conclusion),
 /// every reproduced cell beside its published one. The prose around the tables is of two
 /// kinds: fixed text about what the paper did (its numbers taken from the registry), and
-/// a summary of each chapter's numbers (`ChapterSummaries`), which names the chapter's preset.
+/// a summary of each chapter's numbers (its payload's `summary(of:)`), which names the chapter's preset.
 /// A chapter without results shows "not run"; nothing here fails for a missing file.
 public struct PaperDocument {
     public let registry: PublishedRegistry
@@ -179,7 +179,7 @@ public struct PaperDocument {
     }
 
     private func quote(_ file: any ChapterResultsFileProtocol) -> String? {
-        ChapterSummaries.summary(of: file).map { "> **\(file.chapter)**: \($0)" }
+        file.closingSummary.map { "> **\(file.chapter)**: \($0)" }
     }
 
     private func chapterWords(_ quotes: [String??]) -> String {

@@ -55,7 +55,7 @@ struct ScalingSection {
         }
         out += rates.render() + "\n"
         for model in Set(r.learningRates.map(\.model)).sorted() {
-            if let spread = ScalingFindings.spread(r, model: model) { out += "- \(model): spread \(mark(formatPercent(100 * spread))) points\n" }
+            if let spread = r.learningRateSpread(model: model) { out += "- \(model): spread \(mark(formatPercent(100 * spread))) points\n" }
         }
         out += "\n" + figure("fig-scaling", "Accuracy against training images per class (log scale; zero-shot CLIP as horizontal lines) "
             + "and test accuracy against the learning rate.")
@@ -114,7 +114,7 @@ struct ScalingFindings {
     func sensitivity(_ r: ScalingResults) -> Finding {
         let clip = r.models.first { $0.id == "ft-clip" }?.id ?? r.models.first { $0.id != "vit" }?.id ?? "ft-clip"
         let claim = "Beyond the paper (scaling): fine-tuning CLIP (\(clip)) is more sensitive to the learning rate than fine-tuning ViT."
-        guard let clipSpread = Self.spread(r, model: clip), let vitSpread = Self.spread(r, model: "vit") else {
+        guard let clipSpread = r.learningRateSpread(model: clip), let vitSpread = r.learningRateSpread(model: "vit") else {
             return Finding(claim: claim, outcome: .notRun, evidence: "scaling.json needs two or more learning rates for vit and \(clip)")
         }
         let widths = r.learningRates.filter { [clip, "vit"].contains($0.model) }.compactMap { $0.test.interval.map { ($0.high - $0.low) / 2 } }
@@ -126,13 +126,6 @@ struct ScalingFindings {
                            + "and \(formatPercent(100 * vitSpread)) for ViT; the intervals' mean half-width is \(formatPercent(100 * noise)) points")
     }
 
-    /// The highest test accuracy minus the lowest over `model`'s learning rates; nil with fewer than two.
-    static func spread(_ r: ScalingResults, model: String) -> Double? {
-        let tests = r.learningRates.filter { $0.model == model }.map(\.test.value)
-        guard tests.count >= 2 else { return nil }
-        return tests.max()! - tests.min()!
-    }
-
     private func low(_ accuracy: Accuracy) -> Double { accuracy.interval?.low ?? accuracy.value }
     private func high(_ accuracy: Accuracy) -> Double { accuracy.interval?.high ?? accuracy.value }
 
@@ -141,24 +134,5 @@ struct ScalingFindings {
         let value = formatPercent(accuracy.value * 100) + "%"
         guard let interval = accuracy.interval else { return mark(value + " (no interval)") }
         return mark(value + " [\(formatPercent(interval.low * 100)), \(formatPercent(interval.high * 100))]")
-    }
-}
-
-extension ChapterSummaries {
-    /// What the scaling chapter found, in a few sentences.
-    public static func scaling(_ file: ChapterResultsFile<ScalingResults>) -> String {
-        let r = file.results, mark = PrecisionMark(file)
-        let tag = file.quick == true ? "[\(file.preset.rawValue) preset, quick run]" : "[\(file.preset.rawValue) preset]"
-        var text = "Fine-tuned at \(r.sizes.map { "\($0.imagesPerClass)" }.joined(separator: ", ")) training images a class of \(r.dataset) \(tag), "
-            + "against zero-shot CLIP's \(mark(r.zeroShot.test.percentWithInterval)) test and \(mark(r.zeroShot.extended.percentWithInterval)) extended accuracy: "
-        text += r.models.map { model in
-            let points = r.sizes.compactMap { size in size.models[model.id].map { "\(size.imagesPerClass): \(mark(percent($0.test.value)))" } }
-            return "\(model.id) test " + points.joined(separator: ", ")
-        }.joined(separator: "; ") + "."
-        let spreads = Set(r.learningRates.map(\.model)).sorted().compactMap { model in
-            ScalingFindings.spread(r, model: model).map { "\(model) \(mark(formatPercent(100 * $0))) points" }
-        }
-        if !spreads.isEmpty { text += " Over the learning rates, test accuracy spreads " + spreads.joined(separator: ", ") + "." }
-        return text
     }
 }

@@ -14,7 +14,7 @@ enum SimilarityTable {
         for row in rows {
             table.add(["`\(row.id)`", row.paper.map(cell) ?? "none", row.thisRun.map(cell) ?? "not counted", claim(row, all: byID)])
         }
-        var out = "**The experiment's scale beside the paper's** \(ChapterSummaries.presetTag(data)): each quantity that decides one "
+        var out = "**The experiment's scale beside the paper's** \(presetTag(data)): each quantity that decides one "
             + "of the paper's findings, counted from this run's data and settings. How each is counted:\n\n"
         out += rows.map { "- `\($0.id)`: \($0.note)" + ($0.paperNote.map { "; no paper value: \($0)" } ?? "") + "." }.joined(separator: "\n")
         return out + "\n\n" + table.render()

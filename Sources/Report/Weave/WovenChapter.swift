@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import TensorCore
 
 /// A chapter ready to render: its sections, each with what the run printed there and the

@@ -87,3 +87,58 @@ public struct CLIPDrift: Codable, Sendable, Equatable {
         (self.embeddingCosine, self.relativeWeightChange) = (embeddingCosine, relativeWeightChange)
     }
 }
+
+extension CLIPFineTuneResults {
+    public static func metrics(of file: ChapterResultsFile<CLIPFineTuneResults>) -> [Metric]? {
+        let r = file.results, (trained, heldOut) = (r.classes.trained, r.classes.heldOut)
+        var list = MetricList(preset: file.preset)
+        list.accuracy("clip-finetune.test", "Fine-tuned CLIP test accuracy (trained classes)", r.test, among: trained)
+        list.accuracy("clip-finetune.extended", "Fine-tuned CLIP extended accuracy (held-out classes)", r.extended, among: heldOut)
+        for (index, ensemble) in (r.extendedPromptEnsembles ?? []).enumerated() {
+            list.accuracy("clip-finetune.ensemble.\(index + 1).extended",
+                          "Fine-tuned CLIP, \(ensemble.templates.count)-template ensemble, extended accuracy", ensemble.extended, among: heldOut)
+        }
+        list.count("clip-finetune.trainable_parameters", "Fine-tuned CLIP trainable parameters", r.trainableParameters, unit: "parameters")
+        for recipe in r.recipes {
+            list.accuracy("clip-finetune.recipes.\(recipe.id).test", "Fine-tuned CLIP (\(recipe.id)) test accuracy", recipe.test, among: trained)
+            list.accuracy("clip-finetune.recipes.\(recipe.id).extended", "Fine-tuned CLIP (\(recipe.id)) extended accuracy", recipe.extended,
+                          among: heldOut)
+            if let drift = recipe.drift {
+                list.add("clip-finetune.recipes.\(recipe.id).drift.embedding_cosine",
+                         "Fine-tuned CLIP (\(recipe.id)) held-out embedding cosine to pretrained", .number(drift.embeddingCosine), unit: "")
+            }
+        }
+        list.finalLoss("clip-finetune.final_loss", "Fine-tuned CLIP", r.lossCurve)
+        list.hyperParameters("clip-finetune.hyper_parameters", "CLIP fine-tuning", r.hyperParameters)
+        return list.metrics
+    }
+
+    public static func summary(of file: ChapterResultsFile<CLIPFineTuneResults>) -> String? {
+        let r = file.results, curve = r.lossCurve, mark = PrecisionMark(file)
+        let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) images" } ?? ""
+        var text = "Fine-tuning \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
+            + "(\(curve.count) steps\(batch), \(recipePhrase(r.recipe))) brings the training loss from \(mark(lossWords(curve.first?.loss))) to "
+            + "\(mark(lossWords(curve.last?.loss))) and reaches \(mark(r.test.percentWithInterval)) on \(r.test.images) validation images; zero-shot on "
+            + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the "
+            + "\(r.recipe == "flyp" ? "fine-tuned" : "pretrained") text tower reaches \(mark(r.extended.percentWithInterval)) of \(r.extended.images) images"
+        if let ensemble = r.extendedPromptEnsembles?.first {
+            text += " (\(mark(ensemble.extended.percentWithInterval)) with the \(ensemble.templates.count)-template prompt ensemble)"
+        }
+        text += "."
+        if let seedRuns = r.seedRuns, let extended = seedRuns.extended {
+            text += " Over \(seedRuns.seeds.count) seeds of the fine-tuning, test accuracy averages \(mark(spreadWords(seedRuns.test))) "
+                + "and extended accuracy \(mark(spreadWords(extended)))."
+        }
+        return text
+    }
+
+    static func recipePhrase(_ recipe: String) -> String {
+        switch recipe {
+        case "ft-clip": "FT-CLIP's recipe, the paper's: a fresh head on the LayerNorm-ed mean of the patch tokens"
+        case "huggingface": "a fresh head on the mean patch token, as transformers' CLIPForImageClassification"
+        case "zero-shot-head": "a head initialised from the prompts' text embeddings"
+        case "flyp": "FLYP: both towers trained contrastively on image / class-prompt pairs"
+        default: "recipe \(recipe)"
+        }
+    }
+}

@@ -36,3 +36,26 @@ public struct PromptEnsembleAccuracy: Codable, Sendable, Equatable {
         (self.templates, self.test, self.extended, self.name) = (templates, test, extended, name)
     }
 }
+
+extension CLIPZeroShotResults {
+    public static func metrics(of file: ChapterResultsFile<CLIPZeroShotResults>) -> [Metric]? {
+        let r = file.results
+        var list = MetricList(preset: file.preset)
+        list.accuracy("clip.test", "CLIP zero-shot test accuracy (trained classes)", r.test, among: r.classes.trained)
+        list.accuracy("clip.extended", "CLIP zero-shot extended accuracy (held-out classes)", r.extended, among: r.classes.heldOut)
+        list.ensembles("clip.ensemble", r.promptEnsembles ?? [], classes: r.classes) { "CLIP zero-shot, \($0.templates.count)-template ensemble" }
+        return list.metrics
+    }
+
+    public static func summary(of file: ChapterResultsFile<CLIPZeroShotResults>) -> String? {
+        let r = file.results, mark = PrecisionMark(file)
+        var text = "Zero-shot \(r.model) \(presetTag(file)) classifies \(mark(r.test.percentWithInterval)) of \(r.test.images) validation "
+            + "images of the \(r.classes.trained) trained classes and \(mark(r.extended.percentWithInterval)) of \(r.extended.images) images "
+            + "of the \(r.classes.heldOut) held-out classes, with the prompt \"\(r.templates.first ?? "")\" and no training on either."
+        for ensemble in r.promptEnsembles ?? [] {
+            text += " Averaging the \(ensemble.templates.count) templates\(ensemble.name.map { " of \"\($0)\"" } ?? "") gives "
+                + "\(mark(ensemble.test.percentWithInterval)) and \(mark(ensemble.extended.percentWithInterval))."
+        }
+        return text
+    }
+}

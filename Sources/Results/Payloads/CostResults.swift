@@ -1,4 +1,5 @@
 // The `cost` chapter's payload (Table 5).
+import Foundation
 import Training
 
 /// `cost`: Table 5, graded from measurements rather than asserted.
@@ -209,5 +210,84 @@ public struct ScalingStudyFineTunings: Codable, Sendable, Equatable {
     public init(approach: Approach, trainedImages: Int, trainingFlops: Double, trainingSecondsOnHardware: Double, trainingSecondsHere: Double) {
         (self.approach, self.trainedImages, self.trainingFlops, self.trainingSecondsOnHardware, self.trainingSecondsHere)
             = (approach, trainedImages, trainingFlops, trainingSecondsOnHardware, trainingSecondsHere)
+    }
+}
+
+extension CostResults {
+    public static func metrics(of file: ChapterResultsFile<CostResults>) -> [Metric]? {
+        var list = MetricList(preset: file.preset)
+        for cost in file.results.approaches {
+            let id = "cost.\(cost.approach.rawValue)"
+            list.add("\(id).tier", "\(cost.name) deployment cost tier", .text(cost.tier.rawValue), unit: "")
+            list.count("\(id).trainable_parameters", "\(cost.name) trainable parameters", cost.trainableParameters, unit: "parameters")
+            list.add("\(id).flops_per_image", "\(cost.name) FLOPs per image", .number(cost.flopsPerImage), unit: "FLOPs")
+            list.add("\(id).inference_images_per_second", "\(cost.name) inference throughput here",
+                     .number(cost.inferenceImagesPerSecond), unit: "images/s")
+            if let training = cost.trainingImagesPerSecond {
+                list.add("\(id).training_images_per_second", "\(cost.name) training throughput here", .number(training), unit: "images/s")
+            }
+            if let seconds = cost.chapterWallSeconds {
+                list.add("\(id).chapter_wall_seconds", "\(cost.name) chapter run wall time", .number(seconds), unit: "s")
+            }
+            if let bytes = cost.chapterPeakMemoryBytes {
+                list.add("\(id).chapter_peak_memory_gib", "\(cost.name) chapter run peak memory", .number(Double(bytes) / Double(1 << 30)), unit: "GiB")
+            }
+            let projection = cost.projection
+            list.add("\(id).projected_training_hours", "\(cost.name) projected training time on \(projection.hardware)",
+                     .number(projection.trainingSecondsOnHardware / 3600), unit: "h")
+            list.add("\(id).projected_training_hours_here", "\(cost.name) projected training time on this machine",
+                     .number(projection.trainingSecondsHere / 3600), unit: "h")
+        }
+        return list.metrics
+    }
+
+    public static func summary(of file: ChapterResultsFile<CostResults>) -> String? {
+        let costs = file.results.approaches
+        guard let vit = costs.first(where: { $0.approach == .vit }), let zeroShot = costs.first(where: { $0.approach == .clipZeroShot }),
+              let fineTune = costs.first(where: { $0.approach == .clipFineTune }),
+              let vitTraining = vit.trainingFlopsPerImage, let clipTraining = fineTune.trainingFlopsPerImage else {
+            return "The cost chapter measured fewer than the three approaches."
+        }
+        func hours(_ seconds: Double) -> String { String(format: seconds < 36_000 ? "%.1f h" : "%.0f h", seconds / 3600) }
+        // The rates measured here depend on the products' precision; the counted FLOPs do not.
+        let mark = PrecisionMark(file)
+        let tokens = (fineTune.tokensPerImage ?? 0, vit.tokensPerImage ?? 0)
+        var text = String(format: "Counted from their configurations, fine-tuning ViT-B/16 costs %.0f GFLOPs per image and fine-tuning "
+                          + "CLIP ViT-B/32 %.0f (%.1fx less: %d tokens per image instead of %d), while zero-shot CLIP trains nothing; "
+                          + "serving an image costs %.1f and %.1f GFLOPs. ",
+                          vitTraining / 1e9, clipTraining / 1e9, vitTraining / clipTraining, tokens.0, tokens.1,
+                          vit.flopsPerImage / 1e9, zeroShot.flopsPerImage / 1e9)
+        let projection = vit.projection
+        let sustained = projection.sustainedFraction.map { " (\(Int((100 * $0).rounded()))% of peak FP32 assumed)" } ?? ""
+        text += "Projected onto the paper's \(projection.trainingImages.formatted()) images x \(projection.epochs) epochs on "
+            + "\(projection.hardware)\(sustained), fine-tuning takes \(hours(projection.trainingSecondsOnHardware)) for ViT and "
+            + "\(hours(fineTune.projection.trainingSecondsOnHardware)) for CLIP; at the rates measured on this machine "
+            + "\(presetTag(file)), \(mark(hours(projection.trainingSecondsHere))) and \(mark(hours(fineTune.projection.trainingSecondsHere))). "
+            + "By the rule stated, zero-shot CLIP is \(zeroShot.tier.rawValue), fine-tuned ViT \(vit.tier.rawValue) and fine-tuned "
+            + "CLIP \(fineTune.tier.rawValue)."
+        if let mini = vit.atMiniSize?.trainingImagesPerSecond, let miniCLIP = fineTune.atMiniSize?.trainingImagesPerSecond {
+            text += " The mini models train at \(mark(String(format: "%.0f", mini))) (ViT) and \(mark(String(format: "%.0f", miniCLIP))) (CLIP) images/s here."
+        }
+        if let scaleOut = file.results.scaleOut { text += " " + scaleOutSentence(scaleOut, hours: hours) }
+        return text
+    }
+
+    /// The fine-tunings on the most machines projected, and the all-reduce measured here (or why not).
+    private static func scaleOutSentence(_ scaleOut: ScaleOut, hours: (Double) -> String) -> String {
+        let largest = scaleOut.approaches.compactMap { approach in approach.machines.last.map { (approach, $0) } }
+        var text = ""
+        if let machines = largest.first?.1.machines {
+            let times = largest.map { "\(hours($0.1.wallSeconds)) for \($0.0.name) (\(hours($0.0.machines.first!.wallSeconds)) on one)" }
+            text += "On \(machines) machines like this one (\(scaleOut.machineCores) cores each) joined by an assumed "
+                + String(format: "%g", scaleOut.networkGigabitsPerSecond) + " Gbit/s network, fine-tuning would take "
+                + times.joined(separator: " and ") + ". "
+        }
+        if let local = scaleOut.localAllreduce {
+            text += String(format: "Two ranks on this machine all-reduced %@ at %.2f GB/s (bus bandwidth %.2f GB/s), through shared memory: "
+                           + "an upper bound, not a network.", local.gradient, local.algorithmBytesPerSecond / 1e9, local.busBytesPerSecond / 1e9)
+        } else {
+            text += "The all-reduce between two ranks on this machine was not measured (\(scaleOut.localAllreduceNotMeasured ?? "no reason recorded"))."
+        }
+        return text
     }
 }

@@ -67,3 +67,53 @@ public struct LiTVariantResults: Codable, Sendable, Equatable {
         (self.beforeTuning, self.lossCurve, self.epochMeanLosses) = (beforeTuning, lossCurve, epochMeanLosses)
     }
 }
+
+extension LiTResults {
+    public static func metrics(of file: ChapterResultsFile<LiTResults>) -> [Metric]? {
+        let classes = file.results.classes
+        var list = MetricList(preset: file.preset)
+        for v in file.results.variants {
+            // One id per image tower: lit.clip.test, lit.vit-fine-tuned.extended, ...
+            let id = "lit.\(v.imageTower.rawValue)", name = "LiT (\(litTowerName(v.imageTower)))"
+            list.accuracy("\(id).test", "\(name) test accuracy (trained classes)", v.test, among: classes.trained)
+            list.accuracy("\(id).extended", "\(name) extended accuracy (held-out classes)", v.extended, among: classes.heldOut)
+            list.ensembles("\(id).ensemble", v.promptEnsembles, classes: classes) { "\(name), \($0.templates.count)-template ensemble" }
+            list.ensembles("\(id).before_tuning", v.beforeTuning ?? [], classes: classes) { "\(name) before tuning, \($0.templates.count) template(s)" }
+            list.count("\(id).trainable_parameters", "\(name) trainable parameters", v.trainableParameters, unit: "parameters")
+            list.count("\(id).training_pairs", "\(name) training pairs", v.trainingPairCount, unit: "pairs")
+            list.finalLoss("\(id).final_loss", name, v.lossCurve)
+            list.hyperParameters("\(id).hyper_parameters", name, v.hyperParameters)
+        }
+        return list.metrics
+    }
+
+    public static func summary(of file: ChapterResultsFile<LiTResults>) -> String? {
+        let r = file.results, mark = PrecisionMark(file)
+        return r.variants.map { v in
+            let batch = v.hyperParameters[HyperParameterName.batchSize].map { " of \($0) pairs" } ?? ""
+            let text = v.textCheckpoint == nil ? "a text tower from random weights" : "its text tower"
+            var words = "Locking the \(litTowerName(v.imageTower)) (\(v.model)) \(presetTag(file)) and tuning \(text) to it on "
+                + "\(v.trainingPairs) (\(v.lossCurve.count) steps\(batch)) brings the mean training loss from "
+                + "\(mark(lossWords(v.epochMeanLosses.first))) in the first epoch to \(mark(lossWords(v.epochMeanLosses.last))) in the last."
+            let tuned = [PromptEnsembleAccuracy(templates: v.templates, test: v.test, extended: v.extended)] + v.promptEnsembles
+            for (index, after) in tuned.enumerated() {
+                let before = v.beforeTuning.flatMap { index < $0.count ? $0[index] : nil }
+                let prompts = index == 0 ? "With \"\(v.templates.first ?? "")\"" : "With the \"\(after.name ?? "")\" ensemble"
+                words += " \(prompts), test accuracy \(before.map { "goes from \(mark(percent($0.test.value))) (zero-shot) to " } ?? "is ")"
+                    + "\(mark(after.test.percentWithInterval)) of \(after.test.images) images, and extended accuracy on the \(r.classes.heldOut) "
+                    + "held-out classes \(before.map { "from \(mark(percent($0.extended.value))) to " } ?? "is ")"
+                    + "\(mark(after.extended.percentWithInterval)) of \(after.extended.images)."
+            }
+            return words
+        }.joined(separator: " ")
+    }
+}
+
+/// The locked image tower of a LiT entry, in words.
+public func litTowerName(_ tower: LiTImageTower) -> String {
+    switch tower {
+    case .clip: "CLIP image tower"
+    case .vitPretrained: "pretrained ViT"
+    case .vitFineTuned: "fine-tuned ViT"
+    }
+}

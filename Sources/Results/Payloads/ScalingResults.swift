@@ -95,3 +95,28 @@ public struct ScalingZeroShot: Codable, Sendable, Equatable {
         (self.template, self.test, self.extended) = (template, test, extended)
     }
 }
+
+extension ScalingResults {
+    public static func summary(of file: ChapterResultsFile<ScalingResults>) -> String? {
+        let r = file.results, mark = PrecisionMark(file)
+        let tag = file.quick == true ? "[\(file.preset.rawValue) preset, quick run]" : "[\(file.preset.rawValue) preset]"
+        var text = "Fine-tuned at \(r.sizes.map { "\($0.imagesPerClass)" }.joined(separator: ", ")) training images a class of \(r.dataset) \(tag), "
+            + "against zero-shot CLIP's \(mark(r.zeroShot.test.percentWithInterval)) test and \(mark(r.zeroShot.extended.percentWithInterval)) extended accuracy: "
+        text += r.models.map { model in
+            let points = r.sizes.compactMap { size in size.models[model.id].map { "\(size.imagesPerClass): \(mark(percent($0.test.value)))" } }
+            return "\(model.id) test " + points.joined(separator: ", ")
+        }.joined(separator: "; ") + "."
+        let spreads = Set(r.learningRates.map(\.model)).sorted().compactMap { model in
+            r.learningRateSpread(model: model).map { "\(model) \(mark(formatPercent(100 * $0))) points" }
+        }
+        if !spreads.isEmpty { text += " Over the learning rates, test accuracy spreads " + spreads.joined(separator: ", ") + "." }
+        return text
+    }
+
+    /// The highest test accuracy minus the lowest over `model`'s learning rates; nil under two rates.
+    public func learningRateSpread(model: String) -> Double? {
+        let tests = learningRates.filter { $0.model == model }.map(\.test.value)
+        guard tests.count >= 2 else { return nil }
+        return tests.max()! - tests.min()!
+    }
+}

@@ -45,3 +45,40 @@ public struct EpochAccuracy: Codable, Sendable, Equatable {
         (self.epoch, self.meanLoss, self.validation) = (epoch, meanLoss, validation)
     }
 }
+
+extension ViTResults {
+    public static func metrics(of file: ChapterResultsFile<ViTResults>) -> [Metric]? {
+        let r = file.results, trained = r.classes.trained
+        var list = MetricList(preset: file.preset)
+        list.accuracy("vit.validation.top1", "ViT validation top-1 accuracy", r.validation.top1, among: trained)
+        list.accuracy("vit.validation.top5", "ViT validation top-5 accuracy", r.validation.top5, among: trained, top: 5)
+        list.accuracy("vit.test.top1", "ViT test top-1 accuracy", r.test.top1, among: trained)
+        list.accuracy("vit.test.top5", "ViT test top-5 accuracy", r.test.top5, among: trained, top: 5)
+        list.count("vit.trainable_parameters", "ViT trainable parameters", r.trainableParameters, unit: "parameters")
+        list.finalLoss("vit.final_loss", "ViT", r.lossCurve)
+        list.hyperParameters("vit.hyper_parameters", "ViT", r.hyperParameters)
+        return list.metrics
+    }
+
+    public static func summary(of file: ChapterResultsFile<ViTResults>) -> String? {
+        let r = file.results, epochs = r.epochs ?? [], curve = r.lossCurve, mark = PrecisionMark(file)
+        var text = "Fine-tuned end to end for \(epochs.count) epoch\(epochs.count == 1 ? "" : "s") (\(curve.count) steps) on "
+            + "\(r.trainImages) images of \(r.dataset) \(presetTag(file)), the \(r.model) classifies the \(r.test.top1.images) held-back "
+            + "images of the \(r.classes.trained) trained classes with \(mark(r.test.top1.percentWithInterval)) top-1 and "
+            + "\(mark(r.test.top5.percentWithInterval)) top-5 accuracy; its training loss went from \(mark(lossWords(curve.first?.loss))) at the first "
+            + "step to \(mark(lossWords(curve.last?.loss))) at the last"
+        if let opening = epochs.first, epochs.count > 1 {
+            text += ", its validation top-1 from \(mark(percent(opening.validation.top1.value))) after the first epoch"
+        }
+        text += ". "
+        if let best = epochs.max(by: { $0.validation.top1.value < $1.validation.top1.value }), best.epoch != epochs.count {
+            text += "Validation top-1 peaked after epoch \(best.epoch) (\(mark(percent(best.validation.top1.value)))), before the last. "
+        }
+        if let resumed = r.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
+        if let seedRuns = r.seedRuns {
+            text += "Over \(seedRuns.seeds.count) seeds of the fine-tuning (\(seedRuns.seeds.map(String.init).joined(separator: ", "))) "
+                + "top-1 averages \(mark(spreadWords(seedRuns.test))). "
+        }
+        return text + "A head with one output per trained class has no extended accuracy: it cannot name the held-out dishes."
+    }
+}

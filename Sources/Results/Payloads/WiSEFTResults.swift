@@ -91,3 +91,42 @@ public struct WiSEFTPoint: Codable, Sendable, Equatable {
         (self.alpha, self.test, self.extended) = (alpha, test, extended)
     }
 }
+
+extension WiSEFTResults {
+    public static func metrics(of file: ChapterResultsFile<WiSEFTResults>) -> [Metric]? {
+        let classes = file.results.classes
+        var list = MetricList(preset: file.preset)
+        for point in file.results.points {
+            let alpha = formatNumber(point.alpha)
+            list.accuracy("wise-ft.alpha_\(alpha).test", "WiSE-FT alpha \(alpha) test accuracy", point.test, among: classes.trained)
+            list.accuracy("wise-ft.alpha_\(alpha).extended", "WiSE-FT alpha \(alpha) extended accuracy", point.extended, among: classes.heldOut)
+        }
+        return list.metrics
+    }
+
+    public static func summary(of file: ChapterResultsFile<WiSEFTResults>) -> String? {
+        let r = file.results, ordered = r.points.sorted { $0.alpha < $1.alpha }, mark = PrecisionMark(file)
+        guard let first = ordered.first, let last = ordered.last else { return "No mixing weight was scored." }
+        var text = "Mixing the weights of zero-shot and fine-tuned \(r.model ?? "CLIP") \(presetTag(file))"
+            + (r.recipe.map { ", fine-tuned by the \($0) recipe" } ?? "") + " (\(r.mixed ?? "image tower, projection and head")) "
+            + "at \(r.points.count) values of alpha: alpha \(alphaWords(first.alpha))\(first.alpha == 0 ? " (zero-shot)" : "") reaches "
+            + "\(mark(first.test.percentWithInterval)) test accuracy on \(first.test.images) images of the \(r.classes.trained) trained classes "
+            + "and \(mark(first.extended.percentWithInterval)) extended accuracy on \(first.extended.images) images of the \(r.classes.heldOut) "
+            + "held-out classes; alpha \(alphaWords(last.alpha))\(last.alpha == 1 ? " (fine-tuned)" : "") reaches "
+            + "\(mark(last.test.percentWithInterval)) and \(mark(last.extended.percentWithInterval))."
+        if let best = r.bestAlpha, let point = r.points.first(where: { $0.alpha == best }), let rule = r.bestAlphaRule {
+            let images = r.selection.map { " (\($0.count) images, none of them among those reported)" } ?? ""
+            text += " Choosing alpha by \(rule)\(images) gives alpha \(alphaWords(best)): \(mark(point.test.percentWithInterval)) test and "
+                + "\(mark(point.extended.percentWithInterval)) extended accuracy."
+        }
+        for curve in r.otherRecipes ?? [] {
+            guard let point = curve.points.first(where: { $0.alpha == curve.chosenAlpha }) else { continue }
+            text += " On the \(curve.recipe) recipe's model (\(curve.mixed)) the same rule chooses alpha \(alphaWords(curve.chosenAlpha)): "
+                + "\(mark(point.test.percentWithInterval)) test and \(mark(point.extended.percentWithInterval)) extended accuracy."
+        }
+        for (recipe, reason) in (r.notDefined ?? [:]).sorted(by: { $0.key < $1.key }) {
+            text += " Not mixed: \(recipe) (\(reason))."
+        }
+        return text
+    }
+}

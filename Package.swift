@@ -22,9 +22,9 @@ var hostTargetCPU: [String] {
 }
 
 /// What a chapter may use: the chapter harness, the recipes, the results it writes, and the
-/// library beneath them.
+/// library beneath them; never the report, which reads what the chapters wrote.
 let chapterDependencies: [Target.Dependency] = [
-    "ChapterSupport", "Recipes", "Results", "Common", "Datasets", "Models", "Training", "Report",
+    "ChapterSupport", "Recipes", "Results", "Common", "Datasets", "Models", "Training",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 
@@ -78,20 +78,26 @@ let package = Package(
         .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Common"], swiftSettings: hotLoops),
         .target(name: "Datasets", dependencies: ["Imaging", "CCairo", "Common"], swiftSettings: hotLoops),
         .target(name: "Training", dependencies: ["TensorCore", "Checkpoints", "Common", "Cluster"], swiftSettings: hotLoops),
-        // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter.
-        .target(name: "Results", dependencies: ["Common", "TensorCore", "Training", "Datasets"]),
-        .target(name: "Report", dependencies: ["Results", "Common", "TensorCore", "Training", "CCairo"], resources: [.copy("Resources/published.json")]),
+        // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter,
+        // each stating its metrics and closing sentences; the published numbers and checkpoints
+        // (Resources/published.json) and a checkpoint's identity against them.
+        .target(name: "Results", dependencies: ["Common", "TensorCore", "Training", "Datasets", "Hub"], resources: [.copy("Resources/published.json")]),
+        // The report, a leaf: figures, paper.md, the diffs and the woven notebooks, from results files.
+        .target(name: "Report", dependencies: ["Results", "Common", "TensorCore", "Training", "CCairo"]),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [
             "TensorCore", "Checkpoints", "Imaging", "Tokenizer", "Models", "Training", "Datasets", "Results", "Common", "Cluster",
         ], swiftSettings: hotLoops),
-        // What every chapter shares: its options, the run (printing, results, exit codes), the
+        // The chapter harness: a chapter's options, the run (printing, results, exit codes), the
         // pretrained models of each preset.
         .target(name: "ChapterSupport", dependencies: [
-            "Cluster", "CommandLineOptions", "TensorCore", "Hub",
-            "Recipes", "Results", "Report", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", "CommandLineOptions", "TensorCore",
+            "Recipes", "Results", "Common", "Datasets", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // What `reproduce` runs: each chapter's command line in order, the build, the downloads,
+        // the MPI launcher.
+        .target(name: "ReproductionPlan", dependencies: ["Cluster", "Common", "Hub", "Recipes", "Results", "TensorCore", "Training"]),
 
         // The command-line tool.
         .executableTarget(name: "vitclip", dependencies: [
@@ -100,11 +106,11 @@ let package = Package(
         ]),
 
         // Runs every chapter, then the report: the README's main command.
-        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["TensorCore", "Cluster"], path: "chapters/reproduce", exclude: woven("reproduce")),
+        .executableTarget(name: "reproduce", dependencies: chapterDependencies + ["ReproductionPlan", "TensorCore", "Cluster"], path: "chapters/reproduce", exclude: woven("reproduce")),
 
         // The report: figures, paper.md and the diff against the published numbers.
         .executableTarget(name: "report", dependencies: [
-            "Report", "Results", "Common", "ChapterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Report", "Results", "Common", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "chapters/report"),
 
         // Benchmarks against transformers (benchmarks/run.sh).
@@ -122,11 +128,11 @@ let package = Package(
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Models", "Results", "Common", "Training", "Imaging", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "ReproductionPlan", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
         .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "TensorCore", "Training", "Recipes"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "ChapterSupport", "Results", "Report", "Common", "Recipes", "TestSupport"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "ChapterSupport", "ReproductionPlan", "Results", "Report", "Common", "Recipes", "TestSupport"]),
         .testTarget(name: "TimmTests", dependencies: ["Models", "Checkpoints", "Imaging", "TensorCore", "Training", "Common", "Results", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,7 +4,6 @@
 import Common
 import Foundation
 import Recipes
-import Report
 import Results
 
 public enum PretrainedModels {

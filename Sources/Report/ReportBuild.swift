@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Results
 
 /// `report build`: the figures, then paper.md linking them. Everything is read before
 /// anything is written, so a bad results file leaves the previous report untouched.

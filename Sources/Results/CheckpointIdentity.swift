@@ -1,6 +1,6 @@
 // Which checkpoint a chapter started from, by what it is rather than where it lay: the sha256 of
 // each weight file, the architecture its config.json describes, and where it came from. The
-// report compares the hashes with the published files' (Sources/Report/Resources/published.json)
+// report compares the hashes with the published files' (Sources/Results/Resources/published.json)
 // and claims the published checkpoint only when every one matches.
 
 /// One checkpoint a chapter loaded.

@@ -6,6 +6,7 @@ import Common
 import Foundation
 @testable import Hub
 @testable import Report
+import ReproductionPlan
 import Results
 import Testing
 import TestSupport

@@ -1,5 +1,5 @@
 // reproduce --mpirun: the data-parallel chapters start under the launcher, the others alone.
-@testable import ChapterSupport
+@testable import ReproductionPlan
 import Foundation
 import Testing
 

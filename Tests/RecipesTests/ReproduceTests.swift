@@ -4,7 +4,7 @@ import Foundation
 import Results
 import Training
 import Testing
-@testable import ChapterSupport
+@testable import ReproductionPlan
 import Recipes
 import TensorCore
 

@@ -64,7 +64,7 @@ import Testing
 
     @Test func aRegistryGivingATierADirectionIsRefused() throws {
         let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Report/Resources/published.json")
+            .appendingPathComponent("Sources/Results/Resources/published.json")
         var text = try String(contentsOf: bundled, encoding: .utf8)
         let tier = try #require(text.range(of: "\"kind\": \"cost_tier\",\n      \"direction\": \"reproduce\""))
         text.replaceSubrange(tier, with: "\"kind\": \"cost_tier\",\n      \"direction\": \"lower_is_better\"")

@@ -27,7 +27,7 @@ import Testing
     /// The bundled registry with the published CLIP weights' sha256 set to `sha256`, as a registry that knows it would be.
     private func registryKnowing(_ sha256: String) throws -> PublishedRegistry {
         let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Report/Resources/published.json")
+            .appendingPathComponent("Sources/Results/Resources/published.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: bundled)) as? [String: Any])
         var checkpoints = try #require(json["checkpoints"] as? [String: Any])
         var clip = try #require(checkpoints[Self.clipName] as? [String: Any])

@@ -1,6 +1,6 @@
 // The report: the last chapter, which runs no experiment. It reads what the other
 // chapters wrote to results/, sets every reproduced number beside the published one from
-// the registry (Sources/Report/Resources/published.json, each number with its paper,
+// the registry (Sources/Results/Resources/published.json, each number with its paper,
 // table, row and column), draws Figures 3 and 4 (and WiSE-FT when it ran) with Cairo, and
 // writes paper.md in the paper's own structure. Each number says which preset made it:
 // mini numbers come from MiniFood, a procedural world, and are never judged against Food-101.

@@ -28,6 +28,7 @@ import Cluster
 import Foundation
 import ChapterSupport
 import Recipes
+import ReproductionPlan
 import TensorCore
 
 let options = ReproduceArguments.parseChapterArguments(chapter: "reproduce")

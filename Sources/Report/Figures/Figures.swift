@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The figures `report build` draws: Figures 3 and 4 always (a panel says "not run" when
 /// its results are missing, so paper.md's links never break), WiSE-FT when it has results, and

@@ -6,8 +6,6 @@
 import Common
 import Foundation
 import Hub
-import Report
-import Results
 
 extension CheckpointIdentity {
     /// The identity of the checkpoint in `directory`, which stands for `standsFor` (a published

@@ -67,6 +67,12 @@ public struct PublishedEntry: Codable, Sendable, Identifiable {
     public let reproducedBy: String?
     public let note: String?
 
+    public init(id: String, source: String, table: String, row: String, column: String, kind: PublishedKind, direction: PublishedDirection,
+                value: PublishedValue?, unit: String, reproducedBy: String?, note: String?) {
+        (self.id, self.source, self.table, self.row, self.column, self.kind, self.direction) = (id, source, table, row, column, kind, direction)
+        (self.value, self.unit, self.reproducedBy, self.note) = (value, unit, reproducedBy, note)
+    }
+
     // Spelled out rather than left to a key strategy: such a strategy would also rewrite the
     // `tolerances` keys ("parameter_count"), which name kinds, not properties.
     enum CodingKeys: String, CodingKey {
@@ -83,10 +89,10 @@ public struct PublishedRegistry: Codable, Sendable {
     public let checkpoints: [String: PublishedCheckpoint]?
     public let entries: [PublishedEntry]
 
-    /// The registry shipped with the report.
+    /// The registry shipped with the project (Resources/published.json).
     public static func bundled() throws -> PublishedRegistry {
         guard let url = Bundle.module.url(forResource: "published", withExtension: "json") else {
-            throw ChapterError("published.json is missing from the Report module's resources")
+            throw ChapterError("published.json is missing from the Results module's resources")
         }
         return try load(url)
     }

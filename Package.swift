@@ -83,7 +83,7 @@ let package = Package(
         // (Resources/published.json) and a checkpoint's identity against them.
         .target(name: "Results", dependencies: ["Common", "TensorCore", "Training", "Datasets", "Hub"], resources: [.copy("Resources/published.json")]),
         // The report, a leaf: figures, paper.md, the diffs and the woven notebooks, from results files.
-        .target(name: "Report", dependencies: ["Results", "Common", "TensorCore", "Training", "CCairo"]),
+        .target(name: "Report", dependencies: ["Results", "Common", "Imaging", "TensorCore", "Training", "CCairo"]),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the
         // fine-tuning recipes, cost measurement. Chapters only narrate and call these.
         .target(name: "Recipes", dependencies: [

@@ -51,32 +51,13 @@ public func contactSheet(_ tiles: [ContactSheetTile], columns: Int, tileSide: In
         }
         drawImage(cr, tile.image, x: x, y: y, side: Double(tileSide))
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1)
-        for (line, text) in wrap(cr, tile.caption, width: cellWidth - 4).prefix(captionLines).enumerated() {
+        for (line, text) in wrapText(cr, tile.caption, width: cellWidth - 4).prefix(captionLines).enumerated() {
             cairo_move_to(cr, x - 4, y + Double(tileSide) + 4 + lineHeight * Double(line + 1) - 2)
             cairo_show_text(cr, text)
         }
     }
     cairo_surface_flush(surface)
     return imageFromSurface(surface, width: width, height: height)
-}
-
-/// Splits `text` at spaces into lines no wider than `width` in the current font.
-private func wrap(_ cr: OpaquePointer, _ text: String, width: Double) -> [String] {
-    var lines: [String] = []
-    var current = ""
-    for word in text.split(separator: " ") {
-        let candidate = current.isEmpty ? String(word) : current + " " + word
-        var extents = cairo_text_extents_t()
-        cairo_text_extents(cr, candidate, &extents)
-        if extents.x_advance > width && !current.isEmpty {
-            lines.append(current)
-            current = String(word)
-        } else {
-            current = candidate
-        }
-    }
-    if !current.isEmpty { lines.append(current) }
-    return lines
 }
 
 private func drawImage(_ cr: OpaquePointer, _ image: Image, x: Double, y: Double, side: Double) {

@@ -3,6 +3,7 @@ import Common
 import Results
 import Training
 import Foundation
+import Imaging
 
 /// An RGB colour with opacity, components in [0, 1].
 public struct Color: Sendable {
@@ -173,19 +174,10 @@ final class Canvas {
 
     /// Breaks `string` into lines no wider than `width`, at spaces.
     func wrap(_ string: String, width: Double, size: Double) -> [String] {
-        var lines: [String] = []
-        var current = ""
-        for word in string.split(separator: " ") {
-            let candidate = current.isEmpty ? String(word) : "\(current) \(word)"
-            if textWidth(candidate, size: size) > width, !current.isEmpty {
-                lines.append(current)
-                current = String(word)
-            } else {
-                current = candidate
-            }
-        }
-        if !current.isEmpty { lines.append(current) }
-        return lines
+        cairo_save(context)
+        defer { cairo_restore(context) }
+        font(size: size, bold: false, italic: false)
+        return wrapText(context, string, width: width)
     }
 
     private func font(size: Double, bold: Bool, italic: Bool) {

@@ -54,14 +54,16 @@ import Training
         let costRow = try tableRow(paper, try #require(registry.entry("fei2024.table5.vit")).row, after: "**Table 5.**")
         #expect(costRow.contains("5 (bf16)") && costRow.contains("20 (bf16)"), "\(costRow)")
         // The chapter's sentences: every accuracy and loss.
-        let summary = try #require(ViTResults.summary(of: try #require(folder[ViTResults.self])))
+        let vitFile = try #require(folder[ViTResults.self])
+        let summary = try #require(ViTResults.summary(of: vitFile))
         let file = try #require(folder[ViTResults.self]).results
         for number in [file.test.top1.percentWithInterval, file.test.top5.percentWithInterval,
                        String(format: "%.3f", file.lossCurve.first!.loss), String(format: "%.3f", file.lossCurve.last!.loss)] {
             #expect(summary.contains("\(number) (bf16)"), "\(number) in \(summary)")
         }
         #expect(paper.contains(summary))
-        #expect(!(try #require(CLIPZeroShotResults.summary(of: try #require(folder[CLIPZeroShotResults.self])))).contains("bf16"))
+        let clipFile = try #require(folder[CLIPZeroShotResults.self])
+        #expect(!(try #require(CLIPZeroShotResults.summary(of: clipFile))).contains("bf16"))
         // The conclusion's evidence: ViT's accuracy, not the fp32 runs' beside it.
         let finding = try #require(paper.split(separator: "\n").first { $0.hasPrefix("- Fine-tuned ViT has the highest test accuracy") })
         #expect(finding.contains("] (bf16), zero-shot CLIP") && finding.components(separatedBy: "(bf16)").count == 2, "\(finding)")

@@ -60,7 +60,9 @@ public func requireFreeSpace(in directory: URL, for purpose: String, bytes: Int)
     }
     guard let free = (try? FileManager.default.attributesOfFileSystem(forPath: existing.path))?[.systemFreeSize] as? NSNumber else { return }
     guard free.int64Value >= Int64(bytes) else {
-        let gigabytes = { (count: Int64) in String(format: "%.1f GB", Double(count) / 1e9) }
-        throw ChapterError("\(directory.path): \(purpose) need about \(gigabytes(Int64(bytes))), but only \(gigabytes(free.int64Value)) is free there")
+        // GB for a run's checkpoints; MB when the amounts are smaller than a tenth of that.
+        let gigabytes = Double(max(Int64(bytes), free.int64Value)) >= 1e8
+        let amount = { (count: Int64) in String(format: gigabytes ? "%.1f GB" : "%.1f MB", Double(count) / (gigabytes ? 1e9 : 1e6)) }
+        throw ChapterError("\(directory.path): \(purpose) need about \(amount(Int64(bytes))), but only \(amount(free.int64Value)) is free there")
     }
 }

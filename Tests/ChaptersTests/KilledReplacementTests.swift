@@ -1,0 +1,88 @@
+// Replacing a fine-tuned model killed by a real SIGKILL at each of its file operations: strace
+// injects the signal at the rename of the old model aside, at the rename of the new one into
+// place, and at the first removal of the old one (-P limits the count to calls on those paths).
+// After the recovery the next start runs, the model directory is whole, and (training being
+// deterministic) the very bytes the first run saved. With the old remove-then-move, a kill at the
+// move left no model. ViT's and CLIP's saves both go through `replaceDirectory`, with different
+// staging and recovery; each is killed. Skipped, with a notice, where strace is absent.
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// Where strace kills the save: which calls, on which path, the how-manieth.
+enum ReplacementKill: String, CaseIterable, Sendable {
+    case renamingOldAside, renamingNewIntoPlace, removingOld
+}
+
+private let strace = "/usr/bin/strace"
+
+@Suite(.serialized) struct KilledReplacementTests {
+    @Test(arguments: ["vit", "clip-finetune"], ReplacementKill.allCases)
+    func aSaveKilledAtEachFileOperationLeavesAWholeModel(chapter: String, kill: ReplacementKill) throws {
+        guard FileManager.default.isExecutableFile(atPath: strace) else {
+            print("notice: \(strace) is absent; skipping the SIGKILL-at-each-file-operation check")
+            return
+        }
+        guard let workspace = try PaperWorkspace() else { return }
+        let command = workspace.arguments(checkpoint: chapter == "vit" ? workspace.vit : workspace.clip, run: "run")
+        let first = try runProduct(chapter, command)
+        #expect(first.status == 0, "\(first.stderr)")
+        let model = try fineTunedModel(chapter, cache: workspace.scratch.url.appendingPathComponent("run/cache"))
+        let saved = try snapshot(model)
+        #expect(saved["model.safetensors"] != nil && saved["config.json"] != nil)
+        let aside = model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).replaced")
+
+        let (calls, path, nth) = switch kill {
+        case .renamingOldAside: ("rename,renameat,renameat2", model, 1)
+        case .renamingNewIntoPlace: ("rename,renameat,renameat2", model, 2)
+        case .removingOld: ("unlink,unlinkat,rmdir", aside, 1)
+        }
+        let killed = try runUnderStrace(chapter, command, path: path, calls: calls, killAt: nth)
+        #expect(killed.terminationReason == .uncaughtSignal && killed.terminationStatus == SIGKILL, "\(chapter) ended with \(killed.terminationStatus)")
+        // What the kill left, before any recovery: it struck the operation it was meant to.
+        let manager = FileManager.default
+        switch kill {
+        case .renamingOldAside: #expect(manager.fileExists(atPath: model.path) && !manager.fileExists(atPath: aside.path))
+        case .renamingNewIntoPlace: #expect(!manager.fileExists(atPath: model.path) && manager.fileExists(atPath: aside.path))
+        case .removingOld: #expect(manager.fileExists(atPath: model.path) && manager.fileExists(atPath: aside.path))
+        }
+
+        // The recovery the next start runs (ViT's at its start, CLIP's before its save).
+        if chapter == "vit" {
+            removeLeftovers(in: model.deletingLastPathComponent(), ownedByThisRun: false)
+        } else {
+            recoverReplacedDirectories(in: model.deletingLastPathComponent())
+        }
+        #expect(try snapshot(model) == saved, "\(kill): the model is not whole")
+        #expect(!manager.fileExists(atPath: aside.path))
+    }
+}
+
+/// The fine-tuned model directory a first run of `chapter` saved under `cache`.
+private func fineTunedModel(_ chapter: String, cache: URL) throws -> URL {
+    if chapter == "vit" { return cache.appendingPathComponent("vit-fine-tuned-paper-quick") }
+    let runs = cache.appendingPathComponent("clip-finetune")
+    let names = try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { !$0.hasPrefix(".") }.sorted()
+    return try #require(names.map { runs.appendingPathComponent($0).appendingPathComponent("model") }
+        .first { FileManager.default.fileExists(atPath: $0.path) }, "no saved model in \(names)")
+}
+
+private func snapshot(_ directory: URL) throws -> [String: Data] {
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+    return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: directory.appendingPathComponent($0))) })
+}
+
+/// Runs the product under strace, which sends SIGKILL at the `nth` of `calls` that names `path`
+/// (before the call takes effect), and passes the signal on as the product's end.
+private func runUnderStrace(_ name: String, _ arguments: [String], path: URL, calls: String, killAt nth: Int) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: strace)
+    process.arguments = ["-f", "-qq", "-o", "/dev/null", "-P", path.path, "-e", "trace=\(calls)",
+                         "-e", "inject=\(calls):signal=KILL:when=\(nth)", try productURL(name).path] + arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process
+}

@@ -10,12 +10,13 @@ public final class SmallFileSystem {
     public let url: URL
     private var mounted = true
 
-    /// A tmpfs of `bytes` mounted on `directory` (created if need be), or nil with a printed
-    /// notice where this process may not mount.
-    public init?(at directory: URL, bytes: Int) throws {
+    /// A tmpfs of `bytes` mounted on `directory` (created if need be), read-only if asked, or
+    /// nil with a printed notice where this process may not mount.
+    public init?(at directory: URL, bytes: Int, readOnly: Bool = false) throws {
         url = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let status = "size=\(bytes),mode=0755".withCString { options in mount("tmpfs", directory.path, "tmpfs", 0, options) }
+        let flags: UInt = readOnly ? 1 /* MS_RDONLY */ : 0
+        let status = "size=\(bytes),mode=0755".withCString { options in mount("tmpfs", directory.path, "tmpfs", flags, options) }
         guard status == 0 else {
             print("notice: cannot mount a tmpfs on \(directory.path) (\(String(cString: strerror(errno)))); skipping the full-disk checks")
             return nil

@@ -1,24 +1,41 @@
-// Replacing a fine-tuned model killed by a real SIGKILL at each of its file operations: strace
-// injects the signal at the rename of the old model aside, at the rename of the new one into
-// place, and at the first removal of the old one (-P limits the count to calls on those paths).
-// After the recovery the next start runs, the model directory is whole, and (training being
-// deterministic) the very bytes the first run saved. With the old remove-then-move, a kill at the
-// move left no model. ViT's and CLIP's saves both go through `replaceDirectory`, with different
-// staging and recovery; each is killed. Skipped, with a notice, where strace is absent.
+// Replacing a fine-tuned model killed by a real SIGKILL at its file operations: strace injects
+// the signal (before the call takes effect) at the rename of the old model aside, at the rename
+// of the new one into place, and during the old one's removal (at the rmdir of its directory,
+// the removal's last call naming it). `-P` limits strace's count to calls naming one path; it follows a traced
+// path through a rename, so the rename into place is caught by the staging directory's name,
+// which only CLIP's save makes without a process id (ViT's `.NAME.PID.partial` cannot be named
+// before the process starts; that step is the stop after `renamedOldAside` of RunDirectoryTests,
+// the same `replaceDirectory`). After the recovery the next start runs, the model directory is
+// whole, and (training being deterministic) the very bytes the first run saved; with the old
+// remove-then-move, a kill at the move left no model. Skipped, with a notice, without strace.
 import Common
 import Foundation
 import TestSupport
 import Testing
 
-/// Where strace kills the save: which calls, on which path, the how-manieth.
+/// Where strace kills the save.
 enum ReplacementKill: String, CaseIterable, Sendable {
     case renamingOldAside, renamingNewIntoPlace, removingOld
+
+    /// The calls counted, the path they must name, and which of them is killed. The aside path
+    /// is first named by `replaceDirectory`'s clearing of an older one (an unlink that fails),
+    /// then by the removal.
+    func injection(model: URL, aside: URL) -> (calls: String, path: URL, nth: Int) {
+        switch self {
+        case .renamingOldAside: ("rename,renameat,renameat2", model, 1)
+        case .renamingNewIntoPlace: ("rename,renameat,renameat2", model.deletingLastPathComponent().appendingPathComponent(".model.partial"), 1)
+        case .removingOld: ("unlink,unlinkat,rmdir", aside, 2)
+        }
+    }
 }
 
 private let strace = "/usr/bin/strace"
 
+private let cases: [(String, ReplacementKill)] = [("vit", .renamingOldAside), ("vit", .removingOld)]
+    + ReplacementKill.allCases.map { ("clip-finetune", $0) }
+
 @Suite(.serialized) struct KilledReplacementTests {
-    @Test(arguments: ["vit", "clip-finetune"], ReplacementKill.allCases)
+    @Test(arguments: cases)
     func aSaveKilledAtEachFileOperationLeavesAWholeModel(chapter: String, kill: ReplacementKill) throws {
         guard FileManager.default.isExecutableFile(atPath: strace) else {
             print("notice: \(strace) is absent; skipping the SIGKILL-at-each-file-operation check")
@@ -33,19 +50,18 @@ private let strace = "/usr/bin/strace"
         #expect(saved["model.safetensors"] != nil && saved["config.json"] != nil)
         let aside = model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).replaced")
 
-        let (calls, path, nth) = switch kill {
-        case .renamingOldAside: ("rename,renameat,renameat2", model, 1)
-        case .renamingNewIntoPlace: ("rename,renameat,renameat2", model, 2)
-        case .removingOld: ("unlink,unlinkat,rmdir", aside, 1)
-        }
+        let (calls, path, nth) = kill.injection(model: model, aside: aside)
         let killed = try runUnderStrace(chapter, command, path: path, calls: calls, killAt: nth)
         #expect(killed.terminationReason == .uncaughtSignal && killed.terminationStatus == SIGKILL, "\(chapter) ended with \(killed.terminationStatus)")
         // What the kill left, before any recovery: it struck the operation it was meant to.
         let manager = FileManager.default
+        let asideFiles = (try? manager.contentsOfDirectory(atPath: aside.path)) ?? []
         switch kill {
         case .renamingOldAside: #expect(manager.fileExists(atPath: model.path) && !manager.fileExists(atPath: aside.path))
-        case .renamingNewIntoPlace: #expect(!manager.fileExists(atPath: model.path) && manager.fileExists(atPath: aside.path))
-        case .removingOld: #expect(manager.fileExists(atPath: model.path) && manager.fileExists(atPath: aside.path))
+        case .renamingNewIntoPlace: #expect(!manager.fileExists(atPath: model.path) && asideFiles.count == saved.count)
+        case .removingOld:
+            #expect(manager.fileExists(atPath: model.path) && manager.fileExists(atPath: aside.path))
+            print("\(chapter): killed removing the old model with \(asideFiles.count) of its \(saved.count) files left")
         }
 
         // The recovery the next start runs (ViT's at its start, CLIP's before its save).

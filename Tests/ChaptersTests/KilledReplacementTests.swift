@@ -2,10 +2,9 @@
 // the signal (before the call takes effect) at the rename of the old model aside, at the rename
 // of the new one into place, and during the old one's removal (at the rmdir of its directory,
 // the removal's last call naming it). `-P` limits strace's count to calls naming one path; it follows a traced
-// path through a rename, so the rename into place is caught by the staging directory's name,
-// which only CLIP's save makes without a process id (ViT's `.NAME.PID.partial` cannot be named
-// before the process starts; that step is the stop after `renamedOldAside` of RunDirectoryTests,
-// the same `replaceDirectory`). After the recovery the next start runs, the model directory is
+// path through a rename, so the rename into place is caught by the staging directory's name:
+// CLIP's `.model.partial`, ViT's `.NAME.PID.partial`, named once the process exists (it is started
+// stopped, strace attaches, then it goes on). After the recovery the next start runs, the model directory is
 // whole, and (training being deterministic) the very bytes the first run saved; with the old
 // remove-then-move, a kill at the move left no model. Skipped, with a notice, without strace.
 import Common
@@ -31,8 +30,7 @@ enum ReplacementKill: String, CaseIterable, Sendable {
 
 private let strace = "/usr/bin/strace"
 
-private let cases: [(String, ReplacementKill)] = [("vit", .renamingOldAside), ("vit", .removingOld)]
-    + ReplacementKill.allCases.map { ("clip-finetune", $0) }
+private let cases: [(String, ReplacementKill)] = ["vit", "clip-finetune"].flatMap { chapter in ReplacementKill.allCases.map { (chapter, $0) } }
 
 @Suite(.serialized) struct KilledReplacementTests {
     @Test(arguments: cases)
@@ -51,7 +49,10 @@ private let cases: [(String, ReplacementKill)] = [("vit", .renamingOldAside), ("
         let aside = model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).replaced")
 
         let (calls, path, nth) = kill.injection(model: model, aside: aside)
-        let killed = try runUnderStrace(chapter, command, path: path, calls: calls, killAt: nth)
+        // ViT's staging directory is named for the process: `.NAME.PID.partial`.
+        let staging = { (pid: Int32) in chapter == "vit" && kill == .renamingNewIntoPlace
+            ? model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).\(pid).partial") : path }
+        let killed = try runUnderStrace(chapter, command, path: staging, calls: calls, killAt: nth)
         #expect(killed.terminationReason == .uncaughtSignal && killed.terminationStatus == SIGKILL, "\(chapter) ended with \(killed.terminationStatus)")
         // What the kill left, before any recovery: it struck the operation it was meant to.
         let manager = FileManager.default
@@ -89,16 +90,47 @@ private func snapshot(_ directory: URL) throws -> [String: Data] {
     return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: directory.appendingPathComponent($0))) })
 }
 
-/// Runs the product under strace, which sends SIGKILL at the `nth` of `calls` that names `path`
-/// (before the call takes effect), and passes the signal on as the product's end.
-private func runUnderStrace(_ name: String, _ arguments: [String], path: URL, calls: String, killAt nth: Int) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: strace)
-    process.arguments = ["-f", "-qq", "-o", "/dev/null", "-P", path.path, "-e", "trace=\(calls)",
-                         "-e", "inject=\(calls):signal=KILL:when=\(nth)", try productURL(name).path] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process
+/// Runs the product under strace, which sends SIGKILL at the `nth` of `calls` that names
+/// `path(pid)` (before the call takes effect); returns the product's process, ended by it. The
+/// product starts stopped (a shell that stops itself, then execs it: the same process id), so
+/// strace is attached, and the path named, before it runs.
+private func runUnderStrace(_ name: String, _ arguments: [String], path: (Int32) -> URL, calls: String, killAt nth: Int) throws -> Process {
+    let product = Process()
+    product.executableURL = URL(fileURLWithPath: "/bin/sh")
+    product.arguments = ["-c", #"kill -STOP $$; exec "$0" "$@""#, try productURL(name).path] + arguments
+    product.standardOutput = FileHandle.nullDevice
+    product.standardError = FileHandle.nullDevice
+    try product.run()
+    let pid = product.processIdentifier
+    try waitUntil("process \(pid) stops itself") { processStatus(pid, "State:")?.hasPrefix("T") == true }
+    let tracer = Process()
+    tracer.executableURL = URL(fileURLWithPath: strace)
+    tracer.arguments = ["-f", "-qq", "-o", "/dev/null", "-p", "\(pid)", "-P", path(pid).path, "-e", "trace=\(calls)",
+                        "-e", "inject=\(calls):signal=KILL:when=\(nth)"]
+    tracer.standardError = FileHandle.nullDevice
+    try tracer.run()
+    try waitUntil("strace attaches to process \(pid)") { (processStatus(pid, "TracerPid:").flatMap { Int($0) } ?? 0) != 0 }
+    kill(pid, SIGCONT)
+    product.waitUntilExit()
+    tracer.waitUntilExit()
+    return product
+}
+
+/// The value of `field` in /proc/PID/status.
+private func processStatus(_ pid: Int32, _ field: String) -> String? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    return text.split(separator: "\n").first { $0.hasPrefix(field) }.map { $0.dropFirst(field.count).trimmingCharacters(in: .whitespaces) }
+}
+
+private struct Timeout: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Polls `condition` every 10 ms for up to 30 s.
+private func waitUntil(_ what: String, _ condition: () -> Bool) throws {
+    let deadline = Date().addingTimeInterval(30)
+    while !condition() {
+        guard Date() < deadline else { throw Timeout(description: "timed out waiting until \(what)") }
+        usleep(10_000)
+    }
 }

@@ -1,12 +1,13 @@
 // Replacing a fine-tuned model killed by a real SIGKILL at its file operations: strace injects
 // the signal (before the call takes effect) at the rename of the old model aside, at the rename
-// of the new one into place, and during the old one's removal (at the rmdir of its directory,
-// the removal's last call naming it). `-P` limits strace's count to calls naming one path; it follows a traced
-// path through a rename, so the rename into place is caught by the staging directory's name:
-// CLIP's `.model.partial`, ViT's `.NAME.PID.partial`, named once the process exists (it is started
-// stopped, strace attaches, then it goes on). After the recovery the next start runs, the model directory is
-// whole, and (training being deterministic) the very bytes the first run saved; with the old
-// remove-then-move, a kill at the move left no model. Skipped, with a notice, without strace.
+// of the new one into place, and during the old one's removal (at the rmdir of its directory, the
+// removal's last call naming it). `-P` limits strace's count to calls naming one path; it follows
+// a traced path through a rename, so the rename into place is caught by the staging directory's
+// name: CLIP's `.model.partial`, ViT's `.NAME.PID.partial`, named once the process exists (it
+// starts stopped, strace attaches, then it runs). After the recovery the next start runs, the
+// model directory is whole, and (training being deterministic) the very bytes the first run
+// saved; with the old remove-then-move, a kill at the move left no model. Skipped, with a
+// notice, without strace.
 import Common
 import Foundation
 import TestSupport

@@ -22,17 +22,17 @@ public enum ConfigLimits {
 
 extension KeyedDecodingContainer {
     /// Throws "'key': rule" unless `holds`.
-    func require(_ holds: Bool, _ key: Key, _ rule: @autoclosure () -> String) throws {
+    public func require(_ holds: Bool, _ key: Key, _ rule: @autoclosure () -> String) throws {
         if !holds { throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: rule()) }
     }
 
     /// A size: 1 ... `limit`.
-    func requirePositive(_ value: Int, _ key: Key, atMost limit: Int = ConfigLimits.maximumSize) throws {
+    public func requirePositive(_ value: Int, _ key: Key, atMost limit: Int = ConfigLimits.maximumSize) throws {
         try require(value >= 1 && value <= limit, key, "must be between 1 and \(limit), got \(value)")
     }
 
     /// A finite number in `range`.
-    func requireFinite(_ value: Double, _ key: Key, in range: ClosedRange<Double>) throws {
+    public func requireFinite(_ value: Double, _ key: Key, in range: ClosedRange<Double>) throws {
         try require(value.isFinite && range.contains(value), key,
                     "must be a finite number in \(range.lowerBound)...\(range.upperBound), got \(value)")
     }

@@ -22,10 +22,29 @@ public func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throw
 public func writeAtomically(_ data: Data, to file: URL) throws {
     try createWritableDirectory(file.deletingLastPathComponent())
     try writeAtomically(file) { path in
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw ChapterError("\(file.path): cannot be written")
-        }
+        if let failure = writeFile(path, data) { throw ChapterError("\(file.path): cannot be written (\(failure))") }
     }
+}
+
+/// Creates `path` with `data`, flushed to the disk; nil, or why not (strerror: "No space left on device").
+private func writeFile(_ path: String, _ data: Data) -> String? {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+    defer { close(descriptor) }
+    let failure: String? = data.withUnsafeBytes { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            offset += written
+        }
+        return nil
+    }
+    if let failure { return failure }
+    return fsync(descriptor) == 0 ? nil : String(cString: strerror(errno))
 }
 
 /// Creates `directory` (and its parents) when absent, after `checkWritableDirectory`.
@@ -60,7 +79,9 @@ public func requireFreeSpace(in directory: URL, for purpose: String, bytes: Int)
     }
     guard let free = (try? FileManager.default.attributesOfFileSystem(forPath: existing.path))?[.systemFreeSize] as? NSNumber else { return }
     guard free.int64Value >= Int64(bytes) else {
-        let gigabytes = { (count: Int64) in String(format: "%.1f GB", Double(count) / 1e9) }
-        throw ChapterError("\(directory.path): \(purpose) need about \(gigabytes(Int64(bytes))), but only \(gigabytes(free.int64Value)) is free there")
+        // GB for a run's checkpoints; MB when the amounts are smaller than a tenth of that.
+        let gigabytes = Double(max(Int64(bytes), free.int64Value)) >= 1e8
+        let amount = { (count: Int64) in String(format: gigabytes ? "%.1f GB" : "%.1f MB", Double(count) / (gigabytes ? 1e9 : 1e6)) }
+        throw ChapterError("\(directory.path): \(purpose) need about \(amount(Int64(bytes))), but only \(amount(free.int64Value)) is free there")
     }
 }

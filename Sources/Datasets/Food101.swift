@@ -1,10 +1,22 @@
 import Foundation
+import Imaging
 
 /// One image of Food-101, as its lists name it: "apple_pie/1005649" is
 /// images/apple_pie/1005649.jpg.
 public struct Food101Entry: Hashable, Sendable {
     public let classIndex: Int
+    /// "<class>/<id>", for messages and listings: bytes that are not UTF-8 show as U+FFFD.
     public let path: String
+    /// The same as the list's bytes: how the file is found on disk, whatever its encoding.
+    public let pathBytes: [UInt8]
+
+    public init(classIndex: Int, path: String) {
+        (self.classIndex, self.path, pathBytes) = (classIndex, path, Array(path.utf8))
+    }
+
+    init(classIndex: Int, pathBytes: [UInt8]) {
+        (self.classIndex, path, self.pathBytes) = (classIndex, String(decoding: pathBytes, as: UTF8.self), pathBytes)
+    }
 }
 
 /// Food-101's metadata, read from the dataset's own directory layout:
@@ -35,7 +47,7 @@ public struct Food101: Sendable {
         let meta = root.appendingPathComponent("meta")
         let classesFile = meta.appendingPathComponent("classes.txt").path
         let labelsFile = meta.appendingPathComponent("labels.txt").path
-        let classLines = try Self.lines(of: classesData, file: classesFile), labelLines = try Self.lines(of: labelsData, file: labelsFile)
+        let classLines = Self.lines(of: classesData), labelLines = try Self.textLines(of: labelsData, file: labelsFile)
         let classes = classLines.map(\.text), labels = labelLines.map(\.text)
         guard !classes.isEmpty else { throw DatasetError.malformed(file: classesFile, line: 1, reason: "no classes") }
         guard labels.count == classes.count else {
@@ -44,23 +56,24 @@ public struct Food101: Sendable {
         }
         // A repeated class id would leave one of its two classes without images; a repeated label
         // would give two classes the same zero-shot prompt.
-        try Self.checkDistinct(classLines, file: classesFile, what: "class")
+        try Self.checkDistinct(classLines.map { ($0.number, $0.bytes, $0.text) }, file: classesFile, what: "class")
         // A class is a folder of images/: one path component that stays inside it.
-        if let (number, name) = classLines.first(where: { [".", ".."].contains($0.text) || $0.text.contains("/") || $0.text.contains("\0") }) {
-            throw DatasetError.malformed(file: classesFile, line: number, reason: "class '\(name)' is not a folder name inside images/")
+        if let line = classLines.first(where: { [Array(".".utf8), Array("..".utf8)].contains($0.bytes) || $0.bytes.contains(0x2F) || $0.bytes.contains(0) }) {
+            throw DatasetError.malformed(file: classesFile, line: line.number, reason: "class '\(line.text)' is not a folder name inside images/")
         }
-        try Self.checkDistinct(labelLines.map { ($0.number, $0.text.lowercased()) }, file: labelsFile, what: "label")
-        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        try Self.checkDistinct(labelLines.map { ($0.number, Array($0.text.lowercased().utf8), $0.text.lowercased()) }, file: labelsFile, what: "label")
+        // Classes are folder names, found by their bytes: a name that is not UTF-8 is read as it is.
+        let classIndex = Dictionary(uniqueKeysWithValues: classLines.enumerated().map { ($1.bytes, $0) })
         let trainFile = meta.appendingPathComponent("train.txt").path, testFile = meta.appendingPathComponent("test.txt").path
         let train = try Self.entries(in: trainData, file: trainFile, classIndex: classIndex)
         let test = try Self.entries(in: testData, file: testFile, classIndex: classIndex)
         // The paper's split pools both lists: a photo listed twice would land in training and
         // validation alike.
-        var listed: [String: String] = [:]
+        var listed: [[UInt8]: String] = [:]
         for (file, entries) in [(trainFile, train), (testFile, test)] {
             for (number, entry) in entries {
                 let place = "\(URL(fileURLWithPath: file).lastPathComponent) line \(number)"
-                if let first = listed.updateValue(place, forKey: entry.path) {
+                if let first = listed.updateValue(place, forKey: entry.pathBytes) {
                     throw DatasetError.malformed(file: file, line: number, reason: "'\(entry.path)' is already listed on \(first)")
                 }
             }
@@ -84,8 +97,14 @@ public struct Food101: Sendable {
     /// Every listed image: the official training list, then the test list.
     public var allEntries: [Food101Entry] { officialTrain + officialTest }
 
+    /// The image file of a UTF-8 entry (`file(of:)` finds any).
     public func url(of entry: Food101Entry) -> URL {
         root.appendingPathComponent("images").appendingPathComponent(entry.path + ".jpg")
+    }
+
+    /// The image file of `entry` by its bytes: images/<class>/<id>.jpg, whatever the names' encoding.
+    public func file(of entry: Food101Entry) -> RawPath {
+        RawPath(root.appendingPathComponent("images")).appending(entry.pathBytes + Array(".jpg".utf8))
     }
 
     /// The same dataset without `excluded` (images found unreadable); fails if that empties a class.
@@ -104,41 +123,54 @@ public struct Food101: Sendable {
         return (0..<classCount).first { !populated.contains($0) }
     }
 
-    /// The file's non-blank lines, trimmed, with their 1-based line numbers. Lines end at LF
-    /// (a CRLF's CR is trimmed with the other whitespace) and a leading UTF-8 BOM is skipped, as
-    /// text tools read them. A line that is not UTF-8 is refused: file names are read as UTF-8.
-    private static func lines(of data: Data, file: String) throws -> [(number: Int, text: String)] {
-        let bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
-        return try bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-            guard let text = String(bytes: line, encoding: .utf8) else {
-                throw DatasetError.malformed(file: file, line: index + 1, reason: "not UTF-8 text")
+    /// The file's non-blank lines, trimmed, with their 1-based line numbers: as text for
+    /// messages and as bytes for finding files. Lines end at LF (a CRLF's CR is trimmed with the
+    /// other whitespace) and a leading UTF-8 BOM is skipped, as text tools read them. A line that
+    /// is not UTF-8 is kept as its bytes (trimmed of ASCII whitespace): Linux names are bytes.
+    private static func lines(of data: Data) -> [(number: Int, text: String, bytes: [UInt8])] {
+        let content = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        return content.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+            let bytes: [UInt8]
+            if let text = String(bytes: line, encoding: .utf8) {
+                bytes = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            } else {
+                let isSpace = { (byte: UInt8) in [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20].contains(byte) }
+                bytes = Array(line.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
             }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            return trimmed.isEmpty ? nil : (index + 1, trimmed)
+            return bytes.isEmpty ? nil : (index + 1, String(decoding: bytes, as: UTF8.self), bytes)
         }
     }
 
-    private static func checkDistinct(_ lines: [(number: Int, text: String)], file: String, what: String) throws {
-        var firstLine: [String: Int] = [:]
-        for (number, text) in lines {
-            if let first = firstLine[text] {
+    /// `lines(of:)` of a file of text (labels become prompts): a line that is not UTF-8 is refused.
+    private static func textLines(of data: Data, file: String) throws -> [(number: Int, text: String)] {
+        let content = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        if let bad = content.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex(where: { String(bytes: $0, encoding: .utf8) == nil }) {
+            throw DatasetError.malformed(file: file, line: bad + 1, reason: "not UTF-8 text")
+        }
+        return lines(of: data).map { ($0.number, $0.text) }
+    }
+
+    private static func checkDistinct(_ lines: [(number: Int, bytes: [UInt8], text: String)], file: String, what: String) throws {
+        var firstLine: [[UInt8]: Int] = [:]
+        for (number, bytes, text) in lines {
+            if let first = firstLine[bytes] {
                 throw DatasetError.malformed(file: file, line: number, reason: "\(what) '\(text)' is already on line \(first)")
             }
-            firstLine[text] = number
+            firstLine[bytes] = number
         }
     }
 
     /// A list's entries with their line numbers.
-    private static func entries(in data: Data, file: String, classIndex: [String: Int]) throws -> [(number: Int, entry: Food101Entry)] {
-        try lines(of: data, file: file).map { number, line in
-            let parts = line.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[1].isEmpty, !parts[1].contains("\0") else {
+    private static func entries(in data: Data, file: String, classIndex: [[UInt8]: Int]) throws -> [(number: Int, entry: Food101Entry)] {
+        try lines(of: data).map { number, line, bytes in
+            let parts = bytes.split(separator: 0x2F, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[1].isEmpty, !parts[1].contains(0) else {
                 throw DatasetError.malformed(file: file, line: number, reason: "expected <class>/<id>, got '\(line)'")
             }
-            guard let index = classIndex[String(parts[0])] else {
-                throw DatasetError.malformed(file: file, line: number, reason: "class '\(parts[0])' is not in classes.txt")
+            guard let index = classIndex[Array(parts[0])] else {
+                throw DatasetError.malformed(file: file, line: number, reason: "class '\(String(decoding: parts[0], as: UTF8.self))' is not in classes.txt")
             }
-            return (number, Food101Entry(classIndex: index, path: line))
+            return (number, Food101Entry(classIndex: index, pathBytes: bytes))
         }
     }
 }

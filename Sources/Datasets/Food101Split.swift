@@ -80,7 +80,7 @@ public struct Food101Dataset: Dataset {
     public var count: Int { entries.count }
     public var classNames: [String] { classes.map { food.classNames[$0] } }
     public func label(at index: Int) -> Int { labels[index] }
-    public func image(at index: Int) throws -> Image { try Image(contentsOf: food.url(of: entries[index])) }
+    public func image(at index: Int) throws -> Image { try Image(contentsOf: food.file(of: entries[index])) }
 
     /// One "class/id" line per image, the form the checksums in results/data.json cover.
     public func listing() -> String {

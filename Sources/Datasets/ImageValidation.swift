@@ -22,6 +22,12 @@ public struct UnreadableImage: Sendable {
 /// number checked so far, every `progressEvery` files.
 public func findUnreadableImages(_ files: [URL], check: ImageCheck, workers: Int = 2,
                                  progressEvery: Int = 10_000, progress: (Int) -> Void = { _ in }) -> [UnreadableImage] {
+    findUnreadableImages(files.map(RawPath.init), check: check, workers: workers, progressEvery: progressEvery, progress: progress)
+}
+
+/// `findUnreadableImages` of files named by their paths' bytes (`Food101.file(of:)`).
+public func findUnreadableImages(_ files: [RawPath], check: ImageCheck, workers: Int = 2,
+                                 progressEvery: Int = 10_000, progress: (Int) -> Void = { _ in }) -> [UnreadableImage] {
     let counter = NSLock()
     var done = 0
     let failures = concurrentMap(files.count, workers: workers) { index -> String? in
@@ -45,18 +51,27 @@ public func findUnreadableImages(_ files: [URL], check: ImageCheck, workers: Int
 }
 
 /// The JPEG start-of-image marker (FF D8 FF) at the start and end-of-image (FF D9) in the last
-/// kilobyte (some encoders pad after it).
-func checkJPEGMarkers(_ file: URL) throws {
-    guard let handle = try? FileHandle(forReadingFrom: file) else { throw DatasetError.missingFile(file.path) }
-    defer { try? handle.close() }
-    let head = try handle.read(upToCount: 3) ?? Data()
-    guard head.elementsEqual([0xFF, 0xD8, 0xFF]) else {
-        throw DatasetError.corruptImage(file: file.path, reason: "not a JPEG (no start-of-image marker)")
+/// kilobyte (some encoders pad after it). Opened by the path's bytes, without blocking: a FIFO or
+/// a device is refused before anything is read.
+func checkJPEGMarkers(_ file: RawPath) throws {
+    let descriptor = file.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+    guard descriptor >= 0 else { throw DatasetError.missingFile(file.description) }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+        throw DatasetError.corruptImage(file: file.description, reason: "not a regular file")
     }
-    let size = try handle.seekToEnd()
-    try handle.seek(toOffset: size > 1024 ? size - 1024 : 0)
-    let tail = [UInt8](try handle.readToEnd() ?? Data())
+    func bytes(_ count: Int, at offset: Int) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let read = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+        return Array(buffer.prefix(max(read, 0)))
+    }
+    guard bytes(3, at: 0) == [0xFF, 0xD8, 0xFF] else {
+        throw DatasetError.corruptImage(file: file.description, reason: "not a JPEG (no start-of-image marker)")
+    }
+    let size = Int(status.st_size)
+    let tail = bytes(min(size, 1024), at: max(size - 1024, 0))
     guard zip(tail, tail.dropFirst()).contains(where: { $0 == 0xFF && $1 == 0xD9 }) else {
-        throw DatasetError.corruptImage(file: file.path, reason: "truncated JPEG (no end-of-image marker)")
+        throw DatasetError.corruptImage(file: file.description, reason: "truncated JPEG (no end-of-image marker)")
     }
 }

@@ -20,16 +20,19 @@ public struct Image: Equatable, Sendable {
     /// Decodes a JPEG or PNG file, recognised by its magic bytes rather than its extension.
     /// Like `Image.open`, this ignores any EXIF orientation: pixels come in stored order.
     public init(contentsOf url: URL) throws {
-        // Refused before opening: reading a FIFO or a device would block or never end.
-        var status = stat()
-        if stat(url.path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
-            throw ImagingError.unreadable(file: url.path, reason: "not a regular file")
+        try self.init(contentsOf: RawPath(url))
+    }
+
+    /// Decodes the JPEG or PNG file at `path`'s bytes (a name that is not UTF-8 opens as it is).
+    /// A FIFO or a device is refused before anything is read: reading one would block or never end.
+    public init(contentsOf path: RawPath) throws {
+        let data: Data
+        do {
+            data = try path.readRegularFile()
+        } catch {
+            throw ImagingError.unreadable(file: path.description, reason: error.reason)
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            let missing = !FileManager.default.fileExists(atPath: url.path)
-            throw ImagingError.unreadable(file: url.path, reason: missing ? "no such file" : "not a readable file")
-        }
-        try self.init(encoded: data, name: url.path)
+        try self.init(encoded: data, name: path.description)
     }
 
     /// The most pixels an image may have: Pillow's `Image.MAX_IMAGE_PIXELS` (89,478,485), above

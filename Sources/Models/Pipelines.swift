@@ -8,7 +8,7 @@ import Tokenizer
 
 /// Decodes and preprocesses images in batches of `batchSize`, and hands each batch of pixel values
 /// [B, C, H, W] to `body`.
-func forEachPixelBatch(_ images: [URL], processor: ImageProcessor, batchSize: Int, _ body: (Tensor) throws -> Void) throws {
+func forEachPixelBatch(_ images: [RawPath], processor: ImageProcessor, batchSize: Int, _ body: (Tensor) throws -> Void) throws {
     let (height, width) = processor.outputSize
     for start in stride(from: 0, to: images.count, by: batchSize) {
         let batch = try images[start..<min(start + batchSize, images.count)].map { try Image(contentsOf: $0) }
@@ -98,6 +98,11 @@ public final class ZeroShotClassifier {
 
     /// `logits_per_image` [images][labels] for the given class embeddings.
     public func logitsPerImage(_ images: [URL], classes: Tensor) throws -> [[Float]] {
+        try logitsPerImage(images.map(RawPath.init), classes: classes)
+    }
+
+    /// `logits_per_image` for image files named by their paths' bytes.
+    public func logitsPerImage(_ images: [RawPath], classes: Tensor) throws -> [[Float]] {
         var rows: [[Float]] = []
         try forEachPixelBatch(images, processor: processor, batchSize: batchSize) { pixels in
             let logits = model.logitsPerImage(imageEmbeddings: model.imageEmbeddings(pixels), textEmbeddings: classes)
@@ -121,7 +126,7 @@ public final class ImageClassifier {
     public var labels: [String] { model.config.labels }
 
     /// Class logits [images][labels].
-    public func logits(_ images: [URL]) throws -> [[Float]] {
+    public func logits(_ images: [RawPath]) throws -> [[Float]] {
         var rows: [[Float]] = []
         try forEachPixelBatch(images, processor: processor, batchSize: batchSize) { pixels in rows += model(pixels).rows }
         return rows

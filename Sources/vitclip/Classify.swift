@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineOptions
 import Foundation
+import Imaging
 import Models
 
 struct Classify: ParsableCommand {
@@ -19,14 +20,13 @@ struct Classify: ParsableCommand {
     func validate() throws {
         if images.isEmpty { throw UsageError("give at least one image") }
         try requireTop(top)
-        try requireUTF8Names(images)
     }
 
     func run() throws {
         try onEveryRank {
             try precision.applyNotingBF16()
             let classifier = try loadImageClassifier(checkpoint: options.directory)
-            guard let logits = try shardedRows(of: images, batchSize: classifier.batchSize, width: classifier.labels.count, {
+            guard let logits = try shardedRows(of: imagePaths(images), batchSize: classifier.batchSize, width: classifier.labels.count, {
                 try classifier.logits($0)
             }) else { return }
             if options.json {

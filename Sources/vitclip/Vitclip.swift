@@ -4,6 +4,7 @@ import ArgumentParser
 import CommandLineOptions
 import Cluster
 import Foundation
+import Imaging
 import TensorCore
 
 @main
@@ -59,11 +60,11 @@ func onEveryRank(_ body: () throws -> Void) throws {
 /// The rows (`width` numbers per image) of every image, computed `batchSize` images at a time
 /// by `rowsOf`: this rank its share of the batches, gathered on rank 0, in image order. The other
 /// ranks get nil.
-func shardedRows(of images: [String], batchSize: Int, width: Int, _ rowsOf: ([URL]) throws -> [[Float]]) throws -> [[Float]]? {
+func shardedRows(of images: [RawPath], batchSize: Int, width: Int, _ rowsOf: ([RawPath]) throws -> [[Float]]) throws -> [[Float]]? {
     let world = MPIWorld.current
-    guard world.size > 1 else { return try rowsOf(images.map(URL.init(fileURLWithPath:))) }
+    guard world.size > 1 else { return try rowsOf(images) }
     let mine = world.shareOfBatches(examples: images.count, batchSize: batchSize).flatMap { images[$0] }
-    let rows = try mine.isEmpty ? [] : rowsOf(mine.map(URL.init(fileURLWithPath:)))
+    let rows = try mine.isEmpty ? [] : rowsOf(mine)
     precondition(rows.allSatisfy { $0.count == width }, "shardedRows: rows of \(width) numbers expected")
     let all = try world.gather(rows.flatMap { $0 })
     guard world.isLeader else { return nil }

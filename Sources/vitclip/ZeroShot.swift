@@ -18,6 +18,9 @@ struct ZeroShot: ParsableCommand {
     @Option(name: .customLong("label"), help: "A class name (repeat for each class).")
     var labels: [String] = []
 
+    @Option(help: "A file of class names, one a line (after any --label): for thousands of labels.")
+    var labelsFile: String?
+
     @Option(help: "How many of the best labels the table shows per image.")
     var top = 5
 
@@ -27,17 +30,9 @@ struct ZeroShot: ParsableCommand {
     @Argument(help: "Images (JPEG or PNG).")
     var images: [String]
 
-    func validate() throws {
-        if labels.isEmpty { throw UsageError("give at least one --label") }
-        if let blank = labels.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
-            throw UsageError("--label number \(blank + 1) is empty")
-        }
-        var seen = Set<String>()
-        if let repeated = labels.first(where: { !seen.insert($0).inserted }) {
-            throw UsageError("--label '\(repeated)' is given twice: each class needs its own name")
-        }
+    mutating func validate() throws {
+        labels = try checkedLabels(options: labels, file: try labelsFile.map { ($0, try readLabelsFile($0)) })
         try requireTop(top)
-        try requireUTF8Names(images)
         if images.isEmpty { throw UsageError("give at least one image") }
         if !template.contains("{}") { throw UsageError("the template must contain {} where the label goes") }
     }
@@ -49,7 +44,7 @@ struct ZeroShot: ParsableCommand {
             let prompts = PromptTemplates(name: "template", templates: [template], source: "--template")
             if !truncate { try classifier.requirePromptsFit(labels, prompts: prompts) }
             let classes = classifier.classEmbeddings(labels, prompts: prompts, truncate: truncate)
-            guard let logits = try shardedRows(of: images, batchSize: classifier.batchSize, width: labels.count, {
+            guard let logits = try shardedRows(of: imagePaths(images), batchSize: classifier.batchSize, width: labels.count, {
                 try classifier.logitsPerImage($0, classes: classes)
             }) else { return }
             if options.json {
@@ -64,14 +59,6 @@ struct ZeroShot: ParsableCommand {
 /// `--top` counts labels: at least one.
 func requireTop(_ top: Int) throws {
     if top < 1 { throw UsageError("--top must be at least 1, got \(top)") }
-}
-
-/// Swift reads arguments as UTF-8, replacing bytes that are not with U+FFFD, so such a file name
-/// cannot be opened: it is named for what it is rather than reported missing.
-func requireUTF8Names(_ images: [String]) throws {
-    if let index = images.firstIndex(where: { $0.unicodeScalars.contains("\u{FFFD}") && !FileManager.default.fileExists(atPath: $0) }) {
-        throw UsageError("image number \(index + 1) is not a UTF-8 file name ('\(images[index])'); vitclip reads names as UTF-8: rename the file")
-    }
 }
 
 /// A readable table: for each image its best labels with softmax probabilities.

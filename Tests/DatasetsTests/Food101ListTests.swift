@@ -49,10 +49,15 @@ private func food101(classes: Data = Data("a\nb\n".utf8), labels: Data = Data("A
         }
     }
 
-    @Test("a line that is not UTF-8 is refused naming it, not read as a name that does not exist")
-    func aNonUTF8LineIsNamed() throws {
-        #expect(throws: DatasetError.malformed(file: "/food-101/meta/train.txt", line: 2, reason: "not UTF-8 text")) {
-            try food101(train: Data("a/1\n".utf8) + Data([0x62, 0x2F, 0xFF, 0x0A]))
+    @Test("a list line that is not UTF-8 is read as its bytes; a label that is not is refused naming its line")
+    func aNonUTF8LineIsReadAsItsBytes() throws {
+        let food = try food101(train: Data("a/1\n".utf8) + Data([0x62, 0x2F, 0xFF, 0x0D, 0x0A]))
+        #expect(food.officialTrain.last?.pathBytes == [0x62, 0x2F, 0xFF] && food.officialTrain.last?.path == "b/\u{FFFD}")
+        #expect(food.file(of: food.officialTrain.last!).bytes == Array("/food-101/images/b/".utf8) + [0xFF] + Array(".jpg".utf8))
+        // Two names that differ only in bytes that are not UTF-8 are two photos, not one listed twice.
+        #expect(try food101(train: Data([0x62, 0x2F, 0xFE, 0x0A, 0x61, 0x2F, 0x31, 0x0A, 0x62, 0x2F, 0xFF, 0x0A])).officialTrain.count == 3)
+        #expect(throws: DatasetError.malformed(file: "/food-101/meta/labels.txt", line: 2, reason: "not UTF-8 text")) {
+            try food101(labels: Data("A\n".utf8) + Data([0x42, 0xFF, 0x0A]))
         }
     }
 }

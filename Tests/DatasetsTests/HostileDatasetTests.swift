@@ -60,13 +60,48 @@ private func makeSmallFood101Tree(in root: URL, classCount: Int) throws {
         }
     }
 
-    @Test("a line that is not UTF-8 is refused naming it (file names are read as UTF-8)")
-    func invalidUTF8IsRefusedNamingTheLine() throws {
+    @Test("a list line that is not UTF-8 is looked up by its bytes: an unknown class is named, shown with U+FFFD")
+    func aNonUTF8LineIsLookedUpByItsBytes() throws {
         let error = try #require(throws: DatasetError.self) {
             try Food101(root: URL(fileURLWithPath: "/food-101"), classes: Data("a\n".utf8), labels: Data("A\n".utf8),
                         train: Data([0xFF, 0x2F, 0x31, 0x0A]), test: Data())
         }
-        #expect(error.description == "/food-101/meta/train.txt:1: not UTF-8 text")
+        #expect(error.description == "/food-101/meta/train.txt:1: class '\u{FFFD}' is not in classes.txt")
+    }
+
+    @Test("a class folder and photo named in Latin-1 (not UTF-8) are found on disk by their bytes and decoded")
+    func nonUTF8ClassAndPhotoNamesAreFoundOnDisk() throws {
+        let work = try ScratchDirectory()
+        let tree = work.url.appendingPathComponent("food-101")
+        try makeSmallFood101Tree(in: tree, classCount: 2)
+        // "crème_brûlée" and its photo "pâté" in Latin-1, made with POSIX calls (Foundation's paths are text).
+        let dish = Array("cr".utf8) + [0xE8] + Array("me_br".utf8) + [0xFB] + Array("l".utf8) + [0xE9, 0x65]
+        let photo = Array("p".utf8) + [0xE2] + Array("t".utf8) + [0xE9]
+        let folder = RawPath(tree.appendingPathComponent("images")).appending(dish)
+        #expect(folder.withCString { mkdir($0, 0o755) } == 0)
+        let jpeg = try Data(contentsOf: Fixtures.url("imaging/rgb420_97x61.jpg"))
+        let descriptor = folder.appending(photo + Array(".jpg".utf8)).withCString { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+        #expect(descriptor >= 0)
+        #expect(jpeg.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == jpeg.count)
+        close(descriptor)
+        func append(_ bytes: [UInt8], to name: String) throws {
+            let handle = try FileHandle(forWritingTo: tree.appendingPathComponent("meta/\(name)"))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(bytes))
+            try handle.close()
+        }
+        try append(dish + [0x0A], to: "classes.txt")
+        try append(Array("Creme brulee\n".utf8), to: "labels.txt")
+        try append(dish + [0x2F] + photo + [0x0A], to: "test.txt")
+
+        let food = try Food101(root: tree)
+        let entry = try #require(food.officialTest.last)
+        #expect(entry.classIndex == 2 && entry.pathBytes == dish + [0x2F] + photo)
+        #expect(food.classes[2] == "cr\u{FFFD}me_br\u{FFFD}l\u{FFFD}e")
+        let dataset = Food101Dataset(food, entries: food.officialTest, classes: [0, 1, 2])
+        #expect(try dataset.image(at: dataset.count - 1) == Image(encoded: jpeg, name: "fixture"))
+        #expect(findUnreadableImages(food.allEntries.map(food.file(of:)), check: .decode).isEmpty)
+        #expect(findUnreadableImages(food.allEntries.map(food.file(of:)), check: .markers).isEmpty)
     }
 }
 

@@ -8,12 +8,15 @@ final class HubStandIn {
     struct Repository: Encodable {
         let commit: String
         let files: [String: String]
+        /// Answers the revision with 401, as the hub answers a gated repository without a token.
+        var gated: Bool? = nil
     }
     struct Fault: Encodable {
         var cut_once: Bool? = nil
         var stall_once: Bool? = nil
         var corrupt: Bool? = nil
         var status_once: Int? = nil
+        var status_always: Int? = nil
         var retry_after: String? = nil
     }
     struct Configuration: Encodable {

@@ -60,8 +60,8 @@ import Testing
 
 @Suite struct TimmErrors {
     /// A copy of the deit fixture whose config.json is edited by `edit`.
-    func brokenCheckpoint(_ scratch: ScratchDirectory, _ edit: (inout [String: Any]) -> Void) throws -> URL {
-        let source = Fixtures.url("timm/deit")
+    func brokenCheckpoint(_ scratch: ScratchDirectory, of fixture: String = "deit", _ edit: (inout [String: Any]) -> Void) throws -> URL {
+        let source = Fixtures.url("timm/\(fixture)")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("config.json"))) as! [String: Any]
         edit(&config)
         try JSONSerialization.data(withJSONObject: config).write(to: scratch.url.appendingPathComponent("config.json"))
@@ -70,9 +70,9 @@ import Testing
         return scratch.url
     }
 
-    func loadingError(_ edit: (inout [String: Any]) -> Void) throws -> String {
+    func loadingError(of fixture: String = "deit", _ edit: (inout [String: Any]) -> Void) throws -> String {
         let scratch = try ScratchDirectory()
-        let directory = try brokenCheckpoint(scratch, edit)
+        let directory = try brokenCheckpoint(scratch, of: fixture, edit)
         do {
             _ = try TimmCheckpoint(directory: directory).loadModel()
             return "no error"
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func badArgument() throws {
-        #expect(try loadingError(setArgument("depth", "two")).contains("depth should be an integer"))
+        #expect(try loadingError(setArgument("depth", "two")).contains("depth should be an integer in 1...1024"))
         #expect(try loadingError(setArgument("num_heads", 3)).contains("num_heads should be a divisor of embed_dim 16"))
     }
 

@@ -81,7 +81,7 @@ func describeFood101() throws -> DataResults {
     let entries = food.allEntries
     let check: ImageCheck = options.run.quick ? .markers : .decode
     run.say("checking \(entries.count) photos (\(check.rawValue)) on 2 threads")
-    let unreadable = findUnreadableImages(entries.map(food.url(of:)), check: check) { done in
+    let unreadable = findUnreadableImages(entries.map(food.file(of:)), check: check) { done in
         run.say("  \(done) of \(entries.count) checked")
     }
     if let first = unreadable.first {

@@ -2,6 +2,7 @@
 // class token yet), self-attention blocks with talking heads and LayerScale, then class-attention
 // blocks in which a class token alone attends to itself and the patches, a final LayerNorm, and a
 // linear head on the class token.
+import Checkpoints
 import Common
 import TensorCore
 
@@ -132,8 +133,12 @@ public final class Cait: TimmClassifier {
     public init(_ config: TimmConfig) throws {
         var arguments = try TimmRegistry.arguments(config)
         let geometry = try TransformerGeometry(&arguments)
-        let classAttentionDepth = try arguments.int("depth_token_only", default: 2)
-        let classAttentionMlpWidth = Int(Double(geometry.width) * (try arguments.double("mlp_ratio_token_only", default: 4)))
+        let classAttentionDepth = try arguments.int("depth_token_only", default: 2, in: 1...ConfigLimits.maximumDepth)
+        let classAttentionMlpWidth = Int(Double(geometry.width) * (try arguments.double("mlp_ratio_token_only", default: 4, in: 0.01...64)))
+        guard classAttentionMlpWidth >= 1 else {
+            throw TimmError.badArgument(architecture: config.architecture, key: "mlp_ratio_token_only",
+                                        expected: "a ratio giving an MLP of at least 1 unit", found: "\(classAttentionMlpWidth) units")
+        }
         try arguments.require("global_pool", .string("token"))
         // LayerScale's initial value: the checkpoint holds the trained factors.
         arguments.inert("init_values")

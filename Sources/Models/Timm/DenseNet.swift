@@ -12,6 +12,7 @@
 // study, fine-tuning in PyTorch's train mode, most likely put every batch norm, frozen or not, on
 // batch statistics and let all running statistics drift towards upscaled CIFAR-10's; a cached
 // trunk cannot do that.
+import Checkpoints
 import Common
 import TensorCore
 
@@ -118,10 +119,10 @@ public final class DenseNet: TimmClassifier {
 
     public init(_ config: TimmConfig) throws {
         var arguments = try TimmRegistry.arguments(config)
-        let growthRate = try arguments.int("growth_rate", default: 32)
-        let blockConfig = try arguments.ints("block_config", default: [6, 12, 24, 16])
-        let bottleneck = try arguments.int("bn_size", default: 4) * growthRate
-        let channels = try arguments.int("in_chans", default: 3)
+        let growthRate = try arguments.int("growth_rate", default: 32, in: 1...4096)
+        let blockConfig = try arguments.ints("block_config", default: [6, 12, 24, 16], in: 1...1024, maximumCount: 8)
+        let bottleneck = try arguments.int("bn_size", default: 4, in: 1...64) * growthRate
+        let channels = try arguments.int("in_chans", default: 3, in: 1...ConfigLimits.maximumChannels)
         let classes = try arguments.int("num_classes")
         try arguments.require("global_pool", .string("avg"))
         try arguments.require("stem_type", .string(""))
@@ -130,12 +131,24 @@ public final class DenseNet: TimmClassifier {
         try arguments.require("aa_layer", .null)
         arguments.inert("drop_rate", "proj_drop_rate", "memory_efficient", "aa_stem_only")
         try arguments.checkAllRead()
-        guard !blockConfig.isEmpty, blockConfig.allSatisfy({ $0 > 0 }) else {
-            throw TimmError.badArgument(architecture: config.architecture, key: "block_config", expected: "positive layer counts",
-                                        found: "\(blockConfig)")
+        // The stem and each transition halve the image: every stage needs a pixel to pool.
+        let smallest = 1 << (1 + blockConfig.count), input = config.pretrainedConfig.inputSize
+        guard min(input[1], input[2]) >= smallest else {
+            throw TimmError.badArgument(architecture: config.architecture, key: "pretrained_cfg.input_size",
+                                        expected: "sides of at least \(smallest) pixels for \(blockConfig.count) dense blocks", found: "\(input)")
         }
-        guard classes > 0 else {
-            throw TimmError.unsupportedArgument(architecture: config.architecture, key: "num_classes", value: "\(classes) (no classifier)")
+        // Each layer's 1x1 and 3x3 convolutions; the sizes are bounded above, so nothing overflows.
+        var parameters = 0, width = 2 * growthRate
+        for layers in blockConfig {
+            for _ in 0..<layers {
+                parameters += width * bottleneck + 9 * bottleneck * growthRate
+                width += growthRate
+            }
+            width /= 2
+        }
+        guard parameters <= ConfigLimits.maximumParameters else {
+            throw TimmError.badArgument(architecture: config.architecture, key: "growth_rate",
+                                        expected: "a model of at most \(ConfigLimits.maximumParameters) parameters", found: "about \(parameters)")
         }
         self.config = config
         var features = 2 * growthRate

@@ -42,9 +42,16 @@ public struct TimmConfig: HuggingFaceConfig {
             guard inputSize.count == 3, inputSize.allSatisfy({ $0 > 0 }) else {
                 throw DecodingError.dataCorruptedError(forKey: .inputSize, in: c, debugDescription: "expected [channels, height, width], got \(inputSize)")
             }
+            // Checked here, as thrown errors (the numeric modules are built -Ounchecked): sizes
+            // an image processor can make, and finite numbers it can divide by.
+            try c.requirePositive(inputSize[0], .inputSize, atMost: ConfigLimits.maximumChannels)
+            try c.requirePositive(max(inputSize[1], inputSize[2]), .inputSize, atMost: 4096)
             guard mean.count == inputSize[0], std.count == inputSize[0] else {
                 throw DecodingError.dataCorruptedError(forKey: .mean, in: c, debugDescription: "mean and std need \(inputSize[0]) values")
             }
+            for value in mean { try c.requireFinite(value, .mean, in: -1e6...1e6) }
+            for value in std { try c.requireFinite(abs(value), .std, in: 1e-12...1e6) }
+            try c.requireFinite(cropPercentage, .cropPercentage, in: 0.01...2)
         }
 
         public func encode(to encoder: Swift.Encoder) throws {
@@ -72,6 +79,7 @@ public struct TimmConfig: HuggingFaceConfig {
         globalPool = try c.decodeIfPresent(String.self, forKey: .globalPool)
         labelNames = try c.decodeIfPresent([String].self, forKey: .labelNames)
         modelArgs = try c.decodeIfPresent([String: JSONValue].self, forKey: .modelArgs) ?? [:]
+        try c.requirePositive(numClasses, .numClasses)
         if let labelNames, labelNames.count != numClasses {
             throw DecodingError.dataCorruptedError(forKey: .labelNames, in: c,
                                                    debugDescription: "\(labelNames.count) names for \(numClasses) classes")

@@ -25,7 +25,7 @@ public final class TimmImageClassifier {
     public var labels: [String] { model.config.labels }
 
     /// Class logits [images][labels].
-    public func logits(_ images: [URL]) throws -> [[Float]] {
+    public func logits(_ images: [RawPath]) throws -> [[Float]] {
         var rows: [[Float]] = []
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let batch = try images[start..<min(start + batchSize, images.count)].map { try Image(contentsOf: $0) }

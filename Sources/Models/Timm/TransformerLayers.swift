@@ -1,6 +1,7 @@
 // The transformer pieces timm's DeiT and CaiT are made of, under timm's tensor names: the MLP
 // (`mlp.fc1`, `mlp.fc2`, erf GELU), multi-head self-attention with a fused [3D, D] `qkv`
 // projection and `proj`, and the pre-norm block (`norm1`, `attn`, `norm2`, `mlp`).
+import Checkpoints
 import Common
 import TensorCore
 
@@ -89,14 +90,14 @@ struct TransformerGeometry {
     var patchCount: Int { (imageSize.height / patchSize) * (imageSize.width / patchSize) }
 
     init(_ arguments: inout TimmArguments) throws {
-        imageSize = try arguments.size("img_size", default: 224)
-        patchSize = try arguments.int("patch_size", default: 16)
-        channels = try arguments.int("in_chans", default: 3)
+        imageSize = try arguments.size("img_size", default: 224, in: 1...4096)
+        patchSize = try arguments.int("patch_size", default: 16, in: 1...min(imageSize.height, imageSize.width))
+        channels = try arguments.int("in_chans", default: 3, in: 1...ConfigLimits.maximumChannels)
         width = try arguments.int("embed_dim", default: 768)
-        depth = try arguments.int("depth", default: 12)
-        heads = try arguments.int("num_heads", default: 12)
+        depth = try arguments.int("depth", default: 12, in: 1...ConfigLimits.maximumDepth)
+        heads = try arguments.int("num_heads", default: 12, in: 1...width)
         // timm: int(dim * mlp_ratio)
-        mlpWidth = Int(Double(width) * (try arguments.double("mlp_ratio", default: 4)))
+        mlpWidth = Int(Double(width) * (try arguments.double("mlp_ratio", default: 4, in: 0.01...64)))
         qkvBias = try arguments.bool("qkv_bias", default: true)
         classes = try arguments.int("num_classes")
         arguments.inert("drop_rate", "pos_drop_rate", "proj_drop_rate", "attn_drop_rate", "drop_path_rate", "weight_init")
@@ -105,11 +106,21 @@ struct TransformerGeometry {
             throw TimmError.badArgument(architecture: name, key: "img_size", expected: "a multiple of patch_size \(patchSize)",
                                         found: "\(imageSize.height)x\(imageSize.width)")
         }
+        guard patchCount + 2 <= ConfigLimits.maximumPositions else {
+            throw TimmError.badArgument(architecture: name, key: "img_size", expected: "at most \(ConfigLimits.maximumPositions - 2) patches of patch_size \(patchSize)",
+                                        found: "\(imageSize.height)x\(imageSize.width)")
+        }
         guard width % heads == 0 else {
             throw TimmError.badArgument(architecture: name, key: "num_heads", expected: "a divisor of embed_dim \(width)", found: "\(heads)")
         }
-        guard classes > 0 else {
-            throw TimmError.unsupportedArgument(architecture: name, key: "num_classes", value: "\(classes) (no classifier)")
+        guard mlpWidth >= 1 else {
+            throw TimmError.badArgument(architecture: name, key: "mlp_ratio", expected: "a ratio giving an MLP of at least 1 unit", found: "\(mlpWidth) units")
+        }
+        // Each size is at most 2^20 and the depth 2^10: the products cannot overflow.
+        let parameters = depth * (4 * width * width + 2 * width * mlpWidth) + patchCount * width
+        guard parameters <= ConfigLimits.maximumParameters else {
+            throw TimmError.badArgument(architecture: name, key: "embed_dim", expected: "a model of at most \(ConfigLimits.maximumParameters) parameters",
+                                        found: "about \(parameters)")
         }
     }
 }

@@ -7,7 +7,8 @@
 CONFIG: {"repos": {"owner/name": {"commit": "<40 hex>", "files": {"config.json": "/path", ...}}},
          "datasets": {"/food-101.tar.gz": "/path"},
          "faults": {"<file name>": {"cut_once": true} | {"stall_once": true} | {"corrupt": true} |
-                                   {"status_once": 429, "retry_after": "1"}}}
+                                   {"status_once": 429, "retry_after": "1"} | {"status_always": 503}}}
+A repository with "gated": true answers its revision with 401, as the hub does without a token.
 
 It speaks what huggingface_hub reads: GET /api/models/{repo}/revision/{rev}?blobs=true (sha, siblings with
 size and lfs.sha256); HEAD and GET /{repo}/resolve/{rev}/{file} with X-Repo-Commit and the ETag (a small
@@ -73,6 +74,8 @@ class StandIn(http.server.BaseHTTPRequestHandler):
         repo = self.repo(repo_id, revision)
         if repo is None:
             return self.status(404, b'{"error":"Repository not found"}')
+        if repo.get("gated"):
+            return self.status(401, b'{"error":"Access to this repository is restricted"}')
         siblings = []
         for name, file in sorted(repo["files"].items()):
             data = read(file)
@@ -110,6 +113,8 @@ class StandIn(http.server.BaseHTTPRequestHandler):
 
     def body(self, name, data, headers, head):
         fault = self.config.get("faults", {}).get(name, {})
+        if not head and "status_always" in fault:
+            return self.send(fault["status_always"], b"unavailable", {}, False)
         if not head and "status_once" in fault and self.fire(name + "/status"):
             return self.send(fault["status_once"], b"slow down", {"Retry-After": fault.get("retry_after", "1")}, False)
         if not head and fault.get("corrupt"):

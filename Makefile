@@ -2,6 +2,8 @@
 # the Debian packages the build needs when they are missing (as root, or through sudo).
 SWIFT ?= swift
 DEBIAN_PACKAGES := libopenblas-dev libturbojpeg0-dev libcairo2-dev libdnnl-dev libopenmpi-dev openmpi-bin libcurl4-openssl-dev libarchive-dev libssl-dev pkg-config
+# The tests also kill runs at chosen system calls (strace's fault injection).
+TEST_PACKAGES := strace
 # Package.swift finds the chapters' folders itself: a cached evaluation of it would miss a chapter
 # added since, so the manifest is evaluated afresh each time (a second or so).
 MANIFEST := --manifest-cache none
@@ -11,7 +13,7 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing $(MANIFEST)
 .PHONY: deps reproduce scaling test goldens
 
 deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:" $$missing; \
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -29,6 +31,7 @@ reproduce: deps
 scaling: deps
 	$(SWIFT) run -c release $(MANIFEST) reproduce --chapters scaling $(REPRODUCE_FLAGS)
 
+test: EXTRA_PACKAGES = $(TEST_PACKAGES)
 test: deps
 	$(SWIFT) test $(TEST_FLAGS)
 

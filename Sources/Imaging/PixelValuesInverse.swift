@@ -5,25 +5,25 @@
 extension ImageProcessor {
     /// The 8-bit image whose pixel values `values` (planes R, G, B of `height` x `width`) are, or
     /// nil if a value is not one this processor writes for an 8-bit value (within 1e-4, which lets
-    /// black written as (0 - mean) / std in double precision through) or its std is negative.
+    /// black written as (0 - mean) / std in double precision through), or the processor does not
+    /// rescale and normalise with a positive std.
     public func image(fromPixelValues values: UnsafePointer<Float>, height: Int, width: Int) -> Image? {
-        guard imageStd.allSatisfy({ $0 > 0 }) else { return nil }
+        guard imageStd.allSatisfy({ $0 > 0 }), doRescale, doNormalize, rescaleFactor > 0 else { return nil }
         let tables = valueTables(), plane = height * width
         var pixels = [UInt8](repeating: 0, count: 3 * plane)
         let found = tables.withUnsafeBufferPointer { tables in
             pixels.withUnsafeMutableBufferPointer { pixels in
                 for channel in 0..<3 {
                     let table = tables.baseAddress! + channel * 256, source = values + channel * plane
+                    let (mean, std) = (imageMean[channel], imageStd[channel])
                     for index in 0..<plane {
                         let value = source[index]
-                        var (low, high) = (0, 255)
-                        while low < high {
-                            let middle = (low + high) / 2
-                            if table[middle] < value { low = middle + 1 } else { high = middle }
-                        }
-                        if low > 0 && value - table[low - 1] < table[low] - value { low -= 1 }
-                        guard abs(table[low] - value) <= 1e-4 else { return false }
-                        pixels[3 * index + channel] = UInt8(low)
+                        // The 8-bit value the normalisation inverts to, then its nearer neighbour if closer.
+                        var nearest = min(255, max(0, Int(((Double(value) * std + mean) / rescaleFactor).rounded())))
+                        if nearest > 0 && abs(table[nearest - 1] - value) < abs(table[nearest] - value) { nearest -= 1 }
+                        if nearest < 255 && abs(table[nearest + 1] - value) < abs(table[nearest] - value) { nearest += 1 }
+                        guard abs(table[nearest] - value) <= 1e-4 else { return false }
+                        pixels[3 * index + channel] = UInt8(nearest)
                     }
                 }
                 return true

@@ -10,7 +10,11 @@ extension Image {
         pixels.withUnsafeBufferPointer { source in
             tables.withUnsafeBufferPointer { tables in
                 out.withUnsafeMutableBufferPointer { out in
-                    for index in 0..<source.count { out[index] = tables[(index % 3) * 256 + Int(source[index])] }
+                    for index in stride(from: 0, to: source.count, by: 3) {
+                        out[index] = tables[Int(source[index])]
+                        out[index + 1] = tables[256 + Int(source[index + 1])]
+                        out[index + 2] = tables[512 + Int(source[index + 2])]
+                    }
                 }
             }
         }
@@ -24,7 +28,13 @@ extension Image {
     func histogram() -> [Int] {
         var counts = [Int](repeating: 0, count: 3 * 256)
         pixels.withUnsafeBufferPointer { source in
-            for index in 0..<source.count { counts[(index % 3) * 256 + Int(source[index])] += 1 }
+            counts.withUnsafeMutableBufferPointer { counts in
+                for index in stride(from: 0, to: source.count, by: 3) {
+                    counts[Int(source[index])] += 1
+                    counts[256 + Int(source[index + 1])] += 1
+                    counts[512 + Int(source[index + 2])] += 1
+                }
+            }
         }
         return counts
     }
@@ -92,7 +102,10 @@ extension Image {
     public func enhanced(_ enhancement: Enhancement, factor: Double) -> Image {
         let degenerate: [UInt8]
         switch enhancement {
-        case .color: degenerate = greyscale().flatMap { [$0, $0, $0] }
+        case .color:
+            var grey = [UInt8](repeating: 0, count: pixels.count)
+            for (index, value) in greyscale().enumerated() { (grey[3 * index], grey[3 * index + 1], grey[3 * index + 2]) = (value, value, value) }
+            degenerate = grey
         case .contrast:
             let grey = greyscale()
             let mean = Double(grey.reduce(0) { $0 + Int($1) }) / Double(grey.count)

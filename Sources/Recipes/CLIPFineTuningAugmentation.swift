@@ -44,8 +44,10 @@ public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
     /// FT-CLIP's --aa default.
     public static let ftCLIPRandAugment = try! RandAugment("rand-m9-mstd0.5-inc1")
 
-    /// FT-CLIP's parser defaults at `imageSize` pixels (nil above 32 px, where its crop is a
-    /// bicubic random-resized crop this project does not implement yet).
+    /// FT-CLIP's parser defaults at `imageSize` pixels. Nil above 32 px, where its crop is timm's
+    /// bicubic random-resized crop of the decoded photo: the crop exists (Imaging's
+    /// RandomResizedCrop, DatasetPixels.pixels(_:crop:generator:)) but fine-tuning's batches are
+    /// read as processed pixels (CLIPFineTuning.train), which it would have to replace.
     public static func ftCLIPDefaults(imageSize: Int) -> FTCLIPAugmentation? {
         imageSize <= 32 ? FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25, randAugment: ftCLIPRandAugment) : nil
     }

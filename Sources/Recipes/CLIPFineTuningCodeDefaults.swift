@@ -29,7 +29,8 @@ public struct CLIPFineTuningRegularization: Codable, Equatable, Sendable {
     }
 
     /// FT-CLIP's parser defaults at `imageSize` pixels, nil where one of them is not implemented
-    /// for that size (the bicubic random-resized crop above 32 px).
+    /// for that size (above 32 px: the bicubic random-resized crop, implemented but not yet
+    /// read by fine-tuning's batches; see FTCLIPAugmentation.ftCLIPDefaults).
     public static func ftCLIPCode(imageSize: Int, emaDecay: Double? = nil) -> CLIPFineTuningRegularization? {
         guard let augmentation = FTCLIPAugmentation.ftCLIPDefaults(imageSize: imageSize) else { return nil }
         return CLIPFineTuningRegularization(labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1), augmentation: augmentation,

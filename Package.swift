@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "VitclipTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Models", "Results", "Common", "Training", "Imaging", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "ReproductionPlan", "Results", "Common", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "ChapterSupport", "ReproductionPlan", "Results", "Common", "TensorCore", "Training", "Imaging", "Datasets", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorCore", "Checkpoints", "Models", "Common", "Results", "TestSupport"]),
         // The chapters run as built executables at their quick sizes.
         .testTarget(name: "ChaptersTests", dependencies: ["TestSupport", "Results", "Report", "Common", "TensorCore", "Training", "Recipes"]),

@@ -163,7 +163,7 @@ public struct ImageProcessor: Equatable, Sendable {
 
     /// For each channel, the output float of each 8-bit value. transformers rescales in float64
     /// then casts to float32, and normalises in float32; a table reproduces both roundings.
-    private func valueTables() -> [Float] {
+    func valueTables() -> [Float] {
         var tables = [Float](repeating: 0, count: 3 * 256)
         for channel in 0..<3 {
             let mean = Float(imageMean[channel]), std = Float(imageStd[channel])

@@ -4,13 +4,17 @@
 //   replaces that crop with torchvision's RandomCrop(32, padding=4), black padding. MiniFood is
 //   32 px, so the mini preset runs the padded crop, as FT-CLIP's code would on 32 px images.
 // - a horizontal flip with probability 0.5 (timm's default hflip);
-// - RandAugment `rand-m9-mstd0.5-inc1`: not implemented (see `randAugment`); with it set, timm
-//   skips colour jitter, so neither runs;
+// - timm's RandAugment (`randAugment`, FT-CLIP's --aa rand-m9-mstd0.5-inc1: two of the 15
+//   "increasing" operations, each applied with probability 0.5 at a magnitude ~N(9, 0.5) clipped
+//   to [0, 10], filling with CLIP's mean and resampling bicubic), on the 8-bit image after the
+//   crop and flip; with it set timm skips colour jitter, so no jitter runs;
 // - timm's RandomErasing after normalisation, mode "pixel", one box: with probability `erasing`
 //   a box of 2% to 1/3 of the image, log-uniform aspect ratio in [0.3, 1/0.3], up to 10 tries
 //   to fit, filled with standard-normal values per pixel and channel.
 // Padding and flips act on the normalised values, which is the same as acting on the pixels
-// before normalising (black is written as its normalised value).
+// before normalising (black is written as its normalised value). RandAugment needs the 8-bit
+// pixels: the processed values are CLIP's normalisation (FT-CLIP's --clip_mean_and_std) of 8-bit
+// values, recovered exactly, augmented, and normalised again bit for bit as the processor would.
 import Common
 import Foundation
 import Imaging
@@ -23,21 +27,38 @@ public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
     public var horizontalFlip: Double
     /// timm's RandomErasing probability (FT-CLIP's --reprob 0.25).
     public var erasing: Double
-    /// FT-CLIP's --aa: recorded as off. This project has no RandAugment of its own yet, and a
-    /// partial set of its 15 operations must not run under its name.
-    public var randAugment: String? { nil }
+    /// FT-CLIP's --aa: timm's RandAugment, nil for none.
+    public var randAugment: RandAugment?
 
-    public init(cropPadding: Int? = nil, horizontalFlip: Double = 0, erasing: Double = 0) {
-        (self.cropPadding, self.horizontalFlip, self.erasing) = (cropPadding, horizontalFlip, erasing)
+    public init(cropPadding: Int? = nil, horizontalFlip: Double = 0, erasing: Double = 0, randAugment: RandAugment? = nil) {
+        (self.cropPadding, self.horizontalFlip, self.erasing, self.randAugment) = (cropPadding, horizontalFlip, erasing, randAugment)
     }
 
-    /// FT-CLIP's parser defaults at `imageSize` pixels (nil above 32 px, where its crop is a
-    /// bicubic random-resized crop this project does not implement yet).
+    /// With RandAugment given as timm's configuration string (nil for none); throws, naming the
+    /// reason, on a configuration RandAugment does not implement.
+    public init(cropPadding: Int? = nil, horizontalFlip: Double = 0, erasing: Double = 0, randAugmentConfiguration: String?) throws {
+        self.init(cropPadding: cropPadding, horizontalFlip: horizontalFlip, erasing: erasing,
+                  randAugment: try randAugmentConfiguration.map { try RandAugment($0) })
+    }
+
+    /// FT-CLIP's --aa default.
+    public static let ftCLIPRandAugment = try! RandAugment("rand-m9-mstd0.5-inc1")
+
+    /// FT-CLIP's parser defaults at `imageSize` pixels. Nil above 32 px, where its crop is timm's
+    /// bicubic random-resized crop of the decoded photo: the crop exists (Imaging's
+    /// RandomResizedCrop, DatasetPixels.pixels(_:crop:generator:)) but fine-tuning's batches are
+    /// read as processed pixels (CLIPFineTuning.train), which it would have to replace.
     public static func ftCLIPDefaults(imageSize: Int) -> FTCLIPAugmentation? {
-        imageSize <= 32 ? FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25) : nil
+        imageSize <= 32 ? FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25, randAugment: ftCLIPRandAugment) : nil
     }
 
-    public var isIdentity: Bool { cropPadding == nil && horizontalFlip == 0 && erasing == 0 }
+    public var isIdentity: Bool { cropPadding == nil && horizontalFlip == 0 && erasing == 0 && randAugment == nil }
+
+    /// The normalisation RandAugment undoes and redoes: CLIP's (FT-CLIP's --clip_mean_and_std).
+    static let normalization = ImageProcessor.clip
+
+    /// timm's img_mean hparam, RandAugment's fill: round(255 x CLIP's mean).
+    static let fill = normalization.imageMean.map { UInt8((255 * $0).rounded(.toNearestOrEven)) }
 
     /// The settings as results files record them.
     public var hyperParameters: HyperParameters {
@@ -45,7 +66,7 @@ public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
             "crop": .text(cropPadding.map { "RandomCrop(padding \($0)), FT-CLIP's crop at 32 px" } ?? "none"),
             "horizontal_flip": .number(horizontalFlip),
             "random_erasing": .number(erasing),
-            "rand_augment": .text("off (not implemented; FT-CLIP's default is rand-m9-mstd0.5-inc1)"),
+            "rand_augment": .text(randAugment?.configuration ?? "off"),
         ]
     }
 
@@ -74,6 +95,12 @@ public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
                     let start = image + line * width
                     for column in 0..<(width / 2) { swap(&start[column], &start[width - 1 - column]) }
                 }
+            }
+            if let randAugment {
+                guard let pixels = Self.normalization.image(fromPixelValues: image, height: height, width: width) else {
+                    fatalError("FTCLIPAugmentation: RandAugment needs pixels that are CLIP's normalisation of 8-bit values; these are not")
+                }
+                Self.normalization.writePixelValues(of: randAugment.apply(to: pixels, fill: Self.fill, using: &generator), into: image)
             }
             if erasing > 0, generator.chance(erasing) { erase(image, height: height, width: width, generator: &generator) }
         }

@@ -6,7 +6,7 @@
 //   --layer_decay 0.9                  rate × 0.9^(depth + 1 − layer id) (optim_factory.py)
 //   --smoothing 0.1                    timm's LabelSmoothingCrossEntropy
 //   --drop_path 0.1                    stochastic depth, linspace(0, 0.1, depth) over the blocks
-//   --aa rand-m9-mstd0.5-inc1          RandAugment: off here (FTCLIPAugmentation.randAugment)
+//   --aa rand-m9-mstd0.5-inc1          timm's RandAugment, its 15 increasing operations (Imaging)
 //   --reprob 0.25                      timm's RandomErasing, mode pixel, one box
 //   --train_interpolation bicubic      the random-resized crop's (RandomCrop(pad 4) at 32 px)
 //   --model_ema off                    (its scripts pass --model_ema --model_ema_decay 0.9998)
@@ -29,7 +29,8 @@ public struct CLIPFineTuningRegularization: Codable, Equatable, Sendable {
     }
 
     /// FT-CLIP's parser defaults at `imageSize` pixels, nil where one of them is not implemented
-    /// for that size (the bicubic random-resized crop above 32 px).
+    /// for that size (above 32 px: the bicubic random-resized crop, implemented but not yet
+    /// read by fine-tuning's batches; see FTCLIPAugmentation.ftCLIPDefaults).
     public static func ftCLIPCode(imageSize: Int, emaDecay: Double? = nil) -> CLIPFineTuningRegularization? {
         guard let augmentation = FTCLIPAugmentation.ftCLIPDefaults(imageSize: imageSize) else { return nil }
         return CLIPFineTuningRegularization(labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1), augmentation: augmentation,

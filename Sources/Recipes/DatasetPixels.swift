@@ -56,5 +56,18 @@ public final class DatasetPixels: @unchecked Sendable {
         return batch
     }
 
+    /// The pixel values of `indices` under timm's training crop: each image decoded afresh,
+    /// cropped and resized by `crop` (its box drawn from `generator`), then normalised as the
+    /// processor normalises. FT-CLIP's crop above 32 px; the crop's size must be the processor's.
+    public func pixels<G: RandomNumberGenerator>(_ indices: [Int], crop: RandomResizedCrop, generator: inout G) throws -> Tensor {
+        let (height, width) = processor.outputSize
+        precondition(crop.width == width && crop.height == height, "DatasetPixels: a \(crop.width)x\(crop.height) crop for \(width)x\(height) pixels")
+        let batch = Tensor(uninitializedShape: [indices.count, 3, height, width])
+        for (row, image) in try images(of: dataset, at: indices, workers: workers).enumerated() {
+            processor.writePixelValues(of: crop.apply(to: image, using: &generator), into: batch.pointer + row * valuesPerImage)
+        }
+        return batch
+    }
+
     public func labels(_ indices: [Int]) -> [Int] { indices.map(dataset.label) }
 }

@@ -91,6 +91,7 @@ func runChapter(_ chapter: String, _ arguments: [String], in scratch: ScratchDir
         ["clip-finetune", "--quick", "--layer-decay", "1.5"],
         ["clip-finetune", "--quick", "--recipe", "random"],
         ["clip-finetune", "--quick", "--recipes", "ft-clip,random"],
+        ["clip-finetune", "--quick", "--rand-augment", "rand-m9-mstd0.5-inc0"],
     ])
     func badInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws {
         let scratch = try ScratchDirectory()

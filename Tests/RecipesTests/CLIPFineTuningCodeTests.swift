@@ -3,7 +3,9 @@
 // trainer's generators (so a resumed run repeats them), the two ablations' classifiers, and
 // drift. (The pieces' arithmetic against FT-CLIP and timm: FTCLIPPiecesAgainstReference.)
 import Common
+import Datasets
 import Foundation
+import Imaging
 import Models
 import Recipes
 import TensorCore
@@ -12,7 +14,8 @@ import Testing
 import Training
 
 let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1),
-                                                      augmentation: FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25))
+                                                      augmentation: FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25,
+                                                                                       randAugment: FTCLIPAugmentation.ftCLIPRandAugment))
 
 @Suite struct CLIPFineTuningCodeTests {
     func run(_ recipe: CLIPFineTuningRecipe, regularization: CLIPFineTuningRegularization = codeRegularization,
@@ -23,7 +26,7 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
                                   regularization: regularization, trainerDirectory: trainer, progress: .none)
     }
 
-    @Test func theConfigurationIsTableTwosWithFTCLIPsScheduleAndLayerDecay() {
+    @Test func theConfigurationIsTableTwosWithFTCLIPsScheduleAndLayerDecay() throws {
         let table2 = TrainingConfiguration.clipFineTuning(preset: .mini, quick: false, seed: 0, layerDecay: nil)
         let code = table2.ftCLIPCode(examplesPerEpoch: 3640)
         #expect(code.optimizer == table2.optimizer && code.batchSize == table2.batchSize && code.epochs == table2.epochs)
@@ -32,8 +35,10 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
         #expect(code.schedule == .warmupCosineToFloor(warmupSteps: 5 * stepsPerEpoch, floor: 1e-6 / 1e-4))
         #expect(CLIPFineTuningRegularization.ftCLIPCode(imageSize: 32) == CLIPFineTuningRegularization(
             labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1),
-            augmentation: FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25)))
-        #expect(CLIPFineTuningRegularization.ftCLIPCode(imageSize: 224) == nil, "the bicubic random-resized crop is not implemented")
+            augmentation: FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25,
+                                             randAugment: try RandAugment("rand-m9-mstd0.5-inc1"))))
+        #expect(codeRegularization.hyperParameters["rand_augment"] == .text("rand-m9-mstd0.5-inc1"))
+        #expect(CLIPFineTuningRegularization.ftCLIPCode(imageSize: 224) == nil, "fine-tuning does not read the random-resized crop yet")
     }
 
     @Test func augmentationAndDropPathRepeatWhenResumed() throws {
@@ -71,6 +76,53 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
         let crop = Tensor(shape: [1, 3, 8, 8], scalars: Array(repeating: 5, count: 192))
         FTCLIPAugmentation(cropPadding: 4).apply(to: crop, zeroValues: [-1, -2, -3], generator: &generator)
         #expect(Set(crop.scalars).isSubset(of: [5, -1, -2, -3]) && crop.scalars.contains(5))
+    }
+
+    /// RandAugment runs on the 8-bit pixels behind CLIP-normalised values: with probability 0
+    /// the values come back bit for bit, and FT-CLIP's draws leave every value one the processor
+    /// writes for an 8-bit pixel while changing the images they act on.
+    @Test func randAugmentActsOnTheEightBitPixelsBehindTheValues() throws {
+        let processor = try ImageProcessor(kind: .clip, size: .shortestEdge(32), resample: .bicubic, doCenterCrop: true,
+                                           cropSize: .init(height: 32, width: 32), imageMean: ImageProcessor.clip.imageMean,
+                                           imageStd: ImageProcessor.clip.imageStd, doConvertRGB: true)
+        let original = try DatasetPixels(quickData.train, processor: processor).pixels(Array(0..<16))
+        var generator = SeededGenerator(seed: 3)
+        let untouched = Tensor(shape: original.shape, scalars: original.scalars)
+        FTCLIPAugmentation(randAugment: try RandAugment("rand-m9-p0-inc1")).apply(to: untouched, zeroValues: [], generator: &generator)
+        #expect(untouched.scalars == original.scalars)
+        let augmented = Tensor(shape: original.shape, scalars: original.scalars)
+        FTCLIPAugmentation(randAugment: FTCLIPAugmentation.ftCLIPRandAugment).apply(to: augmented, zeroValues: [], generator: &generator)
+        let perImage = 3 * 32 * 32
+        var changed = 0
+        for item in 0..<16 {
+            #expect(processor.image(fromPixelValues: augmented.pointer + item * perImage, height: 32, width: 32) != nil)
+            if Array(augmented.scalars[(item * perImage)..<((item + 1) * perImage)]) != Array(original.scalars[(item * perImage)..<((item + 1) * perImage)]) {
+                changed += 1
+            }
+        }
+        #expect(changed >= 6 && changed < 16, "two layers at probability 0.5 leave about a quarter of the images as they were; \(changed) of 16 changed")
+    }
+
+    /// The random-resized crop's batches: each decoded image cropped and resized, then written
+    /// as the processor writes pixel values (checked on the unresized 32-px images, where the
+    /// written values must be the processor's own).
+    @Test func randomResizedCropBatchesAreTheCroppedImagesNormalised() throws {
+        let processor = try ImageProcessor(kind: .clip, size: .shortestEdge(32), resample: .bicubic, doCenterCrop: true,
+                                           cropSize: .init(height: 32, width: 32), imageMean: ImageProcessor.clip.imageMean,
+                                           imageStd: ImageProcessor.clip.imageStd, doConvertRGB: true)
+        let dataset = try DatasetPixels(quickData.train, processor: processor, memoryBudget: 0)
+        let decoded = try images(of: quickData.train, at: Array(0..<4))
+        let whole = Tensor(uninitializedShape: [4, 3, 32, 32])
+        for (row, image) in decoded.enumerated() { processor.writePixelValues(of: image, into: whole.pointer + row * 3 * 32 * 32) }
+        #expect(whole.scalars == (try dataset.pixels(Array(0..<4))).scalars)
+        let crop = RandomResizedCrop(width: 32, height: 32)
+        var generator = SeededGenerator(seed: 4), replay = generator
+        let cropped = try dataset.pixels(Array(0..<4), crop: crop, generator: &generator)
+        let expected = Tensor(uninitializedShape: [4, 3, 32, 32])
+        for (row, image) in decoded.enumerated() {
+            processor.writePixelValues(of: crop.apply(to: image, using: &replay), into: expected.pointer + row * 3 * 32 * 32)
+        }
+        #expect(cropped.scalars == expected.scalars && cropped.scalars != whole.scalars)
     }
 
     @Test func theAblationsChangeOnlyTheHeadsScaleOrTheTokenRead() throws {

@@ -35,11 +35,11 @@
 // epochs then a per-step cosine to 1e-6, layer-wise rate decay 0.9, label smoothing 0.1, drop
 // path 0.1, random erasing 0.25, and its crop; at 32 px FT-CLIP's own build_transform replaces
 // the bicubic random-resized crop with RandomCrop(32, padding=4), which is what the mini preset
-// runs. RandAugment (`rand-m9-mstd0.5-inc1`) is left out and recorded as off: the project has
-// no RandAugment yet, and a partial set of its operations must not carry its name. EMA is off,
-// as its parser's default; `--model-ema` turns it on. Each piece is also a flag for any recipe
-// (`--warmup-epochs`/`--min-lr`, `--layer-decay`, `--label-smoothing`, `--drop-path`,
-// `--random-erasing`, `--ft-clip-crop`, `--model-ema`), recorded in the hyper-parameters.
+// runs, then timm's RandAugment `rand-m9-mstd0.5-inc1` (all 15 operations, checked against timm
+// and Pillow). EMA is off, as its parser's default; `--model-ema` turns it on. Each piece is
+// also a flag for any recipe (`--warmup-epochs`/`--min-lr`, `--layer-decay`, `--label-smoothing`,
+// `--drop-path`, `--random-erasing`, `--ft-clip-crop`, `--rand-augment`, `--model-ema`),
+// recorded in the hyper-parameters.
 //
 // Extended accuracy then asks the fine-tuned model to do zero-shot again, the paper's way: the
 // held-out images go through the fine-tuned image tower (class token, post-LayerNorm, visual
@@ -114,6 +114,9 @@ struct CLIPFineTuneOptions: ParsableCommand {
     @Option(help: "timm's random erasing probability (FT-CLIP's --reprob); 0 unless given (ft-clip-code: 0.25).")
     var randomErasing: Double = 0
 
+    @Option(help: "timm's RandAugment configuration (FT-CLIP's --aa), e.g. rand-m9-mstd0.5-inc1; off unless given (ft-clip-code: rand-m9-mstd0.5-inc1).")
+    var randAugment: String?
+
     @Flag(help: "FT-CLIP's crop and flip at 32 px: RandomCrop(padding 4) and a horizontal flip (ft-clip-code: on).")
     var ftClipCrop = false
 
@@ -142,6 +145,7 @@ struct CLIPFineTuneOptions: ParsableCommand {
         if !(minLr >= 0) { throw ValidationError("--min-lr must not be negative, got \(minLr)") }
         if !(dropPath >= 0 && dropPath < 1) { throw ValidationError("--drop-path must lie in [0, 1), got \(dropPath)") }
         if !(randomErasing >= 0 && randomErasing <= 1) { throw ValidationError("--random-erasing must lie in [0, 1], got \(randomErasing)") }
+        do { _ = try FTCLIPAugmentation(randAugmentConfiguration: randAugment) } catch { throw ValidationError("--rand-augment: \(error)") }
         if !(modelEmaDecay > 0 && modelEmaDecay < 1) { throw ValidationError("--model-ema-decay must lie in (0, 1), got \(modelEmaDecay)") }
         _ = try comparedRecipes()
     }
@@ -160,8 +164,8 @@ struct CLIPFineTuneOptions: ParsableCommand {
     /// The flags' settings (for every recipe but ft-clip-code, which takes FT-CLIP's defaults).
     var regularization: CLIPFineTuningRegularization {
         CLIPFineTuningRegularization(labelSmoothing: labelSmoothing, stochasticDepth: dropPath > 0 ? StochasticDepth(rate: dropPath) : nil,
-                                     augmentation: FTCLIPAugmentation(cropPadding: ftClipCrop ? 4 : nil, horizontalFlip: ftClipCrop ? 0.5 : 0,
-                                                                      erasing: randomErasing),
+                                     augmentation: try! FTCLIPAugmentation(cropPadding: ftClipCrop ? 4 : nil, horizontalFlip: ftClipCrop ? 0.5 : 0,
+                                                                           erasing: randomErasing, randAugmentConfiguration: randAugment),  // validated
                                      emaDecay: modelEma ? modelEmaDecay : nil)
     }
 }

@@ -33,7 +33,7 @@ public struct ScalingRuns {
         guard let outcome = try fineTuning.run(data, work: work, output: work.appendingPathComponent("model"), progress: progress, say: say) else {
             throw ChapterError("the ViT fine-tuning in \(work.path) stopped before its last step")
         }
-        let point = ScalingAccuracy(test: outcome.validation.bootstrappedTop1(seed: seed), extended: nil,
+        let point = ScalingAccuracy(test: outcome.test.bootstrappedTop1(seed: seed), extended: nil,
                                     steps: outcome.lossCurve.count, seconds: Date().timeIntervalSince(started))
         try keep(point, key: key, removing: work)
         return point
@@ -48,11 +48,11 @@ public struct ScalingRuns {
         if let done = try finished(key) { return done }
         let started = Date()
         let work = directory.appendingPathComponent("\(recipe.rawValue)-\(key)")
-        let fineTuning = try CLIPFineTuning(checkpoint: checkpoint, data: data, configuration: configuration, recipe: recipe,
+        let fineTuning = try CLIPFineTuning(checkpoint: checkpoint, data: data, plan: CLIPFineTuningPlan(recipe: recipe, training: configuration),
                                             trainerDirectory: work.appendingPathComponent("trainer"), progress: progress)
         if let step = try fineTuning.resume() { say("resuming \(recipe.rawValue) at step \(step) of \(fineTuning.trainer.totalSteps)") }
         try fineTuning.train()
-        let test = try fineTuning.score(data.validation).bootstrappedTop1(seed: seed)
+        let test = try fineTuning.score(data.test).bootstrappedTop1(seed: seed)
         let extended = try fineTuning.extendedScores(promptSets: [fineTuning.prompts])[0].bootstrappedTop1(seed: seed)
         let point = ScalingAccuracy(test: test, extended: extended, steps: fineTuning.trainer.totalSteps,
                                     seconds: Date().timeIntervalSince(started))
@@ -64,7 +64,7 @@ public struct ScalingRuns {
     /// single template (the one the fine-tuned CLIP's extended accuracy uses).
     public static func zeroShot(checkpoint: URL, data: ExperimentData, seed: UInt64) throws -> ScalingZeroShot {
         let classifier = try ZeroShotClassifier(checkpoint: checkpoint)
-        let test = try classifier.zeroShotScores(data.validation, promptSets: [.food])[0]
+        let test = try classifier.zeroShotScores(data.test, promptSets: [.food])[0]
         let extended = try classifier.zeroShotScores(data.heldOut, promptSets: [.food])[0]
         return ScalingZeroShot(template: PromptTemplates.food.templates[0], test: test.bootstrappedTop1(seed: seed),
                                extended: extended.bootstrappedTop1(seed: seed))
@@ -74,7 +74,7 @@ public struct ScalingRuns {
 
     private func pointKey(_ parts: [String], _ data: ExperimentData) throws -> String {
         let images = (0..<data.train.count).map { "\(data.train.label(at: $0))" }.joined(separator: ",")
-        let all = parts + [data.source, "\(data.train.count) \(data.validation.count) \(data.heldOut.count)", images, "seed \(seed)"]
+        let all = parts + [data.source, "\(data.train.count) \(data.test.count) \(data.heldOut.count)", images, "seed \(seed)"]
         return String(SHA256.hex(all.joined(separator: "\n").utf8).prefix(16))
     }
 

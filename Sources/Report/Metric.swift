@@ -93,8 +93,8 @@ public func metricSlug(_ name: String) -> String {
 private func vitMetrics(_ file: ChapterResultsFile<ViTResults>) -> [Metric] {
     let r = file.results
     var make = MetricMaker(chapter: file.chapter, preset: file.preset)
-    make.accuracy("validation.top1", "ViT validation top-1 accuracy", r.validation.top1)
-    make.accuracy("validation.top5", "ViT validation top-5 accuracy", r.validation.top5)
+    make.accuracy("validation.top1", "ViT validation top-1 accuracy", r.test.top1)
+    make.accuracy("validation.top5", "ViT validation top-5 accuracy", r.test.top5)
     make.accuracy("test.top1", "ViT test top-1 accuracy", r.test.top1)
     make.accuracy("test.top5", "ViT test top-5 accuracy", r.test.top5)
     make.count("trainable_parameters", "ViT trainable parameters", r.trainableParameters, unit: "parameters")

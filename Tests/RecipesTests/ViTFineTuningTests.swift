@@ -39,7 +39,7 @@ struct Prefix: Dataset {
 }
 
 func plan(epochs: Int, batch: Int, learningRate: Double = 1e-4, checkpointEvery: Int = 10) -> ViTFineTuningPlan {
-    var training = TrainingConfiguration.paperViT
+    var training = ViTFineTuningPlan.table1
     training.optimizer.learningRate = learningRate
     training.epochs = epochs
     training.batchSize = batch

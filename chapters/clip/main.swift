@@ -72,7 +72,7 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
     }
 
     // Table 3: the validation images of the 91 trained classes, among the 91 names.
-    let test = try score(clip, data.validation, promptSets, what: "the \(data.validation.classNames.count) trained classes")
+    let test = try score(clip, data.test, promptSets, what: "the \(data.test.classNames.count) trained classes")
     // Table 4: the images of the 10 held-out classes, among the 10 names.
     let extended = try score(clip, data.heldOut, promptSets, what: "the \(data.heldOut.classNames.count) held-out classes")
     for (className, accuracy) in extended[0].perClass {
@@ -89,7 +89,7 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
     return CLIPZeroShotResults(model: model, checkpointSource: checkpoint.recordedPath, dataset: data.source,
                                templates: PromptTemplates.food.templates, test: testAccuracy[0], extended: extendedAccuracy[0],
                                promptEnsembles: ensembles.isEmpty ? nil : ensembles,
-                               classes: ClassCounts(trained: data.validation.classNames.count, heldOut: data.heldOut.classNames.count))
+                               classes: ClassCounts(trained: data.test.classNames.count, heldOut: data.heldOut.classNames.count))
 }
 
 /// Zero-shot scores of `dataset` under each prompt set, with progress and one line per set.

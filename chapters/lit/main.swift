@@ -138,7 +138,7 @@ func clipTower(_ data: ExperimentData, checkpoint: URL) throws -> LiTVariantResu
     run.say("clip: embedding \(data.train.count) training images with CLIP's locked image tower")
     let lit = try LiT(checkpoint: checkpoint, data: data, configuration: configuration, trainingPrompts: trainingPrompts)
     let model = lit.clip.model.config.architectureName
-    let validation = try lit.clip.embedImages(data.validation), heldOut = try lit.clip.embedImages(data.heldOut)
+    let validation = try lit.clip.embedImages(data.test), heldOut = try lit.clip.embedImages(data.heldOut)
     run.say("clip: \(model) from \(checkpoint.path); training captions from \(trainingPrompts.templates.count) templates (\(trainingPrompts.source))")
     // Zero-shot CLIP on the same embeddings, then LiT.
     let before = accuracies(lit.clip.zeroShotScores(validation, promptSets: promptSets), lit.clip.zeroShotScores(heldOut, promptSets: promptSets))
@@ -162,7 +162,7 @@ func vitTower(_ tower: LiTImageTower, checkpoint: URL, data: ExperimentData, cli
     let configuration = TrainingConfiguration.litLockedViT(preset: options.preset, quick: options.quick, seed: options.seed)
     let lit = try LiT.lockedViT(vit, clipCheckpoint: clip, textInitialisation: arguments.textInit, pairs: pairs, configuration: configuration)
     run.say("\(tower.rawValue): training pairs: \(described)")
-    let validation = try vit.embedImages(data.validation), heldOut = try vit.embedImages(data.heldOut)
+    let validation = try vit.embedImages(data.test), heldOut = try vit.embedImages(data.heldOut)
     return try train(lit, tower, model: model, imageCheckpoint: checkpoint.recordedPath,
                      textCheckpoint: arguments.textInit == .clip ? clip.recordedPath : nil, pairs: described,
                      validation: validation, heldOut: heldOut, before: nil)

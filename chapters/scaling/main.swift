@@ -102,7 +102,7 @@ func scaling() throws -> ScalingResults {
     // ## The data, the pretrained models and zero-shot CLIP
     let data = try options.experimentData()
     let largest = data.trainingImagesPerClass
-    run.say("\(data.source): \(data.train.count) training images (\(largest) or more a class), \(data.validation.count) test and "
+    run.say("\(data.source): \(data.train.count) training images (\(largest) or more a class), \(data.test.count) test and "
         + "\(data.heldOut.count) held-out images")
     let sizes = try arguments.sizes.map { try ScalingOptions.numbers($0, as: Int.self) }
         ?? ScalingPlan.sizes(largest: largest, count: options.quick ? 2 : 4)
@@ -128,7 +128,7 @@ func scaling() throws -> ScalingResults {
     case .paper: ViTFineTuningPlan.paper(schedule: .constant, seed: options.seed)
     case .mini: ViTFineTuningPlan.mini(trainingImages: data.train.count, quick: options.quick, schedule: .constant, seed: options.seed)
     }
-    let clipConfiguration = TrainingConfiguration.clipFineTuning(preset: options.preset, quick: options.quick, seed: options.seed, layerDecay: nil)
+    let clipConfiguration = CLIPFineTuningPlan.training(preset: options.preset, quick: options.quick, seed: options.seed, layerDecay: nil)
     let models = [ScalingModel(id: "vit", description: "ViT fine-tuned end to end with Table 1's settings, a fresh head",
                                checkpointSource: vitCheckpoint.recordedPath, learningRate: vitPlan.training.optimizer.learningRate,
                                batchSize: vitPlan.training.batchSize, epochs: vitPlan.training.epochs)]

@@ -150,7 +150,7 @@ func wiseFT() throws -> WiSEFTResults {
     return WiSEFTResults(dataset: data.source, points: main.curve.points, model: main.model,
                          zeroShotCheckpoint: zeroShot.recordedPath, fineTunedCheckpoint: main.curve.fineTunedCheckpoint,
                          mixed: main.curve.mixed, bestAlpha: main.curve.chosenAlpha, bestAlphaRule: WiSEFT.selectionRule,
-                         classes: ClassCounts(trained: data.validation.classNames.count, heldOut: data.heldOut.classNames.count),
+                         classes: ClassCounts(trained: data.test.classNames.count, heldOut: data.heldOut.classNames.count),
                          recipe: main.curve.recipe, selection: selection, otherRecipes: curves.dropFirst().map(\.curve),
                          notDefined: notDefined.isEmpty ? nil : notDefined)
 }

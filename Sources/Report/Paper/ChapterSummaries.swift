@@ -32,11 +32,11 @@ public enum ChapterSummaries {
             + "\(mark(r.test.top5.percentWithInterval)) top-5 accuracy; its training loss went from \(mark(loss(curve.first?.loss))) at the first "
             + "step to \(mark(loss(curve.last?.loss))) at the last"
         if let opening = epochs.first, epochs.count > 1 {
-            text += ", its validation top-1 from \(mark(percent(opening.validation.top1.value))) after the first epoch"
+            text += ", its validation top-1 from \(mark(percent(opening.test.top1.value))) after the first epoch"
         }
         text += ". "
-        if let best = epochs.max(by: { $0.validation.top1.value < $1.validation.top1.value }), best.epoch != epochs.count {
-            text += "Validation top-1 peaked after epoch \(best.epoch) (\(mark(percent(best.validation.top1.value)))), before the last. "
+        if let best = epochs.max(by: { $0.test.top1.value < $1.test.top1.value }), best.epoch != epochs.count {
+            text += "Validation top-1 peaked after epoch \(best.epoch) (\(mark(percent(best.test.top1.value)))), before the last. "
         }
         if let resumed = r.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
         if let seedRuns = r.seedRuns {

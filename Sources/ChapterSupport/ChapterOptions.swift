@@ -92,7 +92,7 @@ public struct ChapterOptions: ParsableArguments {
 
 /// A comma-separated option's items, blanks around each trimmed and empty items skipped, each
 /// read by `parse` (which throws the option's error for an item it cannot read).
-public func commaSeparatedList<Item>(_ text: String, _ parse: (String) throws -> Item) throws -> [Item] {
+public func commaSeparatedList<Item>(_ text: String, _ parse: (String) throws -> Item) rethrows -> [Item] {
     try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map(parse)
 }
 

@@ -29,8 +29,8 @@ public struct ScalingRuns {
         if let done = try finished(key) { return done }
         let started = Date()
         let work = directory.appendingPathComponent("vit-\(key)")
-        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: plan)
-        guard let outcome = try fineTuning.run(data, work: work, output: work.appendingPathComponent("model"), progress: progress, say: say) else {
+        guard let outcome = try plan.run(pretrained: pretrained, data: data, work: work, output: work.appendingPathComponent("model"),
+                                         progress: progress, say: say) else {
             throw ChapterError("the ViT fine-tuning in \(work.path) stopped before its last step")
         }
         let point = ScalingAccuracy(test: outcome.test.bootstrappedTop1(seed: seed), extended: nil,

@@ -1,6 +1,7 @@
 // The settings of a ViT fine-tuning: Table 1 for the paper preset, a scaled-down analogue for
-// the mini one, and the rows of results/vit.json that record them.
+// the mini one, and the rows of results/vit.json that record them; then one run of the plan.
 import Common
+import Foundation
 import Results
 import Training
 
@@ -64,5 +65,17 @@ public struct ViTFineTuningPlan: Sendable {
         ]) { $1 }
         if case let .warmupCosine(warmupSteps) = training.schedule { rows["warmup_steps"] = .number(Double(warmupSteps)) }
         return rows
+    }
+}
+
+extension ViTFineTuningPlan {
+    /// The encoder of `pretrained` under a fresh head for `data.train`'s classes, fine-tuned by
+    /// this plan (`ViTFineTuning.run`: trainer checkpoints under `work`, the model saved to
+    /// `output`); nil when `stopStep` stopped it before its last step.
+    public func run(pretrained: URL, data: ExperimentData, work: URL, output: URL, stoppingAfter stopStep: Int? = nil,
+                    progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
+        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: self)
+        say("the pretrained model from \(pretrained.path): \(fineTuning.model.parameterCount) parameters, a fresh head of \(data.train.classNames.count) outputs")
+        return try fineTuning.run(data, work: work, output: output, stoppingAfter: stopStep, progress: progress, say: say)
     }
 }

@@ -57,52 +57,6 @@ import Models
 import ChapterSupport
 import Recipes
 
-/// `--image-tower`: one tower, or `vit` for both ViTs.
-enum ImageTowerChoice: String, ExpressibleByArgument, CaseIterable {
-    case clip, vit
-    case vitPretrained = "vit-pretrained"
-    case vitFineTuned = "vit-fine-tuned"
-
-    var towers: [LiTImageTower] {
-        switch self {
-        case .clip: [.clip]
-        case .vit: [.vitPretrained, .vitFineTuned]
-        case .vitPretrained: [.vitPretrained]
-        case .vitFineTuned: [.vitFineTuned]
-        }
-    }
-}
-
-extension LiTTextInitialisation: ExpressibleByArgument {}
-
-struct LiTOptions: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lit", abstract: "LiT: an image tower locked (CLIP's, or a pretrained or fine-tuned ViT), a text tower tuned to it (beyond the paper).")
-
-    @OptionGroup var options: ChapterOptions
-
-    @Option(help: "clip, vit (both ViTs), vit-pretrained or vit-fine-tuned; repeat for several (default: clip and both ViTs).")
-    var imageTower: [ImageTowerChoice] = [.clip, .vit]
-
-    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224).")
-    var vitCheckpoint: String?
-
-    @Option(help: "The fine-tuned ViT directory the vit chapter saved (default: the one <results>/vit.json names).")
-    var vitFineTuned: String?
-
-    @Option(help: "Where the ViTs' text tower starts: clip (the preset's CLIP text tower, default) or scratch (random weights).")
-    var textInit: LiTTextInitialisation = .clip
-
-    var towers: [LiTImageTower] { LiTImageTower.allCases.filter { tower in imageTower.contains { $0.towers.contains(tower) } } }
-
-    func validate() throws {
-        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
-        if options.preset == .paper && vitCheckpoint == nil && towers.contains(.vitPretrained) {
-            throw ValidationError("the paper preset's vit-pretrained tower needs --vit-checkpoint DIR (google/vit-base-patch16-224)")
-        }
-    }
-}
-
 let arguments = LiTOptions.parseChapterArguments(chapter: "lit")
 let options = arguments.options
 let run = ChapterRun(chapter: "lit", options: options.run)
@@ -246,4 +200,52 @@ func train(_ lit: LiT, _ tower: LiTImageTower, model: String, imageCheckpoint: S
                              hyperParameters: lit.hyperParameters, templates: PromptTemplates.food.templates, test: tuned[0].test,
                              extended: tuned[0].extended, promptEnsembles: Array(tuned.dropFirst()), beforeTuning: before,
                              lossCurve: lit.lossCurve, epochMeanLosses: lit.trainer.history.epochs.map(\.meanLoss))
+}
+
+// ## The command line
+
+/// `--image-tower`: one tower, or `vit` for both ViTs.
+enum ImageTowerChoice: String, ExpressibleByArgument, CaseIterable {
+    case clip, vit
+    case vitPretrained = "vit-pretrained"
+    case vitFineTuned = "vit-fine-tuned"
+
+    var towers: [LiTImageTower] {
+        switch self {
+        case .clip: [.clip]
+        case .vit: [.vitPretrained, .vitFineTuned]
+        case .vitPretrained: [.vitPretrained]
+        case .vitFineTuned: [.vitFineTuned]
+        }
+    }
+}
+
+extension LiTTextInitialisation: ExpressibleByArgument {}
+
+struct LiTOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lit", abstract: "LiT: an image tower locked (CLIP's, or a pretrained or fine-tuned ViT), a text tower tuned to it (beyond the paper).")
+
+    @OptionGroup var options: ChapterOptions
+
+    @Option(help: "clip, vit (both ViTs), vit-pretrained or vit-fine-tuned; repeat for several (default: clip and both ViTs).")
+    var imageTower: [ImageTowerChoice] = [.clip, .vit]
+
+    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224).")
+    var vitCheckpoint: String?
+
+    @Option(help: "The fine-tuned ViT directory the vit chapter saved (default: the one <results>/vit.json names).")
+    var vitFineTuned: String?
+
+    @Option(help: "Where the ViTs' text tower starts: clip (the preset's CLIP text tower, default) or scratch (random weights).")
+    var textInit: LiTTextInitialisation = .clip
+
+    var towers: [LiTImageTower] { LiTImageTower.allCases.filter { tower in imageTower.contains { $0.towers.contains(tower) } } }
+
+    func validate() throws {
+        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
+        if options.preset == .paper && vitCheckpoint == nil && towers.contains(.vitPretrained) {
+            throw ValidationError("the paper preset's vit-pretrained tower needs --vit-checkpoint DIR (google/vit-base-patch16-224)")
+        }
+    }
 }

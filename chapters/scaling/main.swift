@@ -42,57 +42,6 @@ import Training
 import ChapterSupport
 import Recipes
 
-struct ScalingOptions: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "scaling", abstract: "Fine-tuned ViT and CLIP against zero-shot CLIP over training-set sizes and learning rates.")
-
-    @OptionGroup var options: ChapterOptions
-
-    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224); --checkpoint is CLIP's.")
-    var vitCheckpoint: String?
-
-    @Option(help: "Comma-separated training images per class (default: the preset's ladder up to the largest the data affords).")
-    var sizes: String?
-
-    @Option(help: "Comma-separated multiples of the published learning rate, for the learning-rate axis.")
-    var learningRateFactors = ScalingPlan.learningRateFactors.map { String(format: "%g", $0) }.joined(separator: ",")
-
-    @Option(help: "The clip-finetune recipes on the size axis (the first is also on the learning-rate axis).")
-    var recipes = "ft-clip,zero-shot-head"
-
-    func validate() throws {
-        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
-        if options.preset == .paper && (vitCheckpoint == nil || options.checkpoint == nil) {
-            throw ValidationError("the paper preset needs --vit-checkpoint DIR (google/vit-base-patch16-224) and --checkpoint DIR (openai/clip-vit-base-patch32)")
-        }
-        if let sizes, (try? Self.numbers(sizes, as: Int.self))?.allSatisfy({ $0 > 0 }) != true {
-            throw ValidationError("--sizes must be positive whole numbers separated by commas, got \"\(sizes)\"")
-        }
-        guard (try? Self.numbers(learningRateFactors, as: Double.self))?.allSatisfy({ $0 > 0 }) == true else {
-            throw ValidationError("--learning-rate-factors must be positive numbers separated by commas, got \"\(learningRateFactors)\"")
-        }
-        _ = try clipRecipes()
-    }
-
-    func clipRecipes() throws -> [CLIPFineTuningRecipe] {
-        let recipes = try recipes.split(separator: ",", omittingEmptySubsequences: false).map { text in
-            guard let recipe = CLIPFineTuningRecipe(rawValue: text.trimmingCharacters(in: .whitespaces)), recipe != .flyp else {
-                throw ValidationError("--recipes: \"\(text)\" is not a clip-finetune recipe with a head (ft-clip, zero-shot-head, huggingface)")
-            }
-            return recipe
-        }
-        guard Set(recipes).count == recipes.count else { throw ValidationError("--recipes names a recipe twice") }
-        return recipes
-    }
-
-    /// Distinct numbers of a comma-separated list, in increasing order; throws on anything else.
-    static func numbers<Number: LosslessStringConvertible & Comparable & Hashable>(_ text: String, as: Number.Type) throws -> [Number] {
-        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Number(String($0).trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }), Set(values).count == values.count else { throw ValidationError("not a list") }
-        return values.map { $0! }.sorted()
-    }
-}
-
 let arguments = ScalingOptions.parseChapterArguments(chapter: "scaling")
 let options = arguments.options
 let run = ChapterRun(chapter: "scaling", options: options.run)
@@ -190,4 +139,57 @@ func scaling() throws -> ScalingResults {
     return ScalingResults(dataset: data.source, classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
                           draw: ScalingPlan.drawDescription(seed: options.seed), defaultTrainImages: data.train.count, models: models,
                           sizes: sizePoints, learningRates: ratePoints, zeroShot: zeroShot)
+}
+
+// ## The command line
+
+struct ScalingOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling", abstract: "Fine-tuned ViT and CLIP against zero-shot CLIP over training-set sizes and learning rates.")
+
+    @OptionGroup var options: ChapterOptions
+
+    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224); --checkpoint is CLIP's.")
+    var vitCheckpoint: String?
+
+    @Option(help: "Comma-separated training images per class (default: the preset's ladder up to the largest the data affords).")
+    var sizes: String?
+
+    @Option(help: "Comma-separated multiples of the published learning rate, for the learning-rate axis.")
+    var learningRateFactors = ScalingPlan.learningRateFactors.map { String(format: "%g", $0) }.joined(separator: ",")
+
+    @Option(help: "The clip-finetune recipes on the size axis (the first is also on the learning-rate axis).")
+    var recipes = "ft-clip,zero-shot-head"
+
+    func validate() throws {
+        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
+        if options.preset == .paper && (vitCheckpoint == nil || options.checkpoint == nil) {
+            throw ValidationError("the paper preset needs --vit-checkpoint DIR (google/vit-base-patch16-224) and --checkpoint DIR (openai/clip-vit-base-patch32)")
+        }
+        if let sizes, (try? Self.numbers(sizes, as: Int.self))?.allSatisfy({ $0 > 0 }) != true {
+            throw ValidationError("--sizes must be positive whole numbers separated by commas, got \"\(sizes)\"")
+        }
+        guard (try? Self.numbers(learningRateFactors, as: Double.self))?.allSatisfy({ $0 > 0 }) == true else {
+            throw ValidationError("--learning-rate-factors must be positive numbers separated by commas, got \"\(learningRateFactors)\"")
+        }
+        _ = try clipRecipes()
+    }
+
+    func clipRecipes() throws -> [CLIPFineTuningRecipe] {
+        let recipes = try recipes.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            guard let recipe = CLIPFineTuningRecipe(rawValue: text.trimmingCharacters(in: .whitespaces)), recipe != .flyp else {
+                throw ValidationError("--recipes: \"\(text)\" is not a clip-finetune recipe with a head (ft-clip, zero-shot-head, huggingface)")
+            }
+            return recipe
+        }
+        guard Set(recipes).count == recipes.count else { throw ValidationError("--recipes names a recipe twice") }
+        return recipes
+    }
+
+    /// Distinct numbers of a comma-separated list, in increasing order; throws on anything else.
+    static func numbers<Number: LosslessStringConvertible & Comparable & Hashable>(_ text: String, as: Number.Type) throws -> [Number] {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Number(String($0).trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }), Set(values).count == values.count else { throw ValidationError("not a list") }
+        return values.map { $0! }.sorted()
+    }
 }

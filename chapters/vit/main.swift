@@ -62,8 +62,6 @@ func fineTuneViT() throws {
     // 256 give an epoch 280 steps (the paper's has 285), and the whole run as many updates of
     // the same size, over the same 10 epochs.
     let plan = fineTuningPlan(data, seed: options.seed)
-    let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: plan)
-    run.say("\(modelName) from \(pretrained.path): \(fineTuning.model.parameterCount) parameters, a fresh head of \(data.train.classNames.count) outputs")
     let (training, adam) = (plan.training, plan.training.optimizer)
     run.say("AdamW lr \(adam.learningRate), batch \(training.batchSize) (micro-batches of \(training.microBatchSize)), "
         + "weight decay \(adam.weightDecay), betas \(adam.beta1)/\(adam.beta2), eps \(adam.epsilon), \(training.epochs) epochs, "
@@ -77,8 +75,8 @@ func fineTuneViT() throws {
     // sittings.
     let output = arguments.output.map { URL(fileURLWithPath: $0) }
         ?? options.cacheDirectory.appendingPathComponent("vit-fine-tuned-\(options.preset.rawValue)\(options.quick ? "-quick" : "")")
-    guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"), output: output,
-                                           stoppingAfter: arguments.stopAfterStep, say: { run.say($0) }) else {
+    guard let outcome = try plan.run(pretrained: pretrained, data: data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
+                                     output: output, stoppingAfter: arguments.stopAfterStep, say: { run.say($0) }) else {
         run.say("run the chapter again with the same options to continue; no results are written until the run is complete")
         return
     }
@@ -102,10 +100,10 @@ func fineTuneViT() throws {
     // and standard deviation of the N runs beside the first run's numbers.
     let seedRuns = try SeedRuns.repeating(from: options.seed, count: arguments.seeds, first: (accuracy.top1.value, nil)) { seed in
         run.say("fine-tuning again with seed \(seed)")
-        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: fineTuningPlan(data, seed: seed))
         let seedOutput = output.deletingLastPathComponent().appendingPathComponent("\(output.lastPathComponent)-seed\(seed)")
-        guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
-                                               output: seedOutput, say: { run.say($0) }) else {
+        guard let outcome = try fineTuningPlan(data, seed: seed).run(pretrained: pretrained, data: data,
+                                                                   work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
+                                                                   output: seedOutput, say: { run.say($0) }) else {
             throw ChapterError("the fine-tuning with seed \(seed) stopped before its last step")
         }
         run.onceResultsAreWritten(outcome.discardTrainerState)

@@ -23,9 +23,9 @@ public struct ScalingRuns {
     }
 
     /// ViT fine-tuned from `pretrained` with `plan` on `data.train`: test accuracy on the
-    /// validation images, no extended accuracy (its head names only the trained classes).
+    /// test images, no extended accuracy (its head names only the trained classes).
     public func vit(pretrained: URL, data: ExperimentData, plan: ViTFineTuningPlan, say: (String) -> Void) throws -> ScalingAccuracy {
-        let key = try pointKey(["vit", pretrained.standardizedFileURL.path, encoded(plan.training)], data)
+        let key = try pointKey(model: "vit", checkpoint: pretrained, training: plan.training, data)
         if let done = try finished(key) { return done }
         let started = Date()
         let work = directory.appendingPathComponent("vit-\(key)")
@@ -40,11 +40,11 @@ public struct ScalingRuns {
     }
 
     /// CLIP fine-tuned from `checkpoint` by `recipe` with `configuration` on `data.train`: test
-    /// accuracy on the validation images, extended accuracy zero-shot on the held-out classes
+    /// accuracy on the test images, extended accuracy zero-shot on the held-out classes
     /// (with the recipe's single template).
     public func clip(checkpoint: URL, recipe: CLIPFineTuningRecipe, data: ExperimentData, configuration: TrainingConfiguration,
                      say: (String) -> Void) throws -> ScalingAccuracy {
-        let key = try pointKey(["clip", recipe.rawValue, checkpoint.standardizedFileURL.path, encoded(configuration)], data)
+        let key = try pointKey(model: "clip " + recipe.rawValue, checkpoint: checkpoint, training: configuration, data)
         if let done = try finished(key) { return done }
         let started = Date()
         let work = directory.appendingPathComponent("\(recipe.rawValue)-\(key)")
@@ -72,16 +72,21 @@ public struct ScalingRuns {
 
     // MARK: - Finished points
 
-    private func pointKey(_ parts: [String], _ data: ExperimentData) throws -> String {
-        let images = (0..<data.train.count).map { "\(data.train.label(at: $0))" }.joined(separator: ",")
-        let all = parts + [data.source, "\(data.train.count) \(data.test.count) \(data.heldOut.count)", images, "seed \(seed)"]
-        return String(SHA256.hex(all.joined(separator: "\n").utf8).prefix(16))
-    }
-
-    private func encoded(_ configuration: TrainingConfiguration) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(configuration), as: UTF8.self)
+    /// Everything that determines a point, hashed (`runKey`): the model, its checkpoint and
+    /// settings, the data and each training image's label.
+    private func pointKey(model: String, checkpoint: URL, training: TrainingConfiguration, _ data: ExperimentData) throws -> String {
+        struct Identity: Encodable {
+            var model: String
+            var checkpoint: String
+            var training: TrainingConfiguration
+            var data: String
+            var images: [Int]
+            var trainingLabels: [Int]
+            var seed: UInt64
+        }
+        return try runKey(Identity(model: model, checkpoint: checkpoint.standardizedFileURL.path, training: training, data: data.source,
+                                   images: [data.train.count, data.test.count, data.heldOut.count],
+                                   trainingLabels: (0..<data.train.count).map { data.train.label(at: $0) }, seed: seed))
     }
 
     private func pointFile(_ key: String) -> URL { directory.appendingPathComponent("point-\(key).json") }

@@ -56,7 +56,7 @@ public final class ViTFineTuning {
     /// long run can be done in sittings. One run at a time holds `work` (a second one waits).
     public func run(_ data: ExperimentData, work: URL, output: URL, stoppingAfter stopStep: Int? = nil,
                     progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
-        let runDirectory = work.appendingPathComponent("run-" + runKey(data).prefix(16))
+        let runDirectory = work.appendingPathComponent("run-" + (try runIdentity(data)))
         let lock = MPIWorld.current.isLeader ? try RunDirectoryLock(work, say: say) : nil
         defer { withExtendedLifetime(lock) {} }
         if MPIWorld.current.isLeader {
@@ -130,14 +130,17 @@ public final class ViTFineTuning {
         try replaceDirectory(directory, with: staging)
     }
 
-    /// Everything that determines the run's arithmetic, hashed.
-    private func runKey(_ data: ExperimentData) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys  // else the key order changes from process to process
-        let configuration = (try? encoder.encode(plan.training)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let parts = [pretrained.standardizedFileURL.path, model.config.labels.joined(separator: "|"), data.source,
-                     "\(data.train.count)", "\(data.test.count)", configuration]
-        return SHA256.hex(parts.joined(separator: "\n").utf8)
+    /// Everything that determines the run's arithmetic, hashed (`runKey`).
+    private func runIdentity(_ data: ExperimentData) throws -> String {
+        struct Identity: Encodable {
+            var pretrained: String
+            var labels: [String]
+            var data: String
+            var images: [Int]
+            var training: TrainingConfiguration
+        }
+        return try runKey(Identity(pretrained: pretrained.standardizedFileURL.path, labels: model.config.labels, data: data.source,
+                                   images: [data.train.count, data.test.count], training: plan.training))
     }
 }
 

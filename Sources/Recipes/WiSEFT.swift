@@ -141,7 +141,7 @@ public final class WiSEFT {
     }
 
     /// Sets the model to the mixture `alpha` and scores it: the head over the trained classes'
-    /// validation images, and zero-shot over the held-out classes' images.
+    /// test images, and zero-shot over the held-out classes' images.
     public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationHits, extended: ClassificationHits) {
         interpolation.mix(alpha)
         return (try headScores(validation, batchSize: batchSize), try zeroShotScores(heldOut, classes: heldOutClasses, batchSize: batchSize))

@@ -1,5 +1,6 @@
-// Results files written before the ViT payload named its split once: they carried the test
-// accuracy twice, as `validation` and `test`, and each epoch's under `validation`. They still read.
+// Results files written before the payloads named the paper's test split once: vit.json carried
+// the test accuracy twice, as `validation` and `test`, and each epoch's under `validation`;
+// data.json counted and checksummed the split as `validation`. They still read.
 import Common
 import Foundation
 import Results
@@ -47,5 +48,20 @@ import TestSupport
         // Only `validation`: still the test accuracy.
         let oldest = try written { payload in payload["validation"] = payload.removeValue(forKey: "test") }
         #expect(try ChapterResultsFile<ViTResults>.read(oldest.file).results == Self.results)
+    }
+}
+
+@Suite struct OldDataFieldsTests {
+    @Test func oldDataCountsAndChecksumsReadTheirValidationAsTest() throws {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let counts = try decoder.decode(SplitCounts.self, from: Data(#"{"train": 728, "validation": 182, "held_out": 50}"#.utf8))
+        #expect(counts == SplitCounts(train: 728, test: 182, heldOut: 50))
+        let sums = try decoder.decode(ListChecksums.self, from: Data(#"{"train": "a", "validation": "b", "held_out": "c"}"#.utf8))
+        #expect(sums == ListChecksums(train: "a", test: "b", heldOut: "c"))
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(counts), as: UTF8.self) == #"{"held_out":50,"test":182,"train":728}"#)
     }
 }

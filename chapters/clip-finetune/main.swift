@@ -73,8 +73,8 @@
 
 // A batch of 2048 does not fit in memory with a ViT-B/32 and its activations, so each batch is
 // accumulated from micro-batches of 32: the same gradient, computed in pieces. On the mini
-// preset the same recipe runs on MiniFood with batches of 128 (see
-// `TrainingConfiguration.clipFineTuning` for why). A killed run resumes from its last
+// preset the same recipe runs on MiniFood with batches of 256 (see
+// `CLIPFineTuningPlan.training` for why). A killed run resumes from its last
 // checkpoint under --cache; each fine-tuned model is saved there too, in Hugging Face's layout.
 // Every recipe trains the image tower, so no image features can be cached across recipes.
 //
@@ -101,6 +101,8 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
     // The 91 trained classes' training images and the paper's test split (the 0.2 held back from
     // them), the 10 held-out classes for extended accuracy, and the CLIP every recipe starts from.
     let data = try options.experimentData()
+    run.say("\(data.source): \(data.train.count) training and \(data.test.count) test images of \(data.train.classNames.count) classes, "
+        + "\(data.heldOut.count) images of \(data.heldOut.classNames.count) held-out classes")
     let checkpoint = try PretrainedModels.clip(options, run: run)
 
     // ## Each recipe: its classifier, training, then the two measurements
@@ -135,6 +137,8 @@ func fineTuneCLIP() throws -> CLIPFineTuneResults {
     //
     // The main recipe's numbers feed the tables and its loss curve the figure; every recipe's
     // accuracies, drift and settings are kept beside them.
+    run.say("\(main.result.id) for Tables 3 and 4: test top-1 \(main.result.test.percentWithInterval), extended top-1 "
+        + "\(main.result.extended.percentWithInterval); \(main.lossCurve.count) steps in Figure 4's curve")
     return CLIPFineTuneResults(model: main.model, checkpointSource: checkpoint.recordedPath,
                                dataset: data.source, trainableParameters: main.result.trainableParameters,
                                hyperParameters: main.hyperParameters, test: main.result.test, extended: main.result.extended,

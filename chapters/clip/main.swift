@@ -79,6 +79,7 @@ func zeroShotCLIP() throws -> CLIPZeroShotResults {
     // Every accuracy with its 95% bootstrap interval over the images.
     let testAccuracy = test.map { $0.bootstrappedTop1(seed: options.seed) }
     let extendedAccuracy = extended.map { $0.bootstrappedTop1(seed: options.seed) }
+    run.say("single template: test top-1 \(testAccuracy[0].percentWithInterval), extended top-1 \(extendedAccuracy[0].percentWithInterval)")
     let ensembles = promptSets.indices.dropFirst().map {
         PromptEnsembleAccuracy(templates: promptSets[$0].templates, test: testAccuracy[$0], extended: extendedAccuracy[$0],
                                name: promptSets[$0].name)

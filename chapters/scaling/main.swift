@@ -14,12 +14,12 @@
 // ladder is 10, 40, 160 and 800 images a class; the mini preset's is the part of that ladder its
 // world affords, then the largest it affords, filled in to four sizes by geometric midpoints
 // (`ScalingPlan.sizes`). Each size's images are drawn with the seed from each class's training
-// images, a smaller size's among every larger one's; the test (validation) and held-out images
+// images, a smaller size's among every larger one's; the test and held-out images
 // never change. Every size keeps the fine-tuning's epochs and batch, so the steps grow with the
 // data, as they would for a user with that much data.
 //
 // Each point is measured as the paper measures its models: test accuracy on the trained classes'
-// validation images, and for CLIP extended accuracy, zero-shot on the held-out classes through
+// test images, and for CLIP extended accuracy, zero-shot on the held-out classes through
 // the fine-tuned image tower; each with a 95% bootstrap interval over the images. ViT has no
 // extended accuracy: its head names only the trained classes. Zero-shot CLIP, which does not
 // depend on the size, is measured beside them on the same images: the line fine-tuning has to

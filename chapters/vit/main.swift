@@ -89,6 +89,8 @@ func fineTuneViT() throws {
 
     // ## Table 3: the fine-tuned model on the held-back images
     let accuracy = outcome.test.bootstrapped(seed: options.seed)
+    run.say("test (\(accuracy.top1.images) images of the \(data.test.classNames.count) trained classes): top-1 "
+        + "\(accuracy.top1.percentWithInterval), top-5 \(accuracy.top5.percentWithInterval)")
     let curve = outcome.lossCurve
 
     // ## Other seeds

@@ -68,6 +68,8 @@ func wiseFT() throws -> WiSEFTResults {
     // the one its results record; mini: the cached mini CLIP); the fine-tuned ends are the models
     // clip-finetune.json names, one a recipe.
     let data = try options.experimentData()
+    run.say("\(data.source): \(data.test.count) test images of \(data.test.classNames.count) trained classes, "
+        + "\(data.heldOut.count) images of \(data.heldOut.classNames.count) held-out classes")
     let sources = try WiSEFTSources(results: options.resultsDirectory)
     let zeroShot = switch options.preset {
     case .paper:
@@ -135,6 +137,8 @@ func wiseFT() throws -> WiSEFTResults {
         throw ChapterError("no fine-tuned CLIP in \(options.resultsDirectory.appendingPathComponent("clip-finetune.json").path): "
             + "run clip-finetune first (same --preset, --results and --cache), or pass --fine-tuned DIR")
     }
+    run.say("the report's curve: \(main.curve.recipe), \(main.curve.points.count) mixtures, alpha \(formatAlpha(main.curve.chosenAlpha)) chosen"
+        + (curves.count > 1 ? "; \(curves.count - 1) more recipe(s) beside it" : ""))
     return WiSEFTResults(dataset: data.source, points: main.curve.points, model: main.model,
                          zeroShotCheckpoint: zeroShot.recordedPath, fineTunedCheckpoint: main.curve.fineTunedCheckpoint,
                          mixed: main.curve.mixed, bestAlpha: main.curve.chosenAlpha, bestAlphaRule: WiSEFT.selectionRule,

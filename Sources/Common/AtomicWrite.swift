@@ -36,7 +36,7 @@ public struct FileSink {
             let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw ChapterError("\(path): cannot be written (\(String(cString: strerror(errno))))")
+                throw ChapterError("cannot write \(path): \(String(cString: strerror(errno)))")
             }
             offset += written
         }
@@ -51,10 +51,10 @@ public struct FileSink {
 public func writeAtomically(to url: URL, _ fill: (FileSink) throws -> Void) throws {
     try writeAtomically(url) { temporary in
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw ChapterError("\(url.path): cannot be written (\(String(cString: strerror(errno))))") }
+        guard descriptor >= 0 else { throw ChapterError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         try fill(FileSink(descriptor: descriptor, path: url.path))
-        guard fsync(descriptor) == 0 else { throw ChapterError("\(url.path): cannot be written (\(String(cString: strerror(errno))))") }
+        guard fsync(descriptor) == 0 else { throw ChapterError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
     }
 }
 

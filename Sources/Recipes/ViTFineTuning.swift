@@ -110,24 +110,17 @@ public final class ViTFineTuning {
     /// (whole or not at all), then loads them back and checks that they give this model's logits.
     public func save(to directory: URL, checkedOn images: DatasetPixels) throws {
         guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
-        let manager = FileManager.default
-        let parent = directory.deletingLastPathComponent()
-        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = stagingURL(for: directory)
-        try? manager.removeItem(at: staging)
-        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
-        defer { try? manager.removeItem(at: staging) }
-        try model.config.write(to: staging.appendingPathComponent(Checkpoint.configFileName))
-        try writeSafeTensors(Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) }),
-                             metadata: ["format": "pt"], to: staging.appendingPathComponent(Checkpoint.weightsFileName))
-        try processor.write(to: staging.appendingPathComponent("preprocessor_config.json"))
+        try writeDirectoryAtomically(directory) { staging in
+            try model.config.write(to: staging.appendingPathComponent(Checkpoint.configFileName))
+            try writeSafeTensors(Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) }),
+                                 metadata: ["format": "pt"], to: staging.appendingPathComponent(Checkpoint.weightsFileName))
+            try processor.write(to: staging.appendingPathComponent("preprocessor_config.json"))
 
-        let reloaded = try ImageClassifier(checkpoint: staging)
-        let sample = try images.pixels(Array(0..<min(8, images.count)))
-        let (expected, actual) = GradMode.with(enabled: false) { (model(sample).scalars, reloaded.model(sample).scalars) }
-        guard expected == actual else { throw ChapterError("the checkpoint written to \(staging.path) does not reproduce the fine-tuned model's logits") }
-
-        try replaceDirectory(directory, with: staging)
+            let reloaded = try ImageClassifier(checkpoint: staging)
+            let sample = try images.pixels(Array(0..<min(8, images.count)))
+            let (expected, actual) = GradMode.with(enabled: false) { (model(sample).scalars, reloaded.model(sample).scalars) }
+            guard expected == actual else { throw ChapterError("the checkpoint written to \(staging.path) does not reproduce the fine-tuned model's logits") }
+        }
     }
 
     /// Everything that determines the run's arithmetic, hashed (`runKey`).

@@ -62,7 +62,7 @@ let package = Package(
 
         // The library, by concern.
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hotLoops),
-        .target(name: "Checkpoints", dependencies: ["TensorCore"]),
+        .target(name: "Checkpoints", dependencies: ["TensorCore", "Common"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
         // Beneath everything that runs an experiment: the seeded generator, SHA-256, the machine

@@ -90,6 +90,12 @@ public struct ChapterOptions: ParsableArguments {
     }
 }
 
+/// A comma-separated option's items, blanks around each trimmed and empty items skipped, each
+/// read by `parse` (which throws the option's error for an item it cannot read).
+public func commaSeparatedList<Item>(_ text: String, _ parse: (String) throws -> Item) rethrows -> [Item] {
+    try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map(parse)
+}
+
 extension ParsableArguments {
     /// Parses the command line as every chapter reports errors: `--help` prints the help, any
     /// other problem (an unknown flag, a paper preset without --food101) is one line on stderr

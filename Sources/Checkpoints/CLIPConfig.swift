@@ -245,3 +245,15 @@ public struct CLIPConfig: HuggingFaceConfig {
         try c.encode(logitScaleInitValue, forKey: .logitScaleInitValue)
     }
 }
+
+extension CLIPConfig {
+    /// "CLIP ViT-B/32" for OpenAI's base model; otherwise the image tower's size in words.
+    public var architectureName: String {
+        let vision = visionConfig
+        if vision.hiddenSize == 768 && vision.numHiddenLayers == 12 && textConfig.hiddenSize == 512 {
+            return "CLIP ViT-B/\(vision.patchSize)"
+        }
+        return "CLIP (image tower: width \(vision.hiddenSize), \(vision.numHiddenLayers) layers, \(vision.patchSize)-pixel patches "
+            + "of \(vision.imageSize)-pixel images; text tower: width \(textConfig.hiddenSize), \(textConfig.numHiddenLayers) layers)"
+    }
+}

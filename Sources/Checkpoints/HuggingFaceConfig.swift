@@ -1,5 +1,6 @@
 // Reading and writing Hugging Face config.json files. HF saves only the values that differ from its
 // class defaults, so every absent key decodes to HF's default for it.
+import Common
 import Foundation
 
 public protocol HuggingFaceConfig: Codable, Equatable, Sendable {}

@@ -1,6 +1,7 @@
 // Writes Float32 tensors as safetensors, byte for byte as the reference library lays them out:
 // compact JSON with "__metadata__" first, tensors in name order, the header padded with spaces to
 // a multiple of 8 bytes so that the data section starts aligned.
+import Common
 import Foundation
 import TensorCore
 

@@ -1,7 +1,12 @@
+// Every file the project writes (results, figures, checkpoints, configs) goes through a
+// temporary file beside its target and a rename(2) over it: a reader, or a run killed mid-write,
+// sees the old file or the new one, never half of one.
 import Foundation
-
-// Everything the report writes goes through a temporary file beside its target and a
-// rename(2) over it: a reader sees the old file or the new one, never half of one.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs `write` on a temporary path beside `file`, then renames it over `file`.
 public func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throws {
@@ -16,6 +21,50 @@ public func writeAtomically(_ file: URL, _ write: (String) throws -> Void) throw
         try? FileManager.default.removeItem(at: temporary)
         throw error
     }
+}
+
+/// Where bytes go while `writeAtomically(to:)` writes a file: its temporary, flushed to disk
+/// before the rename.
+public struct FileSink {
+    fileprivate let descriptor: Int32
+    /// The file being written (its final name, for messages).
+    public let path: String
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ChapterError("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write($0) }
+    }
+}
+
+/// Calls `fill` with a sink on a temporary file beside `url`, syncs it to disk, then renames it to `url`.
+public func writeAtomically(to url: URL, _ fill: (FileSink) throws -> Void) throws {
+    try writeAtomically(url) { temporary in
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw ChapterError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        try fill(FileSink(descriptor: descriptor, path: url.path))
+        guard fsync(descriptor) == 0 else { throw ChapterError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+/// `write(2)`, named apart from `FileSink.write`.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(descriptor, buffer, count)
+    #else
+    return Darwin.write(descriptor, buffer, count)
+    #endif
 }
 
 /// Writes `data` to `file` atomically, creating its directory.

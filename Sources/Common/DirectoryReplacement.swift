@@ -34,6 +34,22 @@ public func replaceDirectory(_ target: URL, with staging: URL, after: (Directory
     try after(.removedOld)
 }
 
+/// Writes the directory `target` whole or not at all: `fill` writes into a staging directory
+/// beside it (`stagingURL`), which then replaces `target` (`replaceDirectory`), after a
+/// replacement a killed process left half done is put right (`recoverReplacedDirectories`).
+public func writeDirectoryAtomically(_ target: URL, _ fill: (URL) throws -> Void) throws {
+    let manager = FileManager.default
+    let parent = target.deletingLastPathComponent()
+    try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+    recoverReplacedDirectories(in: parent)
+    let staging = stagingURL(for: target)
+    try? manager.removeItem(at: staging)
+    try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+    defer { try? manager.removeItem(at: staging) }
+    try fill(staging)
+    try replaceDirectory(target, with: staging)
+}
+
 /// Undoes what a kill in `replaceDirectory` left in `parent`: an old directory aside whose new one
 /// never arrived goes back under its name; one whose new one did is removed.
 public func recoverReplacedDirectories(in parent: URL) {

@@ -5,7 +5,13 @@
 // or zero-shot against the fine-tuned text tower for flyp) and, zero-shot, on the 10 held-out
 // classes: the held-out images through the fine-tuned image tower (class token, post-LayerNorm,
 // projection) against the held-out names through the text tower as it now is (its extended
-// accuracy; the pretrained text tower except under flyp).
+// accuracy; the pretrained text tower except under flyp). The fine-tuned model is written as a
+// Hugging Face CLIP checkpoint: config, preprocessor and tokenizer files from the source,
+// model.safetensors with the fine-tuned image tower and projection beside the pretrained text
+// tower, and the trained head in classifier.safetensors. Later chapters load it like any CLIP
+// checkpoint (WiSE-FT interpolates its image tower with the zero-shot one).
+import Checkpoints
+import Cluster
 import Datasets
 import Common
 import Results
@@ -23,44 +29,40 @@ public final class CLIPFineTuning {
     public let classifier: CLIPImageClassifier
     public let trainer: Trainer
     public let data: ExperimentData
-    /// The template the head is initialised from and the held-out classes are prompted with.
-    public let prompts: PromptTemplates
+    /// The recipe, its training settings and prompts.
+    public let plan: CLIPFineTuningPlan
     private let trainPixels: DatasetPixels
 
     /// Each trained class's prompt, tokenised (flyp's captions).
     private let classPrompts: [[Int]]
-    /// Label smoothing, drop path, augmentation and EMA beyond Table 2 (none by default;
-    /// FT-CLIP's code defaults under ft-clip-code).
-    public let regularization: CLIPFineTuningRegularization
-    /// The moving average of the trained weights, when `regularization` asks for one.
+    /// The moving average of the trained weights, when the plan's regularisation asks for one.
     public let ema: ModelEMA?
     /// Black's normalised value per channel (the augmentation's padding).
     private let blackValues: [Float]
 
-    /// Loads `checkpoint`, builds `recipe`'s classifier for the 91 training classes and a trainer
+    /// Loads `checkpoint`, builds the plan's classifier for the 91 training classes and a trainer
     /// that checkpoints to `trainerDirectory` (when given) every quarter epoch.
-    public init(checkpoint: URL, data: ExperimentData, configuration: TrainingConfiguration, recipe: CLIPFineTuningRecipe = .ftCLIP,
-                regularization: CLIPFineTuningRegularization = CLIPFineTuningRegularization(), trainerDirectory: URL? = nil, prompts: PromptTemplates = .food,
+    public init(checkpoint: URL, data: ExperimentData, plan: CLIPFineTuningPlan, trainerDirectory: URL? = nil,
                 progress: ProgressDisplay = .automatic) throws {
-        precondition(data.train.classNames == data.validation.classNames, "CLIPFineTuning: train and validation name different classes")
+        precondition(data.train.classNames == data.test.classNames, "CLIPFineTuning: train and test name different classes")
         source = checkpoint
         zeroShot = try ZeroShotClassifier(checkpoint: checkpoint)
         self.data = data
-        self.prompts = prompts
-        self.regularization = regularization
+        self.plan = plan
+        let (configuration, prompts) = (plan.training, plan.prompts)
         classPrompts = data.train.classNames.map { [zeroShot] name in zeroShot.tokenizer.encode(PromptTemplates.fill(prompts.templates[0], with: name)) }
-        classifier = CLIPImageClassifier(clip: zeroShot.model, recipe: recipe,
+        classifier = CLIPImageClassifier(clip: zeroShot.model, recipe: plan.recipe,
                                          classEmbeddings: zeroShot.classEmbeddings(data.train.classNames, prompts: prompts),
                                          seed: configuration.seed)
         trainPixels = try DatasetPixels(data.train, processor: zeroShot.processor)
         let stepsPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         // FLYP's contrastive loss couples each micro-batch's pairs: the ranks share whole micro-batches.
         let trainer = Trainer(parameters: classifier.namedParameters, configuration: configuration, examplesPerEpoch: data.train.count,
-                              coupling: recipe == .flyp ? .perMicroBatch : .independent,
+                              coupling: plan.recipe == .flyp ? .perMicroBatch : .independent,
                               checkpoints: trainerDirectory.map { CheckpointPolicy(directory: $0, everySteps: max(1, stepsPerEpoch / 4)) },
                               progress: progress)
         self.trainer = trainer
-        ema = regularization.emaDecay.map { ModelEMA(trainer.optimizer.parameters.map { ($0.name, $0.tensor) }, decay: $0) }
+        ema = plan.regularization.emaDecay.map { ModelEMA(trainer.optimizer.parameters.map { ($0.name, $0.tensor) }, decay: $0) }
         let processor = zeroShot.processor
         blackValues = (0..<3).map { Float((0 - processor.imageMean[$0]) / processor.imageStd[$0]) }
     }
@@ -68,26 +70,13 @@ public final class CLIPFineTuning {
     /// Parameters the optimiser updates (see `CLIPFineTuningRecipe.trained`).
     public var trainableParameters: Int { classifier.parameterCount }
 
-    public var recipe: CLIPFineTuningRecipe { classifier.recipe }
-
-    /// The configuration's settings under Table 2's names, the recipe and its own settings.
-    public var hyperParameters: HyperParameters {
-        var recipeSettings = regularization.hyperParameters
-        recipeSettings["recipe"] = .text(recipe.rawValue)
-        switch recipe {
-        case .ftCLIP, .ftCLIPCode, .ftCLIPClassToken:
-            recipeSettings["head_init"] = .text("trunc_normal(std 0.02) weight, uniform(±width^-1/2) bias, both × \(CLIPImageClassifier.ftCLIPInitScale)")
-            recipeSettings["frozen"] = .text("patch embedding")
-        case .ftCLIPHFHead:
-            recipeSettings["head_init"] = .text("normal(std width^-1/2) weight, zero bias (Hugging Face's scale)")
-            recipeSettings["frozen"] = .text("patch embedding")
-        case .huggingFace: recipeSettings["head_init"] = .text("normal(std width^-1/2) weight, zero bias")
-        case .zeroShotHead: recipeSettings["head_init"] = .text("class prompts' text embeddings × exp(logit_scale)")
-        case .flyp: recipeSettings["captions"] = .text(prompts.templates[0])
-        }
-        if recipe == .ftCLIPClassToken { recipeSettings["pooling"] = .text("class token through fc_norm") }
-        return trainer.configuration.hyperParameters.merging(recipeSettings) { $1 }
-    }
+    public var recipe: CLIPFineTuningRecipe { plan.recipe }
+    /// Label smoothing, drop path, augmentation and EMA beyond Table 2.
+    public var regularization: CLIPFineTuningRegularization { plan.regularization }
+    /// The template the head is initialised from and the held-out classes are prompted with.
+    public var prompts: PromptTemplates { plan.prompts }
+    /// The plan's settings as the results file records them.
+    public var hyperParameters: HyperParameters { plan.hyperParameters }
 
     /// Restores the trainer's checkpoint when its directory holds one; returns the step reached.
     public func resume() throws -> Int? {
@@ -133,7 +122,7 @@ public final class CLIPFineTuning {
     /// Figure 4's curve: each step's mean loss and learning rate.
     public var lossCurve: [LossPoint] { trainer.lossCurve }
 
-    /// The head's accuracy on `dataset` (the validation images of the 91 classes).
+    /// The head's accuracy on `dataset` (the test images of the 91 classes).
     public func score(_ dataset: any Dataset, batchSize: Int = 64) throws -> ClassificationHits {
         precondition(dataset.classNames == data.train.classNames, "CLIPFineTuning: the head classifies the training classes only")
         if recipe == .flyp { return try zeroShot.zeroShotScores(dataset, promptSets: [prompts], batchSize: batchSize)[0] }
@@ -158,5 +147,37 @@ public final class CLIPFineTuning {
     /// The held-out images through the fine-tuned image tower (what extended accuracy and drift read).
     public func extendedImages(batchSize: Int = 64) throws -> EmbeddedImages {
         try zeroShot.embedImages(data.heldOut, batchSize: batchSize)
+    }
+}
+
+extension CLIPFineTuning {
+    /// The files of a Hugging Face CLIP directory, besides the weights, that a copy needs.
+    static let companionFiles = ["config.json", "preprocessor_config.json", "tokenizer_config.json", "special_tokens_map.json",
+                                 "vocab.json", "merges.txt", "tokenizer.json"]
+    public static let classifierFileName = "classifier.safetensors"
+
+    /// Writes the fine-tuned CLIP to `directory`, replacing what is there only once every file
+    /// is written (`writeDirectoryAtomically`: a kill at any step leaves the old model or the new
+    /// one whole).
+    public func saveFineTuned(to directory: URL) throws {
+        guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
+        let manager = FileManager.default
+        try writeDirectoryAtomically(directory) { staging in
+            for name in Self.companionFiles {
+                let file = source.appendingPathComponent(name)
+                guard manager.fileExists(atPath: file.path) else { continue }
+                try manager.copyItem(at: file.resolvingSymlinksInPath(), to: staging.appendingPathComponent(name))
+            }
+            let weights = Dictionary(uniqueKeysWithValues: zeroShot.model.namedParameters.map { ($0.name, $0.tensor) })
+            try writeSafeTensors(weights, metadata: ["format": "pt", "fine_tuned": recipe.trained, "recipe": recipe.rawValue],
+                                 to: staging.appendingPathComponent(Checkpoint.weightsFileName))
+            let classes = String(decoding: try JSONEncoder().encode(data.train.classNames), as: UTF8.self)
+            // The head as `weight`/`bias` (what WiSE-FT reads), FT-CLIP's norm as `fc_norm.*`; flyp has neither.
+            if let head = classifier.head {
+                let norm = classifier.fcNorm.map { $0.namedParameters.map { ("fc_norm." + $0.name, $0.tensor) } } ?? []
+                try writeSafeTensors(Dictionary(uniqueKeysWithValues: head.namedParameters + norm), metadata: ["classes": classes, "recipe": recipe.rawValue],
+                                     to: staging.appendingPathComponent(Self.classifierFileName))
+            }
+        }
     }
 }

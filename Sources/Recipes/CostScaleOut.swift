@@ -51,7 +51,7 @@ public enum ScaleOutProjection {
 
     /// The paper's global batch for each approach that trains: Table 1's 256 for ViT-B/16, Table 2's 2048 for CLIP.
     public static let paperGlobalBatches: [Approach: Int] = [
-        .vit: TrainingConfiguration.paperViT.batchSize, .clipFineTune: TrainingConfiguration.paperCLIP.batchSize,
+        .vit: ViTFineTuningPlan.table1.batchSize, .clipFineTune: CLIPFineTuningPlan.table2.batchSize,
     ]
 
     /// Every approach of `costs` that trains, projected; with the local all-reduce measured (or why not).

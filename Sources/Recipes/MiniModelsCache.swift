@@ -80,7 +80,7 @@ struct MiniModelCache {
 
     /// The entry for `recipe`, built first when it is absent or damaged.
     func checkpoint<Recipe: MiniModelRecipe>(for recipe: Recipe, say: (String) -> Void) throws -> URL {
-        let key = try Self.key(of: recipe)
+        let key = try runKey(recipe)
         let name = "\(recipe.kind)-\(key)"
         let entry = root.appendingPathComponent(name, isDirectory: true)
         let manager = FileManager.default
@@ -133,12 +133,6 @@ struct MiniModelCache {
         return try JSONDecoder().decode(RunOnly.self, from: Data(contentsOf: entry.appendingPathComponent(miniModelRecordName))).run
     }
 
-    /// The recipe's hash: 16 hex digits of the SHA-256 of its key-sorted JSON.
-    static func key(of recipe: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(SHA256.hex(try encoder.encode(recipe)).prefix(16))
-    }
 
     struct Damage: Error {
         let reason: String

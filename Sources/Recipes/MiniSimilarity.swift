@@ -50,7 +50,7 @@ public enum ScaleModelSimilarity {
     }
 
     static func rows(_ run: RunSide, source: String) -> [SimilarityRow] {
-        let paperCLIP = TrainingConfiguration.clipFineTuning(preset: .paper, quick: false, seed: 0, layerDecay: nil)
+        let paperCLIP = CLIPFineTuningPlan.training(preset: .paper, quick: false, seed: 0, layerDecay: nil)
         let paperViT = ViTFineTuningPlan.paper(schedule: .constant, seed: 0).training
         let perImage = { (count: Double?) in count.map { $0 / Double(run.trainImages) } }
         let noAttributes = "Food-101's dishes are not compositions of shared attributes, so near neighbours cannot be counted; "
@@ -106,7 +106,7 @@ public enum ScaleModelSimilarity {
     public static func paperPreset(trainImages: Int, trainedClasses: Int, quick: Bool, seed: UInt64) -> [SimilarityRow] {
         rows(RunSide(trainImages: trainImages, trainedClasses: trainedClasses, clipPairs: clipPairs, vitImages: imageNet21kImages,
                      vitTokens: paperViTTokens, clipTokens: paperCLIPTokens,
-                     clip: TrainingConfiguration.clipFineTuning(preset: .paper, quick: quick, seed: seed, layerDecay: nil),
+                     clip: CLIPFineTuningPlan.training(preset: .paper, quick: quick, seed: seed, layerDecay: nil),
                      vit: ViTFineTuningPlan.paper(schedule: .constant, seed: seed).training, clipWidth: MiniModels.paperWidth,
                      namesInCaptions: nil, heldOutNearNeighbours: nil, trainedNearNeighbours: nil),
              source: "Food-101's split as the data chapter made it")
@@ -122,7 +122,7 @@ public enum ScaleModelSimilarity {
                             clipPairs: Double(clipRecipe.data.captionPairs), vitImages: Double(vitRecipe.data.labelledImages),
                             vitTokens: tokens(image: vitRecipe.model.imageSize, patch: vitRecipe.model.patchSize),
                             clipTokens: tokens(image: vision.imageSize, patch: vision.patchSize),
-                            clip: TrainingConfiguration.clipFineTuning(preset: .mini, quick: quick, seed: seed, layerDecay: nil),
+                            clip: CLIPFineTuningPlan.training(preset: .mini, quick: quick, seed: seed, layerDecay: nil),
                             vit: ViTFineTuningPlan.mini(trainingImages: data.train.count, quick: quick, schedule: .constant, seed: seed).training,
                             clipWidth: vision.hiddenSize,
                             namesInCaptions: namesInCaptions(world.classes.map(world.name(of:)),

@@ -23,36 +23,36 @@ public struct ScalingRuns {
     }
 
     /// ViT fine-tuned from `pretrained` with `plan` on `data.train`: test accuracy on the
-    /// validation images, no extended accuracy (its head names only the trained classes).
+    /// test images, no extended accuracy (its head names only the trained classes).
     public func vit(pretrained: URL, data: ExperimentData, plan: ViTFineTuningPlan, say: (String) -> Void) throws -> ScalingAccuracy {
-        let key = try pointKey(["vit", pretrained.standardizedFileURL.path, encoded(plan.training)], data)
+        let key = try pointKey(model: "vit", checkpoint: pretrained, training: plan.training, data)
         if let done = try finished(key) { return done }
         let started = Date()
         let work = directory.appendingPathComponent("vit-\(key)")
-        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: plan)
-        guard let outcome = try fineTuning.run(data, work: work, output: work.appendingPathComponent("model"), progress: progress, say: say) else {
+        guard let outcome = try plan.run(pretrained: pretrained, data: data, work: work, output: work.appendingPathComponent("model"),
+                                         progress: progress, say: say) else {
             throw ChapterError("the ViT fine-tuning in \(work.path) stopped before its last step")
         }
-        let point = ScalingAccuracy(test: outcome.validation.bootstrappedTop1(seed: seed), extended: nil,
+        let point = ScalingAccuracy(test: outcome.test.bootstrappedTop1(seed: seed), extended: nil,
                                     steps: outcome.lossCurve.count, seconds: Date().timeIntervalSince(started))
         try keep(point, key: key, removing: work)
         return point
     }
 
     /// CLIP fine-tuned from `checkpoint` by `recipe` with `configuration` on `data.train`: test
-    /// accuracy on the validation images, extended accuracy zero-shot on the held-out classes
+    /// accuracy on the test images, extended accuracy zero-shot on the held-out classes
     /// (with the recipe's single template).
     public func clip(checkpoint: URL, recipe: CLIPFineTuningRecipe, data: ExperimentData, configuration: TrainingConfiguration,
                      say: (String) -> Void) throws -> ScalingAccuracy {
-        let key = try pointKey(["clip", recipe.rawValue, checkpoint.standardizedFileURL.path, encoded(configuration)], data)
+        let key = try pointKey(model: "clip " + recipe.rawValue, checkpoint: checkpoint, training: configuration, data)
         if let done = try finished(key) { return done }
         let started = Date()
         let work = directory.appendingPathComponent("\(recipe.rawValue)-\(key)")
-        let fineTuning = try CLIPFineTuning(checkpoint: checkpoint, data: data, configuration: configuration, recipe: recipe,
+        let fineTuning = try CLIPFineTuning(checkpoint: checkpoint, data: data, plan: CLIPFineTuningPlan(recipe: recipe, training: configuration),
                                             trainerDirectory: work.appendingPathComponent("trainer"), progress: progress)
         if let step = try fineTuning.resume() { say("resuming \(recipe.rawValue) at step \(step) of \(fineTuning.trainer.totalSteps)") }
         try fineTuning.train()
-        let test = try fineTuning.score(data.validation).bootstrappedTop1(seed: seed)
+        let test = try fineTuning.score(data.test).bootstrappedTop1(seed: seed)
         let extended = try fineTuning.extendedScores(promptSets: [fineTuning.prompts])[0].bootstrappedTop1(seed: seed)
         let point = ScalingAccuracy(test: test, extended: extended, steps: fineTuning.trainer.totalSteps,
                                     seconds: Date().timeIntervalSince(started))
@@ -64,7 +64,7 @@ public struct ScalingRuns {
     /// single template (the one the fine-tuned CLIP's extended accuracy uses).
     public static func zeroShot(checkpoint: URL, data: ExperimentData, seed: UInt64) throws -> ScalingZeroShot {
         let classifier = try ZeroShotClassifier(checkpoint: checkpoint)
-        let test = try classifier.zeroShotScores(data.validation, promptSets: [.food])[0]
+        let test = try classifier.zeroShotScores(data.test, promptSets: [.food])[0]
         let extended = try classifier.zeroShotScores(data.heldOut, promptSets: [.food])[0]
         return ScalingZeroShot(template: PromptTemplates.food.templates[0], test: test.bootstrappedTop1(seed: seed),
                                extended: extended.bootstrappedTop1(seed: seed))
@@ -72,16 +72,21 @@ public struct ScalingRuns {
 
     // MARK: - Finished points
 
-    private func pointKey(_ parts: [String], _ data: ExperimentData) throws -> String {
-        let images = (0..<data.train.count).map { "\(data.train.label(at: $0))" }.joined(separator: ",")
-        let all = parts + [data.source, "\(data.train.count) \(data.validation.count) \(data.heldOut.count)", images, "seed \(seed)"]
-        return String(SHA256.hex(all.joined(separator: "\n").utf8).prefix(16))
-    }
-
-    private func encoded(_ configuration: TrainingConfiguration) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(configuration), as: UTF8.self)
+    /// Everything that determines a point, hashed (`runKey`): the model, its checkpoint and
+    /// settings, the data and each training image's label.
+    private func pointKey(model: String, checkpoint: URL, training: TrainingConfiguration, _ data: ExperimentData) throws -> String {
+        struct Identity: Encodable {
+            var model: String
+            var checkpoint: String
+            var training: TrainingConfiguration
+            var data: String
+            var images: [Int]
+            var trainingLabels: [Int]
+            var seed: UInt64
+        }
+        return try runKey(Identity(model: model, checkpoint: checkpoint.standardizedFileURL.path, training: training, data: data.source,
+                                   images: [data.train.count, data.test.count, data.heldOut.count],
+                                   trainingLabels: (0..<data.train.count).map { data.train.label(at: $0) }, seed: seed))
     }
 
     private func pointFile(_ key: String) -> URL { directory.appendingPathComponent("point-\(key).json") }

@@ -58,7 +58,7 @@ extension ExperimentData {
         guard byClass.contains(where: { $0.count > perClass }) else { return self }
         var generator = SeededGenerator(seed: seed).derived("scaling-training-images")
         let picked = byClass.flatMap { generator.shuffled($0).prefix(perClass) }.sorted()
-        return ExperimentData(preset: preset, train: DatasetSubset(train, indices: picked), validation: validation, heldOut: heldOut,
+        return ExperimentData(preset: preset, train: DatasetSubset(train, indices: picked), test: test, heldOut: heldOut,
                               source: source)
     }
 }

@@ -2,7 +2,7 @@
 // transformers does it with `ViTForImageClassification.from_pretrained(..., num_labels=91,
 // ignore_mismatched_sizes=True)`: the pretrained encoder and final norm, a fresh linear head
 // with one output per class, every parameter trained by AdamW on cross-entropy, the
-// validation images classified after each epoch. A killed run resumes from the trainer's last
+// test images classified after each epoch. A killed run resumes from the trainer's last
 // checkpoint; a finished one leaves a Hugging Face checkpoint directory that `vitclip classify`
 // and transformers load.
 import Checkpoints
@@ -48,7 +48,7 @@ public final class ViTFineTuning {
         self.plan = plan
     }
 
-    /// Trains on `data.train`, evaluating on `data.validation` after each epoch, then saves the
+    /// Trains on `data.train`, evaluating on `data.test` after each epoch, then saves the
     /// fine-tuned model to `output`. Trainer checkpoints go to a directory under `work` named by
     /// everything that determines the run, so only a killed run of this very configuration is
     /// resumed; the outcome's `discardTrainerState` removes it once the results are written.
@@ -56,7 +56,7 @@ public final class ViTFineTuning {
     /// long run can be done in sittings. One run at a time holds `work` (a second one waits).
     public func run(_ data: ExperimentData, work: URL, output: URL, stoppingAfter stopStep: Int? = nil,
                     progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
-        let runDirectory = work.appendingPathComponent("run-" + runKey(data).prefix(16))
+        let runDirectory = work.appendingPathComponent("run-" + (try runIdentity(data)))
         let lock = MPIWorld.current.isLeader ? try RunDirectoryLock(work, say: say) : nil
         defer { withExtendedLifetime(lock) {} }
         if MPIWorld.current.isLeader {
@@ -65,9 +65,9 @@ public final class ViTFineTuning {
             try requireFreeSpace(in: work, for: "trainer checkpoints", bytes: 2 * 3 * 4 * model.parameterCount)
             try requireFreeSpace(in: output.deletingLastPathComponent(), for: "the fine-tuned model", bytes: 2 * 4 * model.parameterCount)
         }
-        say("preprocessing \(data.train.count) training and \(data.validation.count) validation images")
+        say("preprocessing \(data.train.count) training and \(data.test.count) test images")
         let trainImages = try DatasetPixels(data.train, processor: processor)
-        let validationImages = try DatasetPixels(data.validation, processor: processor)
+        let testImages = try DatasetPixels(data.test, processor: processor)
 
         let trainer = Trainer(parameters: model.namedParameters, configuration: plan.training, examplesPerEpoch: data.train.count,
                               checkpoints: CheckpointPolicy(directory: runDirectory, everySteps: plan.checkpointEverySteps),
@@ -86,7 +86,7 @@ public final class ViTFineTuning {
             batch: { indices, _ in (try trainImages.pixels(indices), trainImages.labels(indices)) },
             loss: { batch in crossEntropy(self.model(batch.0), labels: batch.1) },
             evaluate: {
-                latest = try evaluate(self.model, on: validationImages, batchSize: self.plan.evaluationBatchSize)
+                latest = try evaluate(self.model, on: testImages, batchSize: self.plan.evaluationBatchSize)
                 return latest!.accuracy
             },
             stoppingAfter: stopStep)
@@ -97,10 +97,10 @@ public final class ViTFineTuning {
         }
         let trainingSeconds = (ContinuousClock.now - started).inSeconds
         // A run killed after its last checkpoint but before it was cleared evaluates here.
-        let final = try latest ?? evaluate(model, on: validationImages, batchSize: plan.evaluationBatchSize)
+        let final = try latest ?? evaluate(model, on: testImages, batchSize: plan.evaluationBatchSize)
 
-        try save(to: output, checkedOn: validationImages)
-        return ViTFineTuningOutcome(history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, validation: final,
+        try save(to: output, checkedOn: testImages)
+        return ViTFineTuningOutcome(history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, test: final,
                                     trainableParameters: trainer.trainableParameterCount,
                                     resumedFromStep: resumedFromStep, trainingSeconds: trainingSeconds,
                                     trainerState: MPIWorld.current.isLeader ? runDirectory : nil)
@@ -110,34 +110,30 @@ public final class ViTFineTuning {
     /// (whole or not at all), then loads them back and checks that they give this model's logits.
     public func save(to directory: URL, checkedOn images: DatasetPixels) throws {
         guard MPIWorld.current.isLeader else { return }  // under MPI, rank 0 alone writes
-        let manager = FileManager.default
-        let parent = directory.deletingLastPathComponent()
-        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = stagingURL(for: directory)
-        try? manager.removeItem(at: staging)
-        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
-        defer { try? manager.removeItem(at: staging) }
-        try model.config.write(to: staging.appendingPathComponent(Checkpoint.configFileName))
-        try writeSafeTensors(Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) }),
-                             metadata: ["format": "pt"], to: staging.appendingPathComponent(Checkpoint.weightsFileName))
-        try processor.write(to: staging.appendingPathComponent("preprocessor_config.json"))
+        try writeDirectoryAtomically(directory) { staging in
+            try model.config.write(to: staging.appendingPathComponent(Checkpoint.configFileName))
+            try writeSafeTensors(Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) }),
+                                 metadata: ["format": "pt"], to: staging.appendingPathComponent(Checkpoint.weightsFileName))
+            try processor.write(to: staging.appendingPathComponent("preprocessor_config.json"))
 
-        let reloaded = try ImageClassifier(checkpoint: staging)
-        let sample = try images.pixels(Array(0..<min(8, images.count)))
-        let (expected, actual) = GradMode.with(enabled: false) { (model(sample).scalars, reloaded.model(sample).scalars) }
-        guard expected == actual else { throw ChapterError("the checkpoint written to \(staging.path) does not reproduce the fine-tuned model's logits") }
-
-        try replaceDirectory(directory, with: staging)
+            let reloaded = try ImageClassifier(checkpoint: staging)
+            let sample = try images.pixels(Array(0..<min(8, images.count)))
+            let (expected, actual) = GradMode.with(enabled: false) { (model(sample).scalars, reloaded.model(sample).scalars) }
+            guard expected == actual else { throw ChapterError("the checkpoint written to \(staging.path) does not reproduce the fine-tuned model's logits") }
+        }
     }
 
-    /// Everything that determines the run's arithmetic, hashed.
-    private func runKey(_ data: ExperimentData) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys  // else the key order changes from process to process
-        let configuration = (try? encoder.encode(plan.training)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let parts = [pretrained.standardizedFileURL.path, model.config.labels.joined(separator: "|"), data.source,
-                     "\(data.train.count)", "\(data.validation.count)", configuration]
-        return SHA256.hex(parts.joined(separator: "\n").utf8)
+    /// Everything that determines the run's arithmetic, hashed (`runKey`).
+    private func runIdentity(_ data: ExperimentData) throws -> String {
+        struct Identity: Encodable {
+            var pretrained: String
+            var labels: [String]
+            var data: String
+            var images: [Int]
+            var training: TrainingConfiguration
+        }
+        return try runKey(Identity(pretrained: pretrained.standardizedFileURL.path, labels: model.config.labels, data: data.source,
+                                   images: [data.train.count, data.test.count], training: plan.training))
     }
 }
 
@@ -145,8 +141,8 @@ public final class ViTFineTuning {
 public struct ViTFineTuningOutcome {
     public let history: TrainingHistory
     public let stepsPerEpoch: Int
-    /// The last evaluation: the fine-tuned model on every validation image.
-    public let validation: ClassificationHits
+    /// The last evaluation: the fine-tuned model on every test image.
+    public let test: ClassificationHits
     public let trainableParameters: Int
     /// Where this process took over from an interrupted run, if it did.
     public let resumedFromStep: Int?
@@ -164,11 +160,11 @@ public struct ViTFineTuningOutcome {
     /// Figure 4's curve: every step's loss and learning rate, against fractional epochs.
     public var lossCurve: [LossPoint] { history.lossCurve(stepsPerEpoch: stepsPerEpoch) }
 
-    /// Validation accuracy and mean training loss after each epoch.
+    /// Test accuracy and mean training loss after each epoch.
     public var epochs: [EpochAccuracy] {
         history.epochs.compactMap { record in
             record.accuracy.map { accuracy in
-                EpochAccuracy(epoch: record.epoch + 1, meanLoss: record.meanLoss, validation: accuracy)
+                EpochAccuracy(epoch: record.epoch + 1, meanLoss: record.meanLoss, test: accuracy)
             }
         }
     }

@@ -1,6 +1,7 @@
 // The settings of a ViT fine-tuning: Table 1 for the paper preset, a scaled-down analogue for
-// the mini one, and the rows of results/vit.json that record them.
+// the mini one, and the rows of results/vit.json that record them; then one run of the plan.
 import Common
+import Foundation
 import Results
 import Training
 
@@ -18,11 +19,16 @@ public struct ViTFineTuningPlan: Sendable {
         self.checkpointEverySteps = checkpointEverySteps
     }
 
-    /// Table 1: AdamW at 1e-4, betas 0.9 / 0.99, epsilon 1e-6, weight decay 0.05, batches of 256
-    /// (accumulated from micro-batches of 32), 10 epochs. A step of 256 images at 224 pixels
-    /// takes minutes on a CPU, so every fifth step is checkpointed.
+    /// Table 1 of the paper: AdamW at 1e-4, betas 0.9 / 0.99, epsilon 1e-6, weight decay 0.05,
+    /// batches of 256 (accumulated from micro-batches of 32), 10 epochs.
+    public static let table1 = TrainingConfiguration(
+        optimizer: AdamWHyperparameters(learningRate: 1e-4, beta1: 0.9, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.05),
+        epochs: 10, batchSize: 256, microBatchSize: 32)
+
+    /// Table 1. A step of 256 images at 224 pixels takes minutes on a CPU, so every fifth step is
+    /// checkpointed.
     public static func paper(schedule: LearningRateSchedule, seed: UInt64) -> ViTFineTuningPlan {
-        var training = TrainingConfiguration.paperViT
+        var training = table1
         training.schedule = schedule
         training.seed = seed
         return ViTFineTuningPlan(training: training, evaluationBatchSize: 32, checkpointEverySteps: 5)
@@ -34,11 +40,11 @@ public struct ViTFineTuningPlan: Sendable {
     /// decay, betas, epsilon and 10 epochs; the fresh head's rate scaled by 768 / 128 as the mini
     /// CLIP's is (`MiniModels.headLearningRateScale`). `quick` is a smoke test of two epochs at Table 1's rates.
     public static func mini(trainingImages: Int, quick: Bool, schedule: LearningRateSchedule, seed: UInt64) -> ViTFineTuningPlan {
-        var training = TrainingConfiguration.paperViT
+        var training = table1
         training.schedule = schedule
         training.seed = seed
-        training.epochs = quick ? 2 : TrainingConfiguration.paperViT.epochs
-        let scaled = Double(TrainingConfiguration.paperViT.batchSize * trainingImages) / Double(paperTrainingImages)
+        training.epochs = quick ? 2 : table1.epochs
+        let scaled = Double(table1.batchSize * trainingImages) / Double(paperTrainingImages)
         training.batchSize = max(1, Int(scaled.rounded()))
         training.microBatchSize = training.batchSize
         training.headLearningRateScale = quick ? nil : MiniModels.headLearningRateScale(width: MiniViTRecipe.geometry.hiddenSize)
@@ -51,25 +57,25 @@ public struct ViTFineTuningPlan: Sendable {
     /// What results/vit.json records: Table 1's rows under their published names, and the
     /// settings the table leaves unsaid under names of their own.
     public var hyperParameters: HyperParameters {
-        let optimizer = training.optimizer
-        var rows: HyperParameters = [
-            HyperParameterName.learningRate: .number(optimizer.learningRate),
-            HyperParameterName.batchSize: .number(Double(training.batchSize)),
-            HyperParameterName.weightDecay: .number(optimizer.weightDecay),
-            HyperParameterName.epochs: .number(Double(training.epochs)),
-            HyperParameterName.beta1: .number(optimizer.beta1),
-            HyperParameterName.beta2: .number(optimizer.beta2),
-            HyperParameterName.epsilon: .number(optimizer.epsilon),
-            "micro_batch_size": .number(Double(training.microBatchSize)),
-            "optimizer": .text("AdamW"),
+        var rows = training.tableRows.merging([
             "trained_parameters": .text("all"),
             "label_smoothing": .number(0),
             "gradient_clipping": .text(training.maxGradientNorm.map { "global norm \($0)" } ?? "none"),
             "weight_decay_exempt": .text(training.exemptNormsBiasesAndEmbeddings ? "norms, biases, [CLS] and position embeddings" : "none"),
-        ]
-        rows["schedule"] = .text(training.schedule.name)
-        if let scale = training.headLearningRateScale { rows["head_lr_scale"] = .number(scale) }
+        ]) { $1 }
         if case let .warmupCosine(warmupSteps) = training.schedule { rows["warmup_steps"] = .number(Double(warmupSteps)) }
         return rows
+    }
+}
+
+extension ViTFineTuningPlan {
+    /// The encoder of `pretrained` under a fresh head for `data.train`'s classes, fine-tuned by
+    /// this plan (`ViTFineTuning.run`: trainer checkpoints under `work`, the model saved to
+    /// `output`); nil when `stopStep` stopped it before its last step.
+    public func run(pretrained: URL, data: ExperimentData, work: URL, output: URL, stoppingAfter stopStep: Int? = nil,
+                    progress: ProgressDisplay = .automatic, say: (String) -> Void) throws -> ViTFineTuningOutcome? {
+        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: self)
+        say("the pretrained model from \(pretrained.path): \(fineTuning.model.parameterCount) parameters, a fresh head of \(data.train.classNames.count) outputs")
+        return try fineTuning.run(data, work: work, output: output, stoppingAfter: stopStep, progress: progress, say: say)
     }
 }

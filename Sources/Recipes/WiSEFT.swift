@@ -125,7 +125,7 @@ public final class WiSEFT {
         let chosen = DatasetSubset(data.train, seededFraction: selectionFraction, seed: seed)
         selectionListSha256 = SHA256.hex(chosen.indices.map { "\(chosen.classNames[data.train.label(at: $0)])/\($0)" }.joined(separator: "\n").utf8)
         selection = try DatasetPixels(chosen, processor: clip.processor)
-        validation = try DatasetPixels(data.validation, processor: clip.processor)
+        validation = try DatasetPixels(data.test, processor: clip.processor)
         heldOut = try DatasetPixels(data.heldOut, processor: clip.processor)
         heldOutClasses = clip.classEmbeddings(data.heldOut.classNames, prompts: prompts)
         trainedClasses = clip.classEmbeddings(data.train.classNames, prompts: prompts)
@@ -141,7 +141,7 @@ public final class WiSEFT {
     }
 
     /// Sets the model to the mixture `alpha` and scores it: the head over the trained classes'
-    /// validation images, and zero-shot over the held-out classes' images.
+    /// test images, and zero-shot over the held-out classes' images.
     public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationHits, extended: ClassificationHits) {
         interpolation.mix(alpha)
         return (try headScores(validation, batchSize: batchSize), try zeroShotScores(heldOut, classes: heldOutClasses, batchSize: batchSize))

@@ -1,6 +1,6 @@
 // Zero-shot accuracy of a CLIP model on a dataset: its images embedded once, then scored
 // against the class embeddings of each prompt set, choosing among the dataset's own classes
-// (91 for the trained classes' validation images, 10 for the held-out ones).
+// (91 for the trained classes' test images, 10 for the held-out ones).
 import Training
 import Datasets
 import Models

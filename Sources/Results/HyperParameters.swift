@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 // A training run's hyper-parameters, as results files record them.
 
@@ -52,3 +53,36 @@ public enum HyperParameterName {
 }
 
 // MARK: - Chapter payloads
+
+extension TrainingConfiguration {
+    /// The rows Tables 1 and 2 publish under their names (learning rate, batch, weight decay,
+    /// epochs, betas, epsilon), with the optimiser, micro-batch, schedule and head rate scale.
+    public var tableRows: HyperParameters {
+        var rows: HyperParameters = [
+            HyperParameterName.learningRate: .number(optimizer.learningRate),
+            HyperParameterName.batchSize: .number(Double(batchSize)),
+            HyperParameterName.weightDecay: .number(optimizer.weightDecay),
+            HyperParameterName.epochs: .number(Double(epochs)),
+            HyperParameterName.beta1: .number(optimizer.beta1),
+            HyperParameterName.beta2: .number(optimizer.beta2),
+            HyperParameterName.epsilon: .number(optimizer.epsilon),
+            "optimizer": .text("AdamW"),
+            "micro_batch_size": .number(Double(microBatchSize)),
+            "schedule": .text(schedule.detailedName),
+        ]
+        if let headLearningRateScale { rows["head_lr_scale"] = .number(headLearningRateScale) }
+        return rows
+    }
+
+    /// `tableRows` with the settings CLIP's fine-tunings add: the weight-decay exemption, layer
+    /// decay, seed and gradient clipping.
+    public var hyperParameters: HyperParameters {
+        var parameters = tableRows.merging([
+            "weight_decay_exempt": .text(exemptNormsBiasesAndEmbeddings ? "norms, biases, embeddings" : "none"),
+            "layer_decay": layerDecay.map { .number($0) } ?? .text("none"),
+            "seed": .number(Double(seed)),
+        ]) { $1 }
+        if let maxGradientNorm { parameters["max_gradient_norm"] = .number(maxGradientNorm) }
+        return parameters
+    }
+}

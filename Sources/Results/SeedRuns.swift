@@ -19,6 +19,18 @@ public struct SeedRuns: Codable, Sendable, Equatable {
         self.extended = extended
     }
 
+    /// The first run's accuracies (test, and extended for models that have one), then `again`'s
+    /// for each further seed of `--seeds count`; nil for a single seed.
+    public static func repeating(from first: UInt64, count: Int, first firstRun: (test: Double, extended: Double?),
+                                 again: (UInt64) throws -> (test: Double, extended: Double?)) rethrows -> SeedRuns? {
+        let seeds = seeds(from: first, count: count)
+        guard seeds.count > 1 else { return nil }
+        var runs = [firstRun]
+        for seed in seeds.dropFirst() { runs.append(try again(seed)) }
+        let extended = runs.allSatisfy { $0.extended != nil } ? runs.map { $0.extended! } : nil
+        return SeedRuns(seeds: seeds, test: runs.map(\.test), extended: extended)
+    }
+
     /// The seeds a chapter's `--seeds count` runs: its own, then the next ones.
     public static func seeds(from first: UInt64, count: Int) -> [UInt64] {
         (0..<UInt64(max(1, count))).map { first &+ $0 }

@@ -21,6 +21,16 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
         }
     }
 
+    /// The schedule with its parameters, as results files record it.
+    public var detailedName: String {
+        switch self {
+        case .constant: "constant"
+        case let .warmupCosine(warmupSteps): "cosine after \(warmupSteps) warm-up steps"
+        case let .warmupCosineToFloor(warmupSteps, floor):
+            "FT-CLIP's per-step cosine to \(floor) × lr after \(warmupSteps) linear warm-up steps"
+        }
+    }
+
     public func multiplier(step: Int, totalSteps: Int) -> Double {
         switch self {
         case .constant:

@@ -46,16 +46,4 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.dropLastPartialBatch = dropLastPartialBatch
         self.seed = seed
     }
-
-    /// Table 1 of the paper: fine-tuning ViT-B/16 on Food-101. The micro-batch of 32 is this
-    /// machine's choice (memory), not the paper's.
-    public static let paperViT = TrainingConfiguration(
-        optimizer: AdamWHyperparameters(learningRate: 1e-4, beta1: 0.9, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.05),
-        epochs: 10, batchSize: 256, microBatchSize: 32)
-
-    /// Table 2 of the paper: fine-tuning CLIP's image encoder on Food-101, batches of 2048
-    /// accumulated from micro-batches of 32.
-    public static let paperCLIP = TrainingConfiguration(
-        optimizer: AdamWHyperparameters(learningRate: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-6, weightDecay: 0.05),
-        epochs: 10, batchSize: 2048, microBatchSize: 32)
 }

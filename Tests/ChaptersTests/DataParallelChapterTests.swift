@@ -105,7 +105,7 @@ import Testing
                 #expect(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 * max(abs($0), 1e-3) }, "\(key): \(a) alone, \(b) on \(rankCount) ranks")
             }
         }
-        #expect(field("validation", ofEach: "epochs", aloneJSON) == field("validation", ofEach: "epochs", ranksJSON))
+        #expect(field("test", ofEach: "epochs", aloneJSON) == field("test", ofEach: "epochs", ranksJSON))
         return work
     }
 

@@ -32,7 +32,7 @@ import Testing
         // Alpha was chosen on training images, which the reported accuracies never use.
         let selection = try #require(file.results.selection)
         #expect(selection.count > 91 && selection.count < 728 && selection.scores.map(\.alpha) == [0, 0.5, 1])
-        #expect(selection.images.contains("training images") && selection.reportedOn.contains("validation"))
+        #expect(selection.images.contains("training images") && selection.reportedOn.contains("test images"))
         #expect(file.results.bestAlphaRule?.contains("training images") == true)
         // ft-clip gets its own curve; flyp is said not to be mixed.
         let ftCLIP = try #require(file.results.otherRecipes?.first)

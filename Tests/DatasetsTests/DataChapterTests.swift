@@ -42,13 +42,13 @@ private let similarityIDs = ["images_per_trained_class", "clip_pretraining_pairs
         let trained = try #require(payload["train_classes"] as? [String])
         #expect(trained.count == 91 && trained.first == "bruschetta" && Set(trained).isDisjoint(with: heldOut))
         let counts = try #require(payload["counts"] as? [String: Int])
-        #expect(counts == ["train": 910, "validation": 182, "held_out": 120])
+        #expect(counts == ["train": 910, "test": 182, "held_out": 120])
         #expect(payload["split"] as? String == "paper" && payload["image_check"] as? String == "decode")
         let checksums = try #require(payload["checksums"] as? [String: String])
         // Exactly the library's split for that seed: the lists' checksums match line for line.
         let split = try Food101Split(Food101(root: tree), kind: .paper, seed: 11)
         #expect(checksums == ["train": SHA256.hex(split.trainSet.listing().utf8),
-                              "validation": SHA256.hex(split.validationSet.listing().utf8),
+                              "test": SHA256.hex(split.validationSet.listing().utf8),
                               "held_out": SHA256.hex(split.heldOutSet.listing().utf8)])
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("figures/food101-samples.png").path))
         // The paper preset writes the same table for its own run.
@@ -65,7 +65,7 @@ private let similarityIDs = ["images_per_trained_class", "clip_pretraining_pairs
         let official = try runChapter(["--preset", "paper", "--food101", tree.path, "--split", "official", "--quick", "--results", "official"], in: work)
         #expect(official.status == 0, "\(official.stderr)")
         let officialJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("official/data.json"))) as? [String: Any]
-        #expect((officialJSON?["results"] as? [String: Any])?["counts"] as? [String: Int] == ["train": 728, "validation": 364, "held_out": 40])
+        #expect((officialJSON?["results"] as? [String: Any])?["counts"] as? [String: Int] == ["train": 728, "test": 364, "held_out": 40])
     }
 
     @Test(.enabled(if: sharedSampleExists, skipNotice))
@@ -89,7 +89,7 @@ private let similarityIDs = ["images_per_trained_class", "clip_pretraining_pairs
         let skipped = try #require(payload["unreadable_skipped"] as? [String])
         #expect(skipped.count == 1 && skipped[0].contains(corrupt.path))
         let counts = try #require(payload["counts"] as? [String: Int])
-        #expect(counts["train"]! + counts["validation"]! == 91 * 12 - 1)
+        #expect(counts["train"]! + counts["test"]! == 91 * 12 - 1)
     }
 
     @Test(.enabled(if: sharedSampleExists, skipNotice))
@@ -114,7 +114,7 @@ private let similarityIDs = ["images_per_trained_class", "clip_pretraining_pairs
         #expect(json["preset"] as? String == "mini")
         let payload = try #require(json["results"] as? [String: Any])
         #expect((payload["held_out_classes"] as? [String])?.count == 10 && (payload["train_classes"] as? [String])?.count == 91)
-        #expect(payload["counts"] as? [String: Int] == ["train": 728, "validation": 182, "held_out": 50])
+        #expect(payload["counts"] as? [String: Int] == ["train": 728, "test": 182, "held_out": 50])
         let similarity = try #require(payload["similarity"] as? [[String: Any]])
         #expect(similarity.compactMap { $0["id"] as? String } == similarityIDs)
         let perClass = similarity.first { $0["id"] as? String == "images_per_trained_class" }

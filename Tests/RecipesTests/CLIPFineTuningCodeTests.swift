@@ -22,12 +22,13 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
              trainer: URL? = nil, ftCLIPSchedule: Bool = true) throws -> CLIPFineTuning {
         let table2 = quickConfiguration(learningRate: 1e-3, batchSize: 64)
         let configuration = ftCLIPSchedule ? table2.ftCLIPCode(examplesPerEpoch: quickData.train.count) : table2
-        return try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, recipe: recipe,
-                                  regularization: regularization, trainerDirectory: trainer, progress: .none)
+        return try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData,
+                                  plan: CLIPFineTuningPlan(recipe: recipe, training: configuration, regularization: regularization),
+                                  trainerDirectory: trainer, progress: .none)
     }
 
     @Test func theConfigurationIsTableTwosWithFTCLIPsScheduleAndLayerDecay() throws {
-        let table2 = TrainingConfiguration.clipFineTuning(preset: .mini, quick: false, seed: 0, layerDecay: nil)
+        let table2 = CLIPFineTuningPlan.training(preset: .mini, quick: false, seed: 0, layerDecay: nil)
         let code = table2.ftCLIPCode(examplesPerEpoch: 3640)
         #expect(code.optimizer == table2.optimizer && code.batchSize == table2.batchSize && code.epochs == table2.epochs)
         #expect(code.layerDecay == 0.9)
@@ -133,7 +134,7 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
         #expect(hfHead.classifier.fcNorm != nil)
 
         let classToken = try run(.ftCLIPClassToken, regularization: CLIPFineTuningRegularization())
-        let pixels = try DatasetPixels(quickData.validation, processor: classToken.zeroShot.processor).pixels(Array(0..<4))
+        let pixels = try DatasetPixels(quickData.test, processor: classToken.zeroShot.processor).pixels(Array(0..<4))
         let expected = GradMode.with(enabled: false) { () -> Tensor in
             let hidden = classToken.zeroShot.model.visionModel.lastHiddenState(pixels)
             return classToken.classifier.head!(classToken.classifier.fcNorm!(selectingPositions(hidden, [0, 0, 0, 0])))

@@ -24,7 +24,7 @@ import Training
         #expect(head.bias!.scalars.contains { $0 != 0 })
 
         // Logits: LayerNorm over each patch token (not the class token), then their mean, then the head.
-        let pixels = try DatasetPixels(quickData.validation, processor: run.zeroShot.processor).pixels(Array(0..<2))
+        let pixels = try DatasetPixels(quickData.test, processor: run.zeroShot.processor).pixels(Array(0..<2))
         let logits = GradMode.with(enabled: false) { run.classifier(pixels) }
         let hidden = GradMode.with(enabled: false) { clip.visionModel.lastHiddenState(pixels) }
         let length = hidden.shape[1]
@@ -72,7 +72,7 @@ import Training
         #expect(clip.visionModel.encoder.namedParameters[0].tensor.scalars != image)
 
         // Test accuracy is zero-shot against the fine-tuned text tower.
-        let score = try run.score(quickData.validation)
-        #expect(score == (try run.zeroShot.zeroShotScores(quickData.validation, promptSets: [run.prompts])[0]))
+        let score = try run.score(quickData.test)
+        #expect(score == (try run.zeroShot.zeroShotScores(quickData.test, promptSets: [run.prompts])[0]))
     }
 }

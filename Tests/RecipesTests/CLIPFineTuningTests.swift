@@ -18,7 +18,7 @@ let quickData = ExperimentData.mini(seed: 0, quick: true)
 /// Adam's first steps move every weight by about the learning rate, so 1e-2 changes the random
 /// fixture's image embeddings visibly in one step.
 func quickConfiguration(learningRate: Double = 1e-2, batchSize: Int = 32, layerDecay: Double? = nil) -> TrainingConfiguration {
-    var configuration = TrainingConfiguration.clipFineTuning(preset: .mini, quick: true, seed: 3, layerDecay: layerDecay)
+    var configuration = CLIPFineTuningPlan.training(preset: .mini, quick: true, seed: 3, layerDecay: layerDecay)
     configuration.optimizer.learningRate = learningRate
     configuration.batchSize = batchSize
     configuration.microBatchSize = min(batchSize, 64)
@@ -27,7 +27,7 @@ func quickConfiguration(learningRate: Double = 1e-2, batchSize: Int = 32, layerD
 
 func fineTuning(_ configuration: TrainingConfiguration = quickConfiguration(), recipe: CLIPFineTuningRecipe = .zeroShotHead,
                 trainer: URL? = nil) throws -> CLIPFineTuning {
-    try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, configuration: configuration, recipe: recipe, trainerDirectory: trainer,
+    try CLIPFineTuning(checkpoint: fixtureCLIP, data: quickData, plan: CLIPFineTuningPlan(recipe: recipe, training: configuration), trainerDirectory: trainer,
                        progress: .none)
 }
 
@@ -43,17 +43,17 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
     @Test func theZeroShotHeadReproducesZeroShotLogitsBeforeTraining() throws {
         let run = try fineTuning()
         let clip = try ZeroShotClassifier(checkpoint: fixtureCLIP)
-        let pixels = try DatasetPixels(quickData.validation, processor: clip.processor)
+        let pixels = try DatasetPixels(quickData.test, processor: clip.processor)
         let batch = try pixels.pixels(Array(0..<24))
 
         let head = GradMode.with(enabled: false) { run.classifier(batch) }
         let zeroShot = clip.logits(imageEmbeddings: clip.model.imageEmbeddings(batch),
-                                   classEmbeddings: clip.classEmbeddings(quickData.validation.classNames, prompts: .food))
+                                   classEmbeddings: clip.classEmbeddings(quickData.test.classNames, prompts: .food))
         #expect(head.shape == [24, 91])
         #expect(relativeError(head, zeroShot) < 1e-5)
         // Hence the head's accuracy before training is zero-shot accuracy.
-        let before = try run.score(quickData.validation)
-        let zeroShotScore = try clip.zeroShotScores(quickData.validation, promptSets: [.food])[0]
+        let before = try run.score(quickData.test)
+        let zeroShotScore = try clip.zeroShotScores(quickData.test, promptSets: [.food])[0]
         #expect(before.hitsPerClass == zeroShotScore.hitsPerClass && before.top5Count == zeroShotScore.top5Count)
         // The trained parameters are the image tower, its projection and the head.
         #expect(run.trainableParameters == imageTower(clip.model).reduce(0) { $0 + $1.tensor.count } + 91 * clip.model.config.projectionDim)
@@ -178,7 +178,7 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
                 && run.hyperParameters["recipe"] == .text("huggingface"))
 
         // Logits: the mean of the patch tokens (not the class token) through the head.
-        let pixels = try DatasetPixels(quickData.validation, processor: run.zeroShot.processor).pixels(Array(0..<3))
+        let pixels = try DatasetPixels(quickData.test, processor: run.zeroShot.processor).pixels(Array(0..<3))
         let logits = GradMode.with(enabled: false) { run.classifier(pixels) }
         let hidden = GradMode.with(enabled: false) { clip.visionModel.lastHiddenState(pixels) }
         let length = hidden.shape[1]
@@ -199,22 +199,22 @@ func imageTower(_ model: CLIPModel) -> [(name: String, tensor: Tensor)] {
     @Test func runDirectoriesDifferByConfigurationAndRepeatOtherwise() throws {
         let cache = URL(fileURLWithPath: "/tmp/cache")
         func directory(_ configuration: TrainingConfiguration) throws -> URL {
-            try CLIPFineTuning.runDirectory(cache: cache, preset: .mini, checkpoint: fixtureCLIP, data: quickData, configuration: configuration)
+            try CLIPFineTuningPlan(training: configuration).runDirectory(cache: cache, preset: .mini, checkpoint: fixtureCLIP, data: quickData)
         }
         let plain = try directory(quickConfiguration())
         #expect(try directory(quickConfiguration()) == plain)
         #expect(try directory(quickConfiguration(layerDecay: 0.65)) != plain)
         #expect(try directory(quickConfiguration(learningRate: 1e-4)) != plain)
-        #expect(try CLIPFineTuning.runDirectory(cache: cache, preset: .mini, checkpoint: fixtureCLIP, data: quickData,
-                                                configuration: quickConfiguration(), recipe: .huggingFace) != plain)
+        #expect(try CLIPFineTuningPlan(recipe: .huggingFace, training: quickConfiguration())
+                    .runDirectory(cache: cache, preset: .mini, checkpoint: fixtureCLIP, data: quickData) != plain)
         #expect(plain.path.hasPrefix("/tmp/cache/clip-finetune/mini-seed3-"))
     }
 
     @Test func configurationsFollowTableTwo() {
-        let paper = TrainingConfiguration.clipFineTuning(preset: .paper, quick: false, seed: 0, layerDecay: nil)
+        let paper = CLIPFineTuningPlan.training(preset: .paper, quick: false, seed: 0, layerDecay: nil)
         #expect(paper.optimizer == AdamWHyperparameters(learningRate: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-6, weightDecay: 0.05))
         #expect(paper.batchSize == 2048 && paper.epochs == 10 && paper.exemptNormsBiasesAndEmbeddings && paper.layerDecay == nil)
-        let mini = TrainingConfiguration.clipFineTuning(preset: .mini, quick: false, seed: 0, layerDecay: 0.65)
+        let mini = CLIPFineTuningPlan.training(preset: .mini, quick: false, seed: 0, layerDecay: 0.65)
         #expect(mini.optimizer == paper.optimizer && mini.layerDecay == 0.65)
         let names = paper.hyperParameters
         #expect(names[HyperParameterName.learningRate] == .number(1e-4) && names[HyperParameterName.batchSize] == .number(2048))

@@ -98,11 +98,11 @@ final class Transcript: @unchecked Sendable {
         changed.training.optimizer.learningRate *= 2
         var otherData = recipe
         otherData.data.labelNoise = 0.1
-        let keys = try [recipe, changed, otherData].map { try MiniModelCache.key(of: $0) }
+        let keys = try [recipe, changed, otherData].map { try runKey($0) }
         #expect(Set(keys).count == 3)
-        #expect(try MiniModelCache.key(of: MiniViTRecipe.quick(seed: 1)) == keys[0])
-        #expect(try MiniModelCache.key(of: MiniViTRecipe.quick(seed: 2)) != keys[0])
-        #expect(try MiniModelCache.key(of: MiniViTRecipe.standard(seed: 1)) != keys[0])
+        #expect(try runKey(MiniViTRecipe.quick(seed: 1)) == keys[0])
+        #expect(try runKey(MiniViTRecipe.quick(seed: 2)) != keys[0])
+        #expect(try runKey(MiniViTRecipe.standard(seed: 1)) != keys[0])
 
         let transcript = Transcript()
         let original = try cache.checkpoint(for: recipe, say: { _ in })

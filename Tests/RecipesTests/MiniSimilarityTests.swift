@@ -1,4 +1,5 @@
 // The similarity table's counts, recomputed here from the data and settings they stand for.
+import Common
 import Datasets
 import Foundation
 import Results
@@ -68,18 +69,18 @@ import Testing
     @Test func miniModelCacheKeysChangeWithTheWorld() throws {
         #expect(MiniFoodWorld(arrangement: 101).fingerprint == MiniFoodWorld.standard.fingerprint)
         var clip = MiniCLIPRecipe.quick(seed: 0), vit = MiniViTRecipe.quick(seed: 0), timm = MiniTimmRecipe.quick(.caitS24, seed: 0)
-        let keys = try [MiniModelCache.key(of: clip), MiniModelCache.key(of: vit), MiniModelCache.key(of: timm)]
+        let keys = try [runKey(clip), runKey(vit), runKey(timm)]
         let other = MiniFoodWorld(arrangement: 7).fingerprint
         (clip.world, vit.world, timm.world) = (other, other, other)
-        let changed = try [MiniModelCache.key(of: clip), MiniModelCache.key(of: vit), MiniModelCache.key(of: timm)]
+        let changed = try [runKey(clip), runKey(vit), runKey(timm)]
         #expect(zip(keys, changed).allSatisfy { $0 != $1 })
     }
 
     @Test func theFreshHeadsRateIsScaledByThePapersWidthOverTheMiniModels() {
-        let clip = TrainingConfiguration.clipFineTuning(preset: .mini, quick: false, seed: 0, layerDecay: nil)
+        let clip = CLIPFineTuningPlan.training(preset: .mini, quick: false, seed: 0, layerDecay: nil)
         let vit = ViTFineTuningPlan.mini(trainingImages: 7_280, quick: false, schedule: .constant, seed: 0).training
         #expect(clip.headLearningRateScale == 6 && vit.headLearningRateScale == 6 && clip.optimizer.learningRate == 1e-4)
-        #expect(TrainingConfiguration.clipFineTuning(preset: .paper, quick: false, seed: 0, layerDecay: nil).headLearningRateScale == nil)
+        #expect(CLIPFineTuningPlan.training(preset: .paper, quick: false, seed: 0, layerDecay: nil).headLearningRateScale == nil)
         #expect(clip.hyperParameters["head_lr_scale"] == .number(6))
         let optimizer = AdamW([("classifier.weight", Tensor(zeros: [2, 2])), ("vision_model.encoder.layers.0.mlp.fc1.weight", Tensor(zeros: [2, 2]))],
                               hyperparameters: clip.optimizer, exemptNormsBiasesAndEmbeddings: true, layerDecay: 0.5, headLearningRateScale: 6)

@@ -1,5 +1,6 @@
 // The mini timm models: timm's initial weights, pretraining that trains every layer, and the
 // cache that keeps the result by recipe and rebuilds a damaged copy.
+import Common
 import Foundation
 import Models
 @testable import Recipes
@@ -97,7 +98,7 @@ func statistics(_ tensor: Tensor) -> (mean: Double, std: Double, maxAbs: Double)
         lines.removeAll()
         #expect(try MiniModelCache(root: scratch.url).checkpoint(for: recipe, say: { lines.append($0) }) == entry)
         #expect(lines.first?.contains("damaged") == true, "\(lines)")
-        guard case .success = MiniModelCache.verify(entry, key: try MiniModelCache.key(of: recipe), recipe: MiniTimmRecipe.self) else {
+        guard case .success = MiniModelCache.verify(entry, key: try runKey(recipe), recipe: MiniTimmRecipe.self) else {
             Issue.record("the rebuilt entry does not match its record")
             return
         }

@@ -18,7 +18,7 @@ import Testing
         #expect((6...8).contains(data.trainingImagesPerClass) && data.train.count == 8 * 91, "the quick world's smallest class")
         let small = data.drawingTraining(perClass: 3, seed: 3), large = data.drawingTraining(perClass: 6, seed: 3)
         for subset in [small, large] {
-            #expect(subset.validation.count == data.validation.count && subset.heldOut.count == data.heldOut.count)
+            #expect(subset.test.count == data.test.count && subset.heldOut.count == data.heldOut.count)
         }
         #expect(small.trainingImagesPerClass == 3 && small.train.count == 3 * 91 && large.train.count == 6 * 91)
         func names(_ d: ExperimentData) throws -> Set<[UInt8]> {

@@ -39,7 +39,7 @@ struct Prefix: Dataset {
 }
 
 func plan(epochs: Int, batch: Int, learningRate: Double = 1e-4, checkpointEvery: Int = 10) -> ViTFineTuningPlan {
-    var training = TrainingConfiguration.paperViT
+    var training = ViTFineTuningPlan.table1
     training.optimizer.learningRate = learningRate
     training.epochs = epochs
     training.batchSize = batch
@@ -70,7 +70,7 @@ func plan(epochs: Int, batch: Int, learningRate: Double = 1e-4, checkpointEvery:
     @Test func oneStepLowersTheLossOnItsBatch() throws {
         let scratch = try ScratchDirectory()
         let data = ExperimentData(preset: .mini, train: Prefix(base: Self.mini.train, count: 32),
-                                  validation: Prefix(base: Self.mini.validation, count: 16), heldOut: Self.mini.heldOut, source: "32 images")
+                                  test: Prefix(base: Self.mini.test, count: 16), heldOut: Self.mini.heldOut, source: "32 images")
         // One epoch of one batch holding every training image: the step's batch is all of them.
         let fineTuning = try ViTFineTuning(pretrained: try tinyPretrainedViT(in: scratch.url), classNames: data.train.classNames,
                                            plan: plan(epochs: 1, batch: 32, learningRate: 1e-3))
@@ -104,7 +104,7 @@ func plan(epochs: Int, batch: Int, learningRate: Double = 1e-4, checkpointEvery:
         let resumed = try #require(try second.run(Self.mini, work: work, output: output, progress: .none, say: { _ in }))
 
         #expect(resumed.resumedFromStep == 15 && whole.resumedFromStep == nil)
-        #expect(resumed.history == whole.history && resumed.validation == whole.validation)
+        #expect(resumed.history == whole.history && resumed.test == whole.test)
         for ((name, a), (_, b)) in zip(straight.model.namedParameters, second.model.namedParameters) {
             #expect(a.scalars == b.scalars, "\(name)")
         }

@@ -66,13 +66,13 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
         let original = try ZeroShotClassifier(checkpoint: fixtureCLIP)
 
         let fineTuned = try wise.scores(alpha: 1)
-        let (test, extended) = (try run.score(quickData.validation), try run.extendedScores(promptSets: [run.prompts])[0])
+        let (test, extended) = (try run.score(quickData.test), try run.extendedScores(promptSets: [run.prompts])[0])
         #expect(differences(fineTuned.test.top1, test.top1) == 0 && fineTuned.test.top5Count == test.top5Count)
         #expect(differences(fineTuned.extended.top1, extended.top1) == 0)
 
         // Run after alpha 1, so mixing back to 0 must restore the zero-shot weights.
         let zeroShot = try wise.scores(alpha: 0)
-        let expected = try original.zeroShotScores(quickData.validation, promptSets: [.food])[0]
+        let expected = try original.zeroShotScores(quickData.test, promptSets: [.food])[0]
         let expectedExtended = try original.zeroShotScores(quickData.heldOut, promptSets: [.food])[0]
         #expect(differences(zeroShot.test.top1, expected.top1) == 0 && zeroShot.test.top5Count == expected.top5Count)
         #expect(differences(zeroShot.extended.top1, expectedExtended.top1) == 0)
@@ -147,7 +147,7 @@ func zeroShotHead(_ clip: ZeroShotClassifier) -> Tensor {
             }
         }
         // Alpha 1 is the fine-tuned model, head included.
-        let tuned = try wise.scores(alpha: 1), test = try run.score(quickData.validation)
+        let tuned = try wise.scores(alpha: 1), test = try run.score(quickData.test)
         #expect(differences(tuned.test.top1, test.top1) == 0)
     }
 

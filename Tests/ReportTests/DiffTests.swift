@@ -80,7 +80,6 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let vit = ViTResults(model: "m", checkpointSource: "c", dataset: "d", trainableParameters: 1,
                              hyperParameters: [HyperParameterName.learningRate: .number(1e-4)],
-                             validation: TopKAccuracy(top1: accuracy(90), top5: accuracy(95)),
                              test: TopKAccuracy(top1: accuracy(91.87), top5: accuracy(95)), lossCurve: [], classes: ClassCounts(trained: 91, heldOut: 10), trainImages: 100, resumedFromStep: nil)
         try ResultsWriter(chapter: ViTResults.chapter, preset: .paper, seed: 1).write(vit, to: directory)
         let diff = try diff(directory)

@@ -109,6 +109,6 @@ func litResults(test: Double = 0.8412, extended: Double = 0.9531) -> LiTResults 
 func vitResults(test: Double) -> ViTResults {
     let top = TopKAccuracy(top1: accuracy(test * 100), top5: accuracy(99))
     return ViTResults(model: "ViT-B/16", checkpointSource: "test checkpoint", dataset: "test data", trainableParameters: 85_000_000,
-                      hyperParameters: [:], validation: top, test: top, lossCurve: lossCurve(steps: 4),
+                      hyperParameters: [:], test: top, lossCurve: lossCurve(steps: 4),
                       classes: ClassCounts(trained: 91, heldOut: 10), trainImages: 100, resumedFromStep: nil)
 }

@@ -54,6 +54,24 @@ private func contents(_ url: URL) -> [String: String] {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["model"])
     }
 
+    @Test func aDirectoryWrittenAtomicallyReplacesTheOldOneOnlyWhenItsFillSucceeds() throws {
+        let scratch = try ScratchDirectory()
+        let target = scratch.url.appendingPathComponent("model")
+        try directory(target, "old")
+        let old = contents(target)
+        #expect(throws: Stopped.self) {
+            try writeDirectoryAtomically(target) { staging in
+                try Data("half".utf8).write(to: staging.appendingPathComponent("model.safetensors"))
+                throw Stopped()
+            }
+        }
+        #expect(contents(target) == old)
+        try writeDirectoryAtomically(target) { staging in try directory(staging, "new") }
+        #expect(contents(target)["model.safetensors"] == "new")
+        // No staging directory or old model is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["model"])
+    }
+
     @Test("leftovers of dead processes are removed; a live process's temporaries and other files are kept")
     func leftoversOfDeadProcessesAreRemoved() throws {
         let scratch = try ScratchDirectory()

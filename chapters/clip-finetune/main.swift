@@ -73,8 +73,8 @@
 
 // A batch of 2048 does not fit in memory with a ViT-B/32 and its activations, so each batch is
 // accumulated from micro-batches of 32: the same gradient, computed in pieces. On the mini
-// preset the same recipe runs on MiniFood with batches of 128 (see
-// `TrainingConfiguration.clipFineTuning` for why). A killed run resumes from its last
+// preset the same recipe runs on MiniFood with batches of 256 (see
+// `CLIPFineTuningPlan.training` for why). A killed run resumes from its last
 // checkpoint under --cache; each fine-tuned model is saved there too, in Hugging Face's layout.
 // Every recipe trains the image tower, so no image features can be cached across recipes.
 //
@@ -89,6 +89,66 @@ import Foundation
 import Models
 import ChapterSupport
 import Recipes
+
+let arguments = CLIPFineTuneOptions.parseChapterArguments(chapter: "clip-finetune")
+let options = arguments.options
+let run = ChapterRun(chapter: "clip-finetune", options: options.run)
+run.main { try fineTuneCLIP() }
+
+func fineTuneCLIP() throws -> CLIPFineTuneResults {
+    // ## The data and the pretrained CLIP
+    //
+    // The 91 trained classes' training images and the paper's test split (the 0.2 held back from
+    // them), the 10 held-out classes for extended accuracy, and the CLIP every recipe starts from.
+    let data = try options.experimentData()
+    run.say("\(data.source): \(data.train.count) training and \(data.test.count) test images of \(data.train.classNames.count) classes, "
+        + "\(data.heldOut.count) images of \(data.heldOut.classNames.count) held-out classes")
+    let checkpoint = try PretrainedModels.clip(options, run: run)
+
+    // ## Each recipe: its classifier, training, then the two measurements
+    //
+    // A recipe's plan holds its settings (Table 2's, or FT-CLIP's code defaults for
+    // ft-clip-code); running it builds the classifier, fine-tunes (resuming a killed run), scores
+    // the test images through the head, the held-out classes zero-shot, and the drift, and saves
+    // the model.
+    var outcomes: [CLIPFineTuningOutcome] = []
+    for recipe in try arguments.comparedRecipes() {
+        let plan = try arguments.plan(recipe, seed: options.seed, checkpoint: checkpoint, data: data)
+        outcomes.append(try plan.run(checkpoint: checkpoint, data: data, cache: options.cacheDirectory, preset: options.preset,
+                                     say: { run.say($0) }))
+    }
+    let main = outcomes[0]
+
+    // ## Other seeds
+    //
+    // The main recipe again with each further seed of `--seeds`: the order of the batches (and a
+    // fresh head's draw) changes, for the spread one run's intervals do not show.
+    let seedRuns = try SeedRuns.repeating(from: options.seed, count: arguments.seeds,
+                                          first: (main.result.test.value, main.result.extended.value)) { seed in
+        run.say("fine-tuning again with seed \(seed)")
+        let plan = try arguments.plan(arguments.recipe, seed: seed, checkpoint: checkpoint, data: data)
+        let outcome = try plan.run(checkpoint: checkpoint, data: data, cache: options.cacheDirectory, preset: options.preset, say: { _ in })
+        run.say(String(format: "seed %llu: test top-1 %.2f%%, extended top-1 %.2f%%", seed,
+                       100 * outcome.result.test.value, 100 * outcome.result.extended.value))
+        return (outcome.result.test.value, outcome.result.extended.value)
+    }
+
+    // ## Tables 3 and 4, Figure 4
+    //
+    // The main recipe's numbers feed the tables and its loss curve the figure; every recipe's
+    // accuracies, drift and settings are kept beside them.
+    run.say("\(main.result.id) for Tables 3 and 4: test top-1 \(main.result.test.percentWithInterval), extended top-1 "
+        + "\(main.result.extended.percentWithInterval); \(main.lossCurve.count) steps in Figure 4's curve")
+    return CLIPFineTuneResults(model: main.model, checkpointSource: checkpoint.recordedPath,
+                               dataset: data.source, trainableParameters: main.result.trainableParameters,
+                               hyperParameters: main.hyperParameters, test: main.result.test, extended: main.result.extended,
+                               lossCurve: main.lossCurve, fineTunedCheckpoint: main.saved.recordedPath,
+                               extendedPromptEnsembles: [main.ensemble], seedRuns: seedRuns,
+                               classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
+                               recipe: main.result.id, recipes: outcomes.map(\.result))
+}
+
+// ## The command line
 
 struct CLIPFineTuneOptions: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -152,8 +212,8 @@ struct CLIPFineTuneOptions: ParsableCommand {
 
     /// The main recipe first, then the others of --recipes in the chapter's order.
     func comparedRecipes() throws -> [CLIPFineTuningRecipe] {
-        let named = try (recipes?.split(separator: ",") ?? []).map { text in
-            guard let recipe = CLIPFineTuningRecipe(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+        let named = try commaSeparatedList(recipes ?? "") { text in
+            guard let recipe = CLIPFineTuningRecipe(rawValue: text) else {
                 throw ValidationError("--recipes: unknown recipe \"\(text)\"; choose among \(CLIPFineTuningRecipe.reportOrder.map(\.rawValue).joined(separator: ", "))")
             }
             return recipe
@@ -168,140 +228,12 @@ struct CLIPFineTuneOptions: ParsableCommand {
                                                                            erasing: randomErasing, randAugmentConfiguration: randAugment),  // validated
                                      emaDecay: modelEma ? modelEmaDecay : nil)
     }
-}
 
-let arguments = CLIPFineTuneOptions.parseChapterArguments(chapter: "clip-finetune")
-let options = arguments.options
-let run = ChapterRun(chapter: "clip-finetune", options: options.run)
-run.main { try fineTuneCLIP() }
-
-func fineTuneCLIP() throws -> CLIPFineTuneResults {
-    let data = try options.experimentData()
-    let checkpoint = try PretrainedModels.clip(options, run: run)
-    var outcomes: [RecipeOutcome] = []
-    for recipe in try arguments.comparedRecipes() {
-        // ## One recipe: its classifier, training, then the two measurements.
-        outcomes.append(try fineTune(recipe, seed: options.seed, checkpoint: checkpoint, data: data, log: true))
+    /// `recipe`'s plan with `seed`: Table 2's settings (the preset's) with the flags, or for
+    /// ft-clip-code FT-CLIP's code defaults.
+    func plan(_ recipe: CLIPFineTuningRecipe, seed: UInt64, checkpoint: URL, data: ExperimentData) throws -> CLIPFineTuningPlan {
+        try CLIPFineTuningPlan.chapter(recipe, preset: options.preset, quick: options.quick, seed: seed, layerDecay: layerDecay,
+                                       ftCLIPSchedule: warmupEpochs.map { ($0, minLr) }, regularization: regularization,
+                                       imageSize: try CLIPFineTuning.imageSize(checkpoint: checkpoint), trainingImages: data.train.count)
     }
-    let main = outcomes[0]
-
-    // Other seeds of the main recipe: the order of the batches (and a fresh head's draw) changes,
-    // for the spread one run's intervals do not show.
-    let seedRuns = try repeatedRuns(first: (main.result.test.value, main.result.extended.value), checkpoint: checkpoint, data: data)
-
-    return CLIPFineTuneResults(model: main.model, checkpointSource: checkpoint.recordedPath,
-                               dataset: data.source, trainableParameters: main.result.trainableParameters,
-                               hyperParameters: main.hyperParameters, test: main.result.test, extended: main.result.extended,
-                               lossCurve: main.lossCurve, fineTunedCheckpoint: main.saved.recordedPath,
-                               extendedPromptEnsembles: [main.ensemble], seedRuns: seedRuns,
-                               classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
-                               recipe: main.result.id, recipes: outcomes.map(\.result))
-}
-
-/// What one recipe's run leaves (the model itself is let go before the next recipe loads its own).
-struct RecipeOutcome {
-    var model: String
-    var hyperParameters: HyperParameters
-    var lossCurve: [LossPoint]
-    var result: CLIPRecipeResult
-    var ensemble: ExtendedEnsembleAccuracy
-    var saved: URL
-}
-
-/// Fine-tunes with `recipe` and `seed` (resuming a checkpoint under --cache), measures test and
-/// extended accuracy, and saves the model; `log` reports each part as the chapter's output.
-func fineTune(_ recipe: CLIPFineTuningRecipe, seed: UInt64, checkpoint: URL, data: ExperimentData, log: Bool) throws -> RecipeOutcome {
-    let say: (String) -> Void = { if log { run.say($0) } }
-    let started = Date()
-    let (configuration, regularization) = try settings(of: recipe, seed: seed, checkpoint: checkpoint, data: data)
-    let directory = try CLIPFineTuning.runDirectory(cache: options.cacheDirectory, preset: options.preset, checkpoint: checkpoint, data: data,
-                                                    configuration: configuration, recipe: recipe, regularization: regularization)
-    let fineTuning = try CLIPFineTuning(checkpoint: checkpoint, data: data, configuration: configuration, recipe: recipe,
-                                        regularization: regularization, trainerDirectory: directory.appendingPathComponent("trainer"))
-    say("recipe \(recipe.rawValue): \(recipe.description)")
-    say("trains \(recipe.trained): \(fineTuning.trainableParameters) parameters, on \(data.train.count) images of "
-        + "\(data.train.classNames.count) classes")
-    say("AdamW lr \(configuration.optimizer.learningRate), batch \(configuration.batchSize) in micro-batches of "
-        + "\(configuration.microBatchSize), weight decay \(configuration.optimizer.weightDecay), \(configuration.epochs) epochs = "
-        + "\(fineTuning.trainer.totalSteps) steps, \(configuration.schedule.name) schedule" + (configuration.layerDecay.map { ", layer decay \($0)" } ?? ""))
-    let extras = regularization.hyperParameters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-    if regularization != CLIPFineTuningRegularization() { say("beyond Table 2: " + extras.joined(separator: ", ")) }
-    if let step = try fineTuning.resume() {
-        say("resuming from the checkpoint at step \(step) of \(fineTuning.trainer.totalSteps) in \(directory.path)")
-    }
-    try fineTuning.train()
-    say(String(format: "trained in %.1f s", Date().timeIntervalSince(started)))
-
-    let test = try fineTuning.score(data.validation)
-    let testAccuracy = test.bootstrappedTop1(seed: seed)
-    say("test (\(data.validation.count) validation images, \(data.validation.classNames.count) classes"
-        + (recipe == .flyp ? ", zero-shot against the fine-tuned text tower" : ", through the head") + "): "
-        + "top-1 \(testAccuracy.percentWithInterval), top-5 \(percent(test.accuracy.top5.value))")
-    let ensemble = PromptTemplates.ensemble(for: options.preset)
-    let heldOutImages = try fineTuning.extendedImages()
-    let extendedScores = fineTuning.zeroShot.zeroShotScores(heldOutImages, promptSets: [fineTuning.prompts, ensemble])
-    let extended = extendedScores[0], extendedAccuracy = extended.bootstrappedTop1(seed: seed)
-    let ensembleAccuracy = extendedScores[1].bootstrappedTop1(seed: seed)
-    say("extended (\(data.heldOut.count) images of \(data.heldOut.classNames.count) held-out classes, zero-shot: the fine-tuned "
-        + "image tower's class token, post-LayerNorm and projection against the \(recipe == .flyp ? "fine-tuned" : "pretrained") text "
-        + "tower): top-1 \(extendedAccuracy.percentWithInterval); with the \(ensemble.templates.count) templates of "
-        + "\"\(ensemble.name)\": \(ensembleAccuracy.percentWithInterval)")
-    for (className, accuracy) in extended.perClass {
-        say("  held out \(className): \(percent(accuracy.value)) of \(accuracy.images)")
-    }
-    let drift = try fineTuning.drift(fineTuned: heldOutImages)
-    say(String(format: "drift: held-out embeddings keep a mean cosine of %.3f with the pretrained ones; blocks' relative weight change ", drift.embeddingCosine)
-        + drift.relativeWeightChange.map { String(format: "%.3f", $0) }.joined(separator: " "))
-
-    // The fine-tuned CLIP, for the chapters that build on it (WiSE-FT).
-    let saved = directory.appendingPathComponent("model")
-    try fineTuning.saveFineTuned(to: saved)
-    say("saved the fine-tuned CLIP to \(saved.path)")
-    let seconds = Date().timeIntervalSince(started)
-    say(String(format: "recipe %@ took %.1f s", recipe.rawValue, seconds))
-    return RecipeOutcome(model: fineTuning.zeroShot.model.config.architectureName, hyperParameters: fineTuning.hyperParameters,
-                         lossCurve: fineTuning.lossCurve,
-                         result: CLIPRecipeResult(id: recipe.rawValue, test: testAccuracy, extended: extendedAccuracy, trained: recipe.trained,
-                                                  trainableParameters: fineTuning.trainableParameters, seconds: seconds,
-                                                  fineTunedCheckpoint: saved.recordedPath, drift: drift,
-                                                  hyperParameters: recipe == .ftCLIPCode ? fineTuning.hyperParameters : nil),
-                         ensemble: ExtendedEnsembleAccuracy(templates: ensemble.templates, extended: ensembleAccuracy), saved: saved)
-}
-
-/// The training configuration and regularisation `recipe` runs with: Table 2's (the preset's)
-/// with the flags, or for ft-clip-code FT-CLIP's code defaults (refused where one is not
-/// implemented for the preset's image size).
-func settings(of recipe: CLIPFineTuningRecipe, seed: UInt64, checkpoint: URL,
-              data: ExperimentData) throws -> (TrainingConfiguration, CLIPFineTuningRegularization) {
-    var configuration = TrainingConfiguration.clipFineTuning(preset: options.preset, quick: options.quick, seed: seed,
-                                                             layerDecay: arguments.layerDecay)
-    guard recipe == .ftCLIPCode else {
-        let stepsPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
-        if let warmupEpochs = arguments.warmupEpochs {
-            configuration = configuration.withFTCLIPSchedule(warmupEpochs: warmupEpochs, minimumRate: arguments.minLr, stepsPerEpoch: stepsPerEpoch)
-        }
-        return (configuration, arguments.regularization)
-    }
-    let imageSize = try CLIPFineTuning.imageSize(checkpoint: checkpoint)
-    guard let regularization = CLIPFineTuningRegularization.ftCLIPCode(imageSize: imageSize, emaDecay: arguments.modelEma ? arguments.modelEmaDecay : nil) else {
-        throw ChapterError("ft-clip-code: FT-CLIP's bicubic random-resized crop for \(imageSize)-pixel images is not implemented yet; "
-                           + "ft-clip-code runs at 32 px (the mini preset), where FT-CLIP's code crops with RandomCrop(padding 4)")
-    }
-    return (configuration.ftCLIPCode(examplesPerEpoch: data.train.count), regularization)
-}
-
-/// The main recipe again with each further seed of `--seeds` (test and extended top-1 with the
-/// single template); nil for a single seed.
-func repeatedRuns(first: (test: Double, extended: Double), checkpoint: URL, data: ExperimentData) throws -> SeedRuns? {
-    let seeds = SeedRuns.seeds(from: options.seed, count: arguments.seeds)
-    guard seeds.count > 1 else { return nil }
-    var test = [first.test], extended = [first.extended]
-    for seed in seeds.dropFirst() {
-        run.say("fine-tuning again with seed \(seed)")
-        let outcome = try fineTune(arguments.recipe, seed: seed, checkpoint: checkpoint, data: data, log: false)
-        test.append(outcome.result.test.value)
-        extended.append(outcome.result.extended.value)
-        run.say(String(format: "seed %llu: test top-1 %.2f%%, extended top-1 %.2f%%", seed, 100 * test.last!, 100 * extended.last!))
-    }
-    return SeedRuns(seeds: seeds, test: test, extended: extended)
 }

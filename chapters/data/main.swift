@@ -115,9 +115,9 @@ func describeFood101() throws -> DataResults {
         validationFraction: kind == .paper ? Food101Split.validationFraction : nil,
         heldOutClasses: split.heldOutClasses.map { food.classNames[$0] },
         trainClasses: split.trainClasses.map { food.classNames[$0] },
-        counts: SplitCounts(train: split.train.count, validation: split.validation.count, heldOut: split.heldOut.count),
+        counts: SplitCounts(train: split.train.count, test: split.validation.count, heldOut: split.heldOut.count),
         checksums: ListChecksums(train: SHA256.hex(split.trainSet.listing().utf8),
-                                 validation: SHA256.hex(split.validationSet.listing().utf8),
+                                 test: SHA256.hex(split.validationSet.listing().utf8),
                                  heldOut: SHA256.hex(split.heldOutSet.listing().utf8)),
         imageCheck: check.rawValue, unreadableSkipped: unreadable.map(\.reason),
         figures: [figure], miniFood: nil,
@@ -242,8 +242,8 @@ func describeMiniFood() throws -> DataResults {
     return DataResults(
         source: "MiniFood (rendered)", split: "paper", validationFraction: MiniFood.validationFraction,
         heldOutClasses: mini.heldOut.classNames, trainClasses: mini.train.classNames,
-        counts: SplitCounts(train: mini.train.count, validation: mini.validation.count, heldOut: mini.heldOut.count),
-        checksums: ListChecksums(train: listChecksums["train"]!, validation: listChecksums["validation"]!, heldOut: listChecksums["held-out"]!),
+        counts: SplitCounts(train: mini.train.count, test: mini.validation.count, heldOut: mini.heldOut.count),
+        checksums: ListChecksums(train: listChecksums["train"]!, test: listChecksums["validation"]!, heldOut: listChecksums["held-out"]!),
         imageCheck: nil, unreadableSkipped: nil, figures: figures,
         miniFood: MiniFoodFacts(
             sizes: sizes, colours: FoodColour.allCases.map(\.rawValue), patterns: ToppingPattern.allCases.map(\.rawValue),

@@ -38,7 +38,7 @@
 // every training image is embedded once, before training; each step then runs only the text
 // tower. `TrainingConfiguration.lit` and `.litLockedViT` give the settings and their sources.
 //
-// Evaluation is the `clip` chapter's: test accuracy on the 91 classes' validation images among
+// Evaluation is the `clip` chapter's: test accuracy on the 91 classes' test images among
 // the 91 names, extended accuracy on the 10 held-out classes' images among the 10 names, with
 // "a photo of {}, a type of food." and with the preset's prompt ensemble. For the CLIP tower the
 // same images are scored before tuning too, so the chapter shows zero-shot CLIP beside LiT on
@@ -56,52 +56,6 @@ import Foundation
 import Models
 import ChapterSupport
 import Recipes
-
-/// `--image-tower`: one tower, or `vit` for both ViTs.
-enum ImageTowerChoice: String, ExpressibleByArgument, CaseIterable {
-    case clip, vit
-    case vitPretrained = "vit-pretrained"
-    case vitFineTuned = "vit-fine-tuned"
-
-    var towers: [LiTImageTower] {
-        switch self {
-        case .clip: [.clip]
-        case .vit: [.vitPretrained, .vitFineTuned]
-        case .vitPretrained: [.vitPretrained]
-        case .vitFineTuned: [.vitFineTuned]
-        }
-    }
-}
-
-extension LiTTextInitialisation: ExpressibleByArgument {}
-
-struct LiTOptions: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lit", abstract: "LiT: an image tower locked (CLIP's, or a pretrained or fine-tuned ViT), a text tower tuned to it (beyond the paper).")
-
-    @OptionGroup var options: ChapterOptions
-
-    @Option(help: "clip, vit (both ViTs), vit-pretrained or vit-fine-tuned; repeat for several (default: clip and both ViTs).")
-    var imageTower: [ImageTowerChoice] = [.clip, .vit]
-
-    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224).")
-    var vitCheckpoint: String?
-
-    @Option(help: "The fine-tuned ViT directory the vit chapter saved (default: the one <results>/vit.json names).")
-    var vitFineTuned: String?
-
-    @Option(help: "Where the ViTs' text tower starts: clip (the preset's CLIP text tower, default) or scratch (random weights).")
-    var textInit: LiTTextInitialisation = .clip
-
-    var towers: [LiTImageTower] { LiTImageTower.allCases.filter { tower in imageTower.contains { $0.towers.contains(tower) } } }
-
-    func validate() throws {
-        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
-        if options.preset == .paper && vitCheckpoint == nil && towers.contains(.vitPretrained) {
-            throw ValidationError("the paper preset's vit-pretrained tower needs --vit-checkpoint DIR (google/vit-base-patch16-224)")
-        }
-    }
-}
 
 let arguments = LiTOptions.parseChapterArguments(chapter: "lit")
 let options = arguments.options
@@ -134,18 +88,18 @@ func lockedImageTextTuning() throws -> LiTResults {
 func clipTower(_ data: ExperimentData, checkpoint: URL) throws -> LiTVariantResults {
     let configuration = TrainingConfiguration.lit(preset: options.preset, quick: options.quick, seed: options.seed)
     let trainingPrompts = PromptTemplates.ensemble(for: options.preset)
-    // The locked image tower embeds every image once: training, validation, held out.
+    // The locked image tower embeds every image once: training, test, held out.
     run.say("clip: embedding \(data.train.count) training images with CLIP's locked image tower")
     let lit = try LiT(checkpoint: checkpoint, data: data, configuration: configuration, trainingPrompts: trainingPrompts)
     let model = lit.clip.model.config.architectureName
-    let validation = try lit.clip.embedImages(data.validation), heldOut = try lit.clip.embedImages(data.heldOut)
+    let testImages = try lit.clip.embedImages(data.test), heldOut = try lit.clip.embedImages(data.heldOut)
     run.say("clip: \(model) from \(checkpoint.path); training captions from \(trainingPrompts.templates.count) templates (\(trainingPrompts.source))")
     // Zero-shot CLIP on the same embeddings, then LiT.
-    let before = accuracies(lit.clip.zeroShotScores(validation, promptSets: promptSets), lit.clip.zeroShotScores(heldOut, promptSets: promptSets))
+    let before = accuracies(lit.clip.zeroShotScores(testImages, promptSets: promptSets), lit.clip.zeroShotScores(heldOut, promptSets: promptSets))
     let pairs = "the \(data.train.classNames.count) trained classes' \(data.train.count) training images, each captioned with its class name "
         + "in a template drawn from \(trainingPrompts.templates.count) (\(trainingPrompts.name): \(trainingPrompts.source))"
     return try train(lit, .clip, model: model, imageCheckpoint: checkpoint.recordedPath, textCheckpoint: checkpoint.recordedPath,
-                     pairs: pairs, validation: validation, heldOut: heldOut, before: before)
+                     pairs: pairs, testImages: testImages, heldOut: heldOut, before: before)
 }
 
 // ## A ViT, locked, read at its pre-logits
@@ -162,10 +116,10 @@ func vitTower(_ tower: LiTImageTower, checkpoint: URL, data: ExperimentData, cli
     let configuration = TrainingConfiguration.litLockedViT(preset: options.preset, quick: options.quick, seed: options.seed)
     let lit = try LiT.lockedViT(vit, clipCheckpoint: clip, textInitialisation: arguments.textInit, pairs: pairs, configuration: configuration)
     run.say("\(tower.rawValue): training pairs: \(described)")
-    let validation = try vit.embedImages(data.validation), heldOut = try vit.embedImages(data.heldOut)
+    let testImages = try vit.embedImages(data.test), heldOut = try vit.embedImages(data.heldOut)
     return try train(lit, tower, model: model, imageCheckpoint: checkpoint.recordedPath,
                      textCheckpoint: arguments.textInit == .clip ? clip.recordedPath : nil, pairs: described,
-                     validation: validation, heldOut: heldOut, before: nil)
+                     testImages: testImages, heldOut: heldOut, before: nil)
 }
 
 /// The ViTs' training pairs, and the words the results give them.
@@ -223,7 +177,7 @@ func accuracies(_ test: [ClassificationHits], _ extended: [ClassificationHits]) 
 }
 
 func train(_ lit: LiT, _ tower: LiTImageTower, model: String, imageCheckpoint: String, textCheckpoint: String?, pairs: String,
-           validation: EmbeddedImages, heldOut: EmbeddedImages, before: [PromptEnsembleAccuracy]?) throws -> LiTVariantResults {
+           testImages: EmbeddedImages, heldOut: EmbeddedImages, before: [PromptEnsembleAccuracy]?) throws -> LiTVariantResults {
     let configuration = lit.trainer.configuration
     run.say("\(tower.rawValue): training \(lit.trainableParameters) parameters on \(lit.pairs.images.count) pairs: AdamW lr "
         + "\(configuration.optimizer.learningRate), batch \(configuration.batchSize), weight decay \(configuration.optimizer.weightDecay), "
@@ -231,7 +185,7 @@ func train(_ lit: LiT, _ tower: LiTImageTower, model: String, imageCheckpoint: S
     let started = Date()
     try lit.train()
     run.say(String(format: "%@: trained in %.1f s", tower.rawValue, Date().timeIntervalSince(started)))
-    let test = lit.clip.zeroShotScores(validation, promptSets: promptSets), extended = lit.clip.zeroShotScores(heldOut, promptSets: promptSets)
+    let test = lit.clip.zeroShotScores(testImages, promptSets: promptSets), extended = lit.clip.zeroShotScores(heldOut, promptSets: promptSets)
     let tuned = accuracies(test, extended)
     for (index, prompts) in promptSets.enumerated() {
         let was = before.map { " (\($0[index].test.percentWithInterval) and \($0[index].extended.percentWithInterval) before tuning)" } ?? ""
@@ -246,4 +200,52 @@ func train(_ lit: LiT, _ tower: LiTImageTower, model: String, imageCheckpoint: S
                              hyperParameters: lit.hyperParameters, templates: PromptTemplates.food.templates, test: tuned[0].test,
                              extended: tuned[0].extended, promptEnsembles: Array(tuned.dropFirst()), beforeTuning: before,
                              lossCurve: lit.lossCurve, epochMeanLosses: lit.trainer.history.epochs.map(\.meanLoss))
+}
+
+// ## The command line
+
+/// `--image-tower`: one tower, or `vit` for both ViTs.
+enum ImageTowerChoice: String, ExpressibleByArgument, CaseIterable {
+    case clip, vit
+    case vitPretrained = "vit-pretrained"
+    case vitFineTuned = "vit-fine-tuned"
+
+    var towers: [LiTImageTower] {
+        switch self {
+        case .clip: [.clip]
+        case .vit: [.vitPretrained, .vitFineTuned]
+        case .vitPretrained: [.vitPretrained]
+        case .vitFineTuned: [.vitFineTuned]
+        }
+    }
+}
+
+extension LiTTextInitialisation: ExpressibleByArgument {}
+
+struct LiTOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lit", abstract: "LiT: an image tower locked (CLIP's, or a pretrained or fine-tuned ViT), a text tower tuned to it (beyond the paper).")
+
+    @OptionGroup var options: ChapterOptions
+
+    @Option(help: "clip, vit (both ViTs), vit-pretrained or vit-fine-tuned; repeat for several (default: clip and both ViTs).")
+    var imageTower: [ImageTowerChoice] = [.clip, .vit]
+
+    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224).")
+    var vitCheckpoint: String?
+
+    @Option(help: "The fine-tuned ViT directory the vit chapter saved (default: the one <results>/vit.json names).")
+    var vitFineTuned: String?
+
+    @Option(help: "Where the ViTs' text tower starts: clip (the preset's CLIP text tower, default) or scratch (random weights).")
+    var textInit: LiTTextInitialisation = .clip
+
+    var towers: [LiTImageTower] { LiTImageTower.allCases.filter { tower in imageTower.contains { $0.towers.contains(tower) } } }
+
+    func validate() throws {
+        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
+        if options.preset == .paper && vitCheckpoint == nil && towers.contains(.vitPretrained) {
+            throw ValidationError("the paper preset's vit-pretrained tower needs --vit-checkpoint DIR (google/vit-base-patch16-224)")
+        }
+    }
 }

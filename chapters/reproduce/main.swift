@@ -139,7 +139,7 @@ struct ReproduceArguments: ParsableCommand {
     }
 
     var chapterList: [String]? {
-        chapters.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        chapters.map { commaSeparatedList($0) { $0 } }
     }
 
     var settings: ReproductionSettings {

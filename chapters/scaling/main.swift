@@ -14,12 +14,12 @@
 // ladder is 10, 40, 160 and 800 images a class; the mini preset's is the part of that ladder its
 // world affords, then the largest it affords, filled in to four sizes by geometric midpoints
 // (`ScalingPlan.sizes`). Each size's images are drawn with the seed from each class's training
-// images, a smaller size's among every larger one's; the test (validation) and held-out images
+// images, a smaller size's among every larger one's; the test and held-out images
 // never change. Every size keeps the fine-tuning's epochs and batch, so the steps grow with the
 // data, as they would for a user with that much data.
 //
 // Each point is measured as the paper measures its models: test accuracy on the trained classes'
-// validation images, and for CLIP extended accuracy, zero-shot on the held-out classes through
+// test images, and for CLIP extended accuracy, zero-shot on the held-out classes through
 // the fine-tuned image tower; each with a 95% bootstrap interval over the images. ViT has no
 // extended accuracy: its head names only the trained classes. Zero-shot CLIP, which does not
 // depend on the size, is measured beside them on the same images: the line fine-tuning has to
@@ -42,57 +42,6 @@ import Training
 import ChapterSupport
 import Recipes
 
-struct ScalingOptions: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "scaling", abstract: "Fine-tuned ViT and CLIP against zero-shot CLIP over training-set sizes and learning rates.")
-
-    @OptionGroup var options: ChapterOptions
-
-    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224); --checkpoint is CLIP's.")
-    var vitCheckpoint: String?
-
-    @Option(help: "Comma-separated training images per class (default: the preset's ladder up to the largest the data affords).")
-    var sizes: String?
-
-    @Option(help: "Comma-separated multiples of the published learning rate, for the learning-rate axis.")
-    var learningRateFactors = ScalingPlan.learningRateFactors.map { String(format: "%g", $0) }.joined(separator: ",")
-
-    @Option(help: "The clip-finetune recipes on the size axis (the first is also on the learning-rate axis).")
-    var recipes = "ft-clip,zero-shot-head"
-
-    func validate() throws {
-        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
-        if options.preset == .paper && (vitCheckpoint == nil || options.checkpoint == nil) {
-            throw ValidationError("the paper preset needs --vit-checkpoint DIR (google/vit-base-patch16-224) and --checkpoint DIR (openai/clip-vit-base-patch32)")
-        }
-        if let sizes, (try? Self.numbers(sizes, as: Int.self))?.allSatisfy({ $0 > 0 }) != true {
-            throw ValidationError("--sizes must be positive whole numbers separated by commas, got \"\(sizes)\"")
-        }
-        guard (try? Self.numbers(learningRateFactors, as: Double.self))?.allSatisfy({ $0 > 0 }) == true else {
-            throw ValidationError("--learning-rate-factors must be positive numbers separated by commas, got \"\(learningRateFactors)\"")
-        }
-        _ = try clipRecipes()
-    }
-
-    func clipRecipes() throws -> [CLIPFineTuningRecipe] {
-        let recipes = try recipes.split(separator: ",", omittingEmptySubsequences: false).map { text in
-            guard let recipe = CLIPFineTuningRecipe(rawValue: text.trimmingCharacters(in: .whitespaces)), recipe != .flyp else {
-                throw ValidationError("--recipes: \"\(text)\" is not a clip-finetune recipe with a head (ft-clip, zero-shot-head, huggingface)")
-            }
-            return recipe
-        }
-        guard Set(recipes).count == recipes.count else { throw ValidationError("--recipes names a recipe twice") }
-        return recipes
-    }
-
-    /// Distinct numbers of a comma-separated list, in increasing order; throws on anything else.
-    static func numbers<Number: LosslessStringConvertible & Comparable & Hashable>(_ text: String, as: Number.Type) throws -> [Number] {
-        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Number(String($0).trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }), Set(values).count == values.count else { throw ValidationError("not a list") }
-        return values.map { $0! }.sorted()
-    }
-}
-
 let arguments = ScalingOptions.parseChapterArguments(chapter: "scaling")
 let options = arguments.options
 let run = ChapterRun(chapter: "scaling", options: options.run)
@@ -102,7 +51,7 @@ func scaling() throws -> ScalingResults {
     // ## The data, the pretrained models and zero-shot CLIP
     let data = try options.experimentData()
     let largest = data.trainingImagesPerClass
-    run.say("\(data.source): \(data.train.count) training images (\(largest) or more a class), \(data.validation.count) test and "
+    run.say("\(data.source): \(data.train.count) training images (\(largest) or more a class), \(data.test.count) test and "
         + "\(data.heldOut.count) held-out images")
     let sizes = try arguments.sizes.map { try ScalingOptions.numbers($0, as: Int.self) }
         ?? ScalingPlan.sizes(largest: largest, count: options.quick ? 2 : 4)
@@ -128,7 +77,7 @@ func scaling() throws -> ScalingResults {
     case .paper: ViTFineTuningPlan.paper(schedule: .constant, seed: options.seed)
     case .mini: ViTFineTuningPlan.mini(trainingImages: data.train.count, quick: options.quick, schedule: .constant, seed: options.seed)
     }
-    let clipConfiguration = TrainingConfiguration.clipFineTuning(preset: options.preset, quick: options.quick, seed: options.seed, layerDecay: nil)
+    let clipConfiguration = CLIPFineTuningPlan.training(preset: options.preset, quick: options.quick, seed: options.seed, layerDecay: nil)
     let models = [ScalingModel(id: "vit", description: "ViT fine-tuned end to end with Table 1's settings, a fresh head",
                                checkpointSource: vitCheckpoint.recordedPath, learningRate: vitPlan.training.optimizer.learningRate,
                                batchSize: vitPlan.training.batchSize, epochs: vitPlan.training.epochs)]
@@ -190,4 +139,57 @@ func scaling() throws -> ScalingResults {
     return ScalingResults(dataset: data.source, classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
                           draw: ScalingPlan.drawDescription(seed: options.seed), defaultTrainImages: data.train.count, models: models,
                           sizes: sizePoints, learningRates: ratePoints, zeroShot: zeroShot)
+}
+
+// ## The command line
+
+struct ScalingOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling", abstract: "Fine-tuned ViT and CLIP against zero-shot CLIP over training-set sizes and learning rates.")
+
+    @OptionGroup var options: ChapterOptions
+
+    @Option(help: "The pretrained ViT checkpoint directory, for the paper preset (google/vit-base-patch16-224); --checkpoint is CLIP's.")
+    var vitCheckpoint: String?
+
+    @Option(help: "Comma-separated training images per class (default: the preset's ladder up to the largest the data affords).")
+    var sizes: String?
+
+    @Option(help: "Comma-separated multiples of the published learning rate, for the learning-rate axis.")
+    var learningRateFactors = ScalingPlan.learningRateFactors.map { String(format: "%g", $0) }.joined(separator: ",")
+
+    @Option(help: "The clip-finetune recipes on the size axis (the first is also on the learning-rate axis).")
+    var recipes = "ft-clip,zero-shot-head"
+
+    func validate() throws {
+        if options.preset == .mini && vitCheckpoint != nil { throw ValidationError("--vit-checkpoint belongs to the paper preset; the mini preset pretrains its own ViT") }
+        if options.preset == .paper && (vitCheckpoint == nil || options.checkpoint == nil) {
+            throw ValidationError("the paper preset needs --vit-checkpoint DIR (google/vit-base-patch16-224) and --checkpoint DIR (openai/clip-vit-base-patch32)")
+        }
+        if let sizes, (try? Self.numbers(sizes, as: Int.self))?.allSatisfy({ $0 > 0 }) != true {
+            throw ValidationError("--sizes must be positive whole numbers separated by commas, got \"\(sizes)\"")
+        }
+        guard (try? Self.numbers(learningRateFactors, as: Double.self))?.allSatisfy({ $0 > 0 }) == true else {
+            throw ValidationError("--learning-rate-factors must be positive numbers separated by commas, got \"\(learningRateFactors)\"")
+        }
+        _ = try clipRecipes()
+    }
+
+    func clipRecipes() throws -> [CLIPFineTuningRecipe] {
+        let recipes = try recipes.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            guard let recipe = CLIPFineTuningRecipe(rawValue: text.trimmingCharacters(in: .whitespaces)), recipe != .flyp else {
+                throw ValidationError("--recipes: \"\(text)\" is not a clip-finetune recipe with a head (ft-clip, zero-shot-head, huggingface)")
+            }
+            return recipe
+        }
+        guard Set(recipes).count == recipes.count else { throw ValidationError("--recipes names a recipe twice") }
+        return recipes
+    }
+
+    /// Distinct numbers of a comma-separated list, in increasing order; throws on anything else.
+    static func numbers<Number: LosslessStringConvertible & Comparable & Hashable>(_ text: String, as: Number.Type) throws -> [Number] {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Number(String($0).trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }), Set(values).count == values.count else { throw ValidationError("not a list") }
+        return values.map { $0! }.sorted()
+    }
 }

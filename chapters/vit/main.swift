@@ -18,9 +18,10 @@
 // is the same, up to rounding.
 //
 // Table 3's test accuracy for ViT (91.87%) is measured on the 20% of the 91 classes' photos
-// held back from training, the validation part the data chapter splits off: this chapter
-// classifies it after every epoch, top-1 and top-5, and reports the last epoch's numbers as
-// both `validation` and `test`, with 95% bootstrap intervals. Table 4 leaves ViT without an
+// held back from training, the part the data chapter splits off (the datasets' "validation"
+// part; the paper and this project call it the test split): this chapter classifies it after
+// every epoch, top-1 and top-5, and reports the last epoch's numbers as `test`, with 95%
+// bootstrap intervals. Table 4 leaves ViT without an
 // extended accuracy, rightly: its head has an output for each of the 91 trained classes and
 // none for the ten held-out dishes, so it cannot even express a guess about them. Nothing is
 // computed for them here either.
@@ -50,7 +51,7 @@ run.perform { try fineTuneViT() }
 func fineTuneViT() throws {
     // ## The data and the pretrained model
     let data = try options.experimentData()
-    run.say("\(data.source): \(data.train.count) training and \(data.validation.count) validation images of \(data.train.classNames.count) classes")
+    run.say("\(data.source): \(data.train.count) training and \(data.test.count) test images of \(data.train.classNames.count) classes")
     let pretrained = try PretrainedModels.vit(options, run: run)
     let modelName = options.preset == .paper ? "ViT-B/16" : "mini ViT"
 
@@ -61,8 +62,6 @@ func fineTuneViT() throws {
     // 256 give an epoch 280 steps (the paper's has 285), and the whole run as many updates of
     // the same size, over the same 10 epochs.
     let plan = fineTuningPlan(data, seed: options.seed)
-    let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: plan)
-    run.say("\(modelName) from \(pretrained.path): \(fineTuning.model.parameterCount) parameters, a fresh head of \(data.train.classNames.count) outputs")
     let (training, adam) = (plan.training, plan.training.optimizer)
     run.say("AdamW lr \(adam.learningRate), batch \(training.batchSize) (micro-batches of \(training.microBatchSize)), "
         + "weight decay \(adam.weightDecay), betas \(adam.beta1)/\(adam.beta2), eps \(adam.epsilon), \(training.epochs) epochs, "
@@ -70,26 +69,28 @@ func fineTuneViT() throws {
 
     // ## Fine-tuning
     //
-    // After each epoch the validation images are classified; the trainer checkpoints as it
+    // After each epoch the test images are classified; the trainer checkpoints as it
     // goes, so a run that is killed picks up where it stopped when the chapter is run again.
     // On a CPU the paper preset's 2,850 steps take days; `--stop-after-step` splits them into
     // sittings.
     let output = arguments.output.map { URL(fileURLWithPath: $0) }
         ?? options.cacheDirectory.appendingPathComponent("vit-fine-tuned-\(options.preset.rawValue)\(options.quick ? "-quick" : "")")
-    guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"), output: output,
-                                           stoppingAfter: arguments.stopAfterStep, say: { run.say($0) }) else {
+    guard let outcome = try plan.run(pretrained: pretrained, data: data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
+                                     output: output, stoppingAfter: arguments.stopAfterStep, say: { run.say($0) }) else {
         run.say("run the chapter again with the same options to continue; no results are written until the run is complete")
         return
     }
     for epoch in outcome.epochs {
-        run.say(String(format: "epoch %d: mean training loss %.4f, validation top-1 %.2f%%, top-5 %.2f%%", epoch.epoch, epoch.meanLoss,
-                       100 * epoch.validation.top1.value, 100 * epoch.validation.top5.value))
+        run.say(String(format: "epoch %d: mean training loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch.epoch, epoch.meanLoss,
+                       100 * epoch.test.top1.value, 100 * epoch.test.top5.value))
     }
     run.say("fine-tuned checkpoint: \(output.path)")
     run.onceResultsAreWritten(outcome.discardTrainerState)
 
     // ## Table 3: the fine-tuned model on the held-back images
-    let accuracy = outcome.validation.bootstrapped(seed: options.seed)
+    let accuracy = outcome.test.bootstrapped(seed: options.seed)
+    run.say("test (\(accuracy.top1.images) images of the \(data.test.classNames.count) trained classes): top-1 "
+        + "\(accuracy.top1.percentWithInterval), top-5 \(accuracy.top5.percentWithInterval)")
     let curve = outcome.lossCurve
 
     // ## Other seeds
@@ -99,33 +100,25 @@ func fineTuneViT() throws {
     // the batches). With `--seeds N` the same fine-tuning runs N - 1 more times with the next
     // seeds, on the same data and the same pretrained model, and the chapter reports the mean
     // and standard deviation of the N runs beside the first run's numbers.
-    let seedRuns = try repeatedRuns(first: accuracy.top1.value, pretrained: pretrained, data: data, output: output)
-    try run.finish(ViTResults(
-        model: modelName, checkpointSource: pretrained.recordedPath, dataset: data.source,
-        trainableParameters: outcome.trainableParameters, hyperParameters: plan.hyperParameters, validation: accuracy, test: accuracy,
-        lossCurve: curve, epochs: outcome.epochs, seedRuns: seedRuns,
-        classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
-        trainImages: data.train.count, resumedFromStep: outcome.resumedFromStep, fineTunedCheckpoint: output.recordedPath))
-}
-
-/// The fine-tuning again with each further seed of `--seeds`; nil for a single seed.
-func repeatedRuns(first: Double, pretrained: URL, data: ExperimentData, output: URL) throws -> SeedRuns? {
-    let seeds = SeedRuns.seeds(from: options.seed, count: arguments.seeds)
-    guard seeds.count > 1 else { return nil }
-    var test = [first]
-    for seed in seeds.dropFirst() {
+    let seedRuns = try SeedRuns.repeating(from: options.seed, count: arguments.seeds, first: (accuracy.top1.value, nil)) { seed in
         run.say("fine-tuning again with seed \(seed)")
-        let fineTuning = try ViTFineTuning(pretrained: pretrained, classNames: data.train.classNames, plan: fineTuningPlan(data, seed: seed))
         let seedOutput = output.deletingLastPathComponent().appendingPathComponent("\(output.lastPathComponent)-seed\(seed)")
-        guard let outcome = try fineTuning.run(data, work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
-                                               output: seedOutput, say: { run.say($0) }) else {
+        guard let outcome = try fineTuningPlan(data, seed: seed).run(pretrained: pretrained, data: data,
+                                                                   work: options.cacheDirectory.appendingPathComponent("vit-fine-tuning"),
+                                                                   output: seedOutput, say: { run.say($0) }) else {
             throw ChapterError("the fine-tuning with seed \(seed) stopped before its last step")
         }
         run.onceResultsAreWritten(outcome.discardTrainerState)
-        test.append(outcome.validation.bootstrappedTop1(seed: seed).value)
-        run.say(String(format: "seed %llu: validation top-1 %.2f%%", seed, 100 * test.last!))
+        let top1 = outcome.test.bootstrappedTop1(seed: seed).value
+        run.say(String(format: "seed %llu: test top-1 %.2f%%", seed, 100 * top1))
+        return (top1, nil)
     }
-    return SeedRuns(seeds: seeds, test: test)
+    try run.finish(ViTResults(
+        model: modelName, checkpointSource: pretrained.recordedPath, dataset: data.source,
+        trainableParameters: outcome.trainableParameters, hyperParameters: plan.hyperParameters, test: accuracy,
+        lossCurve: curve, epochs: outcome.epochs, seedRuns: seedRuns,
+        classes: ClassCounts(trained: data.train.classNames.count, heldOut: data.heldOut.classNames.count),
+        trainImages: data.train.count, resumedFromStep: outcome.resumedFromStep, fineTunedCheckpoint: output.recordedPath))
 }
 
 /// The chapter's fine-tuning settings for `seed`: Table 1, or its mini analogue.

@@ -28,12 +28,12 @@
 //   results).
 //
 // What is measured, as the paper measures its two ends: test accuracy, the head over the mixed
-// image tower on the validation images of the 91 trained classes; and extended accuracy,
+// image tower on the test images of the 91 trained classes; and extended accuracy,
 // zero-shot on the 10 held-out classes with the mixed image tower against the pretrained text
 // tower and the single template above. Each with a 95% bootstrap interval over the images.
 //
 // Alpha is chosen on other images: a fifth of each trained class's training images (drawn from
-// the seed), never the validation or held-out images the accuracies are reported on. The rule,
+// the seed), never the test or held-out images the accuracies are reported on. The rule,
 // stated beforehand: the highest mean of the head's accuracy and zero-shot accuracy among the 91
 // trained names on those images, the same trade test and extended accuracy measure, without
 // looking at a held-out class. The fine-tuned model has trained on these images, which favours
@@ -56,63 +56,48 @@ import Models
 import ChapterSupport
 import Recipes
 
-struct WiSEFTOptions: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "wise-ft", abstract: "WiSE-FT: weight-space mixtures of zero-shot and fine-tuned CLIP, test against extended accuracy.")
-
-    @OptionGroup var options: ChapterOptions
-
-    @Option(help: "The fine-tuned CLIP directory clip-finetune saved (default: the one <results>/clip-finetune.json names).")
-    var fineTuned: String?
-
-    @Option(help: "The clip-finetune recipes to mix, each from clip-finetune.json's recipes (the first is the report's curve).")
-    var recipes = "zero-shot-head,ft-clip"
-
-    @Option(help: "Comma-separated mixing weights in [0, 1]: 0 is zero-shot CLIP, 1 the fine-tuned model.")
-    var alphas = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1"
-
-    var alphaValues: [Double] { alphas.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
-
-    func validate() throws {
-        let values = alphaValues
-        guard !values.isEmpty, values.count == alphas.split(separator: ",", omittingEmptySubsequences: false).count,
-              values.allSatisfy({ (0...1).contains($0) }), Set(values).count == values.count else {
-            throw ValidationError("--alphas must be distinct numbers in [0, 1] separated by commas, got \"\(alphas)\"")
-        }
-    }
-}
-
 let arguments = WiSEFTOptions.parseChapterArguments(chapter: "wise-ft")
 let options = arguments.options
 let run = ChapterRun(chapter: "wise-ft", options: options.run)
 run.main { try wiseFT() }
 
 func wiseFT() throws -> WiSEFTResults {
+    // ## The two ends
+    //
+    // The zero-shot end is the checkpoint clip-finetune started from (paper: --checkpoint, else
+    // the one its results record; mini: the cached mini CLIP); the fine-tuned ends are the models
+    // clip-finetune.json names, one a recipe.
     let data = try options.experimentData()
-    let fineTuneRun = try ChapterResultsFile<CLIPFineTuneResults>.load(from: options.resultsDirectory)
-    // The zero-shot end: the checkpoint clip-finetune started from (paper: --checkpoint, else the
-    // one its results record; mini: the cached mini CLIP).
+    run.say("\(data.source): \(data.test.count) test images of \(data.test.classNames.count) trained classes, "
+        + "\(data.heldOut.count) images of \(data.heldOut.classNames.count) held-out classes")
+    let sources = try WiSEFTSources(results: options.resultsDirectory)
     let zeroShot = switch options.preset {
-    case .paper: try PretrainedModels.identified(paperZeroShot(recorded: fineTuneRun), PretrainedModels.clipName, .userSupplied, run: run)
+    case .paper:
+        try PretrainedModels.identified((options.checkpoint == nil ? sources.recordedZeroShot : nil)
+                                            ?? PretrainedModels.paperCheckpoint(options, "openai/clip-vit-base-patch32, the checkpoint clip-finetune started from"),
+                                        PretrainedModels.clipName, .userSupplied, run: run)
     case .mini: try PretrainedModels.clip(options, run: run)
     }
-    if arguments.fineTuned == nil, let recorded = fineTuneRun {
-        try checkSource(of: recorded, is: zeroShot)
-    }
+    if arguments.fineTuned == nil { try sources.checkSource(is: zeroShot, preset: options.preset) }
+
+    // ## One curve a recipe: alpha chosen on training images, accuracies on the others
+    //
+    // Each alpha is scored first on the selection images, the rule picks one, and then every
+    // mixture is measured on the test and held-out images; alpha 1 must give what clip-finetune
+    // measured for the same model.
     var curves: [(curve: WiSEFTCurve, model: String)] = []
     var notDefined: [String: String] = [:]
     var selection: AlphaSelection?
-    for (index, recipe) in try mixedRecipes().enumerated() {
+    for (index, recipe) in try arguments.mixedRecipes().enumerated() {
         guard recipe != "flyp" else {
             notDefined[recipe] = "both towers moved: mixing them is FLYP's own WiSE-FT, not run here"
             continue
         }
-        let fineTuned = try fineTunedDirectory(recorded: fineTuneRun, recipe: recipe, required: index == 0 && arguments.fineTuned != nil)
+        let fineTuned = try sources.fineTunedDirectory(recipe: recipe, given: arguments.fineTuned, required: index == 0 && arguments.fineTuned != nil)
         guard let fineTuned else {
             run.say("no \(recipe) model in clip-finetune.json: run clip-finetune with --recipes including \(recipe) to mix it")
             continue
         }
-        // ## One recipe's curve: alpha chosen on training images, accuracies on the others.
         let started = Date()
         let wise = try WiSEFT(zeroShot: zeroShot, fineTuned: fineTuned, data: data, seed: options.seed)
         run.say("\(wise.recipe.rawValue): zero-shot from \(zeroShot.path), fine-tuned from \(fineTuned.path)")
@@ -133,77 +118,79 @@ func wiseFT() throws -> WiSEFTResults {
             points.append(point)
         }
         run.say(String(format: "measured %d mixtures in %.1f s", points.count, Date().timeIntervalSince(started)))
-        crossCheckEnds(points, fineTuneRun: fineTuneRun, recipe: recipe)
+        crossCheckEnds(points, recorded: sources.recordedResult(of: recipe), say: { run.say($0) })
         if selection == nil {
             selection = AlphaSelection(
                 images: String(format: "%.0f%% of each trained class's training images, drawn with seed %llu", 100 * WiSEFT.selectionFraction, options.seed),
                 count: wise.selection.count, listSha256: wise.selectionListSha256,
-                reportedOn: "the trained classes' validation images (test) and the held-out classes' images (extended)", scores: scores)
+                reportedOn: "the trained classes' test images (test) and the held-out classes' images (extended)", scores: scores)
         }
         curves.append((WiSEFTCurve(recipe: recipe, fineTunedCheckpoint: fineTuned.recordedPath, mixed: wise.mixedDescription, points: points,
                                    chosenAlpha: chosen, selection: scores), wise.clip.model.config.architectureName))
     }
+
+    // ## The results file
+    //
+    // The first recipe's curve is the report's; the others and the recipes WiSE-FT does not
+    // define are kept beside it.
     guard let main = curves.first else {
         throw ChapterError("no fine-tuned CLIP in \(options.resultsDirectory.appendingPathComponent("clip-finetune.json").path): "
             + "run clip-finetune first (same --preset, --results and --cache), or pass --fine-tuned DIR")
     }
+    run.say("the report's curve: \(main.curve.recipe), \(main.curve.points.count) mixtures, alpha \(formatAlpha(main.curve.chosenAlpha)) chosen"
+        + (curves.count > 1 ? "; \(curves.count - 1) more recipe(s) beside it" : ""))
     return WiSEFTResults(dataset: data.source, points: main.curve.points, model: main.model,
                          zeroShotCheckpoint: zeroShot.recordedPath, fineTunedCheckpoint: main.curve.fineTunedCheckpoint,
                          mixed: main.curve.mixed, bestAlpha: main.curve.chosenAlpha, bestAlphaRule: WiSEFT.selectionRule,
-                         classes: ClassCounts(trained: data.validation.classNames.count, heldOut: data.heldOut.classNames.count),
+                         classes: ClassCounts(trained: data.test.classNames.count, heldOut: data.heldOut.classNames.count),
                          recipe: main.curve.recipe, selection: selection, otherRecipes: curves.dropFirst().map(\.curve),
                          notDefined: notDefined.isEmpty ? nil : notDefined)
 }
 
-/// The recipes of --recipes, known ones only.
-func mixedRecipes() throws -> [String] {
-    let names = arguments.recipes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    if let unknown = names.first(where: { CLIPFineTuningRecipe(rawValue: $0) == nil }) {
-        throw ChapterError("--recipes: unknown recipe \"\(unknown)\"")
-    }
-    return names
-}
-
-/// The first recipe's model: --fine-tuned, or the directory clip-finetune recorded for it; the
-/// others' only from clip-finetune.json (nil when it has none). Checked to exist before any work.
-func fineTunedDirectory(recorded: ChapterResultsFile<CLIPFineTuneResults>?, recipe: String, required: Bool) throws -> URL? {
-    let file = options.resultsDirectory.appendingPathComponent("clip-finetune.json").path
-    let recordedPath = recorded?.results.recipes.first { $0.id == recipe }?.fineTunedCheckpoint
-    if !required && recordedPath == nil { return nil }
-    guard let path = (required ? arguments.fineTuned : nil) ?? recordedPath else {
-        throw ChapterError("no fine-tuned CLIP in \(file): run clip-finetune first (same --preset, --results and --cache), "
-            + "or pass --fine-tuned DIR")
-    }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ChapterError("the fine-tuned CLIP \(path) is not a directory: run clip-finetune first, or pass --fine-tuned DIR")
-    }
-    return URL(fileURLWithPath: path)
-}
-
-/// The paper preset's zero-shot CLIP: --checkpoint, else the checkpoint clip-finetune's results say it started from.
-func paperZeroShot(recorded: ChapterResultsFile<CLIPFineTuneResults>?) throws -> URL {
-    if options.checkpoint == nil, let recorded { return URL(fileURLWithPath: recorded.results.checkpointSource) }
-    return try PretrainedModels.paperCheckpoint(options, "openai/clip-vit-base-patch32, the checkpoint clip-finetune started from")
-}
-
-/// The recorded fine-tuning must have started from this run's zero-shot CLIP.
-func checkSource(of recorded: ChapterResultsFile<CLIPFineTuneResults>, is zeroShot: URL) throws {
-    guard recorded.preset == options.preset, recorded.results.checkpointSource == zeroShot.recordedPath else {
-        throw ChapterError("clip-finetune.json fine-tuned \(recorded.results.checkpointSource) (\(recorded.preset.rawValue) preset), "
-            + "not this run's zero-shot CLIP \(zeroShot.recordedPath): run clip-finetune with the same --preset, --seed, --quick "
-            + "and --cache first, or pass --fine-tuned DIR")
-    }
-}
-
 /// Alpha 1 is the fine-tuned model, so it must score what clip-finetune measured for it.
-func crossCheckEnds(_ points: [WiSEFTPoint], fineTuneRun: ChapterResultsFile<CLIPFineTuneResults>?, recipe: String) {
-    guard let end = points.first(where: { $0.alpha == 1 }), let recorded = fineTuneRun?.results.recipes.first(where: { $0.id == recipe }) else { return }
+func crossCheckEnds(_ points: [WiSEFTPoint], recorded: CLIPRecipeResult?, say: (String) -> Void) {
+    guard let end = points.first(where: { $0.alpha == 1 }), let recorded else { return }
     let same = end.test.value == recorded.test.value && end.extended.value == recorded.extended.value
-    run.say("alpha 1 against clip-finetune's own measurement of the model: test \(percent(end.test.value)) vs "
+    say("alpha 1 against clip-finetune's own measurement of the model: test \(percent(end.test.value)) vs "
         + "\(percent(recorded.test.value)), extended \(percent(end.extended.value)) vs \(percent(recorded.extended.value))"
         + (same ? " (equal)" : " (DIFFERENT)"))
 }
 
 func mixedParameters(_ wise: WiSEFT) -> Int { wise.interpolation.entries.reduce(0) { $0 + $1.target.count } }
 func formatAlpha(_ alpha: Double) -> String { String(format: "%g", alpha) }
+
+// ## The command line
+
+struct WiSEFTOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wise-ft", abstract: "WiSE-FT: weight-space mixtures of zero-shot and fine-tuned CLIP, test against extended accuracy.")
+
+    @OptionGroup var options: ChapterOptions
+
+    @Option(help: "The fine-tuned CLIP directory clip-finetune saved (default: the one <results>/clip-finetune.json names).")
+    var fineTuned: String?
+
+    @Option(help: "The clip-finetune recipes to mix, each from clip-finetune.json's recipes (the first is the report's curve).")
+    var recipes = "zero-shot-head,ft-clip"
+
+    @Option(help: "Comma-separated mixing weights in [0, 1]: 0 is zero-shot CLIP, 1 the fine-tuned model.")
+    var alphas = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1"
+
+    var alphaValues: [Double] { commaSeparatedList(alphas) { Double($0) }.compactMap { $0 } }
+
+    func validate() throws {
+        let values = alphaValues
+        guard !values.isEmpty, values.count == alphas.split(separator: ",", omittingEmptySubsequences: false).count,
+              values.allSatisfy({ (0...1).contains($0) }), Set(values).count == values.count else {
+            throw ValidationError("--alphas must be distinct numbers in [0, 1] separated by commas, got \"\(alphas)\"")
+        }
+    }
+
+    /// The recipes of --recipes, known ones only.
+    func mixedRecipes() throws -> [String] {
+        try commaSeparatedList(recipes) { name in
+            guard CLIPFineTuningRecipe(rawValue: name) != nil else { throw ChapterError("--recipes: unknown recipe \"\(name)\"") }
+            return name
+        }
+    }
+}

@@ -56,13 +56,13 @@ public enum ChapterSummaries {
                 + "three attributes, a trained class %.2f of the %d other trained ones", crowding.heldOut, heldOut - 1, crowding.trained, trained - 1)
             if let zeroShot {
                 let clip = zeroShot.results, mark = PrecisionMark(zeroShot)
-                text += "; zero-shot CLIP classifies \(mark(clip.test.percentWithInterval)) of the trained classes' validation images (a "
+                text += "; zero-shot CLIP classifies \(mark(clip.test.percentWithInterval)) of the trained classes' test images (a "
                     + "\(trained)-way choice) and \(mark(clip.extended.percentWithInterval)) of the held-out images (\(heldOut)-way)"
             }
             text += ". "
         }
         let perClass = { (count: Int, classes: Int) in classes > 0 ? formatNumber(Double(count) / Double(classes)) : "?" }
-        text += "Scale: fine-tuning sees \(perClass(r.counts.train, trained)) training and \(perClass(r.counts.validation, trained)) test "
+        text += "Scale: fine-tuning sees \(perClass(r.counts.train, trained)) training and \(perClass(r.counts.test, trained)) test "
             + "images per trained class (Food-101 after the paper's 0.8:0.2 split as this project reads it: 800 and 200; the dataset's own lists: 750 and 250) and \(perClass(r.counts.heldOut, heldOut)) per "
             + "held-out class (Food-101: 1,000); the mini CLIP is pretrained on \(formatNumber(Double(facts.pretrainCaptionPairs))) "
             + "image-caption pairs (CLIP: 400 million) and the mini ViT on \(formatNumber(Double(facts.pretrainLabelledImages))) labelled "

@@ -118,7 +118,7 @@ extension CLIPFineTuneResults {
         let batch = r.hyperParameters[HyperParameterName.batchSize].map { " of \($0) images" } ?? ""
         var text = "Fine-tuning \(r.model) on the \(r.classes.trained) trained classes \(presetTag(file)) "
             + "(\(curve.count) steps\(batch), \(recipePhrase(r.recipe))) brings the training loss from \(mark(lossWords(curve.first?.loss))) to "
-            + "\(mark(lossWords(curve.last?.loss))) and reaches \(mark(r.test.percentWithInterval)) on \(r.test.images) validation images; zero-shot on "
+            + "\(mark(lossWords(curve.last?.loss))) and reaches \(mark(r.test.percentWithInterval)) on \(r.test.images) test images; zero-shot on "
             + "the \(r.classes.heldOut) held-out classes, the fine-tuned image tower against the "
             + "\(r.recipe == "flyp" ? "fine-tuned" : "pretrained") text tower reaches \(mark(r.extended.percentWithInterval)) of \(r.extended.images) images"
         if let ensemble = r.extendedPromptEnsembles?.first {

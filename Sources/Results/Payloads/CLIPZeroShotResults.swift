@@ -49,7 +49,7 @@ extension CLIPZeroShotResults {
 
     public static func summary(of file: ChapterResultsFile<CLIPZeroShotResults>) -> String? {
         let r = file.results, mark = PrecisionMark(file)
-        var text = "Zero-shot \(r.model) \(presetTag(file)) classifies \(mark(r.test.percentWithInterval)) of \(r.test.images) validation "
+        var text = "Zero-shot \(r.model) \(presetTag(file)) classifies \(mark(r.test.percentWithInterval)) of \(r.test.images) test "
             + "images of the \(r.classes.trained) trained classes and \(mark(r.extended.percentWithInterval)) of \(r.extended.images) images "
             + "of the \(r.classes.heldOut) held-out classes, with the prompt \"\(r.templates.first ?? "")\" and no training on either."
         for ensemble in r.promptEnsembles ?? [] {

@@ -25,22 +25,66 @@ public struct DataResults: ChapterPayload, Equatable {
 
 public struct SplitCounts: Codable, Sendable, Equatable {
     public var train: Int
-    public var validation: Int
+    /// The paper's test split: the 0.2 of the trained classes' photos held back from training.
+    public var test: Int
     public var heldOut: Int
 
-    public init(train: Int, validation: Int, heldOut: Int) {
-        (self.train, self.validation, self.heldOut) = (train, validation, heldOut)
+    public init(train: Int, test: Int, heldOut: Int) {
+        (self.train, self.test, self.heldOut) = (train, test, heldOut)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case train, test, heldOut
+        /// The name older files gave `test`.
+        case validation
+    }
+
+    /// Reads `test`, or in a file written before it was named so, `validation`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(train: try c.decode(Int.self, forKey: .train),
+                  test: try c.decodeIfPresent(Int.self, forKey: .test) ?? c.decode(Int.self, forKey: .validation),
+                  heldOut: try c.decode(Int.self, forKey: .heldOut))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(train, forKey: .train)
+        try c.encode(test, forKey: .test)
+        try c.encode(heldOut, forKey: .heldOut)
     }
 }
 
 /// SHA-256 of each part's list, one "class/id" line per image.
 public struct ListChecksums: Codable, Sendable, Equatable {
     public var train: String
-    public var validation: String
+    /// The paper's test split: the 0.2 of the trained classes' photos held back from training.
+    public var test: String
     public var heldOut: String
 
-    public init(train: String, validation: String, heldOut: String) {
-        (self.train, self.validation, self.heldOut) = (train, validation, heldOut)
+    public init(train: String, test: String, heldOut: String) {
+        (self.train, self.test, self.heldOut) = (train, test, heldOut)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case train, test, heldOut
+        /// The name older files gave `test`.
+        case validation
+    }
+
+    /// Reads `test`, or in a file written before it was named so, `validation`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(train: try c.decode(String.self, forKey: .train),
+                  test: try c.decodeIfPresent(String.self, forKey: .test) ?? c.decode(String.self, forKey: .validation),
+                  heldOut: try c.decode(String.self, forKey: .heldOut))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(train, forKey: .train)
+        try c.encode(test, forKey: .test)
+        try c.encode(heldOut, forKey: .heldOut)
     }
 }
 

@@ -59,7 +59,7 @@ public struct ScalingSize: Codable, Sendable, Equatable {
     }
 }
 
-/// One fine-tuning's measurements: test accuracy on the trained classes' validation images, and
+/// One fine-tuning's measurements: test accuracy on the trained classes' test images, and
 /// extended accuracy (zero-shot on the held-out classes), nil where the model cannot name them (ViT).
 public struct ScalingAccuracy: Codable, Sendable, Equatable {
     public var test: Accuracy

@@ -10,10 +10,11 @@ public struct ViTResults: ChapterPayload, Equatable {
     public var dataset: String
     public var trainableParameters: Int
     public var hyperParameters: HyperParameters
-    public var validation: TopKAccuracy
+    /// Top-1 and top-5 on the paper's test images (the 0.2 of the 91 classes' photos held back
+    /// from training), after the last epoch.
     public var test: TopKAccuracy
     public var lossCurve: [LossPoint]
-    /// The validation accuracy after each epoch, when the chapter evaluated every epoch.
+    /// The test accuracy after each epoch, when the chapter evaluated every epoch.
     public var epochs: [EpochAccuracy]?
     /// The fine-tuning repeated with further seeds (`--seeds`), when it was.
     public var seedRuns: SeedRuns?
@@ -26,10 +27,47 @@ public struct ViTResults: ChapterPayload, Equatable {
     public var fineTunedCheckpoint: String?
 
     public init(model: String, checkpointSource: String, dataset: String, trainableParameters: Int,
-                hyperParameters: HyperParameters, validation: TopKAccuracy, test: TopKAccuracy, lossCurve: [LossPoint],
+                hyperParameters: HyperParameters, test: TopKAccuracy, lossCurve: [LossPoint],
                 epochs: [EpochAccuracy]? = nil, seedRuns: SeedRuns? = nil, classes: ClassCounts, trainImages: Int, resumedFromStep: Int?, fineTunedCheckpoint: String? = nil) {
-        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.validation, self.test, self.lossCurve, self.epochs, self.seedRuns, self.classes, self.trainImages, self.resumedFromStep, self.fineTunedCheckpoint)
-            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, validation, test, lossCurve, epochs, seedRuns, classes, trainImages, resumedFromStep, fineTunedCheckpoint)
+        (self.model, self.checkpointSource, self.dataset, self.trainableParameters, self.hyperParameters, self.test, self.lossCurve, self.epochs, self.seedRuns, self.classes, self.trainImages, self.resumedFromStep, self.fineTunedCheckpoint)
+            = (model, checkpointSource, dataset, trainableParameters, hyperParameters, test, lossCurve, epochs, seedRuns, classes, trainImages, resumedFromStep, fineTunedCheckpoint)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case model, checkpointSource, dataset, trainableParameters, hyperParameters, test, lossCurve, epochs, seedRuns, classes, trainImages,
+             resumedFromStep, fineTunedCheckpoint
+        /// Older files wrote `test` a second time under this name.
+        case validation
+    }
+
+    /// Reads `test`, or in a file written before it was the only name, `validation`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let test = try c.decodeIfPresent(TopKAccuracy.self, forKey: .test) ?? c.decode(TopKAccuracy.self, forKey: .validation)
+        self.init(model: try c.decode(String.self, forKey: .model), checkpointSource: try c.decode(String.self, forKey: .checkpointSource),
+                  dataset: try c.decode(String.self, forKey: .dataset), trainableParameters: try c.decode(Int.self, forKey: .trainableParameters),
+                  hyperParameters: try c.decode(HyperParameters.self, forKey: .hyperParameters), test: test,
+                  lossCurve: try c.decode([LossPoint].self, forKey: .lossCurve), epochs: try c.decodeIfPresent([EpochAccuracy].self, forKey: .epochs),
+                  seedRuns: try c.decodeIfPresent(SeedRuns.self, forKey: .seedRuns), classes: try c.decode(ClassCounts.self, forKey: .classes),
+                  trainImages: try c.decode(Int.self, forKey: .trainImages), resumedFromStep: try c.decodeIfPresent(Int.self, forKey: .resumedFromStep),
+                  fineTunedCheckpoint: try c.decodeIfPresent(String.self, forKey: .fineTunedCheckpoint))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(checkpointSource, forKey: .checkpointSource)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(trainableParameters, forKey: .trainableParameters)
+        try c.encode(hyperParameters, forKey: .hyperParameters)
+        try c.encode(test, forKey: .test)
+        try c.encode(lossCurve, forKey: .lossCurve)
+        try c.encodeIfPresent(epochs, forKey: .epochs)
+        try c.encodeIfPresent(seedRuns, forKey: .seedRuns)
+        try c.encode(classes, forKey: .classes)
+        try c.encode(trainImages, forKey: .trainImages)
+        try c.encodeIfPresent(resumedFromStep, forKey: .resumedFromStep)
+        try c.encodeIfPresent(fineTunedCheckpoint, forKey: .fineTunedCheckpoint)
     }
 }
 
@@ -39,10 +77,31 @@ public struct EpochAccuracy: Codable, Sendable, Equatable {
     public var epoch: Int
     /// The mean training loss of the epoch's steps.
     public var meanLoss: Double
-    public var validation: TopKAccuracy
+    /// The paper's test images, classified after the epoch.
+    public var test: TopKAccuracy
 
-    public init(epoch: Int, meanLoss: Double, validation: TopKAccuracy) {
-        (self.epoch, self.meanLoss, self.validation) = (epoch, meanLoss, validation)
+    public init(epoch: Int, meanLoss: Double, test: TopKAccuracy) {
+        (self.epoch, self.meanLoss, self.test) = (epoch, meanLoss, test)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epoch, meanLoss, test
+        /// The name older files gave `test`.
+        case validation
+    }
+
+    /// Reads `test`, or in a file written before it was named so, `validation`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epoch: try c.decode(Int.self, forKey: .epoch), meanLoss: try c.decode(Double.self, forKey: .meanLoss),
+                  test: try c.decodeIfPresent(TopKAccuracy.self, forKey: .test) ?? c.decode(TopKAccuracy.self, forKey: .validation))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(meanLoss, forKey: .meanLoss)
+        try c.encode(test, forKey: .test)
     }
 }
 
@@ -50,8 +109,6 @@ extension ViTResults {
     public static func metrics(of file: ChapterResultsFile<ViTResults>) -> [Metric]? {
         let r = file.results, trained = r.classes.trained
         var list = MetricList(preset: file.preset)
-        list.accuracy("vit.validation.top1", "ViT validation top-1 accuracy", r.validation.top1, among: trained)
-        list.accuracy("vit.validation.top5", "ViT validation top-5 accuracy", r.validation.top5, among: trained, top: 5)
         list.accuracy("vit.test.top1", "ViT test top-1 accuracy", r.test.top1, among: trained)
         list.accuracy("vit.test.top5", "ViT test top-5 accuracy", r.test.top5, among: trained, top: 5)
         list.count("vit.trainable_parameters", "ViT trainable parameters", r.trainableParameters, unit: "parameters")
@@ -68,11 +125,11 @@ extension ViTResults {
             + "\(mark(r.test.top5.percentWithInterval)) top-5 accuracy; its training loss went from \(mark(lossWords(curve.first?.loss))) at the first "
             + "step to \(mark(lossWords(curve.last?.loss))) at the last"
         if let opening = epochs.first, epochs.count > 1 {
-            text += ", its validation top-1 from \(mark(percent(opening.validation.top1.value))) after the first epoch"
+            text += ", its test top-1 from \(mark(percent(opening.test.top1.value))) after the first epoch"
         }
         text += ". "
-        if let best = epochs.max(by: { $0.validation.top1.value < $1.validation.top1.value }), best.epoch != epochs.count {
-            text += "Validation top-1 peaked after epoch \(best.epoch) (\(mark(percent(best.validation.top1.value)))), before the last. "
+        if let best = epochs.max(by: { $0.test.top1.value < $1.test.top1.value }), best.epoch != epochs.count {
+            text += "Test top-1 peaked after epoch \(best.epoch) (\(mark(percent(best.test.top1.value)))), before the last. "
         }
         if let resumed = r.resumedFromStep { text += "The run resumed an interrupted one at step \(resumed). " }
         if let seedRuns = r.seedRuns {

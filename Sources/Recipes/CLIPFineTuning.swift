@@ -17,6 +17,7 @@ import Common
 import Results
 import Training
 import Foundation
+import Imaging
 import Models
 import TensorCore
 import Tokenizer
@@ -102,9 +103,13 @@ public final class CLIPFineTuning {
         let augmentation = regularization.augmentation, depth = regularization.stochasticDepth
         let vision = zeroShot.model.config.visionConfig
         let positions = (vision.imageSize / vision.patchSize) * (vision.imageSize / vision.patchSize) + 1, width = vision.hiddenSize
+        let (pixelRows, pixelColumns) = trainPixels.processor.outputSize
+        let crop = RandomResizedCrop(width: pixelColumns, height: pixelRows)
         try trainer.fit(
             batch: { indices, generator in
-                let pixels = try self.trainPixels.pixels(indices)
+                let pixels = augmentation.randomResizedCrop
+                    ? try self.trainPixels.pixels(indices, crop: crop, generator: &generator)
+                    : try self.trainPixels.pixels(indices)
                 if !augmentation.isIdentity { augmentation.apply(to: pixels, zeroValues: self.blackValues, generator: &generator) }
                 let masks = depth?.masks(depth: encoderLayers.count, positions: positions, width: width, generator: &generator)
                 return (pixels: pixels, labels: self.trainPixels.labels(indices), masks: masks)

@@ -1,8 +1,9 @@
 // FT-CLIP's training augmentation (LightDXY/FT-CLIP, datasets.py build_transform, which calls
 // timm's create_transform), applied to a micro-batch of processed pixels [B, 3, H, W]:
-// - the crop: above 32 px a bicubic random-resized crop; at 32 px and below its build_transform
-//   replaces that crop with torchvision's RandomCrop(32, padding=4), black padding. MiniFood is
-//   32 px, so the mini preset runs the padded crop, as FT-CLIP's code would on 32 px images.
+// - the crop: above 32 px timm's bicubic random-resized crop of the decoded photo (the paper
+//   preset; drawn as the batch is read); at 32 px and below its build_transform replaces that
+//   crop with torchvision's RandomCrop(32, padding=4), black padding. MiniFood is 32 px, so the
+//   mini preset runs the padded crop, as FT-CLIP's code would on 32 px images.
 // - a horizontal flip with probability 0.5 (timm's default hflip);
 // - timm's RandAugment (`randAugment`, FT-CLIP's --aa rand-m9-mstd0.5-inc1: two of the 15
 //   "increasing" operations, each applied with probability 0.5 at a magnitude ~N(9, 0.5) clipped
@@ -24,14 +25,19 @@ import TensorCore
 public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
     /// RandomCrop's padding at 32 px and below (FT-CLIP's 4); nil for no crop.
     public var cropPadding: Int?
+    /// timm's bicubic random-resized crop of the decoded photo (FT-CLIP's crop above 32 px),
+    /// drawn by the batches themselves (DatasetPixels.pixels(_:crop:generator:)) before `apply`.
+    public var randomResizedCrop: Bool
     public var horizontalFlip: Double
     /// timm's RandomErasing probability (FT-CLIP's --reprob 0.25).
     public var erasing: Double
     /// FT-CLIP's --aa: timm's RandAugment, nil for none.
     public var randAugment: RandAugment?
 
-    public init(cropPadding: Int? = nil, horizontalFlip: Double = 0, erasing: Double = 0, randAugment: RandAugment? = nil) {
-        (self.cropPadding, self.horizontalFlip, self.erasing, self.randAugment) = (cropPadding, horizontalFlip, erasing, randAugment)
+    public init(cropPadding: Int? = nil, randomResizedCrop: Bool = false, horizontalFlip: Double = 0, erasing: Double = 0,
+                randAugment: RandAugment? = nil) {
+        (self.cropPadding, self.randomResizedCrop, self.horizontalFlip, self.erasing, self.randAugment)
+            = (cropPadding, randomResizedCrop, horizontalFlip, erasing, randAugment)
     }
 
     /// With RandAugment given as timm's configuration string (nil for none); throws, naming the
@@ -44,14 +50,15 @@ public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
     /// FT-CLIP's --aa default.
     public static let ftCLIPRandAugment = try! RandAugment("rand-m9-mstd0.5-inc1")
 
-    /// FT-CLIP's parser defaults at `imageSize` pixels. Nil above 32 px, where its crop is timm's
-    /// bicubic random-resized crop of the decoded photo: the crop exists (Imaging's
-    /// RandomResizedCrop, DatasetPixels.pixels(_:crop:generator:)) but fine-tuning's batches are
-    /// read as processed pixels (CLIPFineTuning.train), which it would have to replace.
-    public static func ftCLIPDefaults(imageSize: Int) -> FTCLIPAugmentation? {
-        imageSize <= 32 ? FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25, randAugment: ftCLIPRandAugment) : nil
+    /// FT-CLIP's parser defaults at `imageSize` pixels: its crop is RandomCrop(padding 4) at 32 px
+    /// and below, timm's bicubic random-resized crop above.
+    public static func ftCLIPDefaults(imageSize: Int) -> FTCLIPAugmentation {
+        imageSize <= 32
+            ? FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25, randAugment: ftCLIPRandAugment)
+            : FTCLIPAugmentation(randomResizedCrop: true, horizontalFlip: 0.5, erasing: 0.25, randAugment: ftCLIPRandAugment)
     }
 
+    /// Whether `apply` changes nothing (the random-resized crop is the batches' own).
     public var isIdentity: Bool { cropPadding == nil && horizontalFlip == 0 && erasing == 0 && randAugment == nil }
 
     /// The normalisation RandAugment undoes and redoes: CLIP's (FT-CLIP's --clip_mean_and_std).
@@ -63,7 +70,8 @@ public struct FTCLIPAugmentation: Codable, Equatable, Sendable {
     /// The settings as results files record them.
     public var hyperParameters: HyperParameters {
         [
-            "crop": .text(cropPadding.map { "RandomCrop(padding \($0)), FT-CLIP's crop at 32 px" } ?? "none"),
+            "crop": .text(cropPadding.map { "RandomCrop(padding \($0)), FT-CLIP's crop at 32 px" }
+                ?? (randomResizedCrop ? "RandomResizedCrop(scale 0.08-1, ratio 3/4-4/3, bicubic), FT-CLIP's crop above 32 px" : "none")),
             "horizontal_flip": .number(horizontalFlip),
             "random_erasing": .number(erasing),
             "rand_augment": .text(randAugment?.configuration ?? "off"),

@@ -28,13 +28,10 @@ public struct CLIPFineTuningRegularization: Codable, Equatable, Sendable {
         (self.labelSmoothing, self.stochasticDepth, self.augmentation, self.emaDecay) = (labelSmoothing, stochasticDepth, augmentation, emaDecay)
     }
 
-    /// FT-CLIP's parser defaults at `imageSize` pixels, nil where one of them is not implemented
-    /// for that size (above 32 px: the bicubic random-resized crop, implemented but not yet
-    /// read by fine-tuning's batches; see FTCLIPAugmentation.ftCLIPDefaults).
-    public static func ftCLIPCode(imageSize: Int, emaDecay: Double? = nil) -> CLIPFineTuningRegularization? {
-        guard let augmentation = FTCLIPAugmentation.ftCLIPDefaults(imageSize: imageSize) else { return nil }
-        return CLIPFineTuningRegularization(labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1), augmentation: augmentation,
-                                            emaDecay: emaDecay)
+    /// FT-CLIP's parser defaults at `imageSize` pixels.
+    public static func ftCLIPCode(imageSize: Int, emaDecay: Double? = nil) -> CLIPFineTuningRegularization {
+        CLIPFineTuningRegularization(labelSmoothing: 0.1, stochasticDepth: StochasticDepth(rate: 0.1),
+                                     augmentation: FTCLIPAugmentation.ftCLIPDefaults(imageSize: imageSize), emaDecay: emaDecay)
     }
 
     /// The settings as results files record them.

@@ -54,7 +54,7 @@ public struct CLIPFineTuningPlan: Sendable {
 
     /// `recipe` with the preset's Table 2 settings and the chapter's flags (`ftCLIPSchedule`,
     /// `regularization`), or for ft-clip-code FT-CLIP's code defaults for a CLIP of
-    /// `imageSize` pixels, refused where one of them is not implemented for that size.
+    /// `imageSize` pixels.
     public static func chapter(_ recipe: CLIPFineTuningRecipe, preset: Preset, quick: Bool, seed: UInt64, layerDecay: Double?,
                                ftCLIPSchedule: (warmupEpochs: Int, minimumRate: Double)?, regularization: CLIPFineTuningRegularization,
                                imageSize: Int, trainingImages: Int) throws -> CLIPFineTuningPlan {
@@ -66,10 +66,7 @@ public struct CLIPFineTuningPlan: Sendable {
             }
             return CLIPFineTuningPlan(recipe: recipe, training: training, regularization: regularization)
         }
-        guard let codeDefaults = CLIPFineTuningRegularization.ftCLIPCode(imageSize: imageSize, emaDecay: regularization.emaDecay) else {
-            throw ChapterError("ft-clip-code: FT-CLIP's bicubic random-resized crop for \(imageSize)-pixel images is not implemented yet; "
-                               + "ft-clip-code runs at 32 px (the mini preset), where FT-CLIP's code crops with RandomCrop(padding 4)")
-        }
+        let codeDefaults = CLIPFineTuningRegularization.ftCLIPCode(imageSize: imageSize, emaDecay: regularization.emaDecay)
         return CLIPFineTuningPlan(recipe: recipe, training: training.ftCLIPCode(examplesPerEpoch: trainingImages), regularization: codeDefaults)
     }
 

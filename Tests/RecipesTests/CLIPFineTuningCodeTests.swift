@@ -39,7 +39,23 @@ let codeRegularization = CLIPFineTuningRegularization(labelSmoothing: 0.1, stoch
             augmentation: FTCLIPAugmentation(cropPadding: 4, horizontalFlip: 0.5, erasing: 0.25,
                                              randAugment: try RandAugment("rand-m9-mstd0.5-inc1"))))
         #expect(codeRegularization.hyperParameters["rand_augment"] == .text("rand-m9-mstd0.5-inc1"))
-        #expect(CLIPFineTuningRegularization.ftCLIPCode(imageSize: 224) == nil, "fine-tuning does not read the random-resized crop yet")
+        #expect(CLIPFineTuningRegularization.ftCLIPCode(imageSize: 224).augmentation == FTCLIPAugmentation(
+            randomResizedCrop: true, horizontalFlip: 0.5, erasing: 0.25, randAugment: FTCLIPAugmentation.ftCLIPRandAugment))
+    }
+
+    /// Above 32 px (the fixture CLIP takes 224) each batch is timm's random-resized crop of the
+    /// decoded images, drawn from the trainer's generator: a rerun repeats it, and it trains on
+    /// other pixels than the processor's resize and centre crop.
+    @Test func aboveThirtyTwoPixelsBatchesAreRandomResizedCrops() throws {
+        let sized = CLIPFineTuningRegularization.ftCLIPCode(imageSize: try CLIPFineTuning.imageSize(checkpoint: fixtureCLIP))
+        #expect(sized.augmentation.randomResizedCrop && sized.augmentation.cropPadding == nil)
+        let onlyCrop = CLIPFineTuningRegularization(augmentation: FTCLIPAugmentation(randomResizedCrop: true))
+        let (first, again, uncropped) = (try run(.ftCLIP, regularization: onlyCrop), try run(.ftCLIP, regularization: onlyCrop),
+                                         try run(.ftCLIP, regularization: CLIPFineTuningRegularization()))
+        for fineTuning in [first, again, uncropped] { try fineTuning.train(stoppingAfter: 2) }
+        #expect(first.lossCurve == again.lossCurve)
+        #expect(first.lossCurve.map(\.loss) != uncropped.lossCurve.map(\.loss))
+        #expect(onlyCrop.hyperParameters["crop"] == .text("RandomResizedCrop(scale 0.08-1, ratio 3/4-4/3, bicubic), FT-CLIP's crop above 32 px"))
     }
 
     @Test func augmentationAndDropPathRepeatWhenResumed() throws {

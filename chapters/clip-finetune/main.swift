@@ -33,9 +33,9 @@
 // Run with Table 2's values, FT-CLIP's code would also use its parser's defaults for what
 // Table 2 leaves unsaid. `ft-clip-code` runs that (CLIPFineTuningCodeDefaults.swift): 5 warm-up
 // epochs then a per-step cosine to 1e-6, layer-wise rate decay 0.9, label smoothing 0.1, drop
-// path 0.1, random erasing 0.25, and its crop; at 32 px FT-CLIP's own build_transform replaces
-// the bicubic random-resized crop with RandomCrop(32, padding=4), which is what the mini preset
-// runs, then timm's RandAugment `rand-m9-mstd0.5-inc1` (all 15 operations, checked against timm
+// path 0.1, random erasing 0.25, and its crop: timm's bicubic random-resized crop (the paper
+// preset), which at 32 px FT-CLIP's own build_transform replaces with RandomCrop(32,
+// padding=4), what the mini preset runs; then timm's RandAugment `rand-m9-mstd0.5-inc1` (all 15 operations, checked against timm
 // and Pillow). EMA is off, as its parser's default; `--model-ema` turns it on. Each piece is
 // also a flag for any recipe (`--warmup-epochs`/`--min-lr`, `--layer-decay`, `--label-smoothing`,
 // `--drop-path`, `--random-erasing`, `--ft-clip-crop`, `--rand-augment`, `--model-ema`),
@@ -177,7 +177,7 @@ struct CLIPFineTuneOptions: ParsableCommand {
     @Option(help: "timm's RandAugment configuration (FT-CLIP's --aa), e.g. rand-m9-mstd0.5-inc1; off unless given (ft-clip-code: rand-m9-mstd0.5-inc1).")
     var randAugment: String?
 
-    @Flag(help: "FT-CLIP's crop and flip at 32 px: RandomCrop(padding 4) and a horizontal flip (ft-clip-code: on).")
+    @Flag(help: "FT-CLIP's crop and flip: RandomCrop(padding 4) at 32 px, timm's bicubic random-resized crop above, and a horizontal flip (ft-clip-code: on).")
     var ftClipCrop = false
 
     @Flag(help: "Evaluate and save timm ModelEma's moving average of the weights (FT-CLIP's --model_ema; off by its default), every recipe.")
@@ -221,19 +221,24 @@ struct CLIPFineTuneOptions: ParsableCommand {
         return [recipe] + CLIPFineTuningRecipe.reportOrder.filter { $0 != recipe && named.contains($0) }
     }
 
-    /// The flags' settings (for every recipe but ft-clip-code, which takes FT-CLIP's defaults).
-    var regularization: CLIPFineTuningRegularization {
-        CLIPFineTuningRegularization(labelSmoothing: labelSmoothing, stochasticDepth: dropPath > 0 ? StochasticDepth(rate: dropPath) : nil,
-                                     augmentation: try! FTCLIPAugmentation(cropPadding: ftClipCrop ? 4 : nil, horizontalFlip: ftClipCrop ? 0.5 : 0,
-                                                                           erasing: randomErasing, randAugmentConfiguration: randAugment),  // validated
-                                     emaDecay: modelEma ? modelEmaDecay : nil)
+    /// The flags' settings for a CLIP of `imageSize` pixels (for every recipe but ft-clip-code,
+    /// which takes FT-CLIP's defaults).
+    func regularization(imageSize: Int) -> CLIPFineTuningRegularization {
+        var augmentation = try! FTCLIPAugmentation(erasing: randomErasing, randAugmentConfiguration: randAugment)  // validated
+        if ftClipCrop {
+            let crop = FTCLIPAugmentation.ftCLIPDefaults(imageSize: imageSize)
+            (augmentation.cropPadding, augmentation.randomResizedCrop, augmentation.horizontalFlip) = (crop.cropPadding, crop.randomResizedCrop, crop.horizontalFlip)
+        }
+        return CLIPFineTuningRegularization(labelSmoothing: labelSmoothing, stochasticDepth: dropPath > 0 ? StochasticDepth(rate: dropPath) : nil,
+                                            augmentation: augmentation, emaDecay: modelEma ? modelEmaDecay : nil)
     }
 
     /// `recipe`'s plan with `seed`: Table 2's settings (the preset's) with the flags, or for
     /// ft-clip-code FT-CLIP's code defaults.
     func plan(_ recipe: CLIPFineTuningRecipe, seed: UInt64, checkpoint: URL, data: ExperimentData) throws -> CLIPFineTuningPlan {
-        try CLIPFineTuningPlan.chapter(recipe, preset: options.preset, quick: options.quick, seed: seed, layerDecay: layerDecay,
-                                       ftCLIPSchedule: warmupEpochs.map { ($0, minLr) }, regularization: regularization,
-                                       imageSize: try CLIPFineTuning.imageSize(checkpoint: checkpoint), trainingImages: data.train.count)
+        let imageSize = try CLIPFineTuning.imageSize(checkpoint: checkpoint)
+        return try CLIPFineTuningPlan.chapter(recipe, preset: options.preset, quick: options.quick, seed: seed, layerDecay: layerDecay,
+                                              ftCLIPSchedule: warmupEpochs.map { ($0, minLr) }, regularization: regularization(imageSize: imageSize),
+                                              imageSize: imageSize, trainingImages: data.train.count)
     }
 }

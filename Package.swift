@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CCairo"], swiftSettings: hotLoops),
         .target(name: "Tokenizer", resources: [.copy("Resources/openai-clip")]),
         // Beneath everything that runs an experiment: the seeded generator, SHA-256, the machine
-        // description, JSON values, atomic writes.
+        // description, JSON values, atomic writes, a downloaded checkpoint's record.
         .target(name: "Common"),
         // The command-line options vitclip and every chapter share (`--precision`).
         .target(name: "CommandLineOptions", dependencies: ["TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -81,7 +81,7 @@ let package = Package(
         // What each chapter writes to results/<chapter>.json: one envelope, one payload per chapter,
         // each stating its metrics and closing sentences; the published numbers and checkpoints
         // (Resources/published.json) and a checkpoint's identity against them.
-        .target(name: "Results", dependencies: ["Common", "TensorCore", "Training", "Datasets", "Hub"], resources: [.copy("Resources/published.json")]),
+        .target(name: "Results", dependencies: ["Common", "TensorCore", "Training", "Datasets"], resources: [.copy("Resources/published.json")]),
         // The report, a leaf: figures, paper.md, the diffs and the woven notebooks, from results files.
         .target(name: "Report", dependencies: ["Results", "Common", "Imaging", "TensorCore", "Training", "CCairo"]),
         // What the chapters do, as library code: mini pretraining, zero-shot evaluation, the

@@ -36,7 +36,7 @@ public struct FileSink {
             let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw ChapterError("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw cannotWrite(path)
             }
             offset += written
         }
@@ -50,11 +50,11 @@ public struct FileSink {
 /// Calls `fill` with a sink on a temporary file beside `url`, syncs it to disk, then renames it to `url`.
 public func writeAtomically(to url: URL, _ fill: (FileSink) throws -> Void) throws {
     try writeAtomically(url) { temporary in
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw ChapterError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw cannotWrite(url.path) }
         defer { close(descriptor) }
         try fill(FileSink(descriptor: descriptor, path: url.path))
-        guard fsync(descriptor) == 0 else { throw ChapterError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        guard fsync(descriptor) == 0 else { throw cannotWrite(url.path) }
     }
 }
 
@@ -70,30 +70,12 @@ private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ coun
 /// Writes `data` to `file` atomically, creating its directory.
 public func writeAtomically(_ data: Data, to file: URL) throws {
     try createWritableDirectory(file.deletingLastPathComponent())
-    try writeAtomically(file) { path in
-        if let failure = writeFile(path, data) { throw ChapterError("\(file.path): cannot be written (\(failure))") }
-    }
+    try writeAtomically(to: file) { try $0.write(data) }
 }
 
-/// Creates `path` with `data`, flushed to the disk; nil, or why not (strerror: "No space left on device").
-private func writeFile(_ path: String, _ data: Data) -> String? {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { return String(cString: strerror(errno)) }
-    defer { close(descriptor) }
-    let failure: String? = data.withUnsafeBytes { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return String(cString: strerror(errno))
-            }
-            offset += written
-        }
-        return nil
-    }
-    if let failure { return failure }
-    return fsync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+/// The error of a failed write to `path`, with the system's reason ("No space left on device").
+private func cannotWrite(_ path: String) -> ChapterError {
+    ChapterError("\(path): cannot be written (\(String(cString: strerror(errno))))")
 }
 
 /// Creates `directory` (and its parents) when absent, after `checkWritableDirectory`.

@@ -5,7 +5,6 @@
 // download.json records).
 import Common
 import Foundation
-import Hub
 
 extension CheckpointIdentity {
     /// The identity of the checkpoint in `directory`, which stands for `standsFor` (a published

@@ -43,7 +43,7 @@ import Testing
         #expect(failed.status != 0)
         // stderr also carries the training progress: the error is its last line.
         let error = try #require(failed.stderr.split(separator: "\n").last)
-        #expect(error.hasPrefix("vit [paper]: error: cannot write ") && error.hasSuffix("trainer-step-00000010.safetensors: File too large"),
+        #expect(error.hasPrefix("vit [paper]: error: ") && error.hasSuffix("trainer-step-00000010.safetensors: cannot be written (File too large)"),
                 "\(failed.stderr)")
         #expect(try snapshot(runDirectory) == before)
         #expect(!FileManager.default.fileExists(atPath: workspace.results("vit", run: "run").path))

@@ -2,7 +2,6 @@
 // and commit they came from, and each file's size and sha256 as verified on arrival. A run that
 // later reads the directory can say the weights are the hub's, at that commit, if their
 // hashes still match.
-import Common
 import Foundation
 
 public struct DownloadRecord: Codable, Sendable, Equatable {
@@ -21,6 +20,14 @@ public struct DownloadRecord: Codable, Sendable, Equatable {
         /// True when the hub advertised this sha256 (a large file's `X-Linked-Etag`); false when
         /// the hub gave a git blob id, which was checked, and the sha256 was computed here.
         public var advertised: Bool
+
+        public init(name: String, size: Int, sha256: String, advertised: Bool) {
+            (self.name, self.size, self.sha256, self.advertised) = (name, size, sha256, advertised)
+        }
+    }
+
+    public init(repo: String, revision: String, commit: String, endpoint: String, files: [File]) {
+        (self.repo, self.revision, self.commit, self.endpoint, self.files) = (repo, revision, commit, endpoint, files)
     }
 
     /// The record in `directory`, nil when it has none; an unreadable one is an error naming it.
@@ -34,7 +41,7 @@ public struct DownloadRecord: Codable, Sendable, Equatable {
         }
     }
 
-    func write(in directory: URL) throws {
+    public func write(in directory: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(try encoder.encode(self), to: directory.appendingPathComponent(Self.fileName))

@@ -3,8 +3,8 @@
 // of the new one into place, and during the old one's removal (at the rmdir of its directory, the
 // removal's last call naming it). `-P` limits strace's count to calls naming one path; it follows
 // a traced path through a rename, so the rename into place is caught by the staging directory's
-// name: CLIP's `.model.partial`, ViT's `.NAME.PID.partial`, named once the process exists (it
-// starts stopped, strace attaches, then it runs). After the recovery the next start runs, the
+// name, `.NAME.PID.partial`, named once the process exists (it starts stopped, strace attaches,
+// then it runs). After the recovery the next start runs, the
 // model directory is whole, and (training being deterministic) the very bytes the first run
 // saved; with the old remove-then-move, a kill at the move left no model. Skipped, with a
 // notice, without strace.
@@ -17,14 +17,15 @@ import Testing
 enum ReplacementKill: String, CaseIterable, Sendable {
     case renamingOldAside, renamingNewIntoPlace, removingOld
 
-    /// The calls counted, the path they must name, and which of them is killed. The aside path
-    /// is first named by `replaceDirectory`'s clearing of an older one (an unlink that fails),
-    /// then by the removal.
-    func injection(model: URL, aside: URL) -> (calls: String, path: URL, nth: Int) {
+    /// The calls counted, the path they must name (for the process of an id), and which of them
+    /// is killed. The aside path is first named by `replaceDirectory`'s clearing of an older one
+    /// (an unlink that fails), then by the removal.
+    func injection(model: URL, aside: URL) -> (calls: String, path: (Int32) -> URL, nth: Int) {
         switch self {
-        case .renamingOldAside: ("rename,renameat,renameat2", model, 1)
-        case .renamingNewIntoPlace: ("rename,renameat,renameat2", model.deletingLastPathComponent().appendingPathComponent(".model.partial"), 1)
-        case .removingOld: ("unlink,unlinkat,rmdir", aside, 2)
+        case .renamingOldAside: ("rename,renameat,renameat2", { _ in model }, 1)
+        case .renamingNewIntoPlace:
+            ("rename,renameat,renameat2", { pid in model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).\(pid).partial") }, 1)
+        case .removingOld: ("unlink,unlinkat,rmdir", { _ in aside }, 2)
         }
     }
 }
@@ -50,10 +51,7 @@ private let cases: [(String, ReplacementKill)] = ["vit", "clip-finetune"].flatMa
         let aside = model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).replaced")
 
         let (calls, path, nth) = kill.injection(model: model, aside: aside)
-        // ViT's staging directory is named for the process: `.NAME.PID.partial`.
-        let staging = { (pid: Int32) in chapter == "vit" && kill == .renamingNewIntoPlace
-            ? model.deletingLastPathComponent().appendingPathComponent(".\(model.lastPathComponent).\(pid).partial") : path }
-        let killed = try runUnderStrace(chapter, command, path: staging, calls: calls, killAt: nth)
+        let killed = try runUnderStrace(chapter, command, path: path, calls: calls, killAt: nth)
         #expect(killed.terminationReason == .uncaughtSignal && killed.terminationStatus == SIGKILL, "\(chapter) ended with \(killed.terminationStatus)")
         // What the kill left, before any recovery: it struck the operation it was meant to.
         let manager = FileManager.default

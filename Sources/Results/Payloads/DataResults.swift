@@ -23,13 +23,14 @@ public struct DataResults: ChapterPayload, Equatable {
     }
 }
 
-public struct SplitCounts: Codable, Sendable, Equatable {
-    public var train: Int
-    /// The paper's test split: the 0.2 of the trained classes' photos held back from training.
-    public var test: Int
-    public var heldOut: Int
+/// One value for each part of the data: the trained classes' training photos, their test photos
+/// (the paper's 0.2 held back from training) and the held-out classes' photos.
+public struct SplitValues<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var train: Value
+    public var test: Value
+    public var heldOut: Value
 
-    public init(train: Int, test: Int, heldOut: Int) {
+    public init(train: Value, test: Value, heldOut: Value) {
         (self.train, self.test, self.heldOut) = (train, test, heldOut)
     }
 
@@ -42,9 +43,9 @@ public struct SplitCounts: Codable, Sendable, Equatable {
     /// Reads `test`, or in a file written before it was named so, `validation`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(train: try c.decode(Int.self, forKey: .train),
-                  test: try c.decodeIfPresent(Int.self, forKey: .test) ?? c.decode(Int.self, forKey: .validation),
-                  heldOut: try c.decode(Int.self, forKey: .heldOut))
+        self.init(train: try c.decode(Value.self, forKey: .train),
+                  test: try c.decodeIfPresent(Value.self, forKey: .test) ?? c.decode(Value.self, forKey: .validation),
+                  heldOut: try c.decode(Value.self, forKey: .heldOut))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,38 +56,10 @@ public struct SplitCounts: Codable, Sendable, Equatable {
     }
 }
 
+/// How many images each part has.
+public typealias SplitCounts = SplitValues<Int>
 /// SHA-256 of each part's list, one "class/id" line per image.
-public struct ListChecksums: Codable, Sendable, Equatable {
-    public var train: String
-    /// The paper's test split: the 0.2 of the trained classes' photos held back from training.
-    public var test: String
-    public var heldOut: String
-
-    public init(train: String, test: String, heldOut: String) {
-        (self.train, self.test, self.heldOut) = (train, test, heldOut)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case train, test, heldOut
-        /// The name older files gave `test`.
-        case validation
-    }
-
-    /// Reads `test`, or in a file written before it was named so, `validation`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(train: try c.decode(String.self, forKey: .train),
-                  test: try c.decodeIfPresent(String.self, forKey: .test) ?? c.decode(String.self, forKey: .validation),
-                  heldOut: try c.decode(String.self, forKey: .heldOut))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(train, forKey: .train)
-        try c.encode(test, forKey: .test)
-        try c.encode(heldOut, forKey: .heldOut)
-    }
-}
+public typealias ListChecksums = SplitValues<String>
 
 public struct MiniFoodFacts: Codable, Sendable, Equatable {
     public var sizes: MiniFoodSizes

@@ -3,6 +3,26 @@ import Results
 import Training
 import Foundation
 
+/// `report build`: the figures, then paper.md linking them. Everything is read before
+/// anything is written, so a bad results file leaves the previous report untouched.
+public enum ReportBuild {
+    /// Writes the figures into `figures` and the document to `output`; returns every file written.
+    public static func run(results resultsDirectory: URL, figures figuresDirectory: URL, output: URL) throws -> [URL] {
+        let registry = try PublishedRegistry.bundled()
+        let results = try ResultsFolder(directory: resultsDirectory)
+        var written: [URL] = []
+        var figurePaths: [String: String] = [:]
+        for figure in figures(registry: registry, results: results) {
+            let files = try figure.write(to: figuresDirectory)
+            written += files
+            figurePaths[figure.name] = relativePath(of: files[0], from: output.deletingLastPathComponent())
+        }
+        let document = PaperDocument(registry: registry, results: results, figurePaths: figurePaths)
+        try writeAtomically(Data(document.render().utf8), to: output)
+        return written + [output]
+    }
+}
+
 /// paper.md: the reproduction written up in the paper's own structure (summary,
 /// 1 Introduction, 2 Method, 3 Results with Tables 1-5 and the figures, 4 Conclusion),
 /// every reproduced cell beside its published one. The prose around the tables is of two

@@ -71,3 +71,13 @@ public enum Weave {
         return paperOrder[index + offset]
     }
 }
+
+/// `file`'s path as seen from `directory`, for links in markdown: "figures/x.png", "../figures/x.png".
+func relativePath(of file: URL, from directory: URL) -> String {
+    let target = file.standardizedFileURL.pathComponents
+    let base = directory.standardizedFileURL.pathComponents
+    var shared = 0
+    while shared < min(target.count, base.count), target[shared] == base[shared] { shared += 1 }
+    let ups = Array(repeating: "..", count: base.count - shared)
+    return (ups + target[shared...]).joined(separator: "/")
+}

@@ -2,7 +2,7 @@ import Common
 import Foundation
 import Imaging
 
-/// How Food-101's images become the paper's train, validation and held-out sets.
+/// How Food-101's images become the paper's train, test and held-out sets.
 public enum Food101SplitKind: String, CaseIterable, Sendable {
     /// Section 2.2 as written: all images of the 91 trained classes split 0.8:0.2 per class
     /// with a seed; the held-out classes contribute all their images.
@@ -22,10 +22,10 @@ public struct Food101Split: Sendable {
     public let heldOutClasses: [Int]
     public let trainClasses: [Int]
     public let train: [Food101Entry]
-    public let validation: [Food101Entry]
+    public let test: [Food101Entry]
     public let heldOut: [Food101Entry]
 
-    public static let validationFraction = 0.2
+    public static let testFraction = 0.2
 
     public init(_ food: Food101, kind: Food101SplitKind, seed: UInt64, heldOutCount: Int = 10) throws {
         guard food.classes.count > heldOutCount else {
@@ -44,14 +44,14 @@ public struct Food101Split: Sendable {
             heldOut = pool.filter(isHeldOut)
             let byClass = Dictionary(grouping: pool.filter { !isHeldOut($0) }, by: \.classIndex)
             let parts = stratifiedSplit(trainClasses.map { byClass[$0] ?? [] },
-                                        validationFraction: Self.validationFraction,
+                                        testFraction: Self.testFraction,
                                         generator: SeededGenerator(seed: seed).derived("food101-paper-split"))
             train = parts.train.flatMap { $0 }
-            validation = parts.validation.flatMap { $0 }
+            test = parts.test.flatMap { $0 }
         case .official:
             heldOut = food.officialTest.filter(isHeldOut)
             train = food.officialTrain.filter { !isHeldOut($0) }
-            validation = food.officialTest.filter { !isHeldOut($0) }
+            test = food.officialTest.filter { !isHeldOut($0) }
         }
 
         let trained = Set(train.map(\.classIndex))
@@ -90,6 +90,6 @@ public struct Food101Dataset: Dataset {
 
 extension Food101Split {
     public var trainSet: Food101Dataset { Food101Dataset(food, entries: train, classes: trainClasses) }
-    public var validationSet: Food101Dataset { Food101Dataset(food, entries: validation, classes: trainClasses) }
+    public var testSet: Food101Dataset { Food101Dataset(food, entries: test, classes: trainClasses) }
     public var heldOutSet: Food101Dataset { Food101Dataset(food, entries: heldOut, classes: heldOutClasses) }
 }

@@ -78,7 +78,7 @@ public final class WiSEFT {
     public let selectionListSha256: String
     /// The share of each trained class's training images that chooses alpha.
     public static let selectionFraction = 0.2
-    private let validation: DatasetPixels
+    private let test: DatasetPixels
     private let heldOut: DatasetPixels
     /// Class embeddings from the pretrained text tower, which no mixture changes.
     private let heldOutClasses: Tensor
@@ -125,7 +125,7 @@ public final class WiSEFT {
         let chosen = DatasetSubset(data.train, seededFraction: selectionFraction, seed: seed)
         selectionListSha256 = SHA256.hex(chosen.indices.map { "\(chosen.classNames[data.train.label(at: $0)])/\($0)" }.joined(separator: "\n").utf8)
         selection = try DatasetPixels(chosen, processor: clip.processor)
-        validation = try DatasetPixels(data.test, processor: clip.processor)
+        test = try DatasetPixels(data.test, processor: clip.processor)
         heldOut = try DatasetPixels(data.heldOut, processor: clip.processor)
         heldOutClasses = clip.classEmbeddings(data.heldOut.classNames, prompts: prompts)
         trainedClasses = clip.classEmbeddings(data.train.classNames, prompts: prompts)
@@ -144,7 +144,7 @@ public final class WiSEFT {
     /// test images, and zero-shot over the held-out classes' images.
     public func scores(alpha: Double, batchSize: Int = 64) throws -> (test: ClassificationHits, extended: ClassificationHits) {
         interpolation.mix(alpha)
-        return (try headScores(validation, batchSize: batchSize), try zeroShotScores(heldOut, classes: heldOutClasses, batchSize: batchSize))
+        return (try headScores(test, batchSize: batchSize), try zeroShotScores(heldOut, classes: heldOutClasses, batchSize: batchSize))
     }
 
     /// Both top-1 accuracies of the mixture `alpha`, each with its 95% bootstrap interval.

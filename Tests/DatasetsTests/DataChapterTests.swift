@@ -48,7 +48,7 @@ private let similarityIDs = ["images_per_trained_class", "clip_pretraining_pairs
         // Exactly the library's split for that seed: the lists' checksums match line for line.
         let split = try Food101Split(Food101(root: tree), kind: .paper, seed: 11)
         #expect(checksums == ["train": SHA256.hex(split.trainSet.listing().utf8),
-                              "test": SHA256.hex(split.validationSet.listing().utf8),
+                              "test": SHA256.hex(split.testSet.listing().utf8),
                               "held_out": SHA256.hex(split.heldOutSet.listing().utf8)])
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("figures/food101-samples.png").path))
         // The paper preset writes the same table for its own run.

@@ -27,18 +27,18 @@ import Testing
         #expect(split.heldOutClasses.map { food.classes[$0] } == Array(food.classes.prefix(10)))
         #expect(split.trainClasses.count == 91)
         // 12 photos per class: round(0.2 * 12) = 2 validate, 10 train; the held-out ten give all 12.
-        #expect(split.heldOut.count == 120 && split.train.count == 910 && split.validation.count == 182)
+        #expect(split.heldOut.count == 120 && split.train.count == 910 && split.test.count == 182)
         for classIndex in split.trainClasses {
             #expect(split.train.filter { $0.classIndex == classIndex }.count == 10)
-            #expect(split.validation.filter { $0.classIndex == classIndex }.count == 2)
+            #expect(split.test.filter { $0.classIndex == classIndex }.count == 2)
         }
-        #expect(Set(split.train).isDisjoint(with: split.validation))
-        #expect(Set(split.train + split.validation + split.heldOut) == Set(food.allEntries))
+        #expect(Set(split.train).isDisjoint(with: split.test))
+        #expect(Set(split.train + split.test + split.heldOut) == Set(food.allEntries))
         #expect(split.heldOut.allSatisfy { $0.classIndex < 10 })
 
         let again = try Food101Split(food, kind: .paper, seed: 3), other = try Food101Split(food, kind: .paper, seed: 4)
-        #expect(again.validation == split.validation)
-        #expect(other.validation != split.validation)
+        #expect(again.test == split.test)
+        #expect(other.test != split.test)
 
         let train = split.trainSet
         #expect(train.classNames.count == 91 && train.classNames[0] == "bruschetta")
@@ -52,7 +52,7 @@ import Testing
         try makeFood101Tree(in: root)
         let food = try Food101(root: root)
         let split = try Food101Split(food, kind: .official, seed: 0)
-        #expect(split.train.count == 728 && split.validation.count == 364 && split.heldOut.count == 40)
+        #expect(split.train.count == 728 && split.test.count == 364 && split.heldOut.count == 40)
         #expect(Set(split.train) == Set(food.officialTrain.filter { $0.classIndex >= 10 }))
         #expect(Set(split.heldOut) == Set(food.officialTest.filter { $0.classIndex < 10 }))
     }

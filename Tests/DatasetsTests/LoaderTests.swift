@@ -80,7 +80,7 @@ private final class Probe: Dataset, @unchecked Sendable {
 
     @Test func streamsRenderedMiniFood() throws {
         let mini = MiniFood(seed: 3, sizes: .quick)
-        let stream = BatchStream(mini.validation, batchSize: 32, order: .shuffled(seed: 0)) { image in
+        let stream = BatchStream(mini.test, batchSize: 32, order: .shuffled(seed: 0)) { image in
             image.pixels.map { Float($0) / 255 }
         }
         var seen = 0
@@ -88,7 +88,7 @@ private final class Probe: Dataset, @unchecked Sendable {
             #expect(batch.items.allSatisfy { $0.count == 32 * 32 * 3 })
             seen += batch.items.count
         }
-        #expect(seen == mini.validation.count)
+        #expect(seen == mini.test.count)
     }
 }
 

@@ -87,7 +87,7 @@ import Testing
     let quick = MiniFood(seed: 9, sizes: .quick)
 
     @Test func partsHaveTheirSizesAndLabels() {
-        #expect(quick.train.count == 91 * 8 && quick.validation.count == 91 * 2 && quick.heldOut.count == 10 * 5)
+        #expect(quick.train.count == 91 * 8 && quick.test.count == 91 * 2 && quick.heldOut.count == 10 * 5)
         #expect(quick.pretrainCaptions.count == 1_000 && quick.pretrainLabelled.count == 566)
         #expect(quick.train.classNames == quick.world.trained.map(quick.world.name(of:)))
         #expect(quick.heldOut.classNames == quick.world.heldOut.map(quick.world.name(of:)))
@@ -96,12 +96,12 @@ import Testing
             let dataset = quick.dataset(part)
             #expect((0..<dataset.count).allSatisfy { dataset.label(at: $0) < dataset.classNames.count })
         }
-        #expect(Set((0..<quick.train.count).map(quick.train.identifier)).isDisjoint(with: (0..<quick.validation.count).map(quick.validation.identifier)))
+        #expect(Set((0..<quick.train.count).map(quick.train.identifier)).isDisjoint(with: (0..<quick.test.count).map(quick.test.identifier)))
     }
 
     @Test func aboutFivePercentOfTrainingLabelsAreWrongAndNoneElsewhere() {
         #expect(quick.train.mislabelledCount == Int((0.05 * Double(quick.train.count)).rounded()))
-        #expect(quick.validation.mislabelledCount == 0 && quick.heldOut.mislabelledCount == 0 && quick.pretrainLabelled.mislabelledCount == 0)
+        #expect(quick.test.mislabelledCount == 0 && quick.heldOut.mislabelledCount == 0 && quick.pretrainLabelled.mislabelledCount == 0)
     }
 
     @Test func noPretrainingImageIsADownstreamImage() throws {
@@ -113,7 +113,7 @@ import Testing
             Set(try images(of: dataset, at: Array(0..<dataset.count), workers: 2).map(\.pixels))
         }
         let pretraining = try pixels(quick.pretrainCaptions).union(pixels(quick.pretrainLabelled))
-        let downstream = try pixels(quick.train).union(pixels(quick.validation)).union(pixels(quick.heldOut))
+        let downstream = try pixels(quick.train).union(pixels(quick.test)).union(pixels(quick.heldOut))
         #expect(pretraining.count == quick.pretrainCaptions.count + quick.pretrainLabelled.count)
         #expect(pretraining.isDisjoint(with: downstream))
     }

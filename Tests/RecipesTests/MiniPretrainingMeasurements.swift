@@ -56,7 +56,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
         Self.say(String(format: "mini CLIP ready after %.1f s", (ContinuousClock.now - started).inSeconds))
         let food = MiniFood(seed: recipe.seed, sizes: recipe.data)
         let classifier = try ZeroShotClassifier(checkpoint: directory)
-        for (name, part) in [("validation (91 classes)", food.validation), ("held-out (10 classes)", food.heldOut),
+        for (name, part) in [("validation (91 classes)", food.test), ("held-out (10 classes)", food.heldOut),
                              ("pretraining compositions (283, labelled corpus)", food.pretrainLabelled)] {
             let accuracy = Self.zeroShot(classifier, part)
             Self.say(String(format: "mini CLIP zero-shot on %@: top-1 %.1f%%, top-5 %.1f%% (%d images, chance %.1f%%)",
@@ -74,7 +74,7 @@ private let measuring = Set((ProcessInfo.processInfo.environment["VITCLIP_MEASUR
         let epochs = Int(environment["VITCLIP_FINETUNE_EPOCHS"] ?? "") ?? 5
         for learningRate in (environment["VITCLIP_FINETUNE_LR"] ?? "5e-4").split(separator: ",").compactMap({ Double($0) }) {
             let fineTuneStarted = ContinuousClock.now
-            let accuracy = try MiniFineTune.vit(directory, train: food.train, validation: food.validation, epochs: epochs, seed: recipe.seed,
+            let accuracy = try MiniFineTune.vit(directory, train: food.train, validation: food.test, epochs: epochs, seed: recipe.seed,
                                                 learningRate: learningRate, say: Self.say)
             Self.say(String(format: "mini ViT fine-tuned %d epochs at lr %.0e on 91 classes (%.0f s): validation top-1 %.1f%%, top-5 %.1f%%",
                             epochs, learningRate, (ContinuousClock.now - fineTuneStarted).inSeconds, accuracy.top1.value * 100, accuracy.top5.value * 100))

@@ -36,13 +36,13 @@ final class Transcript: @unchecked Sendable {
         let food = MiniFood(seed: 3, sizes: .quick)
         let images = try (0..<2).map { index -> URL in
             let url = scratch.url.appendingPathComponent("image-\(index).png")
-            try food.validation.image(at: index).writePNG(to: url)
+            try food.test.image(at: index).writePNG(to: url)
             return url
         }
 
         let zeroShot = try ZeroShotClassifier(checkpoint: clipDirectory)
         #expect(zeroShot.processor.outputSize == (32, 32))
-        let names = food.validation.classNames
+        let names = food.test.classNames
         let logits = try zeroShot.logitsPerImage(images, classes: zeroShot.classEmbeddings(names, prompts: .food))
         #expect(logits.count == 2 && logits.allSatisfy { $0.count == names.count && $0.allSatisfy(\.isFinite) })
         #expect(zeroShot.model.logitScale.item <= Float(log(100.0)) + 1e-6)

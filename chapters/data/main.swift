@@ -96,7 +96,7 @@ func describeFood101() throws -> DataResults {
     // The split itself: C1..C10 held out, the other 91 classes split per class.
     let kind = options.food.splitKind
     let split = try Food101Split(food, kind: kind, seed: options.run.seed)
-    run.say("split \(kind.rawValue), seed \(options.run.seed): train \(split.train.count), validation \(split.validation.count), held out \(split.heldOut.count)")
+    run.say("split \(kind.rawValue), seed \(options.run.seed): train \(split.train.count), test \(split.test.count), held out \(split.heldOut.count)")
     run.say("held out (C1..C10): " + split.heldOutClasses.map { food.classNames[$0] }.joined(separator: ", "))
 
     // A figure of one photo per held-out class and per ten trained classes, for the report.
@@ -112,12 +112,12 @@ func describeFood101() throws -> DataResults {
 
     return DataResults(
         source: "Food-101 at \(directory)", split: kind.rawValue,
-        validationFraction: kind == .paper ? Food101Split.validationFraction : nil,
+        validationFraction: kind == .paper ? Food101Split.testFraction : nil,
         heldOutClasses: split.heldOutClasses.map { food.classNames[$0] },
         trainClasses: split.trainClasses.map { food.classNames[$0] },
-        counts: SplitCounts(train: split.train.count, test: split.validation.count, heldOut: split.heldOut.count),
+        counts: SplitCounts(train: split.train.count, test: split.test.count, heldOut: split.heldOut.count),
         checksums: ListChecksums(train: SHA256.hex(split.trainSet.listing().utf8),
-                                 test: SHA256.hex(split.validationSet.listing().utf8),
+                                 test: SHA256.hex(split.testSet.listing().utf8),
                                  heldOut: SHA256.hex(split.heldOutSet.listing().utf8)),
         imageCheck: check.rawValue, unreadableSkipped: unreadable.map(\.reason),
         figures: [figure], miniFood: nil,
@@ -240,10 +240,10 @@ func describeMiniFood() throws -> DataResults {
     ]
 
     return DataResults(
-        source: "MiniFood (rendered)", split: "paper", validationFraction: MiniFood.validationFraction,
+        source: "MiniFood (rendered)", split: "paper", validationFraction: MiniFood.testFraction,
         heldOutClasses: mini.heldOut.classNames, trainClasses: mini.train.classNames,
-        counts: SplitCounts(train: mini.train.count, test: mini.validation.count, heldOut: mini.heldOut.count),
-        checksums: ListChecksums(train: listChecksums["train"]!, test: listChecksums["validation"]!, heldOut: listChecksums["held-out"]!),
+        counts: SplitCounts(train: mini.train.count, test: mini.test.count, heldOut: mini.heldOut.count),
+        checksums: ListChecksums(train: listChecksums["train"]!, test: listChecksums["test"]!, heldOut: listChecksums["held-out"]!),
         imageCheck: nil, unreadableSkipped: nil, figures: figures,
         miniFood: MiniFoodFacts(
             sizes: sizes, colours: FoodColour.allCases.map(\.rawValue), patterns: ToppingPattern.allCases.map(\.rawValue),

@@ -18,8 +18,7 @@
 // is the same, up to rounding.
 //
 // Table 3's test accuracy for ViT (91.87%) is measured on the 20% of the 91 classes' photos
-// held back from training, the part the data chapter splits off (the datasets' "validation"
-// part; the paper and this project call it the test split): this chapter classifies it after
+// held back from training, the test split the data chapter splits off: this chapter classifies it after
 // every epoch, top-1 and top-5, and reports the last epoch's numbers as `test`, with 95%
 // bootstrap intervals. Table 4 leaves ViT without an
 // extended accuracy, rightly: its head has an output for each of the 91 trained classes and

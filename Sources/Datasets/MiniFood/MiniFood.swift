@@ -6,7 +6,7 @@ import Imaging
 public struct MiniFoodSizes: Codable, Sendable, Equatable {
     /// Pixels per side.
     public var imageSize: Int
-    /// Images of each trained class, split 0.8:0.2 into train and validation as Food-101's are.
+    /// Images of each trained class, split 0.8:0.2 into train and test as Food-101's are.
     public var imagesPerClass: Int
     /// Images of each held-out class.
     public var heldOutPerClass: Int
@@ -26,7 +26,7 @@ public struct MiniFoodSizes: Codable, Sendable, Equatable {
         self.labelNoise = labelNoise
     }
 
-    /// The mini preset: 80 training and 20 validation images per class, 100 per held-out class;
+    /// The mini preset: 80 training and 20 test images per class, 100 per held-out class;
     /// 50,000 caption pairs (130 of each of the 384 compositions) and 28,300 labelled images
     /// (100 of each of the 283 the labelled corpus shows).
     public static let standard = MiniFoodSizes(imageSize: 32, imagesPerClass: 100, heldOutPerClass: 100,
@@ -40,8 +40,12 @@ public struct MiniFoodSizes: Codable, Sendable, Equatable {
 public enum MiniFoodPart: String, CaseIterable, Codable, Sendable {
     case pretrainCaptions = "pretrain-captions"
     case pretrainLabelled = "pretrain-labelled"
-    case train, validation
+    case train, test
     case heldOut = "held-out"
+
+    /// The name the part's random streams derive from: the test part keeps its old name,
+    /// "validation", so the world renders as it did.
+    var streamName: String { self == .test ? "validation" : rawValue }
 }
 
 /// MiniFood: an embedded world of procedurally rendered dishes where zero-shot transfer to
@@ -53,10 +57,10 @@ public struct MiniFood: Sendable {
     public let pretrainCaptions: MiniFoodDataset
     public let pretrainLabelled: MiniFoodDataset
     public let train: MiniFoodDataset
-    public let validation: MiniFoodDataset
+    public let test: MiniFoodDataset
     public let heldOut: MiniFoodDataset
 
-    public static let validationFraction = 0.2
+    public static let testFraction = 0.2
 
     public init(seed: UInt64, sizes: MiniFoodSizes, world: MiniFoodWorld = .standard) {
         self.world = world
@@ -70,7 +74,7 @@ public struct MiniFood: Sendable {
         func pretrainingSamples(_ count: Int, _ dishes: [Dish], _ part: MiniFoodPart) -> [MiniFoodSample] {
             (0..<count).map { i in
                 MiniFoodSample(dish: dishes[i % dishes.count], label: i % dishes.count,
-                               name: "\(i)", stream: root.derived(part.rawValue).derived(UInt64(i)))
+                               name: "\(i)", stream: root.derived(part.streamName).derived(UInt64(i)))
             }
         }
         // Downstream images are numbered within their class, like Food-101's files.
@@ -78,7 +82,7 @@ public struct MiniFood: Sendable {
             dishes.enumerated().map { label, dish in
                 (0..<perClass).map { i in
                     MiniFoodSample(dish: dish, label: label, name: "\(i)",
-                                   stream: root.derived(part.rawValue).derived(UInt64(label)).derived(UInt64(i)))
+                                   stream: root.derived(part.streamName).derived(UInt64(label)).derived(UInt64(i)))
                 }
             }
         }
@@ -89,10 +93,10 @@ public struct MiniFood: Sendable {
         pretrainCaptions = dataset(.pretrainCaptions, world.captioned, pretrainingSamples(sizes.captionPairs, world.captioned, .pretrainCaptions))
         pretrainLabelled = dataset(.pretrainLabelled, world.pretraining, pretrainingSamples(sizes.labelledImages, world.pretraining, .pretrainLabelled))
         let pool = stratifiedSplit(classSamples(trained, perClass: sizes.imagesPerClass, .train),
-                                   validationFraction: Self.validationFraction, generator: root.derived("split"))
+                                   testFraction: Self.testFraction, generator: root.derived("split"))
         train = dataset(.train, trained, Self.mislabelling(pool.train.flatMap { $0 }, share: sizes.labelNoise,
                                                            classCount: trained.count, generator: root.derived("label-noise")))
-        validation = dataset(.validation, trained, pool.validation.flatMap { $0 })
+        test = dataset(.test, trained, pool.test.flatMap { $0 })
         heldOut = dataset(.heldOut, heldOutDishes, classSamples(heldOutDishes, perClass: sizes.heldOutPerClass, .heldOut).flatMap { $0 })
     }
 
@@ -108,7 +112,7 @@ public struct MiniFood: Sendable {
         case .pretrainCaptions: pretrainCaptions
         case .pretrainLabelled: pretrainLabelled
         case .train: train
-        case .validation: validation
+        case .test: test
         case .heldOut: heldOut
         }
     }

@@ -2,12 +2,17 @@
 // thousands of labels: ArgumentParser's parsing of a repeated option is quadratic in its count,
 // a file is read in one pass). Both get the same checks, each linear.
 import Foundation
+import Imaging
 
 /// The labels of `path`: one a line, LF or CRLF, a leading UTF-8 BOM skipped, the final newline
-/// optional. Labels are not trimmed (a prompt keeps its spaces); an empty line is refused.
+/// optional. Labels are not trimmed (a prompt keeps its spaces); an empty line is refused. A FIFO
+/// or a device is refused before anything is read, as every file the project reads.
 func readLabelsFile(_ path: String) throws -> [(line: Int, label: String)] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw UsageError("--labels-file \(path): " + (FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"))
+    let data: Data
+    do {
+        data = try RawPath(bytes: Array(path.utf8)).readRegularFile()
+    } catch {
+        throw UsageError("--labels-file \(path): \(error.reason)")
     }
     let bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
     var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)

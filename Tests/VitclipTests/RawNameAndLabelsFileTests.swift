@@ -75,6 +75,10 @@ private func runVitclip(_ arguments: [String], escapedImages images: [String]) t
                                  mentioning: "\(file.path):2: label 'waffle' is given twice")
         try expectOneLineFailure(["zero-shot", "--checkpoint", clipCheckpoint, "--labels-file", scratch.url.appendingPathComponent("none").path, png],
                                  mentioning: "none: no such file")
+        let pipe = scratch.url.appendingPathComponent("labels.fifo")
+        #expect(mkfifo(pipe.path, 0o600) == 0)
+        try expectOneLineFailure(["zero-shot", "--checkpoint", clipCheckpoint, "--labels-file", pipe.path, png],
+                                 mentioning: "labels.fifo: not a regular file")
 
         // 20,000 labels, the last repeating the first: refused by the (linear) check in well under
         // the 28 s that as many --label options take to parse.
